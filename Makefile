@@ -1,0 +1,112 @@
+# hvgdb - see README.md.
+#
+#   make          build kmod/hvgdb.ko, the user-space libraries and tools
+#   make run      build, boot the test VM with hvgdb.ko loaded, attach gdb
+#   make check    deps, build, unit, protocol, fuzz (short), VM tests
+#
+# Each directory adds its own rules in a build.mk fragment; the variables
+# below collect what they add.
+
+SHELL     := /bin/bash
+BUILD     := $(CURDIR)/build
+CC        ?= cc
+PYTHON    ?= /usr/bin/python3
+KDIR      ?= $(shell sh kmod/kdir.sh)
+CFLAGS_USER ?= -O2 -g
+USER_CFLAGS = $(CFLAGS_USER) -std=gnu11 -Wall -Wextra -Werror -MMD -MP \
+	      -I$(CURDIR)/include -I$(CURDIR)
+FUZZ_CC   ?= clang
+FUZZ_SECONDS ?= 20
+PYTEST    = $(PYTHON) -m pytest -q -rs -p no:cacheprovider
+
+LIBS       :=	# static libraries of freestanding sources (user-space builds)
+TOOLS      :=	# user-facing programs
+UNIT_TESTS :=	# cmocka binaries, run by `make unit`
+FUZZERS    :=	# libFuzzer binaries, run by `make fuzz-short`
+BENCHES    :=	# benchmark programs, run by `make bench`
+HELPERS    :=	# test-only programs (harnesses), built by `make`
+
+.PHONY: all libs tools kmod deps check unit protocol vm-check fuzz-short \
+	fuzz bench run clean helpers
+all: libs tools helpers kmod
+
+-include gdbstub/build.mk
+-include monitor-cmds/build.mk
+-include kmod/build.mk
+-include tests/build.mk
+
+libs: $(LIBS)
+tools: $(TOOLS)
+helpers: $(HELPERS)
+
+# Generic rules: one object tree under build/obj mirroring the sources.
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -c $< -o $@
+
+$(BUILD)/lib/%.a:
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+LINK_LIBS = -Wl,--start-group $(LIBS) -Wl,--end-group
+
+kmod:
+	@if [ -z "$(KDIR)" ]; then \
+		echo "kmod: no kernel headers found (run tests/deps.sh, or make KDIR=...)" >&2; \
+		exit 1; fi
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod modules
+	@echo "built kmod/hvgdb.ko against $(KDIR)"
+
+deps:
+	@sh tests/deps.sh
+
+unit: $(UNIT_TESTS)
+	@fail=0; for t in $(UNIT_TESTS); do \
+		echo "== $${t#$(BUILD)/}"; $$t || fail=1; done; \
+	if [ $$fail = 0 ]; then echo "unit: all cmocka suites passed"; \
+	else echo "unit: FAILED"; exit 1; fi
+
+protocol: all
+	$(PYTEST) tests/protocol
+
+vm-check: all
+	$(PYTEST) tests/vm
+
+fuzz-short: $(FUZZERS)
+	@fail=0; for f in $(FUZZERS); do \
+		echo "== $${f#$(BUILD)/} ($(FUZZ_SECONDS) s)"; \
+		mkdir -p $(BUILD)/fuzz-corpus/$$(basename $$f); \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			$(BUILD)/fuzz-corpus/$$(basename $$f) 2>&1 | \
+			grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Done' ; \
+		[ $${PIPESTATUS[0]:-0} = 0 ] || fail=1; done; \
+	[ $$fail = 0 ] && echo "fuzz: no findings" || { echo "fuzz: FINDINGS"; exit 1; }
+
+fuzz: FUZZ_SECONDS = 1800
+fuzz: fuzz-short
+
+bench: all $(BENCHES)
+	@for b in $(BENCHES); do echo "== $${b#$(BUILD)/}"; $$b || exit 1; done
+
+# The layers run in order; every layer runs even when an earlier one failed,
+# so one CI log shows everything that is wrong.
+check:
+	@sh tests/deps.sh
+	$(MAKE) all
+	@fail=""; \
+	for layer in unit protocol fuzz-short vm-check; do \
+		$(MAKE) --no-print-directory $$layer || fail="$$fail $$layer"; \
+	done; \
+	if [ -n "$$fail" ]; then echo "make check: FAILED:$$fail"; exit 1; fi; \
+	echo "make check: all layers passed"
+
+run: all
+	$(PYTHON) tests/vm/vm start $(if $(CPUS),--cpus $(CPUS))
+	$(PYTHON) tests/vm/run-gdb $(GDB_ARGS)
+
+clean:
+	rm -rf $(BUILD)
+	-[ -n "$(KDIR)" ] && $(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
