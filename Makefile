@@ -30,10 +30,8 @@ HELPERS    :=	# test-only programs (harnesses), built by `make`
 	fuzz bench run clean helpers
 all: libs tools helpers kmod
 
--include gdbstub/build.mk
--include monitor-cmds/build.mk
--include kmod/build.mk
--include tests/build.mk
+include $(sort $(wildcard gdbstub/*.mk monitor-cmds/*.mk kmod/*.mk \
+	tests/*.mk tests/*/*.mk))
 
 libs: $(LIBS)
 tools: $(TOOLS)
@@ -61,10 +59,13 @@ kmod:
 deps:
 	@sh tests/deps.sh
 
-unit: $(UNIT_TESTS)
+# cmocka suites, then the Python-driven unit tests (tests/unit/**/test_*.py).
+unit: all $(UNIT_TESTS)
 	@fail=0; for t in $(UNIT_TESTS); do \
 		echo "== $${t#$(BUILD)/}"; $$t || fail=1; done; \
-	if [ $$fail = 0 ]; then echo "unit: all cmocka suites passed"; \
+	if [ -n "$$(find tests/unit -name 'test_*.py')" ]; then \
+		$(PYTEST) tests/unit || fail=1; fi; \
+	if [ $$fail = 0 ]; then echo "unit: all suites passed"; \
 	else echo "unit: FAILED"; exit 1; fi
 
 protocol: all
