@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * gdbstub.h - the GDB Remote Serial Protocol engine, as an embedder sees it.
+ *
+ * Contract: the caller owns a struct rsp_engine (about 60 KiB, no malloc)
+ * and gives it a byte transport and a target operations table.  While the
+ * whole target is halted ONE CPU calls rsp_serve(), which answers gdb until
+ * gdb resumes, detaches or the idle timeout passes, and returns what to do
+ * as a struct rsp_resume.  While the target runs, the caller calls
+ * rsp_poll_running() now and then; it never blocks and keeps any bytes it
+ * reads for the next rsp_serve().  No global state, no recursion, no
+ * floating point; every wait is bounded by the transport timeouts.
+ *
+ * Threads are numbered from 1 (thread = CPU number + 1); 0 and -1 in
+ * packets mean "any" and "all" and never reach the target.
+ * Target operations return 0 (or a byte count) on success and a negative
+ * RSP_E* code on failure; the codes equal the Linux errno values so the
+ * kernel side may return -EFAULT etc. directly.  See docs/protocol.md.
+ */
+#ifndef HVGDB_GDBSTUB_H
+#define HVGDB_GDBSTUB_H
+
+#include "hvgdb/freestanding.h"
+#include "gdbstub/rsp_regs.h"
+
+/* Largest packet payload we accept and send (advertised as PacketSize). */
+#define RSP_PACKET_SIZE		16384
+#define RSP_MAX_THREADS		64
+#define RSP_MAX_BREAKPOINTS	128
+#define RSP_XFER_BUF_SIZE	(RSP_MAX_THREADS * 160 + 64)
+
+/* Error codes (negated in return values, sent to gdb as Exx in hex). */
+#define RSP_ESRCH	3	/* no such thread */
+#define RSP_EIO		5	/* target failure, failed monitor command */
+#define RSP_E2BIG	7	/* packet longer than PacketSize */
+#define RSP_EFAULT	14	/* memory fault */
+#define RSP_EINVAL	22	/* bad argument or malformed packet */
+#define RSP_ENOSPC	28	/* no resources (e.g. a 5th hardware slot) */
+#define RSP_ENOSYS	38	/* operation unsupported: empty reply */
+
+/* Transport.  get_byte returns 0..255, or RSP_NO_BYTE after timeout_ms. */
+#define RSP_NO_BYTE	(-1)
+struct rsp_transport {
+	int (*get_byte)(void *ctx, u32 timeout_ms);
+	void (*put_bytes)(void *ctx, const u8 *buf, size_t len);
+	void (*flush)(void *ctx);
+	void *ctx;
+	bool reliable;		/* lossless link: QStartNoAckMode allowed */
+};
+
+/* Z/z packet types, numbered as on the wire (Z0..Z4). */
+enum rsp_bp_type {
+	RSP_BP_SW = 0,
+	RSP_BP_HW = 1,
+	RSP_WP_WRITE = 2,
+	RSP_WP_READ = 3,
+	RSP_WP_ACCESS = 4,
+};
+
+struct rsp_thread_info {
+	int tid;		/* >= 1 */
+	int core;		/* CPU number, -1 if unknown */
+	char name[64];		/* NUL-terminated, e.g. "CPU 1: bash [412]" */
+};
+
+/* Monitor output sink handed to target_ops.monitor. */
+struct rsp_output;
+void rsp_output_write(struct rsp_output *out, const char *buf, size_t len);
+
+struct rsp_target_ops {
+	/* Register regno (gdb numbering, see rsp_regs.h) of thread tid.  The
+	 * buffer holds rsp_reg_size(regno) bytes, target byte order. */
+	int (*read_reg)(void *ctx, int tid, int regno, u8 *buf);
+	int (*write_reg)(void *ctx, int tid, int regno, const u8 *buf);
+	/* Returns bytes read (may be short; 0 or <0 means a memory fault). */
+	long (*read_mem)(void *ctx, int tid, u64 addr, u8 *buf, size_t len);
+	/* Returns 0 when all len bytes were written. */
+	int (*write_mem)(void *ctx, int tid, u64 addr, const u8 *buf,
+			 size_t len);
+	/* kind: breakpoint kind (Z0/Z1) or watched length (Z2..Z4).  Return
+	 * -RSP_ENOSPC when out of slots, -RSP_ENOSYS if the type is not
+	 * supported (gdb then falls back). */
+	int (*insert_bp)(void *ctx, enum rsp_bp_type type, u64 addr, u32 kind);
+	int (*remove_bp)(void *ctx, enum rsp_bp_type type, u64 addr, u32 kind);
+	/* Fill *out for the idx-th thread (idx from 0); -RSP_ESRCH past the
+	 * end.  Must be cheap: the engine walks the list to validate ids. */
+	int (*thread_info)(void *ctx, int idx, struct rsp_thread_info *out);
+	/* Run a monitor command (NUL-terminated); output goes to out as it
+	 * is produced.  Return 0 for OK, a negative code for failure (after
+	 * writing a human-readable message to out).  May be NULL. */
+	int (*monitor)(void *ctx, const char *cmd, struct rsp_output *out);
+};
+
+/* Why the target stopped, as given to rsp_serve(). */
+enum rsp_stop_reason {
+	RSP_STOP_SIGNAL = 0,	/* plain signal: step done, Ctrl-C, attach */
+	RSP_STOP_SWBREAK,	/* software breakpoint, pc at the breakpoint */
+	RSP_STOP_HWBREAK,	/* hardware breakpoint */
+	RSP_STOP_WATCH,		/* write watchpoint, addr = data address */
+	RSP_STOP_RWATCH,
+	RSP_STOP_AWATCH,
+};
+
+#define RSP_SIGINT	2
+#define RSP_SIGTRAP	5
+
+struct rsp_stop {
+	int tid;		/* thread that stopped (>= 1) */
+	u8 signal;		/* gdb signal number: 5 TRAP, 2 INT */
+	enum rsp_stop_reason reason;
+	u64 addr;		/* data address for watchpoints */
+};
+
+/* What the caller must do when rsp_serve() returns. */
+enum rsp_resume_kind {
+	RSP_RESUME_RUN = 0,	/* apply action[] and let the target run */
+	RSP_RESUME_DETACH,	/* gdb left: breakpoints removed, run all */
+	RSP_RESUME_IDLE,	/* nothing decided within idle_ms: stay halted
+				 * and call rsp_serve(eng, NULL) again */
+};
+
+enum rsp_action {
+	RSP_ACT_STOP = 0,	/* stay stopped */
+	RSP_ACT_CONTINUE,
+	RSP_ACT_STEP,
+};
+
+struct rsp_resume {
+	enum rsp_resume_kind kind;
+	/* Indexed by tid - 1.  Threads the target does not have are STOP. */
+	u8 action[RSP_MAX_THREADS];
+	u8 signal[RSP_MAX_THREADS];	/* gdb signal to deliver, 0 = none */
+};
+
+struct rsp_bp {
+	u64 addr;
+	u32 kind;
+	u8 type;
+	bool used;
+};
+
+struct rsp_config {
+	u32 byte_timeout_ms;	/* max gap inside a packet / before an ack */
+	u32 idle_ms;		/* rsp_serve returns IDLE after this long
+				 * without a packet; 0 = wait for ever */
+	bool rle_replies;	/* run-length encode replies */
+};
+
+/* Everything the engine keeps; treat as opaque. */
+struct rsp_engine {
+	struct rsp_transport tr;
+	const struct rsp_target_ops *ops;
+	void *tctx;
+	struct rsp_config cfg;
+
+	/* connection state */
+	bool no_ack;
+	bool gdb_waiting;	/* gdb sent a resume and waits for a stop */
+	bool peer_swbreak, peer_hwbreak;
+	bool have_stop;
+	struct rsp_stop stop;	/* current stop, for '?' */
+	int g_tid, c_tid;	/* Hg / Hc selections; 0 = any, -1 = all */
+	int thread_iter;	/* qsThreadInfo cursor */
+	size_t xfer_len;	/* valid bytes in xfer_buf (threads XML) */
+
+	/* bytes read by rsp_poll_running, or pushed back */
+	u8 pend[256];
+	u16 pend_head, pend_tail;
+
+	struct rsp_bp bps[RSP_MAX_BREAKPOINTS];
+
+	/* statistics, for benchmarks and docs */
+	u64 rx_packets, tx_packets, rx_bytes, tx_bytes, retransmits, bad_csum;
+
+	/* monitor output staging */
+	size_t mon_len;
+	struct rsp_output *mon_out;
+
+	size_t in_len;
+	size_t out_len;
+	char in[RSP_PACKET_SIZE + 4];		/* decoded request payload */
+	char out[RSP_PACKET_SIZE + 4];		/* reply payload, unframed */
+	u8 data[RSP_PACKET_SIZE];		/* memory / register scratch */
+	char xfer_buf[RSP_XFER_BUF_SIZE];
+	char mon_buf[(RSP_PACKET_SIZE - 2) / 2];
+	u8 wire[256];				/* framing staging */
+};
+
+/*
+ * rsp_init: set up eng with a transport and target.  cfg may be NULL for
+ * the defaults (2000 ms byte timeout, wait for ever, RLE on).  The target
+ * is assumed halted with thread 1 current until the first rsp_serve().
+ */
+void rsp_init(struct rsp_engine *eng, const struct rsp_transport *tr,
+	      const struct rsp_target_ops *ops, void *target_ctx,
+	      const struct rsp_config *cfg);
+
+/*
+ * rsp_serve: the target has stopped (why != NULL) or is still stopped after
+ * an IDLE return (why == NULL).  If gdb is waiting for a stop, the stop
+ * reply is sent at once; otherwise why is recorded for '?'.  Serves packets
+ * until gdb resumes or detaches (or idle_ms passes) and says what to do.
+ */
+struct rsp_resume rsp_serve(struct rsp_engine *eng, const struct rsp_stop *why);
+
+/*
+ * rsp_poll_running: call while the target runs.  Reads pending bytes
+ * without waiting; true when gdb wants a stop (Ctrl-C, 0x03: stop with
+ * SIGINT) or a packet is starting (a new gdb connecting: stop and serve).
+ */
+bool rsp_poll_running(struct rsp_engine *eng);
+
+/*
+ * rsp_reset_connection: the transport knows a new peer connected (e.g. a
+ * new TCP connection).  Drops no-ack mode and buffered bytes.  Breakpoints
+ * of the previous session are removed when the new gdb sends qSupported.
+ */
+void rsp_reset_connection(struct rsp_engine *eng);
+
+/* Remove every breakpoint/watchpoint gdb inserted (detach, kill, reset). */
+void rsp_remove_all_breakpoints(struct rsp_engine *eng);
+
+#endif /* HVGDB_GDBSTUB_H */

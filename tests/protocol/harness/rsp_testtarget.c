@@ -1,0 +1,648 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rsp_testtarget.c - TEST DOUBLE: a simulated multi-CPU target served by
+ * the gdbstub engine over TCP, so stock gdb, gdb/MI and lldb can exercise
+ * the protocol.  It exists to test the protocol, not to stand in for
+ * hvgdb.ko: no VMX, no real memory.
+ *
+ * Simulation:
+ *  - N CPUs (threads 1..N), each with a full register file.
+ *  - Sparse memory: CODE (64 KiB of 4-byte "nopl 0x0(%rax)"), DATA (1 MiB)
+ *    and STACK (64 KiB); everything else is unmapped (memory fault).
+ *  - Each instruction advances rip by 4 and wraps inside CODE.  The
+ *    instruction at offset 0x40 of every 256-byte block stores a counter
+ *    to SIM_WVAR (8 bytes); the one at 0x80 loads 8 bytes from SIM_RVAR.
+ *  - Z0/Z1 breakpoints hit before the instruction at their address; Z2-Z4
+ *    watchpoints hit after the access.  Z1-Z4 share 4 slots, like DR0-3.
+ *  - monitor: "echo TEXT", "big N" (N bytes of numbered lines), "fail",
+ *    "help".
+ *  - Detaching or dropping the connection lets the CPUs run until the next
+ *    connection, which halts them again (like the module).
+ *
+ * Options: --port P (0 = any; prints PORT=<n>), --cpus N, --unreliable (no
+ * QStartNoAckMode), --no-rle, --stats FILE (wire counters, rewritten after
+ * every transfer), --lifetime S (exit after S seconds; default 300).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "gdbstub/gdbstub.h"
+
+#define SIM_CODE	0xffffffff81000000ULL
+#define SIM_CODE_SIZE	0x10000ULL
+#define SIM_DATA	0xffff888000100000ULL
+#define SIM_DATA_SIZE	0x100000ULL
+#define SIM_STACK	0xffffc90000000000ULL
+#define SIM_STACK_SIZE	0x10000ULL
+#define SIM_WVAR	(SIM_DATA + 0x1000)
+#define SIM_RVAR	(SIM_DATA + 0x2000)
+#define SIM_INSN_LEN	4
+#define SIM_MAX_CPUS	8
+#define SIM_MAX_SW	64
+#define SIM_HW_SLOTS	4
+
+struct sim_region {
+	u64 base, size;
+	u8 *mem;
+};
+
+struct sim_hw {
+	bool used;
+	enum rsp_bp_type type;
+	u64 addr;
+	u32 len;
+};
+
+struct sim {
+	int ncpus;
+	u8 regs[SIM_MAX_CPUS][RSP_G_BYTES];
+	struct sim_region reg[3];
+	u64 sw[SIM_MAX_SW];
+	int nsw;
+	struct sim_hw hw[SIM_HW_SLOTS];
+	u64 counter;
+};
+
+struct tcp_tr {
+	int fd;
+	bool closed;
+	u8 buf[4096];
+	size_t len, pos;
+	u64 rx_bytes, tx_bytes, rx_pkts, tx_pkts;
+	const char *stats;
+};
+
+/* --- simulated registers and memory ------------------------------------- */
+
+static u64 reg_get(struct sim *s, int cpu, int regno)
+{
+	u64 v = 0;
+
+	memcpy(&v, s->regs[cpu] + rsp_reg_offset(regno),
+	       rsp_reg_size(regno) < 8 ? rsp_reg_size(regno) : 8);
+	return v;
+}
+
+static void reg_set(struct sim *s, int cpu, int regno, u64 v)
+{
+	memcpy(s->regs[cpu] + rsp_reg_offset(regno), &v,
+	       rsp_reg_size(regno) < 8 ? rsp_reg_size(regno) : 8);
+}
+
+static struct sim_region *region_of(struct sim *s, u64 addr)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (addr >= s->reg[i].base &&
+		    addr - s->reg[i].base < s->reg[i].size)
+			return &s->reg[i];
+	return NULL;
+}
+
+static void sim_init(struct sim *s, int ncpus)
+{
+	u64 i;
+	int c, r;
+
+	memset(s, 0, sizeof(*s));
+	s->ncpus = ncpus;
+	s->reg[0] = (struct sim_region){ SIM_CODE, SIM_CODE_SIZE,
+					 calloc(1, SIM_CODE_SIZE) };
+	s->reg[1] = (struct sim_region){ SIM_DATA, SIM_DATA_SIZE,
+					 calloc(1, SIM_DATA_SIZE) };
+	s->reg[2] = (struct sim_region){ SIM_STACK, SIM_STACK_SIZE,
+					 calloc(1, SIM_STACK_SIZE) };
+	for (i = 0; i < SIM_CODE_SIZE; i += 4)
+		memcpy(s->reg[0].mem + i, "\x0f\x1f\x40\x00", 4);
+	for (c = 0; c < ncpus; c++) {
+		for (r = RSP_REG_RAX; r <= RSP_REG_R15; r++)
+			reg_set(s, c, r, 0x1111111111111111ULL * (r + 1) + c);
+		reg_set(s, c, RSP_REG_RIP, SIM_CODE + 0x1000 * c);
+		reg_set(s, c, RSP_REG_RSP,
+			SIM_STACK + SIM_STACK_SIZE - 0x100 - 0x1000 * c);
+		reg_set(s, c, RSP_REG_RBP,
+			SIM_STACK + SIM_STACK_SIZE - 0x80 - 0x1000 * c);
+		reg_set(s, c, RSP_REG_EFLAGS, 0x246);
+		reg_set(s, c, RSP_REG_CS, 0x10);
+		reg_set(s, c, RSP_REG_SS, 0x18);
+		reg_set(s, c, RSP_REG_FCTRL, 0x37f);
+		reg_set(s, c, RSP_REG_MXCSR, 0x1f80);
+		reg_set(s, c, RSP_REG_FS_BASE, 0x7f0000001000ULL + c);
+		reg_set(s, c, RSP_REG_GS_BASE, 0xffff88807fc00000ULL + c);
+		reg_set(s, c, RSP_REG_K_GS_BASE, 0x7f0000002000ULL + c);
+		reg_set(s, c, RSP_REG_CR0, 0x80050033);
+		reg_set(s, c, RSP_REG_CR2, 0x7f0000003000ULL);
+		reg_set(s, c, RSP_REG_CR3, 0x10a000ULL + 0x1000 * c);
+		reg_set(s, c, RSP_REG_CR4, 0x3506f0);
+		reg_set(s, c, RSP_REG_EFER, 0xd01);
+		reg_set(s, c, RSP_REG_DR6, 0xffff0ff0);
+		reg_set(s, c, RSP_REG_DR7, 0x400);
+		for (r = 0; r < 16; r++)
+			memset(s->regs[c] + rsp_reg_offset(RSP_REG_XMM0 + r),
+			       0x10 * r + c, 16);
+	}
+}
+
+/* --- target operations -------------------------------------------------- */
+
+static int tgt_read_reg(void *ctx, int tid, int regno, u8 *buf)
+{
+	struct sim *s = ctx;
+
+	if (tid < 1 || tid > s->ncpus)
+		return -RSP_ESRCH;
+	memcpy(buf, s->regs[tid - 1] + rsp_reg_offset(regno),
+	       rsp_reg_size(regno));
+	return 0;
+}
+
+static int tgt_write_reg(void *ctx, int tid, int regno, const u8 *buf)
+{
+	struct sim *s = ctx;
+
+	if (tid < 1 || tid > s->ncpus)
+		return -RSP_ESRCH;
+	memcpy(s->regs[tid - 1] + rsp_reg_offset(regno), buf,
+	       rsp_reg_size(regno));
+	return 0;
+}
+
+static long tgt_read_mem(void *ctx, int tid, u64 addr, u8 *buf, size_t len)
+{
+	struct sim *s = ctx;
+	size_t done = 0;
+
+	(void)tid;
+	/* Partial reads return what was readable, as the module will. */
+	while (done < len) {
+		struct sim_region *r = region_of(s, addr + done);
+		size_t k;
+
+		if (!r)
+			break;
+		k = r->base + r->size - (addr + done);
+		if (k > len - done)
+			k = len - done;
+		memcpy(buf + done, r->mem + (addr + done - r->base), k);
+		done += k;
+	}
+	return done ? (long)done : -RSP_EFAULT;
+}
+
+static int tgt_write_mem(void *ctx, int tid, u64 addr, const u8 *buf,
+			 size_t len)
+{
+	struct sim *s = ctx;
+	struct sim_region *r = region_of(s, addr);
+
+	(void)tid;
+	if (!r || addr + len - r->base > r->size)
+		return -RSP_EFAULT;
+	memcpy(r->mem + (addr - r->base), buf, len);
+	return 0;
+}
+
+static int tgt_insert_bp(void *ctx, enum rsp_bp_type type, u64 addr, u32 kind)
+{
+	struct sim *s = ctx;
+	int i;
+
+	if (type == RSP_BP_SW) {
+		if (!region_of(s, addr))
+			return -RSP_EFAULT;
+		if (s->nsw == SIM_MAX_SW)
+			return -RSP_ENOSPC;
+		s->sw[s->nsw++] = addr;
+		return 0;
+	}
+	if (type != RSP_BP_HW && kind != 1 && kind != 2 && kind != 4 &&
+	    kind != 8)
+		return -RSP_EINVAL;
+	for (i = 0; i < SIM_HW_SLOTS; i++) {
+		if (!s->hw[i].used) {
+			s->hw[i] = (struct sim_hw){ true, type, addr, kind };
+			return 0;
+		}
+	}
+	return -RSP_ENOSPC;	/* like a 5th debug register */
+}
+
+static int tgt_remove_bp(void *ctx, enum rsp_bp_type type, u64 addr, u32 kind)
+{
+	struct sim *s = ctx;
+	int i;
+
+	if (type == RSP_BP_SW) {
+		for (i = 0; i < s->nsw; i++) {
+			if (s->sw[i] == addr) {
+				s->sw[i] = s->sw[--s->nsw];
+				return 0;
+			}
+		}
+		return -RSP_EINVAL;
+	}
+	for (i = 0; i < SIM_HW_SLOTS; i++) {
+		if (s->hw[i].used && s->hw[i].type == type &&
+		    s->hw[i].addr == addr && s->hw[i].len == kind) {
+			s->hw[i].used = false;
+			return 0;
+		}
+	}
+	return -RSP_EINVAL;
+}
+
+static const char *const sim_names[SIM_MAX_CPUS] = {
+	"CPU 1: bash [412]", "CPU 2: kworker/1:0 <&>", "CPU 3: swapper/2 [0]",
+	"CPU 4: sshd [733]", "CPU 5: idle", "CPU 6: idle", "CPU 7: idle",
+	"CPU 8: idle",
+};
+
+static int tgt_thread_info(void *ctx, int idx, struct rsp_thread_info *out)
+{
+	struct sim *s = ctx;
+
+	if (idx < 0 || idx >= s->ncpus)
+		return -RSP_ESRCH;
+	out->tid = idx + 1;
+	out->core = idx;
+	snprintf(out->name, sizeof(out->name), "%s", sim_names[idx]);
+	return 0;
+}
+
+static int tgt_monitor(void *ctx, const char *cmd, struct rsp_output *out)
+{
+	char line[128];
+	(void)ctx;
+
+	if (!strncmp(cmd, "echo ", 5)) {
+		rsp_output_write(out, cmd + 5, strlen(cmd + 5));
+		rsp_output_write(out, "\n", 1);
+		return 0;
+	}
+	if (!strncmp(cmd, "big ", 4)) {
+		long n = strtol(cmd + 4, NULL, 0), done = 0, i = 0;
+
+		/* Lines of 32 bytes: "big-output line 000000 ........\n". */
+		while (done < n) {
+			int k = snprintf(line, sizeof(line),
+					 "big-output line %06ld ........\n", i++);
+
+			if (k > n - done)
+				k = (int)(n - done);
+			rsp_output_write(out, line, (size_t)k);
+			done += k;
+		}
+		return 0;
+	}
+	if (!strcmp(cmd, "fail")) {
+		const char *m = "error: the test target refuses this command\n";
+
+		rsp_output_write(out, m, strlen(m));
+		return -RSP_EINVAL;
+	}
+	if (!strcmp(cmd, "help")) {
+		const char *m = "test target: echo TEXT | big N | fail | help\n";
+
+		rsp_output_write(out, m, strlen(m));
+		return 0;
+	}
+	snprintf(line, sizeof(line), "unknown command: %.80s\n", cmd);
+	rsp_output_write(out, line, strlen(line));
+	return -RSP_EINVAL;
+}
+
+static const struct rsp_target_ops sim_ops = {
+	.read_reg = tgt_read_reg,
+	.write_reg = tgt_write_reg,
+	.read_mem = tgt_read_mem,
+	.write_mem = tgt_write_mem,
+	.insert_bp = tgt_insert_bp,
+	.remove_bp = tgt_remove_bp,
+	.thread_info = tgt_thread_info,
+	.monitor = tgt_monitor,
+};
+
+/* --- execution ---------------------------------------------------------- */
+
+static bool sim_bp_at(struct sim *s, u64 rip, enum rsp_stop_reason *why)
+{
+	int i;
+
+	for (i = 0; i < s->nsw; i++) {
+		if (s->sw[i] == rip) {
+			*why = RSP_STOP_SWBREAK;
+			return true;
+		}
+	}
+	for (i = 0; i < SIM_HW_SLOTS; i++) {
+		if (s->hw[i].used && s->hw[i].type == RSP_BP_HW &&
+		    s->hw[i].addr == rip) {
+			*why = RSP_STOP_HWBREAK;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A data access; returns true (and fills st) if a watchpoint fires. */
+static bool sim_access(struct sim *s, u64 addr, u32 len, bool write,
+		       struct rsp_stop *st)
+{
+	int i;
+
+	for (i = 0; i < SIM_HW_SLOTS; i++) {
+		struct sim_hw *h = &s->hw[i];
+
+		if (!h->used || h->type == RSP_BP_HW)
+			continue;
+		if (addr + len <= h->addr || addr >= h->addr + h->len)
+			continue;
+		if (h->type == RSP_WP_WRITE && !write)
+			continue;
+		if (h->type == RSP_WP_READ && write)
+			continue;
+		st->reason = h->type == RSP_WP_WRITE ? RSP_STOP_WATCH :
+			     h->type == RSP_WP_READ ? RSP_STOP_RWATCH :
+			     RSP_STOP_AWATCH;
+		st->addr = addr > h->addr ? addr : h->addr;
+		return true;
+	}
+	return false;
+}
+
+/* Executes one instruction of cpu; true if a watchpoint fired. */
+static bool sim_exec(struct sim *s, int cpu, struct rsp_stop *st)
+{
+	u64 rip = reg_get(s, cpu, RSP_REG_RIP);
+	u64 off = (rip - SIM_CODE) & 0xff;
+	bool hit = false;
+	u64 v;
+
+	if (off == 0x40) {
+		v = ++s->counter;
+		tgt_write_mem(s, 0, SIM_WVAR, (u8 *)&v, 8);
+		hit = sim_access(s, SIM_WVAR, 8, true, st);
+	} else if (off == 0x80) {
+		tgt_read_mem(s, 0, SIM_RVAR, (u8 *)&v, 8);
+		reg_set(s, cpu, RSP_REG_RAX, v);
+		hit = sim_access(s, SIM_RVAR, 8, false, st);
+	}
+	rip += SIM_INSN_LEN;
+	if (rip < SIM_CODE || rip >= SIM_CODE + SIM_CODE_SIZE)
+		rip = SIM_CODE;
+	reg_set(s, cpu, RSP_REG_RIP, rip);
+	return hit;
+}
+
+/* --- TCP transport ------------------------------------------------------ */
+
+static void tr_stats(struct tcp_tr *t)
+{
+	FILE *f;
+
+	if (!t->stats)
+		return;
+	f = fopen(t->stats, "w");
+	if (!f)
+		return;
+	fprintf(f, "rx_bytes=%llu tx_bytes=%llu rx_packets=%llu "
+		"tx_packets=%llu\n", (unsigned long long)t->rx_bytes,
+		(unsigned long long)t->tx_bytes,
+		(unsigned long long)t->rx_pkts, (unsigned long long)t->tx_pkts);
+	fclose(f);
+}
+
+static int tr_get_byte(void *ctx, u32 timeout_ms)
+{
+	struct tcp_tr *t = ctx;
+	struct pollfd p = { .fd = t->fd, .events = POLLIN };
+	ssize_t n;
+	size_t i;
+
+	if (t->pos < t->len)
+		return t->buf[t->pos++];
+	if (t->closed)
+		return RSP_NO_BYTE;
+	if (poll(&p, 1, (int)timeout_ms) <= 0)
+		return RSP_NO_BYTE;
+	n = recv(t->fd, t->buf, sizeof(t->buf), 0);
+	if (n <= 0) {
+		t->closed = true;
+		return RSP_NO_BYTE;
+	}
+	t->len = (size_t)n;
+	t->pos = 0;
+	t->rx_bytes += (u64)n;
+	for (i = 0; i < t->len; i++)
+		t->rx_pkts += t->buf[i] == '$';
+	tr_stats(t);
+	return t->buf[t->pos++];
+}
+
+static void tr_put_bytes(void *ctx, const u8 *buf, size_t len)
+{
+	struct tcp_tr *t = ctx;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		t->tx_pkts += buf[i] == '$';
+	t->tx_bytes += len;
+	while (len && !t->closed) {
+		ssize_t n = send(t->fd, buf, len, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			t->closed = true;
+			break;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+static void tr_flush(void *ctx)
+{
+	tr_stats(ctx);
+}
+
+/* --- main loop ---------------------------------------------------------- */
+
+/*
+ * Runs the CPUs as the resume decision says until something stops them.
+ * Returns false if the connection dropped while running.
+ */
+static bool sim_run(struct sim *s, struct rsp_engine *eng, struct tcp_tr *t,
+		    const struct rsp_resume *res, struct rsp_stop *st, int last)
+{
+	int c, stepper = -1;
+	bool any_cont = false;
+	u64 iter;
+
+	for (c = 0; c < s->ncpus; c++) {
+		if (res->action[c] == RSP_ACT_STEP && stepper < 0)
+			stepper = c;
+		if (res->action[c] == RSP_ACT_CONTINUE)
+			any_cont = true;
+	}
+	memset(st, 0, sizeof(*st));
+	st->signal = RSP_SIGTRAP;
+	/* A step executes the instruction at rip even if a breakpoint is
+	 * there (gdb removes it first; hardware would use RF). */
+	if (stepper >= 0) {
+		for (c = 0; c < s->ncpus; c++) {
+			if (res->action[c] == RSP_ACT_STOP)
+				continue;
+			if (sim_exec(s, c, st) && c != stepper) {
+				st->tid = c + 1;
+				return true;
+			}
+		}
+		st->tid = stepper + 1;
+		st->reason = RSP_STOP_SIGNAL;
+		return true;
+	}
+	if (!any_cont) {
+		st->tid = last;
+		return true;
+	}
+	for (iter = 0;; iter++) {
+		for (c = 0; c < s->ncpus; c++) {
+			enum rsp_stop_reason why;
+
+			if (res->action[c] != RSP_ACT_CONTINUE)
+				continue;
+			if (sim_bp_at(s, reg_get(s, c, RSP_REG_RIP), &why)) {
+				st->tid = c + 1;
+				st->reason = why;
+				return true;
+			}
+			if (sim_exec(s, c, st)) {
+				st->tid = c + 1;
+				return true;
+			}
+		}
+		if ((iter & 1023) == 0) {
+			if (rsp_poll_running(eng)) {
+				st->tid = last;
+				st->signal = RSP_SIGINT;
+				return true;
+			}
+			if (t->closed)
+				return false;
+			usleep(200);	/* about 5M insns/s: gentle on CI */
+		}
+	}
+}
+
+/* Detached: CPUs run freely until a new gdb connects. */
+static void sim_run_detached(struct sim *s, int lfd)
+{
+	struct pollfd p = { .fd = lfd, .events = POLLIN };
+	struct rsp_stop st;
+	int c, i;
+
+	for (;;) {
+		if (poll(&p, 1, 10) > 0)
+			return;
+		for (i = 0; i < 100; i++)
+			for (c = 0; c < s->ncpus; c++)
+				sim_exec(s, c, &st);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static struct rsp_engine eng;
+	static struct sim s;
+	struct tcp_tr t = { .fd = -1 };
+	struct rsp_transport tr = {
+		.get_byte = tr_get_byte, .put_bytes = tr_put_bytes,
+		.flush = tr_flush, .ctx = &t, .reliable = true,
+	};
+	struct rsp_config cfg = { .byte_timeout_ms = 2000, .idle_ms = 200,
+				  .rle_replies = true };
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t alen = sizeof(a);
+	int port = 0, ncpus = 2, lifetime = 300, lfd, one = 1, i, last = 1;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--port") && i + 1 < argc)
+			port = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--cpus") && i + 1 < argc)
+			ncpus = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--lifetime") && i + 1 < argc)
+			lifetime = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--stats") && i + 1 < argc)
+			t.stats = argv[++i];
+		else if (!strcmp(argv[i], "--unreliable"))
+			tr.reliable = false;
+		else if (!strcmp(argv[i], "--no-rle"))
+			cfg.rle_replies = false;
+		else {
+			fprintf(stderr, "usage: %s [--port P] [--cpus N] "
+				"[--unreliable] [--no-rle] [--stats FILE] "
+				"[--lifetime S]\n", argv[0]);
+			return 2;
+		}
+	}
+	if (ncpus < 1 || ncpus > SIM_MAX_CPUS)
+		ncpus = 2;
+	alarm((unsigned)lifetime);	/* never outlive a test run */
+	signal(SIGPIPE, SIG_IGN);
+	sim_init(&s, ncpus);
+	rsp_init(&eng, &tr, &sim_ops, &s, &cfg);
+
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port = htons((u16)port);
+	if (bind(lfd, (struct sockaddr *)&a, sizeof(a)) || listen(lfd, 4)) {
+		perror("bind/listen");
+		return 1;
+	}
+	getsockname(lfd, (struct sockaddr *)&a, &alen);
+	printf("PORT=%d\n", ntohs(a.sin_port));
+	fflush(stdout);
+
+	for (;;) {
+		struct rsp_stop st = { .tid = last, .signal = RSP_SIGTRAP };
+		const struct rsp_stop *why = &st;
+
+		t.fd = accept(lfd, NULL, NULL);
+		if (t.fd < 0)
+			continue;
+		setsockopt(t.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		t.closed = false;
+		t.len = t.pos = 0;
+		rsp_reset_connection(&eng);
+		for (;;) {
+			struct rsp_resume res = rsp_serve(&eng, why);
+
+			why = NULL;
+			if (t.closed || res.kind == RSP_RESUME_DETACH)
+				break;
+			if (res.kind == RSP_RESUME_IDLE)
+				continue;
+			if (!sim_run(&s, &eng, &t, &res, &st, last))
+				break;
+			last = st.tid;
+			why = &st;
+		}
+		/* gdb went away: nothing may stay planted. */
+		rsp_remove_all_breakpoints(&eng);
+		close(t.fd);
+		t.fd = -1;
+		sim_run_detached(&s, lfd);
+	}
+}
