@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * cmd.h - lexer and parser for one `monitor` command line.
+ *
+ * Contract: cmd_parse() reads line[0..len) as gdb passed it (qRcmd text,
+ * verbatim) and fills a struct cmd_parsed whose spans point into that line;
+ * it changes nothing else.  On error it returns -1 and fills a cmd_error
+ * with the 1-based column and a message saying what was expected.  Syntax
+ * is HyperDbg's: numbers hex by default (0x hex, 0n decimal, 0t octal,
+ * 0y binary, ` as a digit separator), options in any order, {...} blocks
+ * that nest and skip braces inside "strings" and comments.  Command and
+ * keyword names are case-insensitive; the '!' of event commands is
+ * optional.  docs/commands.md is the reference.
+ */
+#ifndef HVGDB_CMD_H
+#define HVGDB_CMD_H
+
+#include "hvgdb/freestanding.h"
+#include "event.h"
+
+enum cmd_kind {
+	CMD_EVENT,		/* !msrread ...: spec */
+	CMD_EVENTS_LIST,	/* events */
+	CMD_EVENTS_ENABLE,	/* events e <id|all>: all / id */
+	CMD_EVENTS_DISABLE,	/* events d <id|all> */
+	CMD_EVENTS_CLEAR,	/* events c <id|all> */
+	CMD_EVENTS_SC,		/* events sc on|off: on */
+	CMD_HELP,		/* .help / help [topic] */
+	CMD_PREALLOC,		/* prealloc [regular-event] <count> */
+	CMD_FLUSH,		/* flush */
+};
+
+struct cmd_parsed {
+	enum cmd_kind kind;
+	struct event_span text;	/* the command without outer blanks */
+	struct event_spec spec;	/* CMD_EVENT; spans relative to line */
+	bool all;		/* events e|d|c all */
+	u32 id;
+	u32 id_col;		/* column of the id, for "no such event" */
+	bool on;		/* events sc on */
+	u32 count;		/* prealloc */
+	struct event_span topic;	/* help topic, len 0 = none */
+	u32 topic_col;
+};
+
+#define CMD_ERR_MSG 128
+
+struct cmd_error {
+	u32 col;		/* 1-based; len + 1 means "at end of line" */
+	char msg[CMD_ERR_MSG];
+};
+
+/* Largest `prealloc` count and `buffer` size accepted. */
+#define CMD_PREALLOC_MAX	0x1000u
+#define CMD_BUFFER_MAX		0x100000u
+
+int cmd_parse(const char *line, size_t len, struct cmd_parsed *out,
+	      struct cmd_error *err);
+
+/* Number parsing as the command language does it (also for tests).
+ * Returns 0, or one of the CMD_NUM_ERR_* codes. */
+#define CMD_NUM_ERR_DIGIT	(-1)	/* a character not valid in the base */
+#define CMD_NUM_ERR_RANGE	(-2)	/* more than 64 bits */
+#define CMD_NUM_ERR_EMPTY	(-3)	/* prefix without digits */
+int cmd_parse_number(const char *s, size_t len, u64 *val);
+
+/* Lexer, shared with the fuzz target. */
+enum cmd_tok_kind { CMD_TOK_END, CMD_TOK_WORD, CMD_TOK_BLOCK };
+
+struct cmd_tok {
+	enum cmd_tok_kind kind;
+	u32 off;		/* WORD: the word; BLOCK: the '{' */
+	u32 len;		/* WORD: its length; BLOCK: through the '}' */
+};
+
+struct cmd_lex {
+	const char *s;
+	u32 len;
+	u32 pos;
+};
+
+void cmd_lex_init(struct cmd_lex *lx, const char *s, u32 len);
+int cmd_lex_next(struct cmd_lex *lx, struct cmd_tok *tok,
+		 struct cmd_error *err);
+
+/* Case-insensitive compare of s[0..n) with the NUL-terminated word w. */
+bool cmd_word_is(const char *s, size_t n, const char *w);
+
+#endif /* HVGDB_CMD_H */

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmd_help.c - the command table: names, arguments and the help text that
+ * `.help` and `help <command>` print.  docs/commands.md carries the same
+ * syntax lines (tests/unit/monitor checks that they agree).
+ */
+#include "hvgdb/freestanding.h"
+#include "cmd.h"
+#include "cmd_priv.h"
+
+#define OPTS_COMMON " [pid X] [core X] [imm yes|no]"
+#define OPTS_STAGES " [sc on|off] [stage pre|post|all]"
+#define OPTS_ACTIONS " [buffer N] [script {...}] [condition {...}]" \
+		     " [output {name}]"
+#define OPTS OPTS_COMMON OPTS_STAGES OPTS_ACTIONS
+
+#define EV(n, t, a, an, lo, hi, st, syn, sum) \
+	{ n, true, t, a, an, lo, hi, st, syn, sum }
+#define PLAIN(n, syn, sum) \
+	{ n, false, EVENT_NONE, CMD_ARG_NONE, NULL, 0, 0, false, syn, sum }
+
+const struct cmd_info cmd_infos[] = {
+	EV("msrread", EVENT_MSRREAD, CMD_ARG_OPTIONAL, "MSR", 0, 0xffffffffu,
+	   true, "!msrread [msr]" OPTS, "RDMSR executed (all MSRs if none named)"),
+	EV("msrwrite", EVENT_MSRWRITE, CMD_ARG_OPTIONAL, "MSR", 0, 0xffffffffu,
+	   true, "!msrwrite [msr]" OPTS, "WRMSR executed (all MSRs if none named)"),
+	EV("cpuid", EVENT_CPUID, CMD_ARG_OPTIONAL, "leaf", 0, 0xffffffffu,
+	   true, "!cpuid [leaf]" OPTS, "CPUID executed"),
+	EV("tsc", EVENT_TSC, CMD_ARG_NONE, NULL, 0, 0,
+	   true, "!tsc" OPTS, "RDTSC or RDTSCP executed"),
+	EV("pmc", EVENT_PMC, CMD_ARG_NONE, NULL, 0, 0,
+	   true, "!pmc" OPTS, "RDPMC executed"),
+	EV("ioin", EVENT_IOIN, CMD_ARG_OPTIONAL, "port", 0, 0xffff,
+	   true, "!ioin [port]" OPTS, "IN/INS from an I/O port"),
+	EV("ioout", EVENT_IOOUT, CMD_ARG_OPTIONAL, "port", 0, 0xffff,
+	   true, "!ioout [port]" OPTS, "OUT/OUTS to an I/O port"),
+	EV("dr", EVENT_DR, CMD_ARG_NONE, NULL, 0, 0,
+	   true, "!dr" OPTS, "MOV to or from a debug register"),
+	EV("vmcall", EVENT_VMCALL, CMD_ARG_NONE, NULL, 0, 0,
+	   true, "!vmcall" OPTS, "VMCALL executed (not hvgdb's own)"),
+	EV("xsetbv", EVENT_XSETBV, CMD_ARG_OPTIONAL, "XCR", 0, 0xffffffffu,
+	   true, "!xsetbv [xcr]" OPTS, "XSETBV executed"),
+	EV("crwrite", EVENT_CRWRITE, CMD_ARG_REQUIRED, "control register",
+	   0, 4, false, "!crwrite 0|4 [mask M]" OPTS_COMMON OPTS_ACTIONS,
+	   "MOV to CR0 or CR4 changing a bit in the mask"),
+	EV("exception", EVENT_EXCEPTION, CMD_ARG_OPTIONAL, "vector", 0, 0x1f,
+	   true, "!exception [vector]" OPTS,
+	   "exception with vector 0-0x1f (#PF also reports CR2)"),
+	EV("interrupt", EVENT_INTERRUPT, CMD_ARG_OPTIONAL, "vector", 0x20, 0xff,
+	   true, "!interrupt [vector]" OPTS,
+	   "external interrupt with vector 0x20-0xff"),
+	EV("syscall", EVENT_SYSCALL, CMD_ARG_OPTIONAL, "syscall number", 0,
+	   ~0ull, true, "!syscall [num]" OPTS,
+	   "SYSCALL executed (recognised by its opcode)"),
+	EV("syscall2", EVENT_SYSCALL2, CMD_ARG_OPTIONAL, "syscall number", 0,
+	   ~0ull, true, "!syscall2 [num]" OPTS,
+	   "SYSCALL executed (recognised by RIP, no memory read)"),
+	EV("sysret", EVENT_SYSRET, CMD_ARG_NONE, NULL, 0, 0,
+	   true, "!sysret" OPTS, "SYSRET executed (recognised by its opcode)"),
+	EV("sysret2", EVENT_SYSRET2, CMD_ARG_NONE, NULL, 0, 0,
+	   true, "!sysret2" OPTS,
+	   "SYSRET executed (recognised by RIP, no memory read)"),
+	PLAIN("events", "events [e|d|c id|all] | events sc on|off",
+	      "list events; enable, disable or clear them; short-circuit "
+	      "the current one"),
+	PLAIN("prealloc", "prealloc [regular-event] count",
+	      "grow the event pools (allocated once the system resumes)"),
+	PLAIN("flush", "flush", "deliver buffered event output now"),
+	PLAIN(".help", ".help [command]", "list commands, or show one"),
+	PLAIN("help", "help [command]", "same as .help"),
+};
+
+const u32 cmd_info_count = ARRAY_SIZE(cmd_infos);
+
+const struct cmd_info *cmd_info_find(const char *s, size_t n)
+{
+	bool bang = n && s[0] == '!';
+	u32 i;
+
+	if (bang) {
+		s++;
+		n--;
+	}
+	for (i = 0; i < cmd_info_count; i++) {
+		const struct cmd_info *ci = &cmd_infos[i];
+
+		if (bang && !ci->bang)
+			continue;
+		if (cmd_word_is(s, n, ci->name))
+			return ci;
+	}
+	return NULL;
+}

@@ -1,0 +1,557 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmd_parse.c - one monitor command line to a struct cmd_parsed; see cmd.h.
+ *
+ * Every error names the column (1-based, in the text gdb sent) and what
+ * was expected there.  The parser has no side effects, so a command that
+ * fails to parse cannot have applied anything.
+ */
+#include "hvgdb/freestanding.h"
+#include "cmd.h"
+#include "cmd_out.h"
+#include "cmd_priv.h"
+
+/* Event commands of HyperDbg that rely on EPT: they come in a later issue
+ * and get a clear answer rather than "unknown command". */
+static const char *const ept_later[] = {
+	"epthook", "epthook2", "monitor", "mode", "track",
+};
+
+enum opt {
+	OPT_PID, OPT_CORE, OPT_IMM, OPT_SC, OPT_STAGE, OPT_BUFFER,
+	OPT_SCRIPT, OPT_CONDITION, OPT_OUTPUT, OPT_CODE, OPT_ASM, OPT_MASK,
+	OPT_COUNT
+};
+
+static const char *const opt_names[OPT_COUNT] = {
+	[OPT_PID] = "pid", [OPT_CORE] = "core", [OPT_IMM] = "imm",
+	[OPT_SC] = "sc", [OPT_STAGE] = "stage", [OPT_BUFFER] = "buffer",
+	[OPT_SCRIPT] = "script", [OPT_CONDITION] = "condition",
+	[OPT_OUTPUT] = "output", [OPT_CODE] = "code", [OPT_ASM] = "asm",
+	[OPT_MASK] = "mask",
+};
+
+static int find_opt(const char *s, size_t n)
+{
+	int i;
+
+	for (i = 0; i < OPT_COUNT; i++) {
+		if (cmd_word_is(s, n, opt_names[i]))
+			return i;
+	}
+	return -1;
+}
+
+struct parser {
+	const char *s;
+	u32 len;
+	struct cmd_lex lx;
+	struct cmd_error *err;
+};
+
+static int next(struct parser *p, struct cmd_tok *t)
+{
+	return cmd_lex_next(&p->lx, t, p->err);
+}
+
+static const char *tok_s(const struct parser *p, const struct cmd_tok *t)
+{
+	return p->s + t->off;
+}
+
+/* "expected X after 'opt', got 'tok'" or "... got end of line". */
+static int expected(struct parser *p, const struct cmd_tok *t,
+		    const char *what, const char *after)
+{
+	struct cmd_out o;
+
+	cmd_err_start(p->err, &o, t->off + 1);
+	cmd_out_str(&o, "expected ");
+	cmd_out_str(&o, what);
+	if (after) {
+		cmd_out_str(&o, " after '");
+		cmd_out_str(&o, after);
+		cmd_out_char(&o, '\'');
+	}
+	if (t->kind == CMD_TOK_END) {
+		cmd_out_str(&o, ", got end of line");
+	} else if (t->kind == CMD_TOK_BLOCK) {
+		cmd_out_str(&o, ", got a {...} block");
+	} else {
+		cmd_out_str(&o, ", got ");
+		cmd_out_quoted(&o, tok_s(p, t), t->len);
+	}
+	return -1;
+}
+
+/* A number in [lo, hi]; what names it in messages. */
+static int number(struct parser *p, const struct cmd_tok *t, const char *what,
+		  const char *after, u64 lo, u64 hi, u64 *val)
+{
+	struct cmd_out o;
+	int r;
+
+	if (t->kind != CMD_TOK_WORD)
+		return expected(p, t, what, after);
+	r = cmd_parse_number(tok_s(p, t), t->len, val);
+	if (r == CMD_NUM_ERR_RANGE) {
+		cmd_err(p->err, t->off + 1, "number ", tok_s(p, t), t->len,
+			" does not fit in 64 bits");
+		return -1;
+	}
+	if (r)
+		return expected(p, t, what, after);
+	if (*val < lo || *val > hi) {
+		cmd_err_start(p->err, &o, t->off + 1);
+		cmd_out_str(&o, "expected ");
+		cmd_out_str(&o, what);
+		cmd_out_str(&o, " in ");
+		cmd_out_hex(&o, lo);
+		cmd_out_str(&o, "..");
+		cmd_out_hex(&o, hi);
+		cmd_out_str(&o, ", got ");
+		cmd_out_hex(&o, *val);
+		return -1;
+	}
+	return 0;
+}
+
+/* One of two words: returns 1 for the first, 0 for the second. */
+static int choice(struct parser *p, const char *after, const char *what,
+		  const char *const *words, int nwords)
+{
+	struct cmd_tok t;
+	int i;
+
+	if (next(p, &t))
+		return -1;
+	if (t.kind == CMD_TOK_WORD) {
+		for (i = 0; i < nwords; i++) {
+			if (cmd_word_is(tok_s(p, &t), t.len, words[i]))
+				return i;
+		}
+	}
+	expected(p, &t, what, after);
+	return -1;
+}
+
+/* A {...} block after 'after'; *col is the column of its '{'. */
+static int block(struct parser *p, const char *after, struct event_span *sp,
+		 bool trim, u32 *col)
+{
+	struct cmd_tok t;
+	u32 a, b;
+
+	if (next(p, &t))
+		return -1;
+	if (t.kind != CMD_TOK_BLOCK)
+		return expected(p, &t, "'{'", after);
+	*col = t.off + 1;
+	a = t.off + 1;
+	b = t.off + t.len - 1;
+	if (trim) {
+		while (a < b && (p->s[a] == ' ' || p->s[a] == '\t'))
+			a++;
+		while (b > a && (p->s[b - 1] == ' ' || p->s[b - 1] == '\t'))
+			b--;
+	}
+	sp->off = a;
+	sp->len = b - a;
+	return 0;
+}
+
+static int end_of_command(struct parser *p)
+{
+	struct cmd_tok t;
+
+	if (next(p, &t))
+		return -1;
+	if (t.kind == CMD_TOK_END)
+		return 0;
+	return expected(p, &t, "end of command", NULL);
+}
+
+static int unknown_option(struct parser *p, const struct cmd_info *ci,
+			  const struct cmd_tok *t)
+{
+	struct cmd_out o;
+
+	cmd_err_start(p->err, &o, t->off + 1);
+	cmd_out_str(&o, "expected an option (pid, core, imm, ");
+	if (ci->stages)
+		cmd_out_str(&o, "sc, stage, ");
+	if (ci->type == EVENT_CRWRITE)
+		cmd_out_str(&o, "mask, ");
+	cmd_out_str(&o, "buffer, script, condition, output), got ");
+	cmd_out_quoted(&o, tok_s(p, t), t->len);
+	return -1;
+}
+
+static int parse_event(struct parser *p, const struct cmd_info *ci,
+		       u32 name_end, struct event_spec *sp)
+{
+	static const char *const yes_no[] = { "yes", "no" };
+	static const char *const on_off[] = { "on", "off" };
+	static const char *const stages[] = { "pre", "post", "all" };
+	u32 seen[OPT_COUNT] = { 0 };	/* column where each was given */
+	u32 arg_col = 0, col;
+	struct cmd_tok t;
+	struct cmd_out o;
+	u64 v;
+	int r;
+
+	memset(sp, 0, sizeof(*sp));
+	sp->type = ci->type;
+	sp->imm = true;
+	sp->stage = EVENT_STAGE_PRE;
+	sp->mask = ~0ull;
+
+	for (;;) {
+		int opt;
+
+		if (next(p, &t))
+			return -1;
+		if (t.kind == CMD_TOK_END)
+			break;
+		if (t.kind == CMD_TOK_BLOCK) {
+			cmd_err(p->err, t.off + 1, "unexpected '{': a block "
+				"must follow script, condition or output",
+				NULL, 0, "");
+			return -1;
+		}
+		opt = find_opt(tok_s(p, &t), t.len);
+		if (opt == OPT_MASK && ci->type != EVENT_CRWRITE)
+			opt = -1;
+		if (opt < 0) {
+			/* Not an option: the event's argument. */
+			r = cmd_parse_number(tok_s(p, &t), t.len, &v);
+			if (r && r != CMD_NUM_ERR_RANGE) {
+				if (ci->arg == CMD_ARG_NONE || arg_col)
+					return unknown_option(p, ci, &t);
+				cmd_err_start(p->err, &o, t.off + 1);
+				cmd_out_str(&o, "expected ");
+				cmd_out_str(&o, ci->arg == CMD_ARG_REQUIRED ?
+					    "the " : "an option or the ");
+				cmd_out_str(&o, ci->arg_name);
+				cmd_out_str(&o, " (a number), got ");
+				cmd_out_quoted(&o, tok_s(p, &t), t.len);
+				return -1;
+			}
+			if (ci->arg == CMD_ARG_NONE || arg_col) {
+				cmd_err_start(p->err, &o, t.off + 1);
+				cmd_out_char(&o, '!');
+				cmd_out_str(&o, ci->name);
+				if (arg_col) {
+					cmd_out_str(&o, " takes one ");
+					cmd_out_str(&o, ci->arg_name);
+					cmd_out_str(&o, ", already given at "
+						    "column ");
+					cmd_out_dec(&o, arg_col);
+				} else {
+					cmd_out_str(&o, " takes no argument, "
+						    "got ");
+					cmd_out_quoted(&o, tok_s(p, &t), t.len);
+				}
+				return -1;
+			}
+			if (number(p, &t, ci->arg_name, NULL, ci->arg_min,
+				   ci->arg_max, &v))
+				return -1;
+			if (ci->type == EVENT_CRWRITE && v != 0 && v != 4) {
+				cmd_err_start(p->err, &o, t.off + 1);
+				cmd_out_str(&o, "expected 0 or 4 (CR0 or CR4), "
+					    "got ");
+				cmd_out_hex(&o, v);
+				return -1;
+			}
+			sp->has_arg = true;
+			sp->arg = v;
+			arg_col = t.off + 1;
+			continue;
+		}
+		if (seen[opt]) {
+			cmd_err_start(p->err, &o, t.off + 1);
+			cmd_out_char(&o, '\'');
+			cmd_out_str(&o, opt_names[opt]);
+			cmd_out_str(&o, "' given twice (first at column ");
+			cmd_out_dec(&o, seen[opt]);
+			cmd_out_char(&o, ')');
+			return -1;
+		}
+		seen[opt] = t.off + 1;
+		if ((opt == OPT_SC || opt == OPT_STAGE) && !ci->stages) {
+			cmd_err_start(p->err, &o, t.off + 1);
+			cmd_out_char(&o, '!');
+			cmd_out_str(&o, ci->name);
+			cmd_out_str(&o, " has no calling stages: '");
+			cmd_out_str(&o, opt_names[opt]);
+			cmd_out_str(&o, "' is not accepted");
+			return -1;
+		}
+		switch (opt) {
+		case OPT_PID:
+			if (next(p, &t))
+				return -1;
+			if (t.kind == CMD_TOK_WORD &&
+			    cmd_word_is(tok_s(p, &t), t.len, "all"))
+				break;
+			if (number(p, &t, "a process id (hex) or 'all'", "pid",
+				   0, 0xffffffffu, &v))
+				return -1;
+			sp->has_pid = true;
+			sp->pid = (u32)v;
+			break;
+		case OPT_CORE:
+			if (next(p, &t))
+				return -1;
+			if (number(p, &t, "a CPU number (hex)", "core", 0,
+				   0xffffffffu, &v))
+				return -1;
+			sp->has_core = true;
+			sp->core = (u32)v;
+			break;
+		case OPT_MASK:
+			if (next(p, &t))
+				return -1;
+			if (number(p, &t, "a bit mask (hex)", "mask", 1,
+				   ~0ull, &v))
+				return -1;
+			sp->mask = v;
+			break;
+		case OPT_BUFFER:
+			if (next(p, &t))
+				return -1;
+			if (number(p, &t, "a buffer size (hex)", "buffer", 1,
+				   CMD_BUFFER_MAX, &v))
+				return -1;
+			sp->buffer_size = (u32)v;
+			break;
+		case OPT_IMM:
+			r = choice(p, "imm", "'yes' or 'no'", yes_no, 2);
+			if (r < 0)
+				return -1;
+			sp->imm = r == 0;
+			break;
+		case OPT_SC:
+			r = choice(p, "sc", "'on' or 'off'", on_off, 2);
+			if (r < 0)
+				return -1;
+			sp->sc = r == 0;
+			break;
+		case OPT_STAGE:
+			r = choice(p, "stage", "'pre', 'post' or 'all'",
+				   stages, 3);
+			if (r < 0)
+				return -1;
+			sp->stage = r == 0 ? EVENT_STAGE_PRE :
+				    r == 1 ? EVENT_STAGE_POST : EVENT_STAGE_ALL;
+			break;
+		case OPT_SCRIPT:
+			if (block(p, "script", &sp->script, false, &col))
+				return -1;
+			sp->has_script = true;
+			break;
+		case OPT_CONDITION:
+			if (block(p, "condition", &sp->condition, false,
+				  &col))
+				return -1;
+			sp->has_condition = true;
+			break;
+		case OPT_OUTPUT:
+			if (block(p, "output", &sp->output, true, &col))
+				return -1;
+			if (!sp->output.len) {
+				cmd_err(p->err, col, "expected an "
+					"output name inside the braces", NULL,
+					0, "");
+				return -1;
+			}
+			sp->has_output = true;
+			break;
+		case OPT_CODE:
+		case OPT_ASM:
+			cmd_err(p->err, t.off + 1, "custom machine code ('",
+				NULL, 0, "code {...}', 'asm ...') would run "
+				"in VMX root and is not supported: use "
+				"script {...}");
+			return -1;
+		}
+	}
+
+	if (ci->arg == CMD_ARG_REQUIRED && !sp->has_arg) {
+		cmd_err_start(p->err, &o, name_end + 1);
+		cmd_out_str(&o, "expected 0 or 4 (CR0 or CR4) after '!");
+		cmd_out_str(&o, ci->name);
+		cmd_out_char(&o, '\'');
+		return -1;
+	}
+	if (sp->sc && sp->stage == EVENT_STAGE_POST) {
+		cmd_err(p->err, seen[OPT_SC], "'sc on' skips the instruction "
+			"and so the post stage: it cannot go with "
+			"'stage post'", NULL, 0, "");
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_events(struct parser *p, struct cmd_parsed *c)
+{
+	static const char *const on_off[] = { "on", "off" };
+	struct cmd_tok t;
+	const char *w;
+	u64 v;
+	int r;
+
+	if (next(p, &t))
+		return -1;
+	if (t.kind == CMD_TOK_END) {
+		c->kind = CMD_EVENTS_LIST;
+		return 0;
+	}
+	w = tok_s(p, &t);
+	if (t.kind == CMD_TOK_WORD &&
+	    (cmd_word_is(w, t.len, "e") || cmd_word_is(w, t.len, "enable")))
+		c->kind = CMD_EVENTS_ENABLE;
+	else if (t.kind == CMD_TOK_WORD &&
+		 (cmd_word_is(w, t.len, "d") ||
+		  cmd_word_is(w, t.len, "disable")))
+		c->kind = CMD_EVENTS_DISABLE;
+	else if (t.kind == CMD_TOK_WORD &&
+		 (cmd_word_is(w, t.len, "c") || cmd_word_is(w, t.len, "clear")))
+		c->kind = CMD_EVENTS_CLEAR;
+	else if (t.kind == CMD_TOK_WORD && cmd_word_is(w, t.len, "sc")) {
+		r = choice(p, "events sc", "'on' or 'off'", on_off, 2);
+		if (r < 0)
+			return -1;
+		c->kind = CMD_EVENTS_SC;
+		c->on = r == 0;
+		return end_of_command(p);
+	} else
+		return expected(p, &t, "e, d, c or sc", "events");
+
+	if (next(p, &t))
+		return -1;
+	if (t.kind == CMD_TOK_WORD && cmd_word_is(tok_s(p, &t), t.len, "all")) {
+		c->all = true;
+	} else {
+		if (number(p, &t, "an event id (hex) or 'all'", NULL, 0,
+			   0xffffffffu, &v))
+			return -1;
+		c->id = (u32)v;
+		c->id_col = t.off + 1;
+	}
+	return end_of_command(p);
+}
+
+static int parse_prealloc(struct parser *p, struct cmd_parsed *c)
+{
+	struct cmd_tok t;
+	u64 v;
+
+	if (next(p, &t))
+		return -1;
+	/* HyperDbg names the pool; hvgdb has one kind of event slot. */
+	if (t.kind == CMD_TOK_WORD &&
+	    cmd_word_is(tok_s(p, &t), t.len, "regular-event")) {
+		if (next(p, &t))
+			return -1;
+	}
+	if (number(p, &t, "a count of events (hex)", "prealloc", 1,
+		   CMD_PREALLOC_MAX, &v))
+		return -1;
+	c->count = (u32)v;
+	c->kind = CMD_PREALLOC;
+	return end_of_command(p);
+}
+
+static int parse_help(struct parser *p, struct cmd_parsed *c)
+{
+	struct cmd_tok t;
+
+	c->kind = CMD_HELP;
+	if (next(p, &t))
+		return -1;
+	if (t.kind == CMD_TOK_END)
+		return 0;
+	if (t.kind != CMD_TOK_WORD)
+		return expected(p, &t, "a command name", "help");
+	c->topic.off = t.off;
+	c->topic.len = t.len;
+	c->topic_col = t.off + 1;
+	return end_of_command(p);
+}
+
+int cmd_parse(const char *line, size_t len, struct cmd_parsed *c,
+	      struct cmd_error *err)
+{
+	const struct cmd_info *ci;
+	struct parser p;
+	struct cmd_tok t;
+	u32 i, a, b;
+
+	memset(c, 0, sizeof(*c));
+	err->col = 0;
+	err->msg[0] = '\0';
+	if (len > 0xffffff) {
+		cmd_err(err, 1, "command longer than 16 MiB", NULL, 0, "");
+		return -1;
+	}
+	p.s = line;
+	p.len = (u32)len;
+	p.err = err;
+	cmd_lex_init(&p.lx, line, (u32)len);
+
+	/* The text kept for `events`: the line without outer blanks. */
+	a = 0;
+	b = (u32)len;
+	while (a < b && (line[a] == ' ' || line[a] == '\t' ||
+			 line[a] == '\r' || line[a] == '\n'))
+		a++;
+	while (b > a && (line[b - 1] == ' ' || line[b - 1] == '\t' ||
+			 line[b - 1] == '\r' || line[b - 1] == '\n'))
+		b--;
+	c->text.off = a;
+	c->text.len = b - a;
+
+	if (next(&p, &t))
+		return -1;
+	if (t.kind != CMD_TOK_WORD) {
+		return expected(&p, &t, "a command (.help lists them)",
+				NULL);
+	}
+	ci = cmd_info_find(tok_s(&p, &t), t.len);
+	if (!ci) {
+		const char *w = tok_s(&p, &t);
+		u32 n = t.len;
+
+		if (n && w[0] == '!') {
+			w++;
+			n--;
+		}
+		for (i = 0; i < ARRAY_SIZE(ept_later); i++) {
+			if (cmd_word_is(w, n, ept_later[i])) {
+				cmd_err(err, t.off + 1, "", tok_s(&p, &t),
+					t.len, " is EPT-based and not "
+					"available yet (.help lists the "
+					"commands)");
+				return -1;
+			}
+		}
+		cmd_err(err, t.off + 1, "unknown command ", tok_s(&p, &t),
+			t.len, " (.help lists the commands)");
+		return -1;
+	}
+	if (ci->type != EVENT_NONE) {
+		c->kind = CMD_EVENT;
+		return parse_event(&p, ci, t.off + t.len, &c->spec);
+	}
+	if (cmd_word_is(ci->name, strlen(ci->name), "events"))
+		return parse_events(&p, c);
+	if (cmd_word_is(ci->name, strlen(ci->name), "prealloc"))
+		return parse_prealloc(&p, c);
+	if (cmd_word_is(ci->name, strlen(ci->name), "flush")) {
+		c->kind = CMD_FLUSH;
+		return end_of_command(&p);
+	}
+	return parse_help(&p, c);
+}

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * event_table.c - add, enable, disable and clear events in a caller-owned
+ * table (see event.h).  Runs only while the system is halted.
+ */
+#include "hvgdb/freestanding.h"
+#include "event.h"
+
+void event_table_init(struct event_table *t, struct event *slots, u32 cap,
+		      char *text, u32 text_cap,
+		      const struct event_script_ops *ops)
+{
+	memset(t, 0, sizeof(*t));
+	t->ev = slots;
+	t->cap = cap;
+	t->text = text;
+	t->text_cap = text_cap;
+	t->ops = ops;
+}
+
+int event_table_grow(struct event_table *t, struct event *slots, u32 cap,
+		     char *text, u32 text_cap)
+{
+	if (cap < t->count)
+		return EVENT_ERR_FULL;
+	if (text_cap < t->text_used)
+		return EVENT_ERR_TEXT_FULL;
+	if (t->count)
+		memcpy(slots, t->ev, (size_t)t->count * sizeof(*slots));
+	if (t->text_used)
+		memcpy(text, t->text, t->text_used);
+	t->ev = slots;
+	t->cap = cap;
+	t->text = text;
+	t->text_cap = text_cap;
+	/* The request is served once the pools are at least that large. */
+	t->want_events = 0;
+	t->want_text = 0;
+	return EVENT_OK;
+}
+
+int event_table_room(const struct event_table *t, u32 text_len)
+{
+	if (t->count >= t->cap)
+		return EVENT_ERR_FULL;
+	if (text_len > t->text_cap - t->text_used)
+		return EVENT_ERR_TEXT_FULL;
+	if (t->next_id == 0xffffffffu)
+		return EVENT_ERR_NO_ID;
+	return EVENT_OK;
+}
+
+int event_table_add(struct event_table *t, const struct event_spec *spec,
+		    const char *text, u32 text_len, void *script_prog,
+		    void *cond_prog, u32 *id)
+{
+	struct event *ev;
+	int err = event_table_room(t, text_len);
+
+	if (err)
+		return err;
+	ev = &t->ev[t->count++];
+	memset(ev, 0, sizeof(*ev));
+	ev->id = t->next_id++;
+	ev->enabled = true;
+	ev->spec = *spec;
+	ev->text_off = t->text_used;
+	ev->text_len = text_len;
+	memcpy(t->text + t->text_used, text, text_len);
+	t->text_used += text_len;
+	ev->script_prog = script_prog;
+	ev->cond_prog = cond_prog;
+	t->generation++;
+	*id = ev->id;
+	return EVENT_OK;
+}
+
+struct event *event_table_find(struct event_table *t, u32 id)
+{
+	u32 lo = 0, hi = t->count;
+
+	/* Slots are in increasing id order: binary search. */
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (t->ev[mid].id == id)
+			return &t->ev[mid];
+		if (t->ev[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+int event_table_enable(struct event_table *t, u32 id, bool on)
+{
+	struct event *ev = event_table_find(t, id);
+
+	if (!ev)
+		return EVENT_ERR_NOT_FOUND;
+	if (ev->enabled != on) {
+		ev->enabled = on;
+		t->generation++;
+	}
+	return EVENT_OK;
+}
+
+void event_table_enable_all(struct event_table *t, bool on)
+{
+	u32 i;
+
+	for (i = 0; i < t->count; i++) {
+		if (t->ev[i].enabled != on) {
+			t->ev[i].enabled = on;
+			t->generation++;
+		}
+	}
+}
+
+static void release_progs(struct event_table *t, struct event *ev)
+{
+	if (t->ops && t->ops->release) {
+		if (ev->script_prog)
+			t->ops->release(t->ops->ctx, ev->script_prog);
+		if (ev->cond_prog)
+			t->ops->release(t->ops->ctx, ev->cond_prog);
+	}
+	ev->script_prog = NULL;
+	ev->cond_prog = NULL;
+}
+
+int event_table_clear(struct event_table *t, u32 id)
+{
+	struct event *ev = event_table_find(t, id);
+	u32 idx, off, len, i;
+
+	if (!ev)
+		return EVENT_ERR_NOT_FOUND;
+	release_progs(t, ev);
+	idx = (u32)(ev - t->ev);
+	off = ev->text_off;
+	len = ev->text_len;
+	/* Compact the text arena so cleared commands give their bytes back;
+	 * texts are stored in slot order, so only later slots move. */
+	memmove(t->text + off, t->text + off + len, t->text_used - off - len);
+	t->text_used -= len;
+	for (i = idx + 1; i < t->count; i++)
+		t->ev[i].text_off -= len;
+	memmove(&t->ev[idx], &t->ev[idx + 1],
+		(size_t)(t->count - idx - 1) * sizeof(*ev));
+	t->count--;
+	t->generation++;
+	return EVENT_OK;
+}
+
+void event_table_clear_all(struct event_table *t)
+{
+	u32 i;
+
+	for (i = 0; i < t->count; i++)
+		release_progs(t, &t->ev[i]);
+	if (t->count)
+		t->generation++;
+	t->count = 0;
+	t->text_used = 0;
+}

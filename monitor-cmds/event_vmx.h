@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * event_vmx.h - VMX control-field bit positions used by the event
+ * intercepts, shared with the kernel module.
+ *
+ * Bit numbers are from the Intel SDM vol. 3C, chapter 25 "Virtual Machine
+ * Control Structures": 25.6.1 (pin-based, Table 25-5), 25.6.2 (primary
+ * and secondary processor-based, Tables 25-6 and 25-7), 25.7.1 (VM-exit
+ * controls) and 25.8.1 (VM-entry controls).  Only constants: no code.
+ */
+#ifndef HVGDB_EVENT_VMX_H
+#define HVGDB_EVENT_VMX_H
+
+#define VMX_BIT(n)				(1u << (n))
+
+/* Pin-based VM-execution controls (SDM 25.6.1). */
+#define VMX_PIN_EXTERNAL_INTERRUPT_EXITING	VMX_BIT(0)
+#define VMX_PIN_NMI_EXITING			VMX_BIT(3)
+#define VMX_PIN_VIRTUAL_NMIS			VMX_BIT(5)
+#define VMX_PIN_PREEMPTION_TIMER		VMX_BIT(6)
+#define VMX_PIN_POSTED_INTERRUPTS		VMX_BIT(7)
+
+/* Primary processor-based VM-execution controls (SDM 25.6.2). */
+#define VMX_PROC_INTERRUPT_WINDOW_EXITING	VMX_BIT(2)
+#define VMX_PROC_USE_TSC_OFFSETTING		VMX_BIT(3)
+#define VMX_PROC_HLT_EXITING			VMX_BIT(7)
+#define VMX_PROC_INVLPG_EXITING			VMX_BIT(9)
+#define VMX_PROC_MWAIT_EXITING			VMX_BIT(10)
+#define VMX_PROC_RDPMC_EXITING			VMX_BIT(11)
+#define VMX_PROC_RDTSC_EXITING			VMX_BIT(12)
+#define VMX_PROC_CR3_LOAD_EXITING		VMX_BIT(15)
+#define VMX_PROC_CR3_STORE_EXITING		VMX_BIT(16)
+#define VMX_PROC_ACTIVATE_TERTIARY		VMX_BIT(17)
+#define VMX_PROC_CR8_LOAD_EXITING		VMX_BIT(19)
+#define VMX_PROC_CR8_STORE_EXITING		VMX_BIT(20)
+#define VMX_PROC_USE_TPR_SHADOW			VMX_BIT(21)
+#define VMX_PROC_NMI_WINDOW_EXITING		VMX_BIT(22)
+#define VMX_PROC_MOV_DR_EXITING			VMX_BIT(23)
+#define VMX_PROC_UNCONDITIONAL_IO_EXITING	VMX_BIT(24)
+#define VMX_PROC_USE_IO_BITMAPS			VMX_BIT(25)
+#define VMX_PROC_MONITOR_TRAP_FLAG		VMX_BIT(27)
+#define VMX_PROC_USE_MSR_BITMAPS		VMX_BIT(28)
+#define VMX_PROC_MONITOR_EXITING		VMX_BIT(29)
+#define VMX_PROC_PAUSE_EXITING			VMX_BIT(30)
+#define VMX_PROC_ACTIVATE_SECONDARY		VMX_BIT(31)
+
+/* Secondary processor-based VM-execution controls (SDM 25.6.2). */
+#define VMX_PROC2_VIRTUALIZE_APIC_ACCESSES	VMX_BIT(0)
+#define VMX_PROC2_ENABLE_EPT			VMX_BIT(1)
+#define VMX_PROC2_DESCRIPTOR_TABLE_EXITING	VMX_BIT(2)
+#define VMX_PROC2_ENABLE_RDTSCP			VMX_BIT(3)
+#define VMX_PROC2_VIRTUALIZE_X2APIC		VMX_BIT(4)
+#define VMX_PROC2_ENABLE_VPID			VMX_BIT(5)
+#define VMX_PROC2_WBINVD_EXITING		VMX_BIT(6)
+#define VMX_PROC2_UNRESTRICTED_GUEST		VMX_BIT(7)
+#define VMX_PROC2_ENABLE_INVPCID		VMX_BIT(12)
+#define VMX_PROC2_MODE_BASED_EPT_EXEC		VMX_BIT(22)
+#define VMX_PROC2_ENABLE_XSAVES			VMX_BIT(20)
+#define VMX_PROC2_ENABLE_USER_WAIT_PAUSE	VMX_BIT(26)
+
+/* VM-exit controls (SDM 25.7.1). */
+#define VMX_EXIT_SAVE_DEBUG_CONTROLS		VMX_BIT(2)
+#define VMX_EXIT_HOST_ADDR_SPACE_SIZE		VMX_BIT(9)
+#define VMX_EXIT_ACK_INTERRUPT_ON_EXIT		VMX_BIT(15)
+#define VMX_EXIT_SAVE_IA32_PAT			VMX_BIT(18)
+#define VMX_EXIT_LOAD_IA32_PAT			VMX_BIT(19)
+#define VMX_EXIT_SAVE_IA32_EFER			VMX_BIT(20)
+#define VMX_EXIT_LOAD_IA32_EFER			VMX_BIT(21)
+
+/* VM-entry controls (SDM 25.8.1). */
+#define VMX_ENTRY_LOAD_DEBUG_CONTROLS		VMX_BIT(2)
+#define VMX_ENTRY_IA32E_MODE_GUEST		VMX_BIT(9)
+#define VMX_ENTRY_LOAD_IA32_PAT			VMX_BIT(14)
+#define VMX_ENTRY_LOAD_IA32_EFER		VMX_BIT(15)
+
+/* Exception vectors (SDM vol. 3A 6.3.1, Table 6-1). */
+#define VMX_VECTOR_DB				1
+#define VMX_VECTOR_NMI				2
+#define VMX_VECTOR_BP				3
+#define VMX_VECTOR_UD				6
+#define VMX_VECTOR_PF				14
+
+/* IA32_EFER (SDM vol. 3A 2.2.1, Table 2-1 / vol. 4 MSR 0xC0000080). */
+#define VMX_MSR_IA32_EFER			0xc0000080u
+#define VMX_EFER_SCE				(1ull << 0)
+
+/* Basic exit reasons (SDM vol. 3D Appendix C), as the HyperDbg pages cite. */
+#define VMX_EXIT_REASON_EXCEPTION_NMI		0
+#define VMX_EXIT_REASON_EXTERNAL_INTERRUPT	1
+#define VMX_EXIT_REASON_CPUID			10
+#define VMX_EXIT_REASON_RDPMC			15
+#define VMX_EXIT_REASON_RDTSC			16
+#define VMX_EXIT_REASON_VMCALL			18
+#define VMX_EXIT_REASON_CR_ACCESS		28
+#define VMX_EXIT_REASON_DR_ACCESS		29
+#define VMX_EXIT_REASON_IO_INSTRUCTION		30
+#define VMX_EXIT_REASON_MSR_READ		31
+#define VMX_EXIT_REASON_MSR_WRITE		32
+#define VMX_EXIT_REASON_RDTSCP			51
+#define VMX_EXIT_REASON_XSETBV			55
+
+#endif /* HVGDB_EVENT_VMX_H */
