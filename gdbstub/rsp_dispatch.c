@@ -97,10 +97,11 @@ static int rsp_c_thread(struct rsp_engine *eng)
 static void rsp_out_expedite(struct rsp_engine *eng, int tid, int regno)
 {
 	u8 val[RSP_REG_MAX_BYTES];
+	u8 num = (u8)regno;
 
 	if (eng->ops->read_reg(eng->tctx, tid, regno, val) < 0)
 		return;
-	rsp_out_hex(eng, (u64)regno);
+	rsp_out_bytes_hex(eng, &num, 1);
 	rsp_out_str(eng, ":");
 	rsp_out_bytes_hex(eng, val, rsp_reg_size(regno));
 	rsp_out_str(eng, ";");
