@@ -99,7 +99,7 @@ static const u8 insn_map0f_flags[256] = {
 	[0x7a ... 0x7b] = INV, [0x7c ... 0x7f] = M,
 	[0x80 ... 0x8f] = INSN_IMM_J,
 	[0x90 ... 0x9f] = M,
-	[0xa3] = M, [0xa4] = M | IB, [0xa5] = M, [0xa6 ... 0xa7] = INV,
+	[0xa3] = M, [0xa4] = M | IB, [0xa5] = M,
 	[0xab] = M, [0xac] = M | IB, [0xad ... 0xaf] = M,
 	[0xb0 ... 0xb9] = M, [0xba] = M | IB, [0xbb ... 0xbf] = M,
 	[0xc0 ... 0xc1] = M, [0xc2] = M | IB, [0xc3] = M,
@@ -476,14 +476,34 @@ static int insn_map0f(struct insn_dec *d)
 	if (op == 0x78) {
 		/*
 		 * SSE4A (AMD APM Vol. 4): 66 0F 78 /0 ib ib EXTRQ and
-		 * F2 0F 78 /r ib ib INSERTQ; bare 0F 78 is VMREAD.  F2/F3
-		 * take precedence over 66 as the mandatory prefix.
+		 * F2 0F 78 /r ib ib INSERTQ, register forms only; bare
+		 * 0F 78 is VMREAD, and a memory form under 66/F2 has VMREAD's
+		 * shape (as capstone decodes it).  F2/F3 take precedence
+		 * over 66 as the mandatory prefix.
 		 */
+		int modrm = insn_byte(d, d->pos);
+
+		if (modrm < 0)
+			return modrm;
 		if (d->rep == 0xf3)
 			return INSN_LEN_INVALID;
-		if (d->rep == 0xf2 || d->opsize)
+		if ((d->rep == 0xf2 || d->opsize) && (modrm >> 6) == 3)
 			return insn_tail(d, true, false, 2);
 		return insn_tail(d, true, false, 0);
+	}
+	if (op == 0xa6 || op == 0xa7) {
+		/*
+		 * Not Intel (undefined in SDM Table A-3) but VIA PadLock:
+		 * 0F A6/A7 with a register-form ModRM (XSTORE, XCRYPT*,
+		 * MONTMUL, XSHA*), which capstone also decodes.
+		 */
+		int modrm = insn_byte(d, d->pos);
+
+		if (modrm < 0)
+			return modrm;
+		if ((modrm >> 6) != 3)
+			return INSN_LEN_INVALID;
+		return insn_finish(d, d->pos + 1);
 	}
 	if (f & INSN_F_INVALID)
 		return INSN_LEN_INVALID;
