@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * script.h - HyperDbg's script language (dslang): compiler and evaluator.
+ *
+ * Contract:
+ *  - script_compile() runs when a command arrives (system halted).  It
+ *    writes only into the caller's struct script_compiler (scratch) and
+ *    struct script_prog (result); no allocation.  Errors come back as
+ *    "line L, column C: expected X" in the caller's buffer.
+ *  - A struct script_prog is self-contained and index based (no pointers):
+ *    it may be copied or kept in a pre-allocated pool.
+ *  - script_eval() runs in VMX root at each event: no allocation, no C
+ *    recursion, a fixed value stack and call stack in struct script_vm, a
+ *    step budget, and every machine access goes through struct script_ops.
+ *    Bad memory yields a message and a zero value; it never faults.
+ *
+ * The language is described in docs/script.md.
+ */
+#ifndef HVGDB_SCRIPT_H
+#define HVGDB_SCRIPT_H
+
+#include "hvgdb/freestanding.h"
+
+#define SCRIPT_MAX_INSNS	1024	/* instructions per program */
+#define SCRIPT_MAX_CONSTS	128	/* 64-bit constants per program */
+#define SCRIPT_MAX_STRBYTES	1024	/* string literal pool */
+#define SCRIPT_MAX_LOCALS	64	/* per-CPU variables per program */
+#define SCRIPT_MAX_GLOBALS	64	/* ".name" variables, shared */
+#define SCRIPT_NAME_MAX		32	/* identifier length incl. NUL */
+#define SCRIPT_MAX_FUNCS	16	/* user-defined functions */
+#define SCRIPT_MAX_PARAMS	16	/* parameters + typed locals per function */
+#define SCRIPT_STACK_SLOTS	256	/* evaluator value stack */
+#define SCRIPT_MAX_CALL_DEPTH	32	/* script-level recursion bound */
+#define SCRIPT_MAX_NEST		24	/* compile-time nesting bound */
+#define SCRIPT_DEFAULT_STEPS	100000	/* step budget per evaluation */
+#define SCRIPT_MAX_MEMCPY	4096	/* bytes per memcpy/memcmp call */
+#define SCRIPT_MAX_STRING	256	/* bytes read for %s / strlen */
+
+/* script_compile() flags */
+#define SCRIPT_F_CONDITION	0x1	/* source is one condition */
+#define SCRIPT_F_HDBG_STRICT	0x2	/* reject what HyperDbg rejects */
+
+/* script_eval() results (0 = ran to the end or to a top-level return) */
+enum script_status {
+	SCRIPT_OK = 0,
+	SCRIPT_E_STEPS = -1,	/* step budget exhausted */
+	SCRIPT_E_STACK = -2,	/* value stack overflow */
+	SCRIPT_E_DEPTH = -3,	/* call depth exceeded */
+	SCRIPT_E_DIV0 = -4,	/* division or modulo by zero */
+	SCRIPT_E_PROG = -5,	/* malformed program */
+};
+
+/* Architectural registers, numbered for the platform (reg_get/reg_set). */
+enum script_reg {
+	SCRIPT_REG_RAX, SCRIPT_REG_RCX, SCRIPT_REG_RDX, SCRIPT_REG_RBX,
+	SCRIPT_REG_RSP, SCRIPT_REG_RBP, SCRIPT_REG_RSI, SCRIPT_REG_RDI,
+	SCRIPT_REG_R8, SCRIPT_REG_R9, SCRIPT_REG_R10, SCRIPT_REG_R11,
+	SCRIPT_REG_R12, SCRIPT_REG_R13, SCRIPT_REG_R14, SCRIPT_REG_R15,
+	SCRIPT_REG_RIP, SCRIPT_REG_RFLAGS,
+	SCRIPT_REG_ES, SCRIPT_REG_CS, SCRIPT_REG_SS, SCRIPT_REG_DS,
+	SCRIPT_REG_FS, SCRIPT_REG_GS, SCRIPT_REG_LDTR, SCRIPT_REG_TR,
+	SCRIPT_REG_GDTR, SCRIPT_REG_IDTR,
+	SCRIPT_REG_CR0, SCRIPT_REG_CR2, SCRIPT_REG_CR3, SCRIPT_REG_CR4,
+	SCRIPT_REG_CR8,
+	SCRIPT_REG_DR0, SCRIPT_REG_DR1, SCRIPT_REG_DR2, SCRIPT_REG_DR3,
+	SCRIPT_REG_DR6, SCRIPT_REG_DR7,
+	SCRIPT_REG_COUNT
+};
+
+/* Pseudo-registers ($name), numbered for pseudo_get. */
+enum script_pseudo {
+	SCRIPT_PS_PID, SCRIPT_PS_TID, SCRIPT_PS_PNAME, SCRIPT_PS_CORE,
+	SCRIPT_PS_PROC, SCRIPT_PS_THREAD, SCRIPT_PS_IP, SCRIPT_PS_BUFFER,
+	SCRIPT_PS_CONTEXT, SCRIPT_PS_EVENT_ID, SCRIPT_PS_EVENT_STAGE,
+	SCRIPT_PS_EVENT_TAG, SCRIPT_PS_DATE, SCRIPT_PS_TIME,
+	SCRIPT_PS_TEB, SCRIPT_PS_PEB,	/* Windows names, 0 on Linux */
+	SCRIPT_PS_COUNT
+};
+
+/* interlocked ops on guest memory (8-byte, like HyperDbg's LONG64 ops) */
+enum script_ilk {
+	SCRIPT_ILK_EXCHANGE,	/* *p = a, old returned */
+	SCRIPT_ILK_ADD,		/* *p += a, old returned */
+	SCRIPT_ILK_CMPXCHG,	/* if (*p == b) *p = a; old returned */
+};
+
+/* event control requests (event_ctl) */
+enum script_evt {
+	SCRIPT_EVT_ENABLE, SCRIPT_EVT_DISABLE, SCRIPT_EVT_CLEAR,
+	SCRIPT_EVT_SC,		/* short-circuit the current event: a != 0 */
+	SCRIPT_EVT_INJECT,	/* a = type, b = vector */
+	SCRIPT_EVT_INJECT_EC,	/* a = type, b = vector, c = error code */
+	SCRIPT_EVT_PAUSE,	/* halt into the debugger after this event */
+	SCRIPT_EVT_FLUSH,	/* discard pending output */
+};
+
+/*
+ * The machine as the evaluator sees it.  Every pointer may be NULL except
+ * output; a missing op reads as zero / fails cleanly.
+ */
+struct script_ops {
+	u64 (*reg_get)(void *ctx, u32 reg);
+	bool (*reg_set)(void *ctx, u32 reg, u64 val);
+	u64 (*pseudo_get)(void *ctx, u32 id);
+	/* checked accessors: false when any byte is unmapped */
+	bool (*mem_read)(void *ctx, u64 addr, void *buf, u32 len, bool phys);
+	bool (*mem_write)(void *ctx, u64 addr, const void *buf, u32 len,
+			  bool phys);
+	u64 (*va_to_pa)(void *ctx, u64 va);	/* 0 when not mapped */
+	u64 (*pa_to_va)(void *ctx, u64 pa);	/* 0 when not mapped */
+	/* atomic op on the 8 bytes at addr; false when unmapped */
+	bool (*interlocked)(void *ctx, u32 op, u64 addr, u64 a, u64 b,
+			    u64 *old);
+	u64 *(*local_vars)(void *ctx);	/* this CPU's SCRIPT_MAX_LOCALS */
+	u64 *(*global_vars)(void *ctx);	/* shared SCRIPT_MAX_GLOBALS */
+	void (*output)(void *ctx, const char *s, u32 len);
+	void (*test_statement)(void *ctx, u64 val);
+	u64 (*event_ctl)(void *ctx, u32 op, u64 a, u64 b, u64 c);
+	u64 (*rdtsc)(void *ctx, bool rdtscp);
+	void (*microsleep)(void *ctx, u64 usec);	/* bounded busy wait */
+};
+
+/* One instruction: opcode, two small operands and a 32-bit operand. */
+struct script_insn {
+	u8 op;
+	u8 a;
+	u16 b;
+	u32 c;
+};
+
+struct script_prog {
+	u32 n_insns;
+	u32 n_consts;
+	u32 str_len;
+	u32 n_locals;
+	u32 flags;
+	struct script_insn code[SCRIPT_MAX_INSNS];
+	u64 consts[SCRIPT_MAX_CONSTS];
+	char strs[SCRIPT_MAX_STRBYTES];
+	char local_names[SCRIPT_MAX_LOCALS][SCRIPT_NAME_MAX];
+};
+
+/* Names of ".globals", shared by every program compiled against it. */
+struct script_globals {
+	u32 count;
+	char names[SCRIPT_MAX_GLOBALS][SCRIPT_NAME_MAX];
+};
+
+struct script_func {
+	char name[SCRIPT_NAME_MAX];
+	u32 entry;		/* instruction index, 0 = not yet defined */
+	u8 n_params;
+	u8 n_slots;
+	bool has_value;		/* declared non-void */
+};
+
+/* Compiler scratch, owned by the caller (about 8 KiB). */
+struct script_compiler {
+	/* lexer */
+	const char *src;
+	size_t len, pos;
+	u32 line, col;
+	int tok;
+	u64 tok_val;
+	char tok_text[SCRIPT_NAME_MAX];
+	u32 tok_line, tok_col;
+	size_t tok_pos;
+	u32 str_off, str_n;	/* string token: in prog->strs */
+	bool str_wide;
+	/* parser */
+	u32 flags;
+	u32 depth;
+	bool failed;
+	char *err;
+	size_t errlen;
+	struct script_prog *prog;
+	struct script_globals *globals;
+	struct script_globals own_globals;
+	struct script_func funcs[SCRIPT_MAX_FUNCS];
+	u32 n_funcs;
+	int cur_func;		/* -1 at top level */
+	char frame_names[SCRIPT_MAX_PARAMS][SCRIPT_NAME_MAX];
+	u32 n_frame;
+	/* break/continue patch lists of the innermost loops */
+	u32 loop_depth;
+	u32 brk[64], n_brk;
+	u32 cont[64], n_cont;
+	/* call sites waiting for a later function definition */
+	u32 call_fix[64];
+	u32 call_fix_line[64], call_fix_col[64];
+	u8 call_fix_argc[64];
+	u8 call_fix_func[64];
+	u32 n_call_fix;
+};
+
+struct script_vm {
+	u64 stack[SCRIPT_STACK_SLOTS];
+	u32 ret_pc[SCRIPT_MAX_CALL_DEPTH];
+	u32 ret_fp[SCRIPT_MAX_CALL_DEPTH];
+	u64 result;		/* value of a top-level return / condition */
+	u64 steps;		/* instructions executed by the last eval */
+	char err[96];		/* message of the last failure */
+};
+
+/* Compile src[0..len).  Returns 0, or -1 with err filled. */
+int script_compile(struct script_compiler *c, const char *src, size_t len,
+		   struct script_globals *globals, u32 flags,
+		   struct script_prog *prog, char *err, size_t errlen);
+
+/* Run prog.  max_steps 0 means SCRIPT_DEFAULT_STEPS.  Runtime errors are
+ * also printed through ops->output as "script error: ...". */
+int script_eval(struct script_vm *vm, const struct script_prog *prog,
+		const struct script_ops *ops, void *ctx, u64 max_steps);
+
+/* Format like the script's printf into out (always NUL terminated); args
+ * are the values, str_args bit i set means args[i] is an offset in
+ * prog->strs.  Returns the length written. Used by the evaluator. */
+u32 script_format(const struct script_prog *prog, const char *fmt,
+		  const u64 *args, u32 nargs, u32 str_args,
+		  const struct script_ops *ops, void *ctx,
+		  char *out, u32 outlen);
+
+/* Register / pseudo-register names, for tools and messages. */
+const char *script_reg_name(u32 reg);
+const char *script_pseudo_name(u32 id);
+
+#endif /* HVGDB_SCRIPT_H */
