@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * exit.c - VM-exit dispatch: one handler per basic exit reason.
+ *
+ * Runs in VMX root with interrupts off on the per-CPU host stack, while
+ * the interrupted kernel may hold any lock: no printk, no sleeping, no
+ * kernel locks.  Unexpected exits are recorded in hv_cpu.unexpected (read
+ * through debugfs) and, where the guest state is still sound, the CPU is
+ * devirtualized so the kernel keeps running.
+ *
+ * Handler contract: return HV_RESUME (after advancing RIP or injecting an
+ * event as needed) or HV_LEAVE (after hv_leave_vmx()).
+ */
+#include <linux/kernel.h>
+#include <linux/spinlock.h>
+#include <asm/desc.h>
+#include <asm/special_insns.h>
+#include <asm/debugreg.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/invpcid.h>
+#include <asm/fpu/xcr.h>
+#include <asm/tlbflush.h>
+#include "kmod/hv.h"
+#include "kmod/hypercall.h"
+
+typedef int (*hv_exit_fn)(struct hv_cpu *c, struct hv_regs *r, u32 reason);
+
+static void hv_skip_insn(void)
+{
+	hv_vmwrite(VMCS_GUEST_RIP, hv_vmread(VMCS_GUEST_RIP) +
+		   hv_vmread(VMCS_EXIT_INSN_LEN));
+}
+
+/* Hardware exception into the guest at the faulting RIP (SDM 27.6.1). */
+static void hv_inject(u32 vector, bool has_error, u32 error)
+{
+	u32 info = vector | HV_INTR_TYPE_HW_EXCEPTION | HV_INTR_INFO_VALID;
+
+	if (has_error) {
+		info |= HV_INTR_DELIVER_ERROR;
+		hv_vmwrite(VMCS_ENTRY_EXC_ERROR, error);
+	}
+	hv_vmwrite(VMCS_ENTRY_INTR_INFO, info);
+}
+
+static u64 hv_get_gpr(struct hv_regs *r, unsigned int n)
+{
+	return n == HV_RSP ? hv_vmread(VMCS_GUEST_RSP) : r->gpr[n];
+}
+
+static void hv_record(struct hv_cpu *c, struct hv_regs *r, u32 reason,
+		      enum hv_action action)
+{
+	struct hv_exit_record *e = &c->unexpected;
+
+	e->count++;
+	e->reason = reason;
+	e->action = action;
+	e->qual = hv_vmread(VMCS_EXIT_QUALIFICATION);
+	e->intr_info = (u32)hv_vmread(VMCS_EXIT_INTR_INFO);
+	e->intr_error = (u32)hv_vmread(VMCS_EXIT_INTR_ERROR);
+	e->idt_vectoring = (u32)hv_vmread(VMCS_IDT_VECTORING_INFO);
+	e->insn_len = (u32)hv_vmread(VMCS_EXIT_INSN_LEN);
+	e->insn_err = (u32)hv_vmread(VMCS_INSN_ERROR);
+	e->gpa = hv_vmread(VMCS_GUEST_PHYS_ADDR);
+	e->gla = hv_vmread(VMCS_GUEST_LINEAR_ADDR);
+	e->rip = hv_vmread(VMCS_GUEST_RIP);
+	e->rsp = hv_vmread(VMCS_GUEST_RSP);
+	e->rflags = hv_vmread(VMCS_GUEST_RFLAGS);
+	e->cr3 = hv_vmread(VMCS_GUEST_CR3);
+}
+
+/*
+ * Leave VMX operation on this CPU and restore what a VM exit changed
+ * (SDM 28.5: CR0/CR3/CR4, DR7, DEBUGCTL, SYSENTER, PAT, EFER, FS/GS base,
+ * GDTR/IDTR limits forced to 0xffff, TR limit to 0x67), so the kernel runs
+ * on natively from guest RIP @rip.  Prepares the [rflags, rip] pair on the
+ * guest stack for entry.S.
+ */
+static void hv_leave_vmx(struct hv_cpu *c, struct hv_regs *r, u64 rip)
+{
+	struct desc_ptr gdt, idt;
+	u64 rsp = hv_vmread(VMCS_GUEST_RSP);
+	u64 rflags = hv_vmread(VMCS_GUEST_RFLAGS);
+	u64 cr0 = hv_vmread(VMCS_GUEST_CR0);
+	u64 cr3 = hv_vmread(VMCS_GUEST_CR3);
+	u64 cr4 = hv_vmread(VMCS_GUEST_CR4) & ~(u64)X86_CR4_VMXE;
+	u64 dr7 = hv_vmread(VMCS_GUEST_DR7);
+	u64 debugctl = hv_vmread(VMCS_GUEST_DEBUGCTL);
+	u64 efer = hv_vmread(VMCS_GUEST_EFER);
+	u64 pat = hv_vmread(VMCS_GUEST_PAT);
+	u64 fs = hv_vmread(VMCS_GUEST_FS_BASE);
+	u64 gs = hv_vmread(VMCS_GUEST_GS_BASE);
+	u64 se_cs = hv_vmread(VMCS_GUEST_SYSENTER_CS);
+	u64 se_esp = hv_vmread(VMCS_GUEST_SYSENTER_ESP);
+	u64 se_eip = hv_vmread(VMCS_GUEST_SYSENTER_EIP);
+	u64 *stack;
+
+	gdt.address = hv_vmread(VMCS_GUEST_GDTR_BASE);
+	gdt.size = (u16)hv_vmread(VMCS_GUEST_GDTR_LIMIT);
+	idt.address = hv_vmread(VMCS_GUEST_IDTR_BASE);
+	idt.size = (u16)hv_vmread(VMCS_GUEST_IDTR_LIMIT);
+
+	asm volatile("vmclear %0" : : "m"(c->vmcs_pa) : "cc", "memory");
+	asm volatile("vmxoff" : : : "cc", "memory");
+	asm volatile("mov %0, %%cr4" : : "r"(cr4) : "memory");
+	asm volatile("mov %0, %%cr0" : : "r"(cr0) : "memory");
+	asm volatile("mov %0, %%cr3" : : "r"(cr3) : "memory");
+	native_load_gdt(&gdt);
+	native_load_idt(&idt);
+	force_reload_TR();
+	if (native_read_msr(HV_MSR_EFER) != efer)
+		native_write_msr(HV_MSR_EFER, (u32)efer, (u32)(efer >> 32));
+	native_write_msr(HV_MSR_PAT, (u32)pat, (u32)(pat >> 32));
+	native_write_msr(HV_MSR_DEBUGCTL, (u32)debugctl, (u32)(debugctl >> 32));
+	native_write_msr(HV_MSR_FS_BASE, (u32)fs, (u32)(fs >> 32));
+	native_write_msr(HV_MSR_GS_BASE, (u32)gs, (u32)(gs >> 32));
+	native_write_msr(HV_MSR_SYSENTER_CS, (u32)se_cs, 0);
+	native_write_msr(HV_MSR_SYSENTER_ESP, (u32)se_esp, (u32)(se_esp >> 32));
+	native_write_msr(HV_MSR_SYSENTER_EIP, (u32)se_eip, (u32)(se_eip >> 32));
+	set_debugreg(dr7, 7);
+	/*
+	 * The kernel's TLB flushes while it was a guest went to its VPID, not
+	 * to VPID 0 where it runs now: drop everything, globals included.
+	 */
+	if (boot_cpu_has(X86_FEATURE_INVPCID)) {
+		invpcid_flush_all();
+	} else {
+		asm volatile("mov %0, %%cr4" : : "r"(cr4 ^ X86_CR4_PGE) : "memory");
+		asm volatile("mov %0, %%cr4" : : "r"(cr4) : "memory");
+	}
+	stack = (u64 *)(rsp - 16);
+	stack[0] = rflags;
+	stack[1] = rip;
+	r->rip = (u64)stack;
+	c->state = HV_CPU_OFF;
+}
+
+static int hv_exit_unexpected(struct hv_cpu *c, struct hv_regs *r, u32 reason)
+{
+	hv_record(c, r, reason, HV_LEAVE);
+	/* Guest state is intact: run the kernel on without us. */
+	hv_leave_vmx(c, r, hv_vmread(VMCS_GUEST_RIP));
+	return HV_LEAVE;
+}
+
+static int hv_exit_park(struct hv_cpu *c, struct hv_regs *r, u32 reason)
+{
+	/* Triple fault or failed entry: nothing sane to return to. */
+	hv_record(c, r, reason, HV_PARK);
+	c->state = HV_CPU_PARKED;
+	for (;;)
+		cpu_relax();
+	return HV_RESUME;
+}
+
+static int hv_exit_cpuid(struct hv_cpu *c, struct hv_regs *r, u32 reason)
+{
+	u32 a = (u32)r->gpr[HV_RAX], b, cx = (u32)r->gpr[HV_RCX], d;
+
+	native_cpuid(&a, &b, &cx, &d);
+	r->gpr[HV_RAX] = a;
+	r->gpr[HV_RBX] = b;
+	r->gpr[HV_RCX] = cx;
+	r->gpr[HV_RDX] = d;
+	hv_skip_insn();
+	return HV_RESUME;
+}
+
+/* XCR0 rules of SDM Vol. 1 13.3 / XSETBV: otherwise #GP(0). */
+static bool hv_xcr0_valid(u64 v)
+{
+	u32 a = 0xd, b, cx = 0, d;
+	u64 supported;
+
+	native_cpuid(&a, &b, &cx, &d);
+	supported = ((u64)d << 32) | a;
+	if (!(v & 1) || (v & ~supported))
+		return false;
+	if ((v & 4) && !(v & 2))		/* AVX needs SSE */
+		return false;
+	if ((v & 0x18) && (v & 0x18) != 0x18)	/* BNDREGS with BNDCSR */
+		return false;
+	if ((v & 0xe0) && ((v & 0xe0) != 0xe0 || !(v & 4)))
+		return false;			/* AVX-512 trio needs AVX */
+	return true;
+}
+
+static int hv_exit_xsetbv(struct hv_cpu *c, struct hv_regs *r, u32 reason)
+{
+	u64 v = (r->gpr[HV_RAX] & 0xffffffff) | (r->gpr[HV_RDX] << 32);
+
+	if ((u32)r->gpr[HV_RCX] != 0 || !hv_xcr0_valid(v)) {
+		hv_inject(HV_VEC_GP, true, 0);
+		return HV_RESUME;
+	}
+	xsetbv(0, v);
+	hv_skip_insn();
+	return HV_RESUME;
+}
+
+static int hv_exit_wbinvd(struct hv_cpu *c, struct hv_regs *r, u32 reason)
+{
+	/* INVD would drop the host's dirty lines too: write back instead. */
+	native_wbinvd();
+	hv_skip_insn();
+	return HV_RESUME;
+}
+
+/* GETSEC, VMX instructions: the guest sees a CPU without VMX/SMX. */
+static int hv_exit_ud(struct hv_cpu *c, struct hv_regs *r, u32 reason)
+{
+	hv_inject(HV_VEC_UD, false, 0);
+	return HV_RESUME;
+}
+
+static int hv_exit_vmcall(struct hv_cpu *c, struct hv_regs *r, u32 reason)
+{
+	u64 rax = r->gpr[HV_RAX];
+
+	/* Ring 0 only: CPL is SS.DPL (SDM 5.5), bits 6:5 of its AR. */
+	if (((hv_vmread(VMCS_GUEST_SS_AR) >> 5) & 3) != 0 ||
+	    (rax & HV_HC_MAGIC_MASK) != HV_HC_MAGIC)
+		return hv_exit_ud(c, r, reason);
+	switch (rax & 0xffff) {
+	case HV_HC_PING:
+		r->gpr[HV_RAX] = 0;
+		r->gpr[HV_RBX] = c->exit_total;
+		break;
+	case HV_HC_DEVIRT:
+		r->gpr[HV_RAX] = 0;
+		hv_leave_vmx(c, r, hv_vmread(VMCS_GUEST_RIP) +
+			     hv_vmread(VMCS_EXIT_INSN_LEN));
+		return HV_LEAVE;
+	default:
+		return hv_exit_ud(c, r, reason);
+	}
+	hv_skip_insn();
+	return HV_RESUME;
+}
+
+/*
+ * Only MSRs outside both bitmap ranges exit (SDM 25.6.9).  Forward them;
+ * when the real access faults, the guest gets the #GP the CPU would give.
+ */
+static int hv_exit_msr(struct hv_cpu *c, struct hv_regs *r, u32 reason)
+{
+	u32 msr = (u32)r->gpr[HV_RCX];
+	u32 lo, hi;
+	int err;
+
+	if (reason == EXIT_RDMSR) {
+		err = rdmsr_safe(msr, &lo, &hi);
+		if (!err) {
+			r->gpr[HV_RAX] = lo;
+			r->gpr[HV_RDX] = hi;
+		}
+	} else {
+		err = wrmsr_safe(msr, (u32)r->gpr[HV_RAX], (u32)r->gpr[HV_RDX]);
+	}
+	if (err) {
+		hv_inject(HV_VEC_GP, true, 0);
+		return HV_RESUME;
+	}
+	hv_skip_insn();
+	return HV_RESUME;
+}
+
+/* Only a MOV to CR4 that changes VMXE exits (mask in vmcs.c). */
+static int hv_exit_cr(struct hv_cpu *c, struct hv_regs *r, u32 reason)
+{
+	struct hv_cr_access a;
+	u64 v, fixed1 = hv.msrs.cr4_fixed1 | X86_CR4_VMXE;
+
+	hv_decode_cr(hv_vmread(VMCS_EXIT_QUALIFICATION), &a);
+	if (a.cr != 4 || a.type != HV_CR_MOV_TO)
+		return hv_exit_unexpected(c, r, reason);
+	v = hv_get_gpr(r, a.gpr);
+	if (v & ~fixed1) {
+		hv_inject(HV_VEC_GP, true, 0);
+		return HV_RESUME;
+	}
+	/* The guest's view takes the value; the real bit stays set. */
+	hv_vmwrite(VMCS_CR4_SHADOW, v);
+	hv_vmwrite(VMCS_GUEST_CR4, v | X86_CR4_VMXE);
+	hv_invvpid_single(HV_VPID);	/* MOV to CR4 may flush (4.10.4.1) */
+	hv_skip_insn();
+	return HV_RESUME;
+}
+
+static int hv_exit_ept_violation(struct hv_cpu *c, struct hv_regs *r,
+				 u32 reason)
+{
+	u64 gpa = hv_vmread(VMCS_GUEST_PHYS_ADDR);
+
+	c->ept_violations++;
+	c->last_ept_gpa = gpa;
+	c->last_ept_qual = hv_vmread(VMCS_EXIT_QUALIFICATION);
+	/* Physical memory beyond the identity map built at load: map it. */
+	if (!hv_ept_map_on_demand(gpa))
+		return HV_RESUME;
+	return hv_exit_unexpected(c, r, reason);
+}
+
+static int hv_exit_ignore(struct hv_cpu *c, struct hv_regs *r, u32 reason)
+{
+	/* INIT/SIPI: Linux never sends them to an online (virtualized) CPU. */
+	hv_record(c, r, reason, HV_RESUME);
+	return HV_RESUME;
+}
+
+static const hv_exit_fn hv_exit_table[HV_EXIT_REASON_MAX] = {
+	[EXIT_TRIPLE_FAULT] = hv_exit_park,
+	[EXIT_INIT] = hv_exit_ignore,
+	[EXIT_SIPI] = hv_exit_ignore,
+	[EXIT_CPUID] = hv_exit_cpuid,
+	[EXIT_GETSEC] = hv_exit_ud,
+	[EXIT_INVD] = hv_exit_wbinvd,
+	[EXIT_VMCALL] = hv_exit_vmcall,
+	[EXIT_VMCLEAR] = hv_exit_ud,
+	[EXIT_VMLAUNCH] = hv_exit_ud,
+	[EXIT_VMPTRLD] = hv_exit_ud,
+	[EXIT_VMPTRST] = hv_exit_ud,
+	[EXIT_VMREAD] = hv_exit_ud,
+	[EXIT_VMRESUME] = hv_exit_ud,
+	[EXIT_VMWRITE] = hv_exit_ud,
+	[EXIT_VMXOFF] = hv_exit_ud,
+	[EXIT_VMXON] = hv_exit_ud,
+	[EXIT_CR_ACCESS] = hv_exit_cr,
+	[EXIT_RDMSR] = hv_exit_msr,
+	[EXIT_WRMSR] = hv_exit_msr,
+	[EXIT_EPT_VIOLATION] = hv_exit_ept_violation,
+	[EXIT_INVEPT] = hv_exit_ud,
+	[EXIT_INVVPID] = hv_exit_ud,
+	[EXIT_VMFUNC] = hv_exit_ud,
+	[EXIT_WBINVD] = hv_exit_wbinvd,
+	[EXIT_XSETBV] = hv_exit_xsetbv,
+};
+
+static void hv_sync_controls(struct hv_cpu *c)
+{
+	hv_vmwrite(VMCS_PIN_CTLS, c->ctls.pin);
+	hv_vmwrite(VMCS_PROC_CTLS, c->ctls.proc);
+	hv_vmwrite(VMCS_PROC2_CTLS, c->ctls.proc2);
+	hv_vmwrite(VMCS_EXCEPTION_BITMAP, c->ctls.exception_bitmap);
+	c->ctls_dirty = false;
+}
+
+int hv_exit_handler(struct hv_regs *r)
+{
+	struct hv_cpu *c = this_cpu_read(hv_this_cpu);
+	u32 reason = (u32)hv_vmread(VMCS_EXIT_REASON);
+	u32 basic = reason & 0xffff;
+	hv_exit_fn fn = NULL;
+	int ret;
+
+	c->regs = r;
+	c->exit_total++;
+	c->exits[basic < HV_EXIT_REASON_MAX ? basic : HV_EXIT_REASON_MAX]++;
+	if (reason & HV_EXIT_REASON_ENTRY_FAIL)
+		fn = hv_exit_park;
+	else if (basic < HV_EXIT_REASON_MAX)
+		fn = hv_exit_table[basic];
+	ret = (fn ? fn : hv_exit_unexpected)(c, r, basic);
+	if (ret == HV_RESUME && c->ctls_dirty)
+		hv_sync_controls(c);
+	c->regs = NULL;
+	return ret;
+}
+
+/* VMRESUME failed (VM-instruction error): keep the kernel going natively. */
+int hv_resume_failed(struct hv_regs *r)
+{
+	struct hv_cpu *c = this_cpu_read(hv_this_cpu);
+
+	c->insn_error = (u32)hv_vmread(VMCS_INSN_ERROR);
+	hv_record(c, r, HV_EXIT_REASON_MAX, HV_LEAVE);
+	hv_leave_vmx(c, r, hv_vmread(VMCS_GUEST_RIP));
+	return HV_LEAVE;
+}
