@@ -1,0 +1,12 @@
+# monitor-cmds command language: the libFuzzer target over the parser and
+# the event table.  The library objects come from monitor-cmds/build.mk.
+CMD_FUZZ_SRCS := tests/fuzz/cmd_fuzz.c $(wildcard monitor-cmds/cmd_*.c \
+	monitor-cmds/event_*.c)
+FUZZERS += $(BUILD)/fuzz/cmd_fuzz
+
+$(BUILD)/fuzz/cmd_fuzz: $(CMD_FUZZ_SRCS) $(wildcard monitor-cmds/cmd*.h \
+		monitor-cmds/event*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined -std=gnu11 -Wall -Wextra \
+		-I$(CURDIR)/include -I$(CURDIR) -o $@ $(CMD_FUZZ_SRCS)

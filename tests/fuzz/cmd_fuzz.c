@@ -1,0 +1,159 @@
+/*
+ * libFuzzer target over the monitor command language and the event table.
+ *
+ * The input is a sequence of command lines separated by 0xff bytes, run
+ * with cmd_execute() against a small table (so pools fill up) with a fake
+ * script engine.  After each line it checks what must always hold:
+ * the reply is NUL-terminated inside its buffer and ends in '\n'; a failed
+ * command changed nothing; the table's invariants (ids increasing, text
+ * spans inside the arena, counts within capacity) hold; no script handle
+ * leaks or is released twice.  Matching and intercept computation run over
+ * the resulting table too.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "monitor-cmds/cmd.h"
+#include "monitor-cmds/cmd_exec.h"
+#include "monitor-cmds/event.h"
+#include "monitor-cmds/event_intercepts.h"
+
+#define EVS	6
+#define TEXT	512
+#define PROGS	4
+
+static int live;
+static bool in_use[PROGS];
+
+static int fz_compile(void *ctx, const char *text, size_t len, bool cond,
+		      void **prog, char *msg, size_t cap, size_t *err_off)
+{
+	int i;
+
+	(void)ctx;
+	(void)cond;
+	if (len && text[0] == '!') {	/* the "engine" rejects this */
+		strncpy(msg, "bad", cap);
+		*err_off = len;	/* largest legal offset */
+		return -1;
+	}
+	for (i = 0; i < PROGS; i++) {
+		if (!in_use[i]) {
+			in_use[i] = true;
+			live++;
+			*prog = (void *)(uintptr_t)(i + 1);
+			return 0;
+		}
+	}
+	msg[0] = '\0';		/* empty message: exec supplies one */
+	*err_off = 0;
+	return -1;
+}
+
+static void fz_release(void *ctx, void *prog)
+{
+	uintptr_t i = (uintptr_t)prog - 1;
+
+	(void)ctx;
+	if (i >= PROGS || !in_use[i])
+		abort();	/* double release or foreign handle */
+	in_use[i] = false;
+	live--;
+}
+
+static void check_table(const struct event_table *t)
+{
+	u32 i, text = 0;
+	int progs = 0;
+
+	if (t->count > t->cap || t->text_used > t->text_cap)
+		abort();
+	for (i = 0; i < t->count; i++) {
+		const struct event *ev = &t->ev[i];
+		const struct event_spec *s = &ev->spec;
+
+		if (i && ev->id <= t->ev[i - 1].id)
+			abort();
+		if (ev->id >= t->next_id || ev->text_off != text)
+			abort();
+		text += ev->text_len;
+		if (s->has_script &&
+		    s->script.off + s->script.len > ev->text_len)
+			abort();
+		if (s->has_condition &&
+		    s->condition.off + s->condition.len > ev->text_len)
+			abort();
+		if (s->has_output &&
+		    s->output.off + s->output.len > ev->text_len)
+			abort();
+		progs += !!ev->script_prog + !!ev->cond_prog;
+		if (!!ev->script_prog != s->has_script ||
+		    !!ev->cond_prog != s->has_condition)
+			abort();
+	}
+	if (text != t->text_used || progs != live)
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct event ev[EVS], snap_ev[EVS];
+	static char text[TEXT], snap_text[TEXT];
+	static u8 msr[HV_BITMAP_PAGE], ioa[HV_BITMAP_PAGE], iob[HV_BITMAP_PAGE];
+	struct event_script_ops ops = { fz_compile, fz_release, NULL };
+	struct event_table t, snap;
+	struct hv_intercept_base base = { 0 };
+	struct hv_intercepts hv = { .msr_bitmap = msr, .io_bitmap_a = ioa,
+				    .io_bitmap_b = iob };
+	char out[256];
+	size_t pos = 0;
+
+	memset(in_use, 0, sizeof(in_use));
+	live = 0;
+	event_table_init(&t, ev, EVS, text, TEXT,
+			 size && (data[0] & 1) ? &ops : NULL);
+	while (pos < size) {
+		const char *line = (const char *)data + pos;
+		const uint8_t *sep = memchr(data + pos, 0xff, size - pos);
+		size_t len = sep ? (size_t)(sep - data) - pos : size - pos;
+		u32 req;
+		int r;
+
+		/* Every other line "stops at an event" for events sc. */
+		t.stopped_by_event = (pos & 1) != 0;
+		snap = t;
+		memcpy(snap_ev, ev, sizeof(ev));
+		memcpy(snap_text, text, sizeof(text));
+		memset(out, 0x77, sizeof(out));
+		r = cmd_execute(&t, line, len, out, sizeof(out), &req);
+		if (!memchr(out, '\0', sizeof(out)))
+			abort();
+		if (strlen(out) == 0 || out[strlen(out) - 1] != '\n')
+			abort();
+		if (r) {
+			if (memcmp(&snap, &t, sizeof(t)) ||
+			    memcmp(snap_ev, ev, sizeof(ev)) ||
+			    memcmp(snap_text, text, sizeof(text)) || req)
+				abort();
+		}
+		check_table(&t);
+		pos += len + 1;
+	}
+	event_intercepts_compute(&t, &base, &hv);
+	{
+		const struct event *hits[EVS];
+		struct event_exit x = { .key = size, .aux = size & 7,
+					.stage = size & 1 };
+		int ty;
+
+		for (ty = 0; ty < EVENT_TYPE_COUNT; ty++) {
+			x.type = (enum event_type)ty;
+			if (event_match(&t, &x, hits, EVS) > t.count)
+				abort();
+		}
+	}
+	event_table_clear_all(&t);
+	if (live)
+		abort();
+	return 0;
+}
