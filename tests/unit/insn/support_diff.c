@@ -136,12 +136,35 @@ static void insn_diff_key(const struct insn_diff *d, const u8 *c, size_t n,
 }
 
 /*
- * Documented capstone-4 defects, by encoding (docs/insn-len.md lists
- * them with examples).  Each names the rule capstone breaks and where it
- * is written; anything else that disagrees is our bug until shown not.
+ * Documented capstone-4 defects (docs/insn-len.md lists them with
+ * examples).  Each names the rule capstone breaks and where it is
+ * written; anything else that disagrees is our bug until shown not.
  */
-static const char *insn_diff_known(const struct insn_diff *d, const u8 *c,
-				   size_t n, int ours, const cs_insn *ci)
+const char *const insn_diff_bugs[INSN_DIFF_NBUGS] = {
+	[INSN_BUG_UD01] =
+		"UD1/UD0 take a ModRM (SDM Vol. 2B, UD: 0F B9 /r, "
+		"0F FF /r); capstone stops after the opcode",
+	[INSN_BUG_BRANCH66] =
+		"64-bit near CALL/JMP/Jcc keep rel32 under 66h/67h (SDM "
+		"Vol. 2A 2.2.1.7; CALL/JMP/Jcc list rel16 as N.S. in 64-bit "
+		"mode); capstone reads rel16, the AMD rule",
+	[INSN_BUG_RETW] =
+		"RET/RETF imm16 is always iw (SDM Vol. 2B, RET: C2 iw, "
+		"CA iw); capstone reads 4 bytes under REX.W with 66h/67h",
+	[INSN_BUG_66ORDER] =
+		"66h keeps its meaning in any prefix order (SDM Vol. 2A, "
+		"2.1.1); capstone drops 66h when an F2/F3 follows it",
+	[INSN_BUG_VEXPFX] =
+		"VEX/EVEX/XOP after 66h/F2h/F3h/F0h/REX is #UD (SDM Vol. 2A, "
+		"2.3.2 and 2.7.1); capstone decodes it",
+	[INSN_BUG_EVEXRC] =
+		"EVEX register form with EVEX.b=0 has no rounding control "
+		"and no displacement (SDM Vol. 2A, 2.7.5); capstone shows "
+		"{r?-sae} and takes one byte more",
+};
+
+static int insn_diff_known(const struct insn_diff *d, const u8 *c,
+			   size_t n, int ours, const cs_insn *ci)
 {
 	unsigned int cs_len = ci->size;
 	struct insn_diff_parse p;
@@ -152,44 +175,33 @@ static const char *insn_diff_known(const struct insn_diff *d, const u8 *c,
 
 	if (p.kind == P_0F && (op == 0xb9 || op == 0xff) &&
 	    cs_len == p.op_at + 1 && ours > (int)cs_len)
-		return "UD1/UD0 take ModRM (SDM Vol. 2B, UD: 0F B9 /r, "
-		       "0F FF /r); capstone stops after the opcode";
+		return INSN_BUG_UD01;
 
 	if (d->mode == 64 && ours == (int)cs_len + 2 &&
 	    ((p.kind == P_ONE && (op == 0xe8 || op == 0xe9)) ||
 	     (p.kind == P_0F && op >= 0x80 && op <= 0x8f)) &&
 	    (p.p66 || p.p67))
-		return "64-bit near CALL/JMP/Jcc keep rel32 under 66h/67h "
-		       "(SDM Vol. 2A, 2.2.1.7 and CALL/JMP/Jcc: rel16 "
-		       "forms N.S. in 64-bit mode); capstone reads rel16";
+		return INSN_BUG_BRANCH66;
 
 	if (p.kind == P_ONE && (op == 0xc2 || op == 0xca) &&
 	    cs_len == (unsigned int)ours + 2)
-		return "RET/RETF imm16 is always iw (SDM Vol. 2B, RET: "
-		       "C2 iw, CA iw); capstone reads 4 bytes under "
-		       "REX.W with 66h/67h";
+		return INSN_BUG_RETW;
 
 	if (p.kind == P_ONE && p.p66 && p.rep_after_66 &&
 	    cs_len == (unsigned int)ours + 2)
-		return "66h keeps its meaning whatever the prefix order "
-		       "(SDM Vol. 2A, 2.1.1: prefixes in any order); "
-		       "capstone drops 66h when F2/F3 follows it";
+		return INSN_BUG_66ORDER;
 
 	if (ours == INSN_LEN_INVALID &&
 	    (p.kind == P_VEX || p.kind == P_EVEX || p.kind == P_XOP) &&
 	    (p.p66 || p.rep || p.lock || p.any_rex))
-		return "VEX/EVEX after 66h/F2h/F3h/F0h/REX is #UD (SDM "
-		       "Vol. 2A, 2.3.2 and 2.7.1); capstone decodes it";
+		return INSN_BUG_VEXPFX;
 
 	/* P2 is the byte before the opcode; its bit 4 is EVEX.b. */
 	if (p.kind == P_EVEX && p.modrm >= 0xc0 &&
 	    cs_len == (unsigned int)ours + 1 && !(c[p.op_at - 1] & 0x10) &&
 	    strstr(ci->op_str, "-sae}"))
-		return "EVEX register form with EVEX.b=0 has no rounding "
-		       "control and no displacement (SDM Vol. 2A, 2.7.5 and "
-		       "Table 2-36); capstone shows {r?-sae} and takes one "
-		       "byte more";
-	return NULL;
+		return INSN_BUG_EVEXRC;
+	return INSN_BUG_NONE;
 }
 
 static void insn_diff_record(struct insn_diff *d, const u8 *c, size_t n,
@@ -199,11 +211,13 @@ static void insn_diff_record(struct insn_diff *d, const u8 *c, size_t n,
 	unsigned int *n_tab = ci ? &d->nclasses : &d->nrejects;
 	char key[80];
 	unsigned int cs_len = ci ? ci->size : 0;
-	const char *known = ci ? insn_diff_known(d, c, n, ours, ci) : NULL;
+	int known = ci ? insn_diff_known(d, c, n, ours, ci) : INSN_BUG_NONE;
 	unsigned int i;
 
-	if (known)
+	if (known) {
 		d->known++;
+		d->known_by[known]++;
+	}
 	insn_diff_key(d, c, n, ours, cs_len, key, sizeof(key));
 	for (i = 0; i < *n_tab; i++) {
 		if (!strcmp(tab[i].key, key)) {
@@ -212,7 +226,10 @@ static void insn_diff_record(struct insn_diff *d, const u8 *c, size_t n,
 		}
 	}
 	if (*n_tab == INSN_DIFF_CLASSES) {
-		d->class_overflow++;
+		if (ci)
+			d->class_overflow++;
+		else
+			d->reject_overflow++;
 		return;
 	}
 	k = &tab[(*n_tab)++];
@@ -319,9 +336,10 @@ static void insn_diff_print_class(const struct insn_diff_class *k, FILE *f)
 	fprintf(f, "  %8lu  %-36s ", k->count, k->key);
 	for (j = 0; j < k->nbytes; j++)
 		fprintf(f, "%02x", k->bytes[j]);
-	fprintf(f, "  [cs: %s]%s%s\n", k->text,
-		k->known ? "\n            capstone bug: " : "",
-		k->known ? k->known : "");
+	fprintf(f, "  [cs: %s]", k->text);
+	if (k->known)
+		fprintf(f, " capstone bug %d", k->known);
+	fputc('\n', f);
 }
 
 void insn_diff_report(const struct insn_diff *d, const char *title,
@@ -356,9 +374,16 @@ void insn_diff_report(const struct insn_diff *d, const char *title,
 			d->nrejects);
 	for (i = 0; i < d->nrejects && i < max_rejects; i++)
 		insn_diff_print_class(&sorted[i], f);
+	if (d->reject_overflow)
+		fprintf(f, "  (and %lu more inputs in further classes)\n",
+			d->reject_overflow);
 	if (d->class_overflow)
-		fprintf(f, "  (%lu more in unlisted classes)\n",
+		fprintf(f, "  (%lu disagreements in unlisted classes)\n",
 			d->class_overflow);
+	for (i = 1; i < INSN_DIFF_NBUGS; i++)
+		if (d->known_by[i])
+			fprintf(f, "  capstone bug %u (%lu): %s\n", i,
+				d->known_by[i], insn_diff_bugs[i]);
 	free(sorted);
 }
 
@@ -419,6 +444,91 @@ u8 *insn_ktext_load(size_t *size, u64 *vaddr, const char **why)
 	*size = hdr[1];
 	*vaddr = hdr[0];
 	return buf;
+}
+
+/* Read the whole file at path; NULL if it cannot. */
+static u8 *insn_slurp(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	u8 *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 &&
+	    fseek(f, 0, SEEK_SET) == 0) {
+		buf = malloc((size_t)n);
+		if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+			free(buf);
+			buf = NULL;
+		}
+		*size = (size_t)n;
+	}
+	fclose(f);
+	return buf;
+}
+
+/* Little-endian field of width w at off, bounds-checked against size. */
+static u64 insn_le(const u8 *b, size_t size, size_t off, unsigned int w)
+{
+	u64 v = 0;
+	unsigned int i;
+
+	if (off + w > size)
+		return 0;
+	for (i = 0; i < w; i++)
+		v |= (u64)b[off + i] << (8 * i);
+	return v;
+}
+
+u8 *insn_elf_text(const char *path, size_t *size, int *bits,
+		  const char **why)
+{
+	size_t fsz = 0, shoff, shstr_off, i, name_off;
+	unsigned int shentsize, shnum, shstrndx, w;
+	u8 *elf = insn_slurp(path, &fsz);
+	u8 *text;
+
+	*why = "file absent or unreadable";
+	if (!elf)
+		return NULL;
+	*why = "not a little-endian ELF with a .text section";
+	if (fsz < 64 || memcmp(elf, "\177ELF", 4) || elf[5] != 1)
+		goto bad;
+	*bits = elf[4] == 2 ? 64 : 32;
+	w = *bits == 64 ? 8 : 4;
+	shoff = insn_le(elf, fsz, *bits == 64 ? 0x28 : 0x20, w);
+	shentsize = insn_le(elf, fsz, *bits == 64 ? 0x3a : 0x2e, 2);
+	shnum = insn_le(elf, fsz, *bits == 64 ? 0x3c : 0x30, 2);
+	shstrndx = insn_le(elf, fsz, *bits == 64 ? 0x3e : 0x32, 2);
+	if (!shoff || !shentsize || shstrndx >= shnum)
+		goto bad;
+	/* sh_offset sits after name, type, flags, addr. */
+	shstr_off = insn_le(elf, fsz, shoff + shstrndx * shentsize +
+			    (*bits == 64 ? 0x18 : 0x10), w);
+	for (i = 0; i < shnum; i++) {
+		size_t sh = shoff + i * shentsize;
+		size_t off = insn_le(elf, fsz, sh + (*bits == 64 ? 0x18 : 0x10),
+				     w);
+		size_t sz = insn_le(elf, fsz, sh + (*bits == 64 ? 0x20 : 0x14),
+				    w);
+
+		name_off = shstr_off + insn_le(elf, fsz, sh, 4);
+		if (name_off + 6 > fsz || memcmp(elf + name_off, ".text", 6))
+			continue;
+		if (!sz || off + sz > fsz)
+			goto bad;
+		text = malloc(sz);
+		if (!text)
+			goto bad;
+		memcpy(text, elf + off, sz);
+		free(elf);
+		*size = sz;
+		return text;
+	}
+bad:
+	free(elf);
+	return NULL;
 }
 
 u64 insn_rand_next(u64 *state)

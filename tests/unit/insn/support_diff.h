@@ -17,9 +17,22 @@
 
 #define INSN_DIFF_CLASSES	2048
 
+/* Documented capstone-4 defects; insn_diff_bugs[] says what each is. */
+enum {
+	INSN_BUG_NONE,
+	INSN_BUG_UD01,
+	INSN_BUG_BRANCH66,
+	INSN_BUG_RETW,
+	INSN_BUG_66ORDER,
+	INSN_BUG_VEXPFX,
+	INSN_BUG_EVEXRC,
+	INSN_DIFF_NBUGS,
+};
+extern const char *const insn_diff_bugs[INSN_DIFF_NBUGS];
+
 struct insn_diff_class {
 	char key[80];		/* "64 0F 84 66 ours=7 cs=5" */
-	const char *known;	/* capstone defect it matches, or NULL */
+	int known;		/* INSN_BUG_* it matches, or 0 */
 	bool rejected;		/* capstone rejected, we gave a length */
 	u8 bytes[16];
 	unsigned int nbytes;
@@ -33,9 +46,11 @@ struct insn_diff {
 	unsigned long compared;		/* capstone decoded */
 	unsigned long agreed;
 	unsigned long known;		/* disagreed, documented capstone bug */
+	unsigned long known_by[INSN_DIFF_NBUGS];
 	unsigned long cs_rejects;	/* capstone failed to decode */
 	unsigned long cs_rejects_ours_ok; /* ... but we returned a length */
 	unsigned long class_overflow;
+	unsigned long reject_overflow;
 	unsigned int nclasses;
 	struct insn_diff_class classes[INSN_DIFF_CLASSES];
 	unsigned int nrejects;		/* capstone rejects we size, by opcode */
@@ -63,6 +78,11 @@ void insn_diff_report(const struct insn_diff *d, const char *title,
 /* Kernel .text as written by extract_text.py; NULL and *why set if absent.
  * Caller frees *code. */
 u8 *insn_ktext_load(size_t *size, u64 *vaddr, const char **why);
+
+/* Copy of the .text section of the ELF file at path; *bits is 32 or 64.
+ * NULL and *why set if absent or not ELF.  Caller frees. */
+u8 *insn_elf_text(const char *path, size_t *size, int *bits,
+		  const char **why);
 
 /* Deterministic xorshift64* stream for the random-bytes corpus. */
 u64 insn_rand_next(u64 *state);
