@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * support_fake.h - in-memory transport and fake target for engine tests
+ * (shared by the cmocka suites and the fuzzer).
+ *
+ * The transport replays a fixed input and records everything sent; it
+ * never really waits, so an engine configured with idle_ms returns IDLE as
+ * soon as the input is used up.  The fake target has fake_nthreads CPUs,
+ * 4 KiB of memory at FAKE_MEM, and records breakpoint calls.
+ */
+#ifndef TESTS_GDBSTUB_SUPPORT_FAKE_H
+#define TESTS_GDBSTUB_SUPPORT_FAKE_H
+
+#include "gdbstub/gdbstub.h"
+
+#define FAKE_MEM	0x1000ULL
+#define FAKE_MEM_SIZE	0x1000ULL
+#define FAKE_OUT_MAX	(1 << 20)
+#define FAKE_THREADS	3
+
+struct fake {
+	const u8 *in;
+	size_t in_len, in_pos;
+	u8 *out;
+	size_t out_len;
+	unsigned timeouts;
+
+	int nthreads;
+	u8 regs[FAKE_THREADS][RSP_G_BYTES];
+	int fail_reg;			/* read_reg fails for this regno */
+	u8 mem[FAKE_MEM_SIZE];
+	int bp_calls, bp_inserted, hw_used;
+	enum rsp_bp_type last_type;
+	u64 last_addr;
+	u32 last_kind;
+	int monitor_ret;
+	long monitor_bytes;		/* "big" output size */
+	bool no_monitor;
+};
+
+extern const struct rsp_target_ops fake_ops;
+
+void fake_init(struct fake *f);
+void fake_free(struct fake *f);
+void fake_set_input(struct fake *f, const void *in, size_t len);
+struct rsp_transport fake_transport(struct fake *f, bool reliable);
+/* Splits f->out into packets; returns the decoded payload of packet idx
+ * (RLE expanded, NUL-terminated, in a static buffer) or NULL. */
+const char *fake_packet(struct fake *f, int idx);
+int fake_npackets(struct fake *f);
+/* Frames payload as $payload#cs into buf; returns the length. */
+size_t fake_frame(char *buf, const char *payload);
+
+#endif
