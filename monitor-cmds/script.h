@@ -21,7 +21,9 @@
 
 #include "hvgdb/freestanding.h"
 
-#define SCRIPT_MAX_INSNS	1024	/* instructions per program */
+#ifndef SCRIPT_MAX_INSNS
+#define SCRIPT_MAX_INSNS	2048	/* instructions per program (8 bytes each) */
+#endif
 #define SCRIPT_MAX_CONSTS	128	/* 64-bit constants per program */
 #define SCRIPT_MAX_STRBYTES	1024	/* string literal pool */
 #define SCRIPT_MAX_LOCALS	64	/* per-CPU variables per program */

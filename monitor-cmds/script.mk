@@ -19,7 +19,8 @@ FUZZERS += $(SCRIPT_FUZZ)
 SCRIPT_FUZZ_SRCS = tests/fuzz/script_fuzz.c $(wildcard monitor-cmds/script*.c) \
 	monitor-cmds/insn_len.c monitor-cmds/hvgdb-script/script_uplat.c
 $(SCRIPT_FUZZ): $(SCRIPT_FUZZ_SRCS) $(wildcard monitor-cmds/*.h)
-	@mkdir -p $(dir $@)
+	@mkdir -p $(dir $@) $(BUILD)/fuzz-corpus/script_fuzz
+	cp tests/fuzz/script_seeds/* $(BUILD)/fuzz-corpus/script_fuzz/
 	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -std=gnu11 -Wall -Wextra \
 		-I$(CURDIR)/include -I$(CURDIR) -o $@ $(SCRIPT_FUZZ_SRCS)

@@ -64,7 +64,8 @@ int script_eval(struct script_vm *vm, const struct script_prog *p,
 
 		if (pc >= n)
 			goto bad;
-		if (++steps > budget) {
+		if (steps++ >= budget) {
+			steps = budget;
 			rc = fail(vm, ops, ctx, SCRIPT_E_STEPS,
 				  "step budget exhausted, script stopped");
 			goto out;
