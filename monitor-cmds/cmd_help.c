@@ -61,8 +61,7 @@ const struct cmd_info cmd_infos[] = {
 	   true, "!sysret2" OPTS,
 	   "SYSRET executed (recognised by RIP, no memory read)"),
 	PLAIN("events", "events [e|d|c id|all] | events sc on|off",
-	      "list events; enable, disable or clear them; short-circuit "
-	      "the current one"),
+	      "list, enable, disable or clear events; sc at an event stop"),
 	PLAIN("prealloc", "prealloc [regular-event] count",
 	      "grow the event pools (allocated once the system resumes)"),
 	PLAIN("flush", "flush", "deliver buffered event output now"),

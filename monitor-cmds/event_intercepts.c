@@ -171,7 +171,8 @@ static void apply_one(const struct event_spec *s, struct hv_intercepts *o,
 	case EVENT_SYSCALL:
 	case EVENT_SYSRET:
 		o->syscall_read_opcode = true;
-		/* fall through */
+		o->syscall_hook = true;
+		break;
 	case EVENT_SYSCALL2:
 	case EVENT_SYSRET2:
 		o->syscall_hook = true;

@@ -143,12 +143,15 @@ int event_table_clear(struct event_table *t, u32 id)
 	len = ev->text_len;
 	/* Compact the text arena so cleared commands give their bytes back;
 	 * texts are stored in slot order, so only later slots move. */
-	memmove(t->text + off, t->text + off + len, t->text_used - off - len);
+	/* Forward copies towards lower addresses: safe while overlapping
+	 * (freestanding.h has no memmove). */
+	for (i = off; i + len < t->text_used; i++)
+		t->text[i] = t->text[i + len];
 	t->text_used -= len;
-	for (i = idx + 1; i < t->count; i++)
+	for (i = idx; i + 1 < t->count; i++) {
+		t->ev[i] = t->ev[i + 1];
 		t->ev[i].text_off -= len;
-	memmove(&t->ev[idx], &t->ev[idx + 1],
-		(size_t)(t->count - idx - 1) * sizeof(*ev));
+	}
 	t->count--;
 	t->generation++;
 	return EVENT_OK;

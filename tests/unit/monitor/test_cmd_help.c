@@ -1,0 +1,164 @@
+/* .help and help <command>, and docs/commands.md agreeing with them: every
+ * syntax line is in the doc, and every `(gdb) monitor` example in the doc
+ * gets exactly the reply printed under it. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "support_monitor.h"
+
+#define DOC "docs/commands.md"
+
+static const char *const commands[] = {
+	"msrread", "msrwrite", "cpuid", "tsc", "pmc", "ioin", "ioout", "dr",
+	"vmcall", "xsetbv", "crwrite", "exception", "interrupt", "syscall",
+	"syscall2", "sysret", "sysret2", "events", "prealloc", "flush",
+	".help", "help",
+};
+
+static struct fixture fx;
+
+static char *read_doc(void)
+{
+	FILE *f = fopen(DOC, "r");
+	static char buf[65536];
+	size_t n;
+
+	if (!f)
+		fail_msg("cannot open %s (run from the repository root)", DOC);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+
+static void test_dot_help_lists_everything(void **state)
+{
+	const char *line;
+	size_t i;
+
+	(void)state;
+	fx_init(&fx, false);
+	assert_int_equal(fx_run(&fx, ".help"), 0);
+	for (i = 0; i < ARRAY_SIZE(commands); i++) {
+		char want[32];
+
+		snprintf(want, sizeof(want), "\n  %s%s ",
+			 i < 17 ? "!" : "", commands[i]);
+		if (!strstr(fx.out, want))
+			fail_msg("'%s' missing from .help", commands[i]);
+	}
+	/* Readable on an 80-column terminal. */
+	for (line = fx.out; *line;) {
+		const char *nl = strchr(line, '\n');
+
+		assert_non_null(nl);
+		assert_true(nl - line <= 80);
+		line = nl + 1;
+	}
+	assert_int_equal(fx_run(&fx, "help"), 0);
+	assert_non_null(strstr(fx.out, "!msrread"));
+}
+
+static void test_help_each_command(void **state)
+{
+	const char *doc = read_doc();
+	char line[64], syntax[256];
+	size_t i;
+
+	(void)state;
+	fx_init(&fx, false);
+	for (i = 0; i < ARRAY_SIZE(commands); i++) {
+		const char *nl;
+
+		snprintf(line, sizeof(line), "help %s", commands[i]);
+		if (fx_run(&fx, line))
+			fail_msg("%s: %s", line, fx.out);
+		nl = strchr(fx.out, '\n');
+		assert_non_null(nl);
+		/* The syntax line starts with the command's name... */
+		if (strncmp(fx.out + (i < 17), commands[i],
+			    strlen(commands[i])))
+			fail_msg("%s: %s", line, fx.out);
+		/* ...and appears as a whole line in the reference. */
+		snprintf(syntax, sizeof(syntax), "\n%.*s\n",
+			 (int)(nl - fx.out), fx.out);
+		if (!strstr(doc, syntax))
+			fail_msg("syntax of %s not in %s:%s", commands[i], DOC,
+				 syntax);
+		/* With the '!' too, for event commands. */
+		if (i < 17) {
+			char again[sizeof(fx.out)];
+
+			strcpy(again, fx.out);
+			snprintf(line, sizeof(line), ".help !%s", commands[i]);
+			assert_int_equal(fx_run(&fx, line), 0);
+			assert_string_equal(fx.out, again);
+		}
+	}
+	assert_int_equal(fx_run(&fx, "help !epthook"), -1);
+	assert_string_equal(fx.out, "column 6: no help for '!epthook' (.help "
+			    "lists the commands)\n");
+	assert_int_equal(fx_run(&fx, "help !events"), -1);
+}
+
+static bool reply_end(const char *line)
+{
+	return !strncmp(line, "(gdb)", 5) || !strncmp(line, "```", 3) ||
+	       !strcmp(line, "Continuing.") || !*line;
+}
+
+static void test_doc_examples_replay(void **state)
+{
+	static struct event big_ev[0x20];
+	static char big_text[4096];
+	char *doc = read_doc(), *save = NULL, *line;
+	char want[4096];
+	int examples = 0;
+	bool pending = false;
+
+	(void)state;
+	want[0] = '\0';
+	for (line = strtok_r(doc, "\n", &save);; line = strtok_r(NULL, "\n",
+								 &save)) {
+		if (pending && (!line || reply_end(line))) {
+			if (strcmp(fx.out, want))
+				fail_msg("doc example reply differs:\n got:\n%s"
+					 " doc:\n%s", fx.out, want);
+			pending = false;
+		}
+		if (!line)
+			break;
+		if (!strncmp(line, "```", 3)) {
+			/* Each example block starts from an empty table. */
+			fx_init(&fx, true);
+			event_table_init(&fx.t, big_ev, 0x20, big_text,
+					 sizeof(big_text), &fx.ops);
+			continue;
+		}
+		if (pending) {
+			strcat(want, line);
+			strcat(want, "\n");
+		} else if (!strncmp(line, "(gdb) monitor ", 14)) {
+			fx_run(&fx, line + 14);
+			want[0] = '\0';
+			pending = true;
+			examples++;
+		}
+	}
+	/* The reference has examples for the events and every command. */
+	assert_true(examples >= 20);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dot_help_lists_everything),
+		cmocka_unit_test(test_help_each_command),
+		cmocka_unit_test(test_doc_examples_replay),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
