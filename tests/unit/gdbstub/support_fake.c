@@ -179,8 +179,9 @@ static int fk_monitor(void *ctx, const char *cmd, struct rsp_output *out)
 
 	if (!strcmp(cmd, "big")) {
 		for (i = 0; i < f->monitor_bytes; i++)
-			rsp_output_write(out, "abcdefghijklmnopqrstuvwxyz" +
-					 i % 26, 1);
+			rsp_output_write(out,
+					 &"abcdefghijklmnopqrstuvwxyz"[i % 26],
+					 1);
 	} else {
 		rsp_output_write(out, "ran: ", 5);
 		rsp_output_write(out, cmd, strlen(cmd));
