@@ -10,3 +10,10 @@ $(BUILD)/fuzz/cmd_fuzz: $(CMD_FUZZ_SRCS) $(wildcard monitor-cmds/cmd*.h \
 	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -std=gnu11 -Wall -Wextra \
 		-I$(CURDIR)/include -I$(CURDIR) -o $@ $(CMD_FUZZ_SRCS)
+
+# Benchmark of the command path (figures in docs/perf-cmd.md).
+CMD_BENCH := $(BUILD)/bench/cmd_bench
+BENCHES += $(CMD_BENCH)
+$(CMD_BENCH): $(BUILD)/obj/tests/unit/monitor/bench_cmd.o $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -o $@ $(filter %.o,$^) $(LINK_LIBS)
