@@ -32,7 +32,6 @@ enum {
 	INSN_IMM_MOFFS,		/* moffs: the address size */
 	INSN_IMM_PTR,		/* ptr16:16 / ptr16:32 */
 	INSN_IMM_J,		/* near branch rel16/rel32 */
-	INSN_IMM_D,		/* id */
 	INSN_IMM_MASK = 0x0f,
 };
 
@@ -51,7 +50,7 @@ enum {
 #define SPC	INSN_F_SPECIAL
 
 /*
- * One-byte opcode map, SDM Vol. 2D, Tables A-2 and A-3.  Prefix bytes
+ * One-byte opcode map, SDM Vol. 2D, Table A-2.  Prefix bytes
  * (26 2E 36 3E 64-67 F0 F2 F3, and 40-4F in 64-bit mode) never reach
  * the table; 0F is handled by insn_map0f().
  */
@@ -83,7 +82,7 @@ static const u8 insn_map1_flags[256] = {
 };
 
 /*
- * Two-byte map 0F, SDM Vol. 2D, Tables A-4 and A-5 (0F 0F is 3DNow!,
+ * Two-byte map 0F, SDM Vol. 2D, Table A-3 (0F 0F is 3DNow!,
  * AMD APM Vol. 3, A.3: ModRM then an ib opcode suffix).  0F 38 / 0F 3A
  * and 0F 78 are handled in insn_map0f().
  */
@@ -231,8 +230,6 @@ static unsigned int insn_imm_size(const struct insn_dec *d, unsigned int imm)
 		if (d->mode64)
 			return 4;
 		return op16 ? 2 : 4;
-	case INSN_IMM_D:
-		return 4;
 	default:
 		return 0;
 	}
@@ -335,7 +332,7 @@ static int insn_vex(struct insn_dec *d, u8 esc)
 /*
  * 62: EVEX in 64-bit mode, and in 32-bit mode when the next byte has
  * bits 7:6 == 11 (otherwise BOUND r, m), SDM Vol. 2A, 2.7.1.  P0 bit 3
- * must be 0 and P1 bit 2 must be 1 (Table 2-30).
+ * must be 0 and P1 bit 2 must be 1 (the fixed bits of the layout there).
  */
 static int insn_evex(struct insn_dec *d)
 {
@@ -422,7 +419,7 @@ static int insn_special1(struct insn_dec *d, u8 op)
 	case 0xf7:
 		/*
 		 * Group 3: only TEST (/0, and its alias /1) has an
-		 * immediate (SDM Vol. 2D, Table A-6 and A.4.2).
+		 * immediate (SDM Vol. 2D, Table A-6).
 		 */
 		if (reg <= 1)
 			imm = op == 0xf6 ? 1 : insn_imm_size(d, INSN_IMM_Z);

@@ -159,8 +159,8 @@ const char *const insn_diff_bugs[INSN_DIFF_NBUGS] = {
 		"2.3.2 and 2.7.1); capstone decodes it",
 	[INSN_BUG_EVEXRC] =
 		"EVEX register form with EVEX.b=0 has no rounding control "
-		"and no displacement (SDM Vol. 2A, 2.7.5); capstone shows "
-		"{r?-sae} and takes one byte more",
+		"and mod=11 no displacement (SDM Vol. 2A, 2.7); capstone "
+		"shows {r?-sae} and takes one byte more",
 };
 
 static int insn_diff_known(const struct insn_diff *d, const u8 *c,
