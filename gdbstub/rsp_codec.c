@@ -152,12 +152,20 @@ size_t rsp_escape(char *dst, size_t dst_max, const u8 *src, size_t n,
 
 u8 rsp_checksum(const char *buf, size_t n)
 {
-	u8 sum = 0;
-	size_t i;
+	const u8 *p = (const u8 *)buf;
+	u32 a = 0, b = 0, c = 0, d = 0;
+	size_t i = 0;
 
-	for (i = 0; i < n; i++)
-		sum += (u8)buf[i];
-	return sum;
+	/* Four independent sums: the byte loop is the hot path of 'm'. */
+	for (; i + 4 <= n; i += 4) {
+		a += p[i];
+		b += p[i + 1];
+		c += p[i + 2];
+		d += p[i + 3];
+	}
+	for (; i < n; i++)
+		a += p[i];
+	return (u8)(a + b + c + d);
 }
 
 static bool rsp_rle_ok(char c)
@@ -176,6 +184,24 @@ size_t rsp_rle_encode(char *dst, size_t dst_max, const char *src, size_t n)
 		while (i + run < n && src[i + run] == c)
 			run++;
 		i += run;
+		if (o + run > dst_max && (run < 4 || !rsp_rle_ok(c)))
+			return 0;
+		if (run < 4) {
+			/* Too short to gain anything: copy as is.  Spelled out
+			 * so the compiler does not call memset per char. */
+			dst[o] = c;
+			if (run > 1)
+				dst[o + 1] = c;
+			if (run > 2)
+				dst[o + 2] = c;
+			o += run;
+			continue;
+		}
+		if (!rsp_rle_ok(c)) {
+			memset(dst + o, c, run);
+			o += run;
+			continue;
+		}
 		while (run > 0) {
 			size_t rep = run - 1;
 
@@ -183,7 +209,7 @@ size_t rsp_rle_encode(char *dst, size_t dst_max, const char *src, size_t n)
 				return 0;
 			dst[o++] = c;
 			run--;
-			if (!rsp_rle_ok(c) || rep < 3)
+			if (rep < 3)
 				continue;
 			/* N = rep + 29 must be printable, <= '~', not # or $. */
 			if (rep > 97)

@@ -14,6 +14,7 @@
 #define RSP_ACK_JUNK_MAX	4096	/* stray bytes tolerated while waiting */
 #define RSP_DEFAULT_TIMEOUT_MS	2000
 #define RSP_IDLE_SLICE_MS	1000
+#define RSP_TX_CHUNK		256	/* RLE staging on the stack */
 
 enum rsp_rx {
 	RSP_RX_PACKET,		/* eng->in holds a checked, decoded payload */
@@ -148,7 +149,7 @@ static void rsp_wire_put(struct rsp_engine *eng, size_t *fill, const char *s,
  */
 static void rsp_transmit(struct rsp_engine *eng)
 {
-	char tmp[128];
+	char tmp[RSP_TX_CHUNK];
 	char cs_txt[3];
 	size_t fill = 0, off = 0;
 	u8 cs = 0;
@@ -158,9 +159,9 @@ static void rsp_transmit(struct rsp_engine *eng)
 		size_t n = eng->out_len - off;
 		size_t k;
 
-		if (n > 32)
-			n = 32;
-		/* 32 chars never grow past 64 under our RLE rules. */
+		if (n > RSP_TX_CHUNK)
+			n = RSP_TX_CHUNK;
+		/* Our RLE never makes a chunk longer than its input. */
 		if (eng->cfg.rle_replies)
 			k = rsp_rle_encode(tmp, sizeof(tmp), eng->out + off, n);
 		else
@@ -246,14 +247,16 @@ static enum rsp_rx rsp_wait_start(struct rsp_engine *eng)
 	}
 }
 
-static bool rsp_in_put(struct rsp_engine *eng, char c, bool *overflow)
+/* Fast path of rsp_get: most bytes come straight from the transport. */
+static inline int rsp_get_fast(struct rsp_engine *eng, u32 timeout_ms)
 {
-	if (eng->in_len >= RSP_PACKET_SIZE) {
-		*overflow = true;
-		return false;
-	}
-	eng->in[eng->in_len++] = c;
-	return true;
+	int b;
+
+	if (eng->pend_head != eng->pend_tail)
+		return rsp_get(eng, timeout_ms);
+	b = eng->tr.get_byte(eng->tr.ctx, timeout_ms);
+	eng->rx_bytes += b >= 0;
+	return b;
 }
 
 /*
@@ -264,6 +267,7 @@ static enum rsp_rx rsp_read_packet(struct rsp_engine *eng)
 {
 	u32 tmo = eng->cfg.byte_timeout_ms;
 	bool overflow = false, after_escape = false;
+	size_t len = 0;
 	u8 sum = 0;
 	int b, hi, lo;
 	enum rsp_rx st;
@@ -271,16 +275,15 @@ static enum rsp_rx rsp_read_packet(struct rsp_engine *eng)
 	st = rsp_wait_start(eng);
 	if (st != RSP_RX_PACKET)
 		return st;
-	eng->in_len = 0;
 	for (;;) {
-		b = rsp_get(eng, tmo);
+		b = rsp_get_fast(eng, tmo);
 		if (b < 0)
 			return RSP_RX_NONE;	/* peer went quiet mid-packet */
 		if (b == '#')
 			break;
 		if (b == '$') {
 			/* gdb gave up on the previous packet: restart. */
-			eng->in_len = 0;
+			len = 0;
 			sum = 0;
 			overflow = false;
 			after_escape = false;
@@ -288,25 +291,35 @@ static enum rsp_rx rsp_read_packet(struct rsp_engine *eng)
 		}
 		sum += (u8)b;
 		if (b == '*' && !after_escape) {
-			int n = rsp_get(eng, tmo);
+			int n = rsp_get_fast(eng, tmo);
 			int k;
 
 			if (n < 0)
 				return RSP_RX_NONE;
 			sum += (u8)n;
 			/* A run with nothing before it is malformed: drop. */
-			if (eng->in_len == 0 || n < 29 + 3 || n > 126) {
+			if (len == 0 || n < 29 + 3 || n > 126) {
 				overflow = true;
 				continue;
 			}
-			for (k = 0; k < n - 29; k++)
-				rsp_in_put(eng, eng->in[eng->in_len - 1],
-					   &overflow);
+			for (k = 0; k < n - 29; k++) {
+				if (len >= RSP_PACKET_SIZE) {
+					overflow = true;
+					break;
+				}
+				eng->in[len] = eng->in[len - 1];
+				len++;
+			}
 			continue;
 		}
 		after_escape = (b == '}' && !after_escape);
-		rsp_in_put(eng, (char)b, &overflow);
+		if (len >= RSP_PACKET_SIZE) {
+			overflow = true;	/* keep reading to the '#' */
+			continue;
+		}
+		eng->in[len++] = (char)b;
 	}
+	eng->in_len = len;
 	hi = rsp_get(eng, tmo);
 	lo = hi < 0 ? -1 : rsp_get(eng, tmo);
 	if (lo < 0)
