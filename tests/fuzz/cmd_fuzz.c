@@ -8,7 +8,8 @@
  * command changed nothing; the table's invariants (ids increasing, text
  * spans inside the arena, counts within capacity) hold; no script handle
  * leaks or is released twice.  Matching and intercept computation run over
- * the resulting table too.
+ * the resulting table too, and the replies go through a small batched
+ * output buffer whose drained text must be exactly what was queued.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "monitor-cmds/cmd_exec.h"
 #include "monitor-cmds/event.h"
 #include "monitor-cmds/event_intercepts.h"
+#include "monitor-cmds/event_output.h"
 
 #define EVS	6
 #define TEXT	512
@@ -106,10 +108,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct hv_intercepts hv = { .msr_bitmap = msr, .io_bitmap_a = ioa,
 				    .io_bitmap_b = iob };
 	char out[256];
-	size_t pos = 0;
+	static char ring[64], queued[8192], drained[8192];
+	struct event_outbuf ob;
+	size_t pos = 0, nq = 0, nd = 0;
+	u32 lost = 0;
 
 	memset(in_use, 0, sizeof(in_use));
 	live = 0;
+	event_outbuf_init(&ob, ring, sizeof(ring));
 	event_table_init(&t, ev, EVS, text, TEXT,
 			 size && (data[0] & 1) ? &ops : NULL);
 	while (pos < size) {
@@ -137,7 +143,46 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		}
 		check_table(&t);
+		/* Queue the reply; drain a varying amount now and then. */
+		{
+			u32 olen = (u32)strlen(out);
+
+			if (event_outbuf_put(&ob, out, olen) == EVENT_OUT_LOST) {
+				lost++;
+			} else if (nq + olen < sizeof(queued)) {
+				memcpy(queued + nq, out, olen);
+				nq += olen;
+			}
+			if (len & 1) {
+				char d[40];
+				u32 n = event_outbuf_drain(&ob, d,
+							   (u32)(len % 40));
+
+				if (n && nd + n < sizeof(drained)) {
+					memcpy(drained + nd, d, n);
+					nd += n;
+				}
+			}
+		}
 		pos += len + 1;
+	}
+	{
+		char d[128];
+		u32 n;
+
+		while ((n = event_outbuf_drain(&ob, d, sizeof(d))) != 0) {
+			if (nd + n < sizeof(drained)) {
+				memcpy(drained + nd, d, n);
+				nd += n;
+			}
+		}
+		/* Without losses, what comes out is what went in. */
+		if (!lost && nq < sizeof(queued) - 256 &&
+		    nd < sizeof(drained) - 256 &&
+		    (nq != nd || memcmp(queued, drained, nq)))
+			abort();
+		if (ob.count || ob.lost)
+			abort();
 	}
 	event_intercepts_compute(&t, &base, &hv);
 	{
