@@ -1,0 +1,143 @@
+"""Fixtures for the VM tests: one Bochs VM with 1 CPU and one with 2 CPUs,
+shared by every test of the session and booted in parallel at its start.
+
+A test uses `vm1` or `vm2`: `vm.sh(cmd)` returns the output and fails the
+test on a non-zero status; `vm.exec(cmd)` returns (status, bytes).  Both
+VMs boot without hvgdb.ko loaded; a test that loads it unloads it again.
+"""
+import os
+import re
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+VM_TOOL = REPO / "tests" / "vm" / "vm"
+
+
+class TestVM:
+    """One instance of tests/vm/vm in its own directory."""
+
+    __test__ = False  # not a test class
+
+    def __init__(self, cpus):
+        self.cpus = cpus
+        self.dir = REPO / "build" / f"vm-test-{cpus}cpu"
+        self.env = dict(os.environ, HVGDB_VM_DIR=str(self.dir))
+        self.gdb_port = None
+        self.boot_seconds = None
+        self.error = None
+        self.thread = None
+
+    def tool(self, *args, timeout=None, **kw):
+        return subprocess.run([str(VM_TOOL), *args], env=self.env,
+                              capture_output=True, timeout=timeout, **kw)
+
+    def _start(self):
+        t0 = time.time()
+        self.tool("stop")  # a VM left over from an interrupted run
+        r = self.tool("start", "--cpus", str(self.cpus), "--no-load",
+                      "--no-build")
+        m = re.search(rb"^GDB_PORT=(\d+)$", r.stdout, re.M)
+        if r.returncode or not m:
+            self.error = (f"vm start --cpus {self.cpus} failed "
+                          f"({r.returncode}):\n{r.stderr.decode(errors='replace')}")
+            return
+        self.gdb_port = int(m.group(1))
+        self.boot_seconds = time.time() - t0
+
+    def start_async(self):
+        self.thread = threading.Thread(target=self._start, daemon=True)
+        self.thread.start()
+
+    def wait_up(self):
+        self.thread.join()
+        if self.error:
+            pytest.fail(self.error, pytrace=False)
+
+    def exec(self, cmd, timeout=120):
+        r = self.tool("exec", "--timeout", str(timeout), cmd,
+                      timeout=timeout + 30)
+        if r.returncode == 255:
+            raise AssertionError(f"vm exec failed: {cmd!r}\n"
+                                 f"{r.stderr.decode(errors='replace')}")
+        return r.returncode, r.stdout
+
+    def sh(self, cmd, timeout=120):
+        r = self.tool("exec", "--timeout", str(timeout), cmd,
+                      timeout=timeout + 30)
+        out = r.stdout.decode(errors="replace")
+        if r.returncode:
+            raise AssertionError(
+                f"guest command failed with status {r.returncode}: {cmd!r}\n"
+                f"stdout:\n{out}\nstderr:\n{r.stderr.decode(errors='replace')}")
+        return out
+
+    def console(self):
+        try:
+            return (self.dir / "console.log").read_bytes().decode(errors="replace")
+        except OSError:
+            return ""
+
+    def stop(self):
+        self.tool("stop", timeout=90)
+
+
+_VMS = {}
+
+
+def _wanted_cpus(items):
+    want = set()
+    for item in items:
+        for name, cpus in (("vm1", 1), ("vm2", 2)):
+            if name in getattr(item, "fixturenames", ()):
+                want.add(cpus)
+    return want
+
+
+def pytest_collection_finish(session):
+    want = _wanted_cpus(session.items)
+    if not want:
+        return
+    # One build, then both boots in parallel (Bochs uses one core each).
+    r = subprocess.run(["make", "-C", str(REPO), "--no-print-directory", "-s",
+                        "vm-image"], capture_output=True)
+    if r.returncode:
+        raise pytest.UsageError("make vm-image failed:\n" +
+                                r.stderr.decode(errors="replace"))
+    for cpus in sorted(want):
+        vm = TestVM(cpus)
+        _VMS[cpus] = vm
+        vm.start_async()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    for vm in _VMS.values():
+        if vm.thread:
+            vm.thread.join()
+        vm.stop()
+
+
+@pytest.fixture(scope="session")
+def vm1():
+    vm = _VMS[1]
+    vm.wait_up()
+    return vm
+
+
+@pytest.fixture(scope="session")
+def vm2():
+    vm = _VMS[2]
+    vm.wait_up()
+    return vm
+
+
+@pytest.fixture(scope="session")
+def kernel_release():
+    kdir = subprocess.run(["sh", str(REPO / "kmod" / "kdir.sh")],
+                          capture_output=True, text=True).stdout.strip()
+    text = (Path(kdir) / "include/generated/utsrelease.h").read_text()
+    return re.search(r'UTS_RELEASE "([^"]+)"', text).group(1)

@@ -1,0 +1,107 @@
+"""The test VM itself: the guest is the kernel we build against, it sees
+VT-x, `vm exec` behaves like a remote shell, and the gdb link reaches COM3."""
+import base64
+import os
+import re
+import socket
+import subprocess
+import threading
+import time
+
+from conftest import VM_TOOL
+
+
+def vmx_cpus(vm):
+    return int(vm.sh(r"grep -c '^flags.*\bvmx\b' /proc/cpuinfo").strip())
+
+
+def test_guest_runs_the_kernel_we_build_against(vm1, kernel_release):
+    assert vm1.sh("uname -r").strip() == kernel_release
+
+
+def test_one_cpu_with_vmx(vm1):
+    assert vm1.sh("nproc").strip() == "1"
+    assert vmx_cpus(vm1) == 1
+    # EPT is what the module needs beyond VMX.
+    assert re.search(r"\bept\b", vm1.sh("grep -m1 '^vmx flags' /proc/cpuinfo"))
+
+
+def test_two_cpus_with_vmx(vm2):
+    assert vm2.sh("nproc").strip() == "2"
+    assert vmx_cpus(vm2) == 2
+
+
+def test_exec_returns_the_command_status(vm1):
+    assert vm1.exec("exit 7")[0] == 7
+    assert vm1.exec("true")[0] == 0
+    assert vm1.exec("kill -9 $$")[0] == 128 + 9
+
+
+def test_exec_keeps_stdout_and_stderr_apart(vm1):
+    r = vm1.tool("exec", "echo out; echo err >&2")
+    assert r.stdout == b"out\n"
+    assert r.stderr == b"err\n"
+
+
+def test_exec_is_binary_safe_with_long_command_lines(vm1):
+    blob = os.urandom(2800)
+    cmd = f"echo {base64.b64encode(blob).decode()} | base64 -d"
+    assert len(cmd) > 3700
+    rc, out = vm1.exec(cmd)
+    assert rc == 0 and out == blob
+
+
+def test_concurrent_execs_do_not_mix(vm1):
+    outs = {}
+
+    def run(i):
+        outs[i] = vm1.sh(f"for j in 1 2 3; do echo {i}-$j; sleep 0.1; done")
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for i in range(4):
+        assert outs[i] == "".join(f"{i}-{j}\n" for j in (1, 2, 3))
+
+
+def test_exec_timeout_kills_the_command_and_next_exec_works(vm1):
+    r = vm1.tool("exec", "--timeout", "2", "sleep 60; echo late")
+    assert r.returncode == 255 and b"timed out" in r.stderr
+    assert vm1.sh("echo next") == "next\n"
+    assert vm1.sh("pgrep -x sleep || true").strip() == ""
+
+
+def test_starting_a_running_vm_is_refused(vm1):
+    r = vm1.tool("start", "--no-build")
+    assert r.returncode == 1
+    assert b"already running" in r.stderr
+
+
+def test_no_vm_gives_clear_messages(tmp_path):
+    env = dict(os.environ, HVGDB_VM_DIR=str(tmp_path))
+    for args, code in ((["exec", "true"], 255), (["stop"], 0),
+                       (["status"], 1)):
+        r = subprocess.run([str(VM_TOOL), *args], env=env,
+                           capture_output=True, timeout=30)
+        assert r.returncode == code, args
+        assert b"no VM is running" in r.stderr + r.stdout or \
+            b"not running" in r.stdout
+
+
+def _gdb_link_roundtrip(vm, text_out, text_in):
+    with socket.create_connection(("127.0.0.1", vm.gdb_port), timeout=30) as s:
+        vm.sh(f"uart_probe send {text_out}")
+        got = b""
+        deadline = time.time() + 30
+        while len(got) < len(text_out) and time.time() < deadline:
+            got += s.recv(100)
+        assert got == text_out.encode()
+        s.sendall(text_in.encode())
+        assert vm.sh(f"uart_probe recv {len(text_in)} 20") == text_in
+
+
+def test_gdb_port_reaches_com3_and_survives_reconnects(vm1):
+    _gdb_link_roundtrip(vm1, "hello", "world")
+    _gdb_link_roundtrip(vm1, "again", "there")

@@ -1,0 +1,205 @@
+"""hvgdb.ko's VMX core in the Bochs VM (issue 3): load virtualizes every
+CPU, the kernel keeps working as a guest, unload hands the CPUs back, and
+the load-time checks refuse cleanly.  Run on 1 and on 2 CPUs.
+
+Every test leaves the module unloaded.  debugfs formats are described in
+docs/design-vmx.md.
+"""
+import contextlib
+import re
+
+import pytest
+
+KO = "/hvgdb/hvgdb.ko"
+DBG = "/sys/kernel/debug/hvgdb"
+BAD_DMESG = re.compile(r"WARNING:|\bBUG\b|Oops|general protection|"
+                       r"Call Trace|unchecked MSR|RIP: ")
+
+
+def loaded(vm):
+    return re.search(r"^hvgdb\b", vm.sh("cat /proc/modules"), re.M) is not None
+
+
+def dmesg_lines(vm):
+    return vm.sh("dmesg").splitlines()
+
+
+def new_dmesg(vm, before):
+    return dmesg_lines(vm)[len(before):]
+
+
+def assert_clean_dmesg(lines):
+    bad = [l for l in lines if BAD_DMESG.search(l)]
+    assert not bad, "kernel complained:\n" + "\n".join(lines)
+
+
+@contextlib.contextmanager
+def hvgdb_loaded(vm, args=""):
+    """insmod for the body of a with-block, rmmod after whatever happens."""
+    assert not loaded(vm), "hvgdb.ko left loaded by an earlier test"
+    vm.sh(f"insmod {KO} {args}", timeout=300)
+    try:
+        yield
+    finally:
+        if loaded(vm):
+            vm.sh("rmmod hvgdb", timeout=300)
+
+
+def cpu_states(vm):
+    """{cpu: state} from debugfs 'cpus'."""
+    out = vm.sh(f"cat {DBG}/cpus")
+    return {int(m.group(1)): m.group(2)
+            for m in re.finditer(r"^cpu(\d+) (\S+)", out, re.M)}
+
+
+def exit_counts(vm):
+    """{reason name: (total, {cpu: count})} from debugfs 'exits'."""
+    counts = {}
+    for line in vm.sh(f"cat {DBG}/exits").splitlines():
+        f = line.split()
+        total = int(f[2].split("=")[1])
+        per = {int(k[3:]): int(v) for k, v in
+               (x.split("=") for x in f[3:])}
+        counts[f[0]] = (total, per)
+    return counts
+
+
+def run_cpuid(vm, n, cpu=None):
+    pin = f"taskset -c {cpu} " if cpu is not None else ""
+    out = vm.sh(f"{pin}vmx_cpuid {n}", timeout=600)
+    m = re.search(r"cpuid=(\d+) rdtscp=(\d+) tsc_per_cpuid=(\d+) "
+                  r"tsc_per_rdtscp=(\d+) ok", out)
+    assert m, out
+    return [int(x) for x in m.groups()]
+
+
+def workload(vm):
+    """The guest workload of the issue; asserts its results."""
+    # 200 fork+exec of busybox tools, each result checked.
+    out = vm.sh("n=0; i=0; while [ $i -lt 100 ]; do "
+                "[ \"$(/bin/busybox echo x$i)\" = x$i ] && n=$((n+1)); "
+                "/bin/busybox true && n=$((n+1)); i=$((i+1)); done; echo n=$n",
+                timeout=600)
+    assert "n=200" in out, out
+    # 100,000 getpid system calls.
+    out = vm.sh("vmx_getpid 100000", timeout=600)
+    assert re.search(r"getpid=100000 tsc_per_call=\d+ ok", out), out
+    # File I/O on a tmpfs.
+    out = vm.sh("d=$(mktemp -d) && mount -t tmpfs tmpfs $d && "
+                "dd if=/dev/urandom of=$d/a bs=4096 count=256 2>/dev/null && "
+                "cp $d/a $d/b && cat $d/a $d/b > $d/c && "
+                "a=$(md5sum < $d/a) && b=$(md5sum < $d/b) && "
+                "[ \"$a\" = \"$b\" ] && [ $(wc -c < $d/c) -eq 2097152 ] && "
+                "rm $d/a $d/b $d/c && umount $d && rmdir $d && echo io-ok",
+                timeout=600)
+    assert "io-ok" in out, out
+
+
+def check_load_and_workload(vm):
+    ncpu = int(vm.sh("nproc").strip())
+    before = dmesg_lines(vm)
+    with hvgdb_loaded(vm):
+        states = cpu_states(vm)
+        online = range(ncpu)
+        assert all(states.get(c) == "virtualized" for c in online), states
+        caps = vm.sh(f"cat {DBG}/caps")
+        assert re.search(r"^ept yes$", caps, re.M), caps
+        assert re.search(r"^true_controls yes$", caps, re.M), caps
+        workload(vm)
+        for cpu in online:
+            c0 = exit_counts(vm).get("CPUID", (0, {}))[1].get(cpu, 0)
+            executed = run_cpuid(vm, 20000, cpu if ncpu > 1 else None)[0]
+            c1 = exit_counts(vm)["CPUID"][1][cpu]
+            # Every CPUID the program executed on that CPU exited.
+            assert c1 - c0 >= executed, (cpu, c0, c1, executed)
+        assert all(s == "virtualized" for s in cpu_states(vm).values())
+        assert "count=0" in vm.sh(f"cat {DBG}/unexpected")
+    assert_clean_dmesg(new_dmesg(vm, before))
+
+
+def test_load_virtualizes_every_cpu_and_kernel_runs_1cpu(vm1):
+    check_load_and_workload(vm1)
+
+
+def test_load_virtualizes_every_cpu_and_kernel_runs_2cpu(vm2):
+    check_load_and_workload(vm2)
+
+
+def check_unload_cycles(vm):
+    before = dmesg_lines(vm)
+    for cycle in range(3):
+        with hvgdb_loaded(vm):
+            assert set(cpu_states(vm).values()) == {"virtualized"}
+            hv_cost = run_cpuid(vm, 2000)[2]
+        assert not loaded(vm)
+        assert vm.exec(f"test -e {DBG}")[0] != 0
+        # CPUID no longer exits: its cost falls back to the bare instruction.
+        bare_cost = run_cpuid(vm, 2000)[2]
+        assert bare_cost * 2 < hv_cost, (cycle, bare_cost, hv_cost)
+    # The unvirtualized kernel still runs the whole workload.
+    workload(vm)
+    lines = new_dmesg(vm, before)
+    assert sum("all CPUs left VMX" in l for l in lines) == 3, lines
+    assert_clean_dmesg(lines)
+
+
+def test_unload_devirtualizes_three_cycles_1cpu(vm1):
+    check_unload_cycles(vm1)
+
+
+def test_unload_devirtualizes_three_cycles_2cpu(vm2):
+    check_unload_cycles(vm2)
+
+
+def test_second_insmod_fails_cleanly(vm1):
+    before = dmesg_lines(vm1)
+    with hvgdb_loaded(vm1):
+        rc, out = vm1.exec(f"insmod {KO} 2>&1")
+        assert rc != 0, out
+        assert set(cpu_states(vm1).values()) == {"virtualized"}
+        run_cpuid(vm1, 100)
+    assert_clean_dmesg(new_dmesg(vm1, before))
+
+
+@pytest.mark.parametrize("fake,message,errtext", [
+    ("vmxe", "CR4.VMXE already set", "busy"),
+    ("ept", "CPU lacks EPT", "not supported"),
+    ("vmx", "CPUID reports no VMX", "No such device"),
+    ("fclock", "IA32_FEATURE_CONTROL is not locked", "not permitted"),
+    ("intel", "not GenuineIntel", "No such device"),
+])
+def test_refuses_with_reason_and_errno(vm1, fake, message, errtext):
+    """The real checks run on facts edited by a test-only parameter."""
+    assert not loaded(vm1)
+    before = dmesg_lines(vm1)
+    rc, out = vm1.exec(f"insmod {KO} fake_missing={fake} 2>&1")
+    assert rc != 0
+    assert errtext.lower() in out.decode().lower(), out
+    assert not loaded(vm1)
+    lines = new_dmesg(vm1, before)
+    assert any("hvgdb: refusing to load: " + message in l for l in lines), \
+        lines
+    assert_clean_dmesg(lines)
+    # Nothing was left half-done: a real load still works.
+    with hvgdb_loaded(vm1):
+        assert set(cpu_states(vm1).values()) == {"virtualized"}
+
+
+def test_cpu_hotplug_2cpu(vm2):
+    """A CPU going offline leaves VMX first; coming back, it is virtualized."""
+    online = "/sys/devices/system/cpu/cpu1/online"
+    before = dmesg_lines(vm2)
+    with hvgdb_loaded(vm2):
+        try:
+            vm2.sh(f"echo 0 > {online}", timeout=300)
+            assert cpu_states(vm2) == {0: "virtualized", 1: "off"}
+            run_cpuid(vm2, 100)
+            vm2.sh(f"echo 1 > {online}", timeout=300)
+            assert cpu_states(vm2) == {0: "virtualized", 1: "virtualized"}
+            c0 = exit_counts(vm2)["CPUID"][1].get(1, 0)
+            executed = run_cpuid(vm2, 1000, cpu=1)[0]
+            assert exit_counts(vm2)["CPUID"][1][1] - c0 >= executed
+        finally:
+            vm2.exec(f"echo 1 > {online}", timeout=300)
+    assert vm2.sh(f"cat {online}").strip() == "1"
+    assert_clean_dmesg(new_dmesg(vm2, before))
