@@ -33,7 +33,9 @@
 #define SCRIPT_MAX_PARAMS	16	/* parameters + typed locals per function */
 #define SCRIPT_STACK_SLOTS	256	/* evaluator value stack */
 #define SCRIPT_MAX_CALL_DEPTH	32	/* script-level recursion bound */
-#define SCRIPT_MAX_NEST		24	/* compile-time nesting bound */
+#ifndef SCRIPT_MAX_NEST
+#define SCRIPT_MAX_NEST		48	/* compile recursion bound, ~100 B each */
+#endif
 #define SCRIPT_DEFAULT_STEPS	100000	/* step budget per evaluation */
 #define SCRIPT_MAX_MEMCPY	4096	/* bytes per memcpy/memcmp call */
 #define SCRIPT_MAX_STRING	256	/* bytes read for %s / strlen */
@@ -170,6 +172,7 @@ struct script_compiler {
 	u32 str_off, str_n;	/* string token: in prog->strs */
 	bool str_wide;
 	/* parser */
+	char name[SCRIPT_NAME_MAX];	/* identifier being resolved */
 	u32 flags;
 	u32 depth;
 	bool failed;

@@ -131,7 +131,7 @@ static bool enter(struct script_compiler *c)
 	if (c->failed)
 		return false;
 	if (c->depth >= SCRIPT_MAX_NEST) {
-		script_fail(c, "expected less nesting (limit 24 levels)");
+		script_fail(c, "expected less nesting (limit 48 levels)");
 		return false;
 	}
 	c->depth++;
@@ -350,21 +350,30 @@ static int declare_func(struct script_compiler *c, const char *name)
 }
 
 /* Call after the '(' has been consumed; leaves one value on the stack. */
-static void parse_call(struct script_compiler *c, const char *name,
-		       u32 line, u32 col, bool need_value)
+/*
+ * Call of the function named c->name; the '(' has been consumed.  The name
+ * is resolved before the arguments are parsed (they reuse c->name), so no
+ * name buffer sits on the stack during the recursion.
+ */
+static void parse_call(struct script_compiler *c, u32 line, u32 col,
+		       bool need_value)
 {
-	const struct mem_kw *kw = find_mem_kw(name);
-	int b = script_find_builtin(name);
+	const struct mem_kw *kw = find_mem_kw(c->name);
+	int b = script_find_builtin(c->name);
+	int unop = script_streq(c->name, "neg") ? SOP_NEG :
+		   script_streq(c->name, "not") ? SOP_NOT : 0;
 	u32 argc = 0, strmask = 0;
 	int want = -1;
 
-	if (kw || script_streq(name, "neg") || script_streq(name, "not")) {
+	if (kw || unop) {
+		if (!enter(c))
+			return;
 		parse_expr(c, 0);
+		c->depth--;
 		if (!expect(c, ')', "expected ')' after the single argument"))
 			return;
 		if (!kw)
-			emit(c, name[0] == 'n' && name[1] == 'e' ? SOP_NEG :
-			     SOP_NOT, 0, 0, 0);
+			emit(c, (u8)unop, 0, 0, 0);
 		else if (kw->half == 1) {
 			emit(c, SOP_LOAD, 4, kw->phys, 0);
 			emit(c, SOP_PUSHI, 0, 0, 16);
@@ -382,7 +391,7 @@ static void parse_call(struct script_compiler *c, const char *name,
 		if (need_value && !d->value) {
 			script_fail_at(c, line, col,
 				"expected a function that returns a value, not ",
-				name);
+				d->name);
 			return;
 		}
 		if (b == SB_PRINTF) {
@@ -411,7 +420,10 @@ static void parse_call(struct script_compiler *c, const char *name,
 					strmask |= 1u << argc;
 					script_next(c);
 				} else {
+					if (!enter(c))
+						return;
 					parse_expr(c, 0);
+					c->depth--;
 				}
 				argc++;
 				if (c->failed || !accept(c, ','))
@@ -434,20 +446,23 @@ static void parse_call(struct script_compiler *c, const char *name,
 		emit(c, SOP_BUILTIN, (u8)b, (u16)argc, strmask);
 		return;
 	}
-	if (is_keyword(name)) {
+	if (is_keyword(c->name)) {
 		script_fail_at(c, line, col, "expected a function name, got ",
-			       name);
+			       c->name);
 		return;
 	}
 	/* user-defined function */
 	{
-		int f = declare_func(c, name);
+		int f = declare_func(c, c->name);
 
 		if (f < 0)
 			return;
 		if (c->tok != ')') {
 			for (;;) {
+				if (!enter(c))
+					return;
 				parse_expr(c, 0);
+				c->depth--;
 				argc++;
 				if (c->failed || !accept(c, ','))
 					break;
@@ -470,7 +485,6 @@ static void parse_call(struct script_compiler *c, const char *name,
 
 static u8 parse_primary(struct script_compiler *c, int flags)
 {
-	char name[SCRIPT_NAME_MAX];
 	struct target t;
 	u32 line = c->tok_line, col = c->tok_col;
 	int i;
@@ -502,25 +516,28 @@ static u8 parse_primary(struct script_compiler *c, int flags)
 		script_next(c);
 		return 0;
 	case ST_IDENT:
-		script_strlcpy(name, c->tok_text, sizeof(name));
-		if (is_keyword(name)) {
+		script_strlcpy(c->name, c->tok_text, sizeof(c->name));
+		if (is_keyword(c->name)) {
 			script_fail_at(c, line, col, "expected an expression, got ",
-				       name);
+				       c->name);
 			return 0;
 		}
 		script_next(c);
 		if (accept(c, '(')) {
-			parse_call(c, name, line, col, true);
+			parse_call(c, line, col, true);
 			return 0;
 		}
-		if (name_target(c, name, &t))
+		if (name_target(c, c->name, &t))
 			emit_load(c, &t);
 		return 0;
 	case '(': {
 		u8 k;
 
+		if (!enter(c))
+			return 0;
 		script_next(c);
 		k = parse_expr(c, flags);
+		c->depth--;
 		expect(c, ')', "expected ')'");
 		/* a parenthesized condition is still a condition */
 		return (flags & EX_COND) ? (k & K_CMP) : 0;
@@ -545,25 +562,21 @@ static u8 parse_primary(struct script_compiler *c, int flags)
 static u8 parse_unary(struct script_compiler *c, int flags)
 {
 	int tok = c->tok;
-	u8 k;
 
+	if (!(tok == '-' || tok == '+' || tok == '~' || tok == '*'))
+		return parse_primary(c, flags);
 	if (!enter(c))
 		return 0;
-	if (tok == '-' || tok == '+' || tok == '~' || tok == '*') {
-		script_next(c);
-		parse_unary(c, flags);
-		if (tok == '-')
-			emit(c, SOP_NEG, 0, 0, 0);
-		else if (tok == '~')
-			emit(c, SOP_NOT, 0, 0, 0);
-		else if (tok == '*')
-			emit(c, SOP_LOAD, 8, 0, 0);
-		k = 0;
-	} else {
-		k = parse_primary(c, flags);
-	}
+	script_next(c);
+	parse_unary(c, flags);
+	if (tok == '-')
+		emit(c, SOP_NEG, 0, 0, 0);
+	else if (tok == '~')
+		emit(c, SOP_NOT, 0, 0, 0);
+	else if (tok == '*')
+		emit(c, SOP_LOAD, 8, 0, 0);
 	c->depth--;
-	return k;
+	return 0;
 }
 
 static int binop(int tok, u8 *op)
@@ -731,7 +744,6 @@ static void parse_assign_rest(struct script_compiler *c, struct target *t)
 /* An assignment, ++/--, or a call; no terminator. */
 static void parse_simple(struct script_compiler *c)
 {
-	char name[SCRIPT_NAME_MAX];
 	struct target t = { 0 };
 	u32 line = c->tok_line, col = c->tok_col;
 	int i;
@@ -783,19 +795,19 @@ static void parse_simple(struct script_compiler *c)
 		parse_assign_rest(c, &t);
 		return;
 	case ST_IDENT:
-		script_strlcpy(name, c->tok_text, sizeof(name));
-		if (is_keyword(name)) {
+		script_strlcpy(c->name, c->tok_text, sizeof(c->name));
+		if (is_keyword(c->name)) {
 			script_fail_at(c, line, col, "expected a statement, got ",
-				       name);
+				       c->name);
 			return;
 		}
 		script_next(c);
 		if (accept(c, '(')) {
-			parse_call(c, name, line, col, false);
+			parse_call(c, line, col, false);
 			emit(c, SOP_POP, 0, 0, 0);
 			return;
 		}
-		if (!name_target(c, name, &t))
+		if (!name_target(c, c->name, &t))
 			return;
 		parse_assign_rest(c, &t);
 		return;
@@ -836,7 +848,7 @@ static void loop_end(struct script_compiler *c, u32 nb, u32 nc,
 
 static void parse_if(struct script_compiler *c)
 {
-	u32 ends[32], n_ends = 0, jz, i;
+	u32 ends = ~0u, jz, next;
 
 	script_next(c);	/* if */
 	parse_cond(c);
@@ -850,11 +862,9 @@ static void parse_if(struct script_compiler *c)
 
 		if (c->failed || (!elsif && !els))
 			break;
-		if (n_ends >= ARRAY_SIZE(ends)) {
-			script_fail(c, "expected at most 32 elsif branches");
-			return;
-		}
-		ends[n_ends++] = emit(c, SOP_JMP, 0, 0, 0);
+		/* the jumps to the end form a list through their targets */
+		next = emit(c, SOP_JMP, 0, 0, ends);
+		ends = next;
 		patch(c, jz, here(c));
 		script_next(c);
 		if (els) {
@@ -873,8 +883,11 @@ static void parse_if(struct script_compiler *c)
 	}
 	if (jz != ~0u)
 		patch(c, jz, here(c));
-	for (i = 0; i < n_ends; i++)
-		patch(c, ends[i], here(c));
+	while (ends != ~0u && !c->failed) {
+		next = c->prog->code[ends].c;
+		patch(c, ends, here(c));
+		ends = next;
+	}
 }
 
 static void parse_while(struct script_compiler *c)
@@ -1009,9 +1022,10 @@ static bool add_frame_name(struct script_compiler *c, const char *name)
 }
 
 /* TYPE name ( params ) { body }, at top level; c->tok is '(' */
-static void parse_function(struct script_compiler *c, const char *name,
-			   bool is_void, u32 line, u32 col)
+static void parse_function(struct script_compiler *c, bool is_void,
+			   u32 line, u32 col)
 {
+	const char *name = c->name;
 	u32 jover, enter_at, nb = c->loop_depth;
 	int f;
 
@@ -1077,7 +1091,6 @@ static void parse_function(struct script_compiler *c, const char *name,
 /* TYPE name [= e] ;  or  TYPE name ( ... ) { ... } */
 static void parse_decl(struct script_compiler *c)
 {
-	char name[SCRIPT_NAME_MAX];
 	bool is_void = script_streq(c->tok_text, "void");
 	u32 line, col;
 	struct target t;
@@ -1088,19 +1101,19 @@ static void parse_decl(struct script_compiler *c)
 		script_fail(c, "expected a name after the type");
 		return;
 	}
-	script_strlcpy(name, c->tok_text, sizeof(name));
+	script_strlcpy(c->name, c->tok_text, sizeof(c->name));
 	line = c->tok_line;
 	col = c->tok_col;
 	script_next(c);
 	if (c->tok == '(') {
-		parse_function(c, name, is_void, line, col);
+		parse_function(c, is_void, line, col);
 		return;
 	}
 	if (c->cur_func >= 0) {
-		if (!add_frame_name(c, name))
+		if (!add_frame_name(c, c->name))
 			return;
 	}
-	if (!name_target(c, name, &t))
+	if (!name_target(c, c->name, &t))
 		return;
 	if (c->tok == '=') {
 		script_next(c);
