@@ -23,6 +23,19 @@ int insn_diff_init(struct insn_diff *d, int mode)
 void insn_diff_fini(struct insn_diff *d)
 {
 	cs_close(&d->cs);
+	free(d->held);
+	d->held = NULL;
+	d->nheld = d->maxheld = 0;
+}
+
+int insn_diff_hold(struct insn_diff *d, unsigned int max)
+{
+	d->held = calloc(max, sizeof(*d->held));
+	if (!d->held)
+		return -1;
+	d->maxheld = max;
+	d->nheld = 0;
+	return 0;
 }
 
 /* What the classifier and the known-bug rules need of an encoding. */
@@ -256,7 +269,153 @@ static void insn_diff_reject(struct insn_diff *d, const u8 *code,
 	if (ours > 0) {
 		d->cs_rejects_ours_ok++;
 		insn_diff_record(d, code, avail, ours, NULL);
+		if (d->nheld < d->maxheld) {
+			u8 *h = d->held[d->nheld++];
+
+			memset(h, 0x90, 16);
+			memcpy(h, code, avail < 15 ? avail : 15);
+		}
 	}
+}
+
+#define INSN_SLOT	32
+
+/* objdump line "  1e0:\t62 f1 ...\tvprord ..." -> address, byte count. */
+static bool insn_objdump_line(const char *line, unsigned long *addr,
+			      unsigned int *nbytes, const char **text)
+{
+	const char *p = strchr(line, '\t');
+	char *end;
+	unsigned int n = 0;
+
+	*addr = strtoul(line, &end, 16);
+	if (!p || end == line || *end != ':')
+		return false;
+	for (p++; *p && *p != '\t'; p++) {
+		if (p[0] != ' ' && p[1] && p[1] != ' ' && p[1] != '\t') {
+			n++;
+			p++;
+		}
+	}
+	*nbytes = n;
+	*text = *p ? p + 1 : "";
+	return n > 0;
+}
+
+/*
+ * objdump prints a REX that a later legacy prefix cancels (and prefixes
+ * it cannot attach) as an instruction of its own: "rex.W", "lock rex".
+ * That is a display choice, not a length, so such lines are set apart.
+ */
+static bool insn_objdump_prefix_only(const char *text)
+{
+	static const char *const names[] = {
+		"cs", "ds", "es", "ss", "fs", "gs", "lock", "data16",
+		"addr32", "addr16", "data32", "repz", "repnz", "rep", "bnd",
+		"notrack", "xacquire", "xrelease",
+	};
+	char word[32];
+	unsigned int i, n;
+	bool any = false;
+
+	while (*text) {
+		bool known = false;
+
+		text += strspn(text, " ");
+		n = strcspn(text, " \n");
+		if (!n)
+			break;
+		if (n >= sizeof(word))
+			return false;
+		memcpy(word, text, n);
+		word[n] = 0;
+		text += n;
+		if (!strncmp(word, "rex", 3))
+			known = true;
+		for (i = 0; !known && i < ARRAY_SIZE(names); i++)
+			known = !strcmp(word, names[i]);
+		if (!known)
+			return false;
+		any = true;
+	}
+	return any;
+}
+
+int insn_objdump_check(const struct insn_diff *d, struct insn_objdump *r,
+		       unsigned int max_show, FILE *f, const char **why)
+{
+	char path[] = "/tmp/insn_objdump_XXXXXX";
+	char cmd[256], line[512];
+	u8 slot[INSN_SLOT];
+	unsigned long addr;
+	unsigned int i, nb, shown = 0;
+	const char *text;
+	FILE *out, *p;
+	int fd;
+
+	memset(r, 0, sizeof(*r));
+	fd = mkstemp(path);
+	if (fd < 0 || !(out = fdopen(fd, "wb"))) {
+		*why = "cannot create a temporary file";
+		return -1;
+	}
+	for (i = 0; i < d->nheld; i++) {
+		memset(slot, 0x90, sizeof(slot));
+		memcpy(slot, d->held[i], 15);
+		fwrite(slot, 1, sizeof(slot), out);
+	}
+	fclose(out);
+	/* -M intel64: 66h on near branches as Intel does, like insn_len. */
+	snprintf(cmd, sizeof(cmd), "objdump -D -b binary -m %s "
+		 "--insn-width=16 %s 2>/dev/null", d->mode == 64 ?
+		 "i386:x86-64 -M intel64" : "i386", path);
+	p = popen(cmd, "r");
+	if (!p) {
+		unlink(path);
+		*why = "cannot run objdump";
+		return -1;
+	}
+	while (fgets(line, sizeof(line), p)) {
+		unsigned int k;
+		int ours;
+
+		if (!insn_objdump_line(line, &addr, &nb, &text) ||
+		    addr % INSN_SLOT)
+			continue;
+		k = addr / INSN_SLOT;
+		if (k >= d->nheld)
+			continue;
+		r->checked++;
+		ours = insn_len(d->held[k], 15, d->mode);
+		if (strstr(text, "(bad)")) {
+			if (r->objdump_bad++ < 5) {
+				fprintf(f, "    ours=%d objdump=(bad)  ", ours);
+				for (i = 0; i < 15; i++)
+					fprintf(f, "%02x", d->held[k][i]);
+				fputc('\n', f);
+			}
+		} else if (insn_objdump_prefix_only(text)) {
+			r->prefix_only++;
+		} else if (ours == (int)nb) {
+			r->agreed++;
+		} else {
+			r->disagreed++;
+			if (shown++ < max_show) {
+				fprintf(f, "    ours=%d objdump=%u  ", ours, nb);
+				for (i = 0; i < 15; i++)
+					fprintf(f, "%02x", d->held[k][i]);
+				fprintf(f, "  [objdump: %.*s]\n",
+					(int)strcspn(text, "\n"), text);
+			}
+		}
+	}
+	if (pclose(p) != 0 && !r->checked) {
+		unlink(path);
+		*why = "objdump (binutils) is absent or failed";
+		return -1;
+	}
+	unlink(path);
+	return 0;
 }
 
 static void insn_diff_compare(struct insn_diff *d, const u8 *code,

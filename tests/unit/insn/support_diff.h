@@ -55,9 +55,30 @@ struct insn_diff {
 	struct insn_diff_class classes[INSN_DIFF_CLASSES];
 	unsigned int nrejects;		/* capstone rejects we size, by opcode */
 	struct insn_diff_class rejects[INSN_DIFF_CLASSES];
+	/* Up to maxheld of those byte strings, for a second opinion. */
+	u8 (*held)[16];
+	unsigned int nheld, maxheld;
+};
+
+/* What objdump (binutils) says of the held byte strings. */
+struct insn_objdump {
+	unsigned long checked, agreed, objdump_bad, disagreed;
+	unsigned long prefix_only;	/* objdump split off a stray prefix */
 };
 
 int insn_diff_init(struct insn_diff *d, int mode);
+
+/* Keep up to max byte strings capstone rejects and we size. */
+int insn_diff_hold(struct insn_diff *d, unsigned int max);
+
+/*
+ * Run objdump over the held strings (each alone in a 32-byte slot padded
+ * with NOPs, so its linear sweep resyncs before the next) and compare its
+ * length with ours; print up to max_show disagreements.  Returns -1 and
+ * sets *why when objdump cannot be run.
+ */
+int insn_objdump_check(const struct insn_diff *d, struct insn_objdump *r,
+		       unsigned int max_show, FILE *f, const char **why);
 void insn_diff_fini(struct insn_diff *d);
 
 /* Compare at code[0..avail) when capstone decodes it; returns capstone's
