@@ -102,8 +102,12 @@ check:
 	if [ -n "$$fail" ]; then echo "make check: FAILED:$$fail"; exit 1; fi; \
 	echo "make check: all layers passed"
 
-run: all
-	$(PYTHON) tests/vm/vm start $(if $(CPUS),--cpus $(CPUS))
+# A VM that is already running is reused (`tests/vm/vm stop` to reboot it).
+run:
+	@sh tests/deps.sh
+	$(MAKE) all
+	@$(PYTHON) tests/vm/vm status >/dev/null || \
+		$(PYTHON) tests/vm/vm start $(if $(CPUS),--cpus $(CPUS))
 	$(PYTHON) tests/vm/run-gdb $(GDB_ARGS)
 
 clean:
