@@ -716,9 +716,29 @@ static int assign_op(int tok, u8 *op)
 	return 0;
 }
 
-/* After the target: "= e", "op= e", "++" or "--". */
+static bool parse_target(struct script_compiler *c, struct target *t);
+
+/* Is the current token a plain target followed by a single '='?  Peeks at
+ * the source after the token (blanks only) for "a = b = e". */
+static bool chained_target(struct script_compiler *c)
+{
+	size_t p = c->pos;
+
+	if (c->tok != ST_IDENT && c->tok != ST_GLOBAL && c->tok != ST_REG)
+		return false;
+	if (c->tok == ST_IDENT && is_keyword(c->tok_text))
+		return false;
+	while (p < c->len && (c->src[p] == ' ' || c->src[p] == '\t'))
+		p++;
+	return p < c->len && c->src[p] == '=' &&
+	       (p + 1 >= c->len || c->src[p + 1] != '=');
+}
+
+/* After the target: "= e", "= t2 = e" (up to 4), "op= e", "++", "--". */
 static void parse_assign_rest(struct script_compiler *c, struct target *t)
 {
+	struct target more[4];
+	u32 n_more = 0, i;
 	u8 op;
 	int kind = assign_op(c->tok, &op);
 
@@ -736,9 +756,39 @@ static void parse_assign_rest(struct script_compiler *c, struct target *t)
 		parse_expr(c, 0);
 		emit(c, op, 0, 0, 0);
 	} else {
+		while (t->kind != TG_MEM && chained_target(c) &&
+		       n_more < ARRAY_SIZE(more)) {
+			if (!parse_target(c, &more[n_more]))
+				return;
+			n_more++;
+			script_next(c);	/* '=' */
+		}
 		parse_expr(c, 0);
+		for (i = n_more; i-- > 0;) {
+			emit(c, SOP_DUP, 0, 0, 0);
+			emit_store(c, &more[i]);
+		}
 	}
 	emit_store(c, t);
+}
+
+/* A variable, global or register target; consumes it. */
+static bool parse_target(struct script_compiler *c, struct target *t)
+{
+	int i;
+	bool ok = true;
+
+	if (c->tok == ST_REG) {
+		ok = reg_target(c, c->tok_text, t);
+	} else if (c->tok == ST_GLOBAL) {
+		i = global_slot(c, c->tok_text);
+		t->kind = TG_GLOBAL;
+		t->idx = i < 0 ? 0 : i;
+	} else {
+		ok = name_target(c, c->tok_text, t);
+	}
+	script_next(c);
+	return ok && !c->failed;
 }
 
 /* An assignment, ++/--, or a call; no terminator. */
@@ -1133,6 +1183,8 @@ static void parse_stmt(struct script_compiler *c)
 		return;
 	if (c->tok == ';') {
 		script_next(c);
+	} else if (c->tok == '{') {
+		parse_block(c);		/* a bare block, as in "? { ... }" */
 	} else if (c->tok == ST_IDENT && script_streq(s, "if")) {
 		parse_if(c);
 	} else if (c->tok == ST_IDENT && script_streq(s, "while")) {

@@ -76,6 +76,13 @@ static void test_assignment_operators(void **state)
 		"test_statement(x);"),
 		(((((((((100 + 5 - 3) * 2 / 4) % 30) << 4) >> 1) & 0xff) ^ 0x0f) | 0x100)));
 	assert_int_equal(sr_value("int y = 5; unsigned long z = y + 1; test_statement(z);"), 6);
+	/* multiple assignment, right to left */
+	sr_reset();
+	assert_int_equal(sr_exec("a = .b = @rcx = c = 0x42; test_statement(a + .b + @rcx + c);"), 0);
+	assert_int_equal(sr.u.tests[0], 4 * 0x42);
+	assert_int_equal(sr.u.regs[SCRIPT_REG_RCX], 0x42);
+	/* a bare block, as "? { ... }" sends it */
+	assert_int_equal(sr_value("{ x = 2; { x *= 3; } } test_statement(x);"), 6);
 }
 
 static void test_locals_persist_per_cpu(void **state)
