@@ -111,7 +111,7 @@ static int caps_show(struct seq_file *m, void *v)
 		   hv.ctls.pin, hv.ctls.proc, hv.ctls.proc2);
 	seq_printf(m, "ctl_exit %#x\nctl_entry %#x\n", hv.ctls.exit,
 		   hv.ctls.entry);
-	seq_printf(m, "load_ns %llu\n", hv.load_ns);
+	seq_printf(m, "load_ns %llu\nload_tsc %llu\n", hv.load_ns, hv.load_tsc);
 #undef YN
 	return 0;
 }

@@ -86,6 +86,7 @@ struct hv_global {
 	u64 ept_top;			/* identity map covers [0, ept_top) */
 	u32 ept_on_demand;		/* 4 KiB pages mapped by violations */
 	u64 load_ns;			/* insmod: all CPUs virtualized */
+	u64 load_tsc;			/* the same in TSC ticks */
 	int hp_state;
 	struct hv_cpu *cpus[NR_CPUS];
 };

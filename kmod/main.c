@@ -198,7 +198,7 @@ static int __init hv_init(void)
 {
 	struct hv_facts f;
 	enum hv_refusal r;
-	u64 t0;
+	u64 t0, tsc0;
 	int err, cpu, n = 0;
 
 	hv_read_facts(&f);
@@ -234,16 +234,18 @@ static int __init hv_init(void)
 	hv_debugfs_create();
 
 	t0 = ktime_get_ns();
+	tsc0 = rdtsc_ordered();
 	err = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "hvgdb:online",
 				hv_cpu_online, hv_cpu_offline);
 	if (err < 0)
 		goto out_debugfs;
 	hv.hp_state = err;
+	hv.load_tsc = rdtsc_ordered() - tsc0;
 	hv.load_ns = ktime_get_ns() - t0;
 	for_each_online_cpu(cpu)
 		n += hv.cpus[cpu]->state == HV_CPU_VIRTUALIZED;
-	pr_info("hvgdb: %d CPUs virtualized in %llu us; EPT maps [0, %#llx) in %u table pages\n",
-		n, hv.load_ns / 1000, hv.ept_top, hv.ept.pages);
+	pr_info("hvgdb: %d CPUs virtualized in %llu us (%llu TSC ticks); EPT maps [0, %#llx) in %u table pages\n",
+		n, hv.load_ns / 1000, hv.load_tsc, hv.ept_top, hv.ept.pages);
 	return 0;
 
 out_debugfs:
