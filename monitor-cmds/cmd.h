@@ -26,7 +26,8 @@ enum cmd_kind {
 	CMD_EVENTS_CLEAR,	/* events c <id|all> */
 	CMD_EVENTS_SC,		/* events sc on|off: on */
 	CMD_HELP,		/* .help / help [topic] */
-	CMD_PREALLOC,		/* prealloc [regular-event] <count> */
+	CMD_PREALLOC,		/* prealloc [regular-event] <count>,
+				 * prealloc buffer <bytes>: buffer_pool */
 	CMD_FLUSH,		/* flush */
 };
 
@@ -39,6 +40,7 @@ struct cmd_parsed {
 	u32 id_col;		/* column of the id, for "no such event" */
 	bool on;		/* events sc on */
 	u32 count;		/* prealloc */
+	bool buffer_pool;	/* prealloc buffer: count is in bytes */
 	struct event_span topic;	/* help topic, len 0 = none */
 	u32 topic_col;
 };
@@ -52,6 +54,7 @@ struct cmd_error {
 
 /* Largest `prealloc` count and `buffer` size accepted. */
 #define CMD_PREALLOC_MAX	0x1000u
+#define CMD_PREALLOC_DATA_MAX	0x1000000u	/* prealloc buffer */
 #define CMD_BUFFER_MAX		0x100000u
 
 int cmd_parse(const char *line, size_t len, struct cmd_parsed *out,

@@ -41,6 +41,13 @@ static void pool_full(struct cmd_out *o, const struct event_table *t, int r)
 		cmd_out_hex(o, t->text_cap);
 		cmd_out_str(o, " bytes used): clear events or grow it with "
 			    "'prealloc N'\n");
+	} else if (r == EVENT_ERR_DATA_FULL) {
+		cmd_out_str(o, "buffer pool full (");
+		cmd_out_hex(o, t->data_used);
+		cmd_out_str(o, " of ");
+		cmd_out_hex(o, t->data_cap);
+		cmd_out_str(o, " bytes used): clear events or grow it with "
+			    "'prealloc buffer N'\n");
 	} else {
 		cmd_out_str(o, "no event ids left in this session\n");
 	}
@@ -89,7 +96,7 @@ static int do_event(struct event_table *t, const char *line,
 	u32 base = c->text.off, id;
 	int r;
 
-	r = event_table_room(t, c->text.len);
+	r = event_table_room(t, c->text.len, sp.buffer_size);
 	if (r) {
 		pool_full(o, t, r);
 		return -1;
@@ -244,21 +251,37 @@ static int do_help(const char *line, const struct cmd_parsed *c,
 	return 0;
 }
 
+static u32 add_capped(u32 a, u32 b, u32 max)
+{
+	return a + b < max ? a + b : max;
+}
+
 static int do_prealloc(struct event_table *t, const struct cmd_parsed *c,
 		       struct cmd_out *o, u32 *req)
 {
 	/* Served by the module outside VMX root; requests add up until then,
 	 * capped so that a typo cannot ask for gigabytes. */
-	t->want_events = t->want_events + c->count < CMD_PREALLOC_MAX ?
-			 t->want_events + c->count : CMD_PREALLOC_MAX;
-	t->want_text = t->want_events * CMD_PREALLOC_TEXT_PER_EVENT;
 	*req |= CMD_REQ_PREALLOC;
-	cmd_out_str(o, "prealloc: ");
-	cmd_out_hex(o, t->want_events);
-	cmd_out_str(o, " more event slots requested (");
-	cmd_out_hex(o, t->count);
-	cmd_out_str(o, " of ");
-	cmd_out_hex(o, t->cap);
+	if (c->buffer_pool) {
+		t->want_data = add_capped(t->want_data, c->count,
+					  CMD_PREALLOC_DATA_MAX);
+		cmd_out_str(o, "prealloc: ");
+		cmd_out_hex(o, t->want_data);
+		cmd_out_str(o, " more buffer bytes requested (");
+		cmd_out_hex(o, t->data_used);
+		cmd_out_str(o, " of ");
+		cmd_out_hex(o, t->data_cap);
+	} else {
+		t->want_events = add_capped(t->want_events, c->count,
+					    CMD_PREALLOC_MAX);
+		t->want_text = t->want_events * CMD_PREALLOC_TEXT_PER_EVENT;
+		cmd_out_str(o, "prealloc: ");
+		cmd_out_hex(o, t->want_events);
+		cmd_out_str(o, " more event slots requested (");
+		cmd_out_hex(o, t->count);
+		cmd_out_str(o, " of ");
+		cmd_out_hex(o, t->cap);
+	}
 	cmd_out_str(o, " in use); they are allocated once the system "
 		    "resumes and are usable from the next stop\n");
 	return 0;

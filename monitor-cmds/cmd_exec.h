@@ -18,9 +18,10 @@
 /* The enabled set changed: recompute event_intercepts_compute() and load
  * the result on every CPU before resuming. */
 #define CMD_REQ_APPLY		(1u << 0)
-/* t->want_events / t->want_text ask for bigger pools: allocate them
- * outside VMX root (after the system resumes) and hand them over with
- * event_table_grow() at the next stop. */
+/* t->want_events / t->want_text / t->want_data ask for bigger pools:
+ * allocate them outside VMX root (after the system resumes) and hand them
+ * over with event_table_grow() / event_table_grow_data() at the next
+ * stop. */
 #define CMD_REQ_PREALLOC	(1u << 1)
 /* Send the batched (imm no) event output to gdb now. */
 #define CMD_REQ_FLUSH		(1u << 2)

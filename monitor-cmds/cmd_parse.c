@@ -450,11 +450,23 @@ static int parse_prealloc(struct parser *p, struct cmd_parsed *c)
 
 	if (next(p, &t))
 		return -1;
-	/* HyperDbg names the pool; hvgdb has one kind of event slot. */
+	/* HyperDbg names the pool; hvgdb has event slots (with their text)
+	 * and the pool behind `buffer N`. */
 	if (t.kind == CMD_TOK_WORD &&
 	    cmd_word_is(tok_s(p, &t), t.len, "regular-event")) {
 		if (next(p, &t))
 			return -1;
+	} else if (t.kind == CMD_TOK_WORD &&
+		   cmd_word_is(tok_s(p, &t), t.len, "buffer")) {
+		if (next(p, &t))
+			return -1;
+		if (number(p, &t, "a size in bytes (hex)", "prealloc buffer",
+			   1, CMD_PREALLOC_DATA_MAX, &v))
+			return -1;
+		c->count = (u32)v;
+		c->buffer_pool = true;
+		c->kind = CMD_PREALLOC;
+		return end_of_command(p);
 	}
 	if (number(p, &t, "a count of events (hex)", "prealloc", 1,
 		   CMD_PREALLOC_MAX, &v))

@@ -82,6 +82,8 @@ struct event {
 	struct event_spec spec;	/* spans are relative to text_off */
 	u32 text_off;		/* the command as typed, in the text arena */
 	u32 text_len;
+	u32 buf_off;		/* `buffer N`: its bytes in the buffer pool */
+	u32 buf_len;		/* N rounded up to 8; 0 = no buffer */
 	void *script_prog;	/* handles from the script ops, or NULL */
 	void *cond_prog;
 };
@@ -107,12 +109,16 @@ struct event_table {
 	char *text;		/* arena of stored command texts, compacted */
 	u32 text_cap;
 	u32 text_used;
+	u8 *data;		/* pool for `buffer N`, compacted like text */
+	u32 data_cap;
+	u32 data_used;
 	u32 next_id;
 	u32 generation;		/* bumped on every change of the enabled set */
 	const struct event_script_ops *ops;	/* NULL: no script engine */
 	/* Requests that must be served outside VMX root (see `prealloc`). */
 	u32 want_events;	/* extra event slots asked for, 0 = none */
 	u32 want_text;		/* extra text arena bytes asked for */
+	u32 want_data;		/* extra buffer pool bytes asked for */
 	/* The event that caused the current stop, for `events sc on|off`. */
 	bool stopped_by_event;
 	u32 stop_event_id;
@@ -125,6 +131,7 @@ struct event_table {
 #define EVENT_ERR_TEXT_FULL	(-2)	/* text arena cannot hold the command */
 #define EVENT_ERR_NO_ID		(-3)	/* 2^32 ids used in this session */
 #define EVENT_ERR_NOT_FOUND	(-4)
+#define EVENT_ERR_DATA_FULL	(-5)	/* buffer pool cannot hold `buffer N` */
 
 void event_table_init(struct event_table *t, struct event *slots, u32 cap,
 		      char *text, u32 text_cap,
@@ -140,8 +147,20 @@ void event_table_init(struct event_table *t, struct event *slots, u32 cap,
 int event_table_grow(struct event_table *t, struct event *slots, u32 cap,
 		     char *text, u32 text_cap);
 
-/* Does the table have room for a command of text_len bytes? */
-int event_table_room(const struct event_table *t, u32 text_len);
+/*
+ * The pool behind `buffer N` ($buffer in scripts), NULL/0 for none.  Like
+ * the text arena it is compacted when an event is cleared, so a buffer may
+ * move (contents kept) while the system is halted: scripts must reach it
+ * through $buffer at each firing, not keep its address.
+ */
+void event_table_set_data(struct event_table *t, u8 *data, u32 data_cap);
+/* As event_table_grow(), for the buffer pool (`prealloc buffer N`). */
+int event_table_grow_data(struct event_table *t, u8 *data, u32 data_cap);
+
+/* Does the table have room for a command of text_len bytes that asks for
+ * a buffer of buffer_size bytes? */
+int event_table_room(const struct event_table *t, u32 text_len,
+		     u32 buffer_size);
 
 /*
  * Add an enabled event: spec's spans are relative to text[0..text_len),
@@ -158,6 +177,13 @@ void event_table_enable_all(struct event_table *t, bool on);
 /* Clearing releases the event's programs and removes it at once. */
 int event_table_clear(struct event_table *t, u32 id);
 void event_table_clear_all(struct event_table *t);
+
+/* The event's `buffer N` bytes (zeroed when added), or NULL. */
+static inline u8 *event_buffer(const struct event_table *t,
+			       const struct event *ev)
+{
+	return ev->buf_len ? t->data + ev->buf_off : NULL;
+}
 
 /* The stored command text of ev. */
 static inline const char *event_text(const struct event_table *t,

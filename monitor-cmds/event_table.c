@@ -39,12 +39,41 @@ int event_table_grow(struct event_table *t, struct event *slots, u32 cap,
 	return EVENT_OK;
 }
 
-int event_table_room(const struct event_table *t, u32 text_len)
+void event_table_set_data(struct event_table *t, u8 *data, u32 data_cap)
+{
+	t->data = data;
+	t->data_cap = data_cap;
+	t->data_used = 0;
+}
+
+int event_table_grow_data(struct event_table *t, u8 *data, u32 data_cap)
+{
+	if (data_cap < t->data_used)
+		return EVENT_ERR_DATA_FULL;
+	if (t->data_used)
+		memcpy(data, t->data, t->data_used);
+	t->data = data;
+	t->data_cap = data_cap;
+	t->want_data = 0;
+	return EVENT_OK;
+}
+
+/* Buffers are 8-byte granular so scripts can use aligned dq accesses. */
+static u32 buf_round(u32 size)
+{
+	return (size + 7u) & ~7u;
+}
+
+int event_table_room(const struct event_table *t, u32 text_len,
+		     u32 buffer_size)
 {
 	if (t->count >= t->cap)
 		return EVENT_ERR_FULL;
 	if (text_len > t->text_cap - t->text_used)
 		return EVENT_ERR_TEXT_FULL;
+	if (buffer_size > 0xfffffff0u ||
+	    buf_round(buffer_size) > t->data_cap - t->data_used)
+		return EVENT_ERR_DATA_FULL;
 	if (t->next_id == 0xffffffffu)
 		return EVENT_ERR_NO_ID;
 	return EVENT_OK;
@@ -55,7 +84,7 @@ int event_table_add(struct event_table *t, const struct event_spec *spec,
 		    void *cond_prog, u32 *id)
 {
 	struct event *ev;
-	int err = event_table_room(t, text_len);
+	int err = event_table_room(t, text_len, spec->buffer_size);
 
 	if (err)
 		return err;
@@ -68,6 +97,11 @@ int event_table_add(struct event_table *t, const struct event_spec *spec,
 	ev->text_len = text_len;
 	memcpy(t->text + t->text_used, text, text_len);
 	t->text_used += text_len;
+	ev->buf_off = t->data_used;
+	ev->buf_len = buf_round(spec->buffer_size);
+	if (ev->buf_len)
+		memset(t->data + ev->buf_off, 0, ev->buf_len);
+	t->data_used += ev->buf_len;
 	ev->script_prog = script_prog;
 	ev->cond_prog = cond_prog;
 	t->generation++;
@@ -133,7 +167,7 @@ static void release_progs(struct event_table *t, struct event *ev)
 int event_table_clear(struct event_table *t, u32 id)
 {
 	struct event *ev = event_table_find(t, id);
-	u32 idx, off, len, i;
+	u32 idx, off, len, boff, blen, i;
 
 	if (!ev)
 		return EVENT_ERR_NOT_FOUND;
@@ -141,6 +175,8 @@ int event_table_clear(struct event_table *t, u32 id)
 	idx = (u32)(ev - t->ev);
 	off = ev->text_off;
 	len = ev->text_len;
+	boff = ev->buf_off;
+	blen = ev->buf_len;
 	/* Compact the text arena so cleared commands give their bytes back;
 	 * texts are stored in slot order, so only later slots move. */
 	/* Forward copies towards lower addresses: safe while overlapping
@@ -148,9 +184,13 @@ int event_table_clear(struct event_table *t, u32 id)
 	for (i = off; i + len < t->text_used; i++)
 		t->text[i] = t->text[i + len];
 	t->text_used -= len;
+	for (i = boff; i + blen < t->data_used; i++)
+		t->data[i] = t->data[i + blen];
+	t->data_used -= blen;
 	for (i = idx; i + 1 < t->count; i++) {
 		t->ev[i] = t->ev[i + 1];
 		t->ev[i].text_off -= len;
+		t->ev[i].buf_off -= blen;
 	}
 	t->count--;
 	t->generation++;
@@ -167,4 +207,5 @@ void event_table_clear_all(struct event_table *t)
 		t->generation++;
 	t->count = 0;
 	t->text_used = 0;
+	t->data_used = 0;
 }

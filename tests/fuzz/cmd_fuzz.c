@@ -65,10 +65,11 @@ static void fz_release(void *ctx, void *prog)
 
 static void check_table(const struct event_table *t)
 {
-	u32 i, text = 0;
+	u32 i, text = 0, data = 0;
 	int progs = 0;
 
-	if (t->count > t->cap || t->text_used > t->text_cap)
+	if (t->count > t->cap || t->text_used > t->text_cap ||
+	    t->data_used > t->data_cap)
 		abort();
 	for (i = 0; i < t->count; i++) {
 		const struct event *ev = &t->ev[i];
@@ -79,6 +80,10 @@ static void check_table(const struct event_table *t)
 		if (ev->id >= t->next_id || ev->text_off != text)
 			abort();
 		text += ev->text_len;
+		if (ev->buf_off != data || ev->buf_len & 7 ||
+		    ev->buf_len < s->buffer_size)
+			abort();
+		data += ev->buf_len;
 		if (s->has_script &&
 		    s->script.off + s->script.len > ev->text_len)
 			abort();
@@ -93,7 +98,7 @@ static void check_table(const struct event_table *t)
 		    !!ev->cond_prog != s->has_condition)
 			abort();
 	}
-	if (text != t->text_used || progs != live)
+	if (text != t->text_used || data != t->data_used || progs != live)
 		abort();
 }
 
@@ -101,6 +106,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct event ev[EVS], snap_ev[EVS];
 	static char text[TEXT], snap_text[TEXT];
+	static u8 data_pool[96], snap_data[96];
 	static u8 msr[HV_BITMAP_PAGE], ioa[HV_BITMAP_PAGE], iob[HV_BITMAP_PAGE];
 	struct event_script_ops ops = { fz_compile, fz_release, NULL };
 	struct event_table t, snap;
@@ -118,6 +124,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	event_outbuf_init(&ob, ring, sizeof(ring));
 	event_table_init(&t, ev, EVS, text, TEXT,
 			 size && (data[0] & 1) ? &ops : NULL);
+	event_table_set_data(&t, data_pool, sizeof(data_pool));
 	while (pos < size) {
 		const char *line = (const char *)data + pos;
 		const uint8_t *sep = memchr(data + pos, 0xff, size - pos);
@@ -130,6 +137,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snap = t;
 		memcpy(snap_ev, ev, sizeof(ev));
 		memcpy(snap_text, text, sizeof(text));
+		memcpy(snap_data, data_pool, sizeof(data_pool));
 		memset(out, 0x77, sizeof(out));
 		r = cmd_execute(&t, line, len, out, sizeof(out), &req);
 		if (!memchr(out, '\0', sizeof(out)))
@@ -139,7 +147,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (r) {
 			if (memcmp(&snap, &t, sizeof(t)) ||
 			    memcmp(snap_ev, ev, sizeof(ev)) ||
-			    memcmp(snap_text, text, sizeof(text)) || req)
+			    memcmp(snap_text, text, sizeof(text)) ||
+			    memcmp(snap_data, data_pool, sizeof(data_pool)) ||
+			    req)
 				abort();
 		}
 		check_table(&t);

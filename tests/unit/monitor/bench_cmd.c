@@ -22,6 +22,7 @@
 
 static struct event ev[CAP];
 static char text[CAP * 128];
+static u8 data[CAP * 0x100];
 static struct event_table t;
 static u8 msr[HV_BITMAP_PAGE], ioa[HV_BITMAP_PAGE], iob[HV_BITMAP_PAGE];
 static volatile u32 sink;
@@ -100,6 +101,7 @@ int main(void)
 	long i;
 
 	event_table_init(&t, ev, CAP, text, sizeof(text), NULL);
+	event_table_set_data(&t, data, sizeof(data));
 	t0 = now();
 	for (i = 0; i < iters; i++) {
 		run(cmd);

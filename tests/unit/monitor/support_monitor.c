@@ -63,6 +63,7 @@ void fx_init(struct fixture *f, bool with_engine)
 	f->ops.ctx = &f->eng;
 	event_table_init(&f->t, f->ev, FX_EVENTS, f->text, FX_TEXT,
 			 with_engine ? &f->ops : NULL);
+	event_table_set_data(&f->t, f->data, FX_DATA);
 }
 
 int fx_run(struct fixture *f, const char *line)

@@ -11,6 +11,7 @@
 #define FX_EVENTS	8
 #define FX_TEXT		1024
 #define FX_PROGS	4
+#define FX_DATA		64
 
 struct fake_engine {
 	int live;		/* handles handed out and not released */
@@ -24,6 +25,7 @@ struct fake_engine {
 struct fixture {
 	struct event ev[FX_EVENTS];
 	char text[FX_TEXT];
+	u8 data[FX_DATA];
 	struct event_table t;
 	struct fake_engine eng;
 	struct event_script_ops ops;

@@ -115,6 +115,7 @@ static void test_doc_examples_replay(void **state)
 {
 	static struct event big_ev[0x20];
 	static char big_text[4096];
+	static u8 big_data[0x1000];
 	char *doc = read_doc(), *save = NULL, *line;
 	char want[4096];
 	int examples = 0;
@@ -137,6 +138,8 @@ static void test_doc_examples_replay(void **state)
 			fx_init(&fx, true);
 			event_table_init(&fx.t, big_ev, 0x20, big_text,
 					 sizeof(big_text), &fx.ops);
+			event_table_set_data(&fx.t, big_data,
+					     sizeof(big_data));
 			continue;
 		}
 		if (pending) {

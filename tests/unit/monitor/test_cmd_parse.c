@@ -302,6 +302,11 @@ static void test_other_commands(void **state)
 	assert_int_equal(c.kind, CMD_PREALLOC);
 	assert_int_equal(c.count, 0x10);
 	assert_int_equal(ok("prealloc regular-event 0n8").count, 8);
+	c = ok("prealloc buffer 0n4096");
+	assert_int_equal(c.kind, CMD_PREALLOC);
+	assert_true(c.buffer_pool);
+	assert_int_equal(c.count, 4096);
+	assert_false(ok("prealloc 1").buffer_pool);
 	assert_int_equal(ok("flush").kind, CMD_FLUSH);
 }
 
@@ -340,6 +345,11 @@ static void test_errors_commands(void **state)
 	       "0x1..0x1000, got 0x1001");
 	err_is("prealloc monitor 1", 10, "expected a count of events (hex) "
 	       "after 'prealloc', got 'monitor'");
+	err_is("prealloc buffer", 16, "expected a size in bytes (hex) after "
+	       "'prealloc buffer', got end of line");
+	err_is("prealloc buffer 1000001", 17, "expected a size in bytes (hex) "
+	       "in 0x1..0x1000000, got 0x1000001");
+	err_is("prealloc buffer 10 x", 20, "expected end of command, got 'x'");
 	err_is("flush now", 7, "expected end of command, got 'now'");
 	err_is("help a b", 8, "expected end of command, got 'b'");
 	err_is("help {x}", 6, "expected a command name after 'help', got a "

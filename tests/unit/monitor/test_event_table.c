@@ -377,6 +377,75 @@ static void test_format_lines(void **state)
 	assert_string_equal(buf, "0x4 (disabled) !exception e\n");
 }
 
+static void test_buffer_pool(void **state)
+{
+	struct event *a, *b, *c;
+	u8 *pb;
+
+	(void)state;
+	run_ok("!cpuid buffer 5");		/* 8 bytes */
+	run_ok("!tsc");				/* no buffer */
+	run_ok("!pmc buffer 10");		/* 16 bytes */
+	run_ok("!dr buffer 0n24");		/* 24 bytes */
+	assert_int_equal(fx.t.data_used, 48);
+	a = event_table_find(&fx.t, 0);
+	assert_non_null(event_buffer(&fx.t, a));
+	assert_int_equal(a->buf_len, 8);
+	assert_null(event_buffer(&fx.t, event_table_find(&fx.t, 1)));
+	/* Zeroed when added, whatever was there before. */
+	pb = event_buffer(&fx.t, event_table_find(&fx.t, 2));
+	assert_int_equal(pb[0] | pb[15], 0);
+	memcpy(pb, "pmc-data-1234567", 16);
+	memset(event_buffer(&fx.t, event_table_find(&fx.t, 3)), 0xdd, 24);
+	/* Full: 48 + 24 > 64.  Nothing applied. */
+	run_fails("!cpuid buffer 18", "buffer pool full (0x30 of 0x40 bytes "
+		  "used): clear events or grow it with 'prealloc buffer N'\n");
+	assert_int_equal(fx.t.count, 4);
+	/* Clearing an older event compacts; later buffers keep their
+	 * contents. */
+	run_ok("events c 0");
+	assert_int_equal(fx.t.data_used, 40);
+	b = event_table_find(&fx.t, 2);
+	assert_int_equal(b->buf_off, 0);
+	assert_memory_equal(event_buffer(&fx.t, b), "pmc-data-1234567", 16);
+	c = event_table_find(&fx.t, 3);
+	assert_int_equal(c->buf_off, 16);
+	assert_int_equal(event_buffer(&fx.t, c)[23], 0xdd);
+	run_ok("!cpuid buffer 18");
+	assert_int_equal(fx.t.data_used, 64);
+	run_ok("events c all");
+	assert_int_equal(fx.t.data_used, 0);
+}
+
+static void test_buffer_prealloc_and_grow(void **state)
+{
+	static u8 big[256];
+
+	(void)state;
+	run_ok("!pmc buffer 10");
+	memcpy(event_buffer(&fx.t, &fx.t.ev[0]), "keep", 4);
+	run_ok("prealloc buffer 100");
+	assert_int_equal(fx.req, CMD_REQ_PREALLOC);
+	assert_string_equal(fx.out, "prealloc: 0x100 more buffer bytes "
+			    "requested (0x10 of 0x40 in use); they are "
+			    "allocated once the system resumes and are usable "
+			    "from the next stop\n");
+	assert_int_equal(fx.t.want_data, 0x100);
+	assert_int_equal(fx.t.want_events, 0);
+	run_ok("prealloc buffer ffffff");
+	run_ok("prealloc buffer ffffff");
+	assert_int_equal(fx.t.want_data, CMD_PREALLOC_DATA_MAX);
+	assert_int_equal(event_table_grow_data(&fx.t, big, 8),
+			 EVENT_ERR_DATA_FULL);
+	assert_int_equal(event_table_grow_data(&fx.t, big, sizeof(big)),
+			 EVENT_OK);
+	assert_int_equal(fx.t.want_data, 0);
+	assert_memory_equal(event_buffer(&fx.t, &fx.t.ev[0]), "keep", 4);
+	assert_ptr_equal(event_buffer(&fx.t, &fx.t.ev[0]), big);
+	run_ok("!pmc buffer 80");
+	assert_int_equal(fx.t.data_used, 0x90);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup(f, setup_engine)
@@ -395,6 +464,8 @@ int main(void)
 		T(test_events_sc_and_flush),
 		T(test_output_truncation),
 		T(test_format_lines),
+		T(test_buffer_pool),
+		T(test_buffer_prealloc_and_grow),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
