@@ -63,9 +63,15 @@ struct rsp_thread_info {
 	char name[64];		/* NUL-terminated, e.g. "CPU 1: bash [412]" */
 };
 
-/* Monitor output sink handed to target_ops.monitor. */
+/*
+ * Monitor output sink handed to target_ops.monitor.  Text is buffered and
+ * sent as O packets of up to 8 KiB; rsp_output_flush() sends what is
+ * buffered now (e.g. after each line of a long-running command) so gdb
+ * shows it while the command is still running.
+ */
 struct rsp_output;
 void rsp_output_write(struct rsp_output *out, const char *buf, size_t len);
+void rsp_output_flush(struct rsp_output *out);
 
 struct rsp_target_ops {
 	/* Register regno (gdb numbering, see rsp_regs.h) of thread tid.  The

@@ -677,6 +677,19 @@ static enum rsp_handled rsp_h_qsupported(struct rsp_engine *eng,
 	return RSP_REPLY;
 }
 
+void rsp_output_flush(struct rsp_output *out)
+{
+	struct rsp_engine *eng = out->eng;
+
+	if (!eng->mon_len)
+		return;
+	eng->out_len = 0;
+	rsp_out_str(eng, "O");
+	rsp_out_bytes_hex(eng, (const u8 *)eng->mon_buf, eng->mon_len);
+	rsp_send_out(eng);
+	eng->mon_len = 0;
+}
+
 void rsp_output_write(struct rsp_output *out, const char *buf, size_t len)
 {
 	struct rsp_engine *eng = out->eng;
@@ -689,15 +702,9 @@ void rsp_output_write(struct rsp_output *out, const char *buf, size_t len)
 		eng->mon_len += k;
 		buf += k;
 		len -= k;
-		if (eng->mon_len == sizeof(eng->mon_buf)) {
-			/* Stream as we go: gdb prints each O packet. */
-			eng->out_len = 0;
-			rsp_out_str(eng, "O");
-			rsp_out_bytes_hex(eng, (const u8 *)eng->mon_buf,
-					  eng->mon_len);
-			rsp_send_out(eng);
-			eng->mon_len = 0;
-		}
+		/* Stream as we go: gdb prints each O packet on arrival. */
+		if (eng->mon_len == sizeof(eng->mon_buf))
+			rsp_output_flush(out);
 	}
 }
 
@@ -719,14 +726,7 @@ static enum rsp_handled rsp_h_rcmd(struct rsp_engine *eng,
 		return RSP_REPLY;	/* no monitor: unsupported */
 	eng->mon_len = 0;
 	err = eng->ops->monitor(eng->tctx, (const char *)eng->data, &out);
-	/* Flush what is left: a short final O packet. */
-	if (eng->mon_len) {
-		eng->out_len = 0;
-		rsp_out_str(eng, "O");
-		rsp_out_bytes_hex(eng, (const u8 *)eng->mon_buf, eng->mon_len);
-		rsp_send_out(eng);
-		eng->mon_len = 0;
-	}
+	rsp_output_flush(&out);		/* a short final O packet */
 	eng->out_len = 0;
 	if (err < 0)
 		rsp_out_err(eng, err == -RSP_ENOSYS ? RSP_ENOSYS :

@@ -219,6 +219,31 @@ def test_monitor_output_of_several_kib(target):
     assert out.count("Packet received: O") >= 4     # streamed in pieces
 
 
+def test_monitor_output_streams_while_command_runs(target):
+    """A slow monitor command's lines reach the user as they are made."""
+    p = subprocess.Popen(
+        ["gdb", "-nx", "-batch", "-ex", "set architecture i386:x86-64",
+         "-ex", "target remote " + target.addr, "-ex", "monitor slow 5"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        stdin=subprocess.DEVNULL)
+    seen = {}
+    try:
+        end = time.time() + 30
+        for line in p.stdout:
+            m = re.match(r"tick (\d)", line)
+            if m:
+                seen[int(m.group(1))] = time.time()
+            if time.time() > end:
+                break
+        p.wait(timeout=30)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert sorted(seen) == [0, 1, 2, 3, 4]
+    # 300 ms apart at the source: the first line was not held back.
+    assert seen[4] - seen[0] > 0.8
+
+
 def test_detach_and_reconnect(target):
     out = gdb_batch(target, ["break *%#x" % (CODE + 0x100), "continue",
                              "detach"])

@@ -14,8 +14,8 @@
  *    to SIM_WVAR (8 bytes); the one at 0x80 loads 8 bytes from SIM_RVAR.
  *  - Z0/Z1 breakpoints hit before the instruction at their address; Z2-Z4
  *    watchpoints hit after the access.  Z1-Z4 share 4 slots, like DR0-3.
- *  - monitor: "echo TEXT", "big N" (N bytes of numbered lines), "fail",
- *    "help".
+ *  - monitor: "echo TEXT", "big N" (N bytes of numbered lines), "slow N"
+ *    (N lines, one every 300 ms), "fail", "help".
  *  - Detaching or dropping the connection lets the CPUs run until the next
  *    connection, which halts them again (like the module).
  *
@@ -304,6 +304,19 @@ static int tgt_monitor(void *ctx, const char *cmd, struct rsp_output *out)
 		}
 		return 0;
 	}
+	if (!strncmp(cmd, "slow ", 5)) {
+		long n = strtol(cmd + 5, NULL, 0), i;
+
+		/* One line every 300 ms, flushed: gdb must show each at once. */
+		for (i = 0; i < n; i++) {
+			int k = snprintf(line, sizeof(line), "tick %ld\n", i);
+
+			rsp_output_write(out, line, (size_t)k);
+			rsp_output_flush(out);
+			usleep(300000);
+		}
+		return 0;
+	}
 	if (!strcmp(cmd, "fail")) {
 		const char *m = "error: the test target refuses this command\n";
 
@@ -311,7 +324,7 @@ static int tgt_monitor(void *ctx, const char *cmd, struct rsp_output *out)
 		return -RSP_EINVAL;
 	}
 	if (!strcmp(cmd, "help")) {
-		const char *m = "test target: echo TEXT | big N | fail | help\n";
+		const char *m = "test target: echo TEXT | big N | slow N | fail | help\n";
 
 		rsp_output_write(out, m, strlen(m));
 		return 0;

@@ -177,7 +177,13 @@ static int fk_monitor(void *ctx, const char *cmd, struct rsp_output *out)
 	struct fake *f = ctx;
 	long i;
 
-	if (!strcmp(cmd, "big")) {
+	if (!strcmp(cmd, "lines")) {
+		for (i = 0; i < 3; i++) {
+			rsp_output_write(out, "line\n", 5);
+			rsp_output_flush(out);
+		}
+		rsp_output_flush(out);		/* nothing left: no packet */
+	} else if (!strcmp(cmd, "big")) {
 		for (i = 0; i < f->monitor_bytes; i++)
 			rsp_output_write(out,
 					 &"abcdefghijklmnopqrstuvwxyz"[i % 26],

@@ -716,6 +716,17 @@ static void test_monitor_output_chunked(void **state)
 	assert_checksums(X);
 }
 
+static void test_monitor_flush_per_line(void **state)
+{
+	int first = fake_npackets(&X->f);
+
+	/* "lines" writes 3 lines, flushing after each. */
+	assert_string_equal(fx_req(X, "qRcmd,6c696e6573"), "OK");
+	assert_int_equal(X->seen - first, 4);
+	assert_string_equal(fake_packet(&X->f, first), "O6c696e650a");
+	assert_string_equal(fake_packet(&X->f, first + 2), "O6c696e650a");
+}
+
 static void test_no_monitor(void **state)
 {
 	struct rsp_target_ops ops = fake_ops;
@@ -781,6 +792,7 @@ int main(void)
 		T(test_detach_and_kill),
 		T(test_monitor_ok_and_error),
 		T(test_monitor_output_chunked),
+		T(test_monitor_flush_per_line),
 		T(test_no_monitor),
 		T(test_idle_wait_forever_config),
 	};
