@@ -21,6 +21,8 @@ import subprocess
 
 import pytest
 
+# Per-file passed/failed/skipped counts are printed by conftest.py.
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))))
 CASES_DIR = os.path.join(ROOT, "..", "shared", "hyperdbg-script-tests")
@@ -99,57 +101,47 @@ def case_result(proc):
     return int(m.group(1), 16) if m else 0
 
 
-def check_file(name):
-    """Returns (passed, failed, skipped) lists of (id, detail)."""
-    passed, failed, skipped = [], [], []
-    for cid, stmt, expected in load_cases(os.path.join(CASES_DIR, name)):
-        want_error = expected == "$error$"
-        if (name, cid) in KNOWN:
-            skipped.append((cid, KNOWN[(name, cid)]))
-            continue
-        if not want_error and NONDET.search(stmt):
-            procs = [run_case(stmt, h) for h in HEAP_SETS]
-            if len(set((p.returncode, case_result(p)) for p in procs)) > 1:
-                skipped.append((cid, "non-deterministic: its value depends "
-                                "on rsp/rcx/r14/r15 (heap pointers in "
-                                "HyperDbg's harness)"))
-                continue
-            proc = procs[0]
-        else:
-            proc = run_case(stmt)
-        if want_error:
-            if proc.returncode == 1:
-                passed.append((cid, ""))
-            else:
-                failed.append((cid, "accepted, HyperDbg rejects it: " +
-                               stmt.strip()[:160]))
-            continue
-        if proc.returncode != 0:
-            failed.append((cid, "exit %d: %s" % (proc.returncode,
-                                                 proc.stderr.strip()[:200])))
-            continue
-        got = case_result(proc)
-        if got & 0xFFFFFFFF == int(expected, 16) & 0xFFFFFFFF:
-            passed.append((cid, ""))
-        else:
-            failed.append((cid, "got %x, expected %s: %s" %
-                           (got, expected, stmt.strip()[:160])))
-    return passed, failed, skipped
+def all_cases():
+    for name in case_files():
+        for cid, stmt, expected in load_cases(os.path.join(CASES_DIR, name)):
+            yield pytest.param(name, cid, stmt, expected,
+                               id="%s::%s" % (name, cid))
 
 
-@pytest.mark.skipif(not case_files(),
-                    reason="../shared/hyperdbg-script-tests is absent")
-@pytest.mark.parametrize("name", case_files() or ["none"])
-def test_hyperdbg_file(name):
-    if not os.access(TOOL, os.X_OK):
-        pytest.fail("%s not built (run make)" % TOOL)
-    passed, failed, skipped = check_file(name)
-    print("\n%s: %d passed, %d failed, %d skipped" %
-          (name, len(passed), len(failed), len(skipped)))
-    for cid, why in skipped:
-        print("  skipped case %s: %s" % (cid, why))
-    for cid, why in failed:
-        print("  FAILED case %s: %s" % (cid, why))
-    assert not failed, "%s: %d of %d cases failed:\n%s" % (
-        name, len(failed), len(passed) + len(failed) + len(skipped),
-        "\n".join("case %s: %s" % f for f in failed[:40]))
+def check_case(name, cid, stmt, expected):
+    """None when the case passes, else why it fails; skips via pytest."""
+    want_error = expected == "$error$"
+    if (name, cid) in KNOWN:
+        pytest.skip(KNOWN[(name, cid)])
+    if not want_error and NONDET.search(stmt):
+        procs = [run_case(stmt, h) for h in HEAP_SETS]
+        if len(set((p.returncode, case_result(p)) for p in procs)) > 1:
+            pytest.skip("non-deterministic: its value depends on "
+                        "rsp/rcx/r14/r15 (heap pointers in HyperDbg's "
+                        "harness)")
+        proc = procs[0]
+    else:
+        proc = run_case(stmt)
+    if want_error:
+        if proc.returncode == 1:
+            return None
+        return "accepted, HyperDbg rejects it: " + stmt.strip()
+    if proc.returncode != 0:
+        return "exit %d: %s" % (proc.returncode, proc.stderr.strip())
+    got = case_result(proc)
+    if got & 0xFFFFFFFF == int(expected, 16) & 0xFFFFFFFF:
+        return None
+    return "got %x, expected %s: %s" % (got, expected, stmt.strip())
+
+
+if not case_files():
+    @pytest.mark.skip(reason="../shared/hyperdbg-script-tests is absent")
+    def test_hyperdbg_cases_absent():
+        pass
+else:
+    @pytest.mark.parametrize("name,cid,stmt,expected", list(all_cases()))
+    def test_hyperdbg_case(name, cid, stmt, expected):
+        if not os.access(TOOL, os.X_OK):
+            pytest.fail("%s not built (run make)" % TOOL)
+        why = check_case(name, cid, stmt, expected)
+        assert why is None, why
