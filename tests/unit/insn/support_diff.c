@@ -341,33 +341,50 @@ static bool insn_objdump_prefix_only(const char *text)
 	return any;
 }
 
-int insn_objdump_check(const struct insn_diff *d, struct insn_objdump *r,
-		       unsigned int max_show, FILE *f, const char **why)
+static void insn_objdump_show(FILE *f, const char *what, int ours,
+			      const char *od, const u8 *code, size_t avail,
+			      const char *text)
+{
+	size_t i;
+
+	fprintf(f, "    %s: ours=%d objdump=%s  ", what, ours, od);
+	for (i = 0; i < 15 && i < avail; i++)
+		fprintf(f, "%02x", code[i]);
+	fprintf(f, "  [objdump: %.*s]\n", (int)strcspn(text, "\n"), text);
+}
+
+/*
+ * Run objdump over buf[0..size) in the given mode and, at each instruction
+ * start it reports that is a multiple of stride, compare its length with
+ * insn_len(buf + addr, size - addr).  Counts add up into *r.
+ */
+static int insn_objdump_run(const u8 *buf, size_t size, int mode,
+			    size_t stride, struct insn_objdump *r,
+			    unsigned int max_show, FILE *f, const char **why)
 {
 	char path[] = "/tmp/insn_objdump_XXXXXX";
-	char cmd[256], line[512];
-	u8 slot[INSN_SLOT];
-	unsigned long addr;
-	unsigned int i, nb, shown = 0;
+	char cmd[256], line[512], od[16];
+	unsigned long addr, before = r->checked;
+	unsigned int nb, shown = 0, bad_shown = 0;
 	const char *text;
 	FILE *out, *p;
-	int fd;
+	int fd, ours;
 
-	memset(r, 0, sizeof(*r));
 	fd = mkstemp(path);
 	if (fd < 0 || !(out = fdopen(fd, "wb"))) {
 		*why = "cannot create a temporary file";
 		return -1;
 	}
-	for (i = 0; i < d->nheld; i++) {
-		memset(slot, 0x90, sizeof(slot));
-		memcpy(slot, d->held[i], 15);
-		fwrite(slot, 1, sizeof(slot), out);
+	if (fwrite(buf, 1, size, out) != size) {
+		fclose(out);
+		unlink(path);
+		*why = "cannot write a temporary file";
+		return -1;
 	}
 	fclose(out);
 	/* -M intel64: 66h on near branches as Intel does, like insn_len. */
 	snprintf(cmd, sizeof(cmd), "objdump -D -b binary -m %s "
-		 "--insn-width=16 %s 2>/dev/null", d->mode == 64 ?
+		 "--insn-width=16 %s 2>/dev/null", mode == 64 ?
 		 "i386:x86-64 -M intel64" : "i386", path);
 	p = popen(cmd, "r");
 	if (!p) {
@@ -376,46 +393,71 @@ int insn_objdump_check(const struct insn_diff *d, struct insn_objdump *r,
 		return -1;
 	}
 	while (fgets(line, sizeof(line), p)) {
-		unsigned int k;
-		int ours;
-
 		if (!insn_objdump_line(line, &addr, &nb, &text) ||
-		    addr % INSN_SLOT)
-			continue;
-		k = addr / INSN_SLOT;
-		if (k >= d->nheld)
+		    addr % stride || addr >= size)
 			continue;
 		r->checked++;
-		ours = insn_len(d->held[k], 15, d->mode);
+		ours = insn_len(buf + addr, size - addr, mode);
 		if (strstr(text, "(bad)")) {
-			if (r->objdump_bad++ < 5) {
-				fprintf(f, "    ours=%d objdump=(bad)  ", ours);
-				for (i = 0; i < 15; i++)
-					fprintf(f, "%02x", d->held[k][i]);
-				fputc('\n', f);
-			}
-		} else if (insn_objdump_prefix_only(text)) {
-			r->prefix_only++;
+			r->objdump_bad++;
+			if (bad_shown++ < 5)
+				insn_objdump_show(f, "objdump rejects", ours,
+						  "(bad)", buf + addr,
+						  size - addr, text);
 		} else if (ours == (int)nb) {
 			r->agreed++;
+		} else if (insn_objdump_prefix_only(text)) {
+			r->prefix_only++;
+		} else if (buf[addr] == 0x9b && ours == 1) {
+			/* "fstcw" = FWAIT + FNSTCW: two instructions. */
+			r->fwait_merged++;
 		} else {
 			r->disagreed++;
-			if (shown++ < max_show) {
-				fprintf(f, "    ours=%d objdump=%u  ", ours, nb);
-				for (i = 0; i < 15; i++)
-					fprintf(f, "%02x", d->held[k][i]);
-				fprintf(f, "  [objdump: %.*s]\n",
-					(int)strcspn(text, "\n"), text);
-			}
+			snprintf(od, sizeof(od), "%u", nb);
+			if (shown++ < max_show)
+				insn_objdump_show(f, "DISAGREE", ours, od,
+						  buf + addr, size - addr,
+						  text);
 		}
 	}
-	if (pclose(p) != 0 && !r->checked) {
+	if (pclose(p) != 0 && r->checked == before) {
 		unlink(path);
 		*why = "objdump (binutils) is absent or failed";
 		return -1;
 	}
 	unlink(path);
 	return 0;
+}
+
+int insn_objdump_check(const struct insn_diff *d, struct insn_objdump *r,
+		       unsigned int max_show, FILE *f, const char **why)
+{
+	u8 *slots;
+	unsigned int i;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	if (!d->nheld)
+		return 0;
+	slots = malloc((size_t)d->nheld * INSN_SLOT);
+	if (!slots) {
+		*why = "out of memory";
+		return -1;
+	}
+	memset(slots, 0x90, (size_t)d->nheld * INSN_SLOT);
+	for (i = 0; i < d->nheld; i++)
+		memcpy(slots + (size_t)i * INSN_SLOT, d->held[i], 15);
+	ret = insn_objdump_run(slots, (size_t)d->nheld * INSN_SLOT, d->mode,
+			       INSN_SLOT, r, max_show, f, why);
+	free(slots);
+	return ret;
+}
+
+int insn_objdump_sweep(const u8 *code, size_t size, int mode,
+		       struct insn_objdump *r, unsigned int max_show, FILE *f,
+		       const char **why)
+{
+	return insn_objdump_run(code, size, mode, 1, r, max_show, f, why);
 }
 
 static void insn_diff_compare(struct insn_diff *d, const u8 *code,

@@ -64,6 +64,7 @@ struct insn_diff {
 struct insn_objdump {
 	unsigned long checked, agreed, objdump_bad, disagreed;
 	unsigned long prefix_only;	/* objdump split off a stray prefix */
+	unsigned long fwait_merged;	/* objdump joined FWAIT to an x87 op */
 };
 
 int insn_diff_init(struct insn_diff *d, int mode);
@@ -79,6 +80,12 @@ int insn_diff_hold(struct insn_diff *d, unsigned int max);
  */
 int insn_objdump_check(const struct insn_diff *d, struct insn_objdump *r,
 		       unsigned int max_show, FILE *f, const char **why);
+
+/* objdump's own linear sweep over code[0..size), compared with insn_len
+ * at every instruction start it reports; counts add into *r. */
+int insn_objdump_sweep(const u8 *code, size_t size, int mode,
+		       struct insn_objdump *r, unsigned int max_show, FILE *f,
+		       const char **why);
 void insn_diff_fini(struct insn_diff *d);
 
 /* Compare at code[0..avail) when capstone decodes it; returns capstone's

@@ -58,6 +58,22 @@ static void second_opinion(const struct insn_diff *d, const char *title)
 	       r->disagreed);
 }
 
+/*
+ * objdump's own full sweep of a corpus: a second, independent oracle with
+ * its own resync points.  The libraries (about 1 million instructions,
+ * some seconds) are swept in every run; the kernel (6.5 million, about
+ * 30 s of objdump) only with INSN_OBJDUMP_KERNEL=1 in the environment.
+ */
+static void objdump_sweep_report(const struct insn_objdump *r,
+				 const char *title)
+{
+	printf("objdump full sweep, %s: compared %lu, agreed %lu, objdump "
+	       "(bad) %lu, FWAIT+x87 shown as one %lu, stray prefix shown "
+	       "alone %lu, disagreed %lu\n", title, r->checked, r->agreed,
+	       r->objdump_bad, r->fwait_merged, r->prefix_only,
+	       r->disagreed);
+}
+
 static void test_kernel_text_64(void **state)
 {
 	static struct insn_diff d;
@@ -80,6 +96,18 @@ static void test_kernel_text_64(void **state)
 	second_opinion(&d, "kernel .text, 64-bit");
 	insn_diff_fini(&d);
 	assert_int_equal(last_objdump.disagreed, 0);
+	if (getenv("INSN_OBJDUMP_KERNEL")) {
+		struct insn_objdump r;
+
+		memset(&r, 0, sizeof(r));
+		if (insn_objdump_sweep(text, size, 64, &r, 20, stdout,
+				       &why) == 0) {
+			objdump_sweep_report(&r, "kernel .text, 64-bit");
+			assert_int_equal(r.disagreed, 0);
+		} else {
+			printf("objdump full sweep: skipped: %s\n", why);
+		}
+	}
 	free(text);
 	/* The sweep must have decoded most of 14 MB of code. */
 	assert_true(d.compared > size / 8);
@@ -105,11 +133,14 @@ static const char *const user_libs[] = {
 static void user_code_run(int mode)
 {
 	static struct insn_diff d;
+	struct insn_objdump full;
+	const char *od_why = NULL;
 	unsigned int i, used = 0;
 	char title[64];
 
 	assert_int_equal(insn_diff_init(&d, mode), 0);
 	assert_int_equal(insn_diff_hold(&d, HELD_MAX), 0);
+	memset(&full, 0, sizeof(full));
 	for (i = 0; i < ARRAY_SIZE(user_libs); i++) {
 		const char *why = NULL;
 		size_t size;
@@ -123,6 +154,11 @@ static void user_code_run(int mode)
 		if (bits == mode) {
 			printf("%s: .text %zu bytes\n", user_libs[i], size);
 			insn_diff_sweep(&d, text, size);
+			if (!od_why && insn_objdump_sweep(text, size, mode,
+							  &full, 20, stdout,
+							  &od_why) < 0)
+				printf("objdump full sweep: skipped: %s\n",
+				       od_why);
 			used++;
 		}
 		free(text);
@@ -135,9 +171,12 @@ static void user_code_run(int mode)
 	snprintf(title, sizeof(title), "shared-library .text, %d-bit", mode);
 	insn_diff_report(&d, title, 20, stdout);
 	second_opinion(&d, title);
+	if (!od_why)
+		objdump_sweep_report(&full, title);
 	insn_diff_fini(&d);
 	assert_true(insn_diff_ppm(&d) >= KTEXT_MIN_PPM);
 	assert_int_equal(last_objdump.disagreed, 0);
+	assert_int_equal(full.disagreed, 0);
 }
 
 static void test_user_code_64(void **state)
