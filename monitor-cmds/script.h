@@ -158,7 +158,7 @@ struct script_func {
 	bool has_value;		/* declared non-void */
 };
 
-/* Compiler scratch, owned by the caller (about 8 KiB). */
+/* Compiler scratch, owned by the caller (about 5 KiB). */
 struct script_compiler {
 	/* lexer */
 	const char *src;
