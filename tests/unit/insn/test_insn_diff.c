@@ -2,9 +2,11 @@
 /*
  * test_insn_diff.c - insn_len() against libcapstone 4, the way a user of
  * disassemble_len would check it: every instruction of the Debian kernel's
- * .text (linear capstone sweep), and a seeded corpus of random 15-byte
- * strings in both modes.  Figures and disagreement classes are printed;
- * docs/insn-len.md explains the thresholds.
+ * .text and of the C/C++ libraries' .text (linear capstone sweeps, 64- and
+ * 32-bit), and a seeded corpus of random 15-byte strings in both modes;
+ * binutils' objdump gives a second opinion where capstone 4 is blind.
+ * Figures and disagreement classes are printed; docs/insn-len.md explains
+ * the thresholds and lists the capstone defects.
  */
 #include <stdarg.h>
 #include <stddef.h>
