@@ -97,6 +97,17 @@ static int rsp_get(struct rsp_engine *eng, u32 timeout_ms)
 	return b;
 }
 
+/*
+ * A peer in no-ack mode never sends '+' (gdb manual, "Packet
+ * Acknowledgment"), so a '+' now comes from a new gdb that starts in ack
+ * mode.  Keying on qSupported instead would break lldb, which turns acks
+ * off before it sends qSupported.
+ */
+static void rsp_peer_acks(struct rsp_engine *eng)
+{
+	eng->no_ack = false;
+}
+
 bool rsp_poll_running(struct rsp_engine *eng)
 {
 	int b;
@@ -110,6 +121,8 @@ bool rsp_poll_running(struct rsp_engine *eng)
 		eng->rx_bytes++;
 		if (b == 0x03)
 			return true;
+		if (b == '+' && eng->no_ack)
+			rsp_peer_acks(eng);	/* a new gdb is connecting */
 		if (b == '+' || b == '-')
 			continue;	/* acks of what we sent before running */
 		if (!rsp_pend_push(eng, (u8)b)) {
@@ -239,6 +252,8 @@ static enum rsp_rx rsp_wait_start(struct rsp_engine *eng)
 		b = rsp_get(eng, slice);
 		if (b == '$')
 			return RSP_RX_PACKET;
+		if (b == '+')
+			rsp_peer_acks(eng);
 		if (b >= 0)
 			continue;
 		waited += slice;
@@ -328,11 +343,6 @@ static enum rsp_rx rsp_read_packet(struct rsp_engine *eng)
 	lo = rsp_hex_val(lo);
 	eng->rx_packets++;
 	eng->in[eng->in_len] = '\0';
-
-	/* A new gdb starts in ack mode even if the last one had it off. */
-	if (eng->no_ack && eng->in_len >= 10 &&
-	    !memcmp(eng->in, "qSupported", 10))
-		eng->no_ack = false;
 
 	if (hi < 0 || lo < 0 || (u8)(hi << 4 | lo) != sum) {
 		eng->bad_csum++;

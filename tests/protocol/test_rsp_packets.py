@@ -262,6 +262,19 @@ def test_noack_mode_and_reset_on_reconnect(target):
     c2.close()
 
 
+def test_lldb_order_noack_before_qsupported(rsp):
+    """lldb turns acks off before qSupported: they must stay off."""
+    rsp.raw(b"+")
+    assert rsp.cmd("QStartNoAckMode") == b"OK"
+    rsp.ack = False
+    rsp.raw(Rsp.frame("qSupported:xmlRegisters=i386"))
+    # The very next byte is the reply itself: no '+' from the stub.
+    assert rsp.read_byte() == b"$"
+    rsp.buf = b"$" + rsp.buf
+    assert b"PacketSize" in rsp.read_packet()
+    assert rsp.cmd("qC") == b"QC1"
+
+
 def test_vanished_gdb_leaves_no_breakpoint(target):
     c = Rsp(target)
     c.connect()

@@ -220,8 +220,23 @@ static void test_noack_mode(void **state)
 	X->seen = 0;
 	assert_string_equal(fx_req(X, "qC"), "QC1");
 	assert_int_equal(X->f.out[0], '$');		/* no '+' */
-	/* A new gdb's qSupported turns acks back on. */
-	fx_req(X, "qSupported:swbreak+");
+	/* lldb's order: no-ack first, then qSupported; acks stay off. */
+	fx_req(X, "qSupported:xmlRegisters=i386");
+	assert_true(X->eng.no_ack);
+	/* A new gdb announces itself with '+': acks come back on. */
+	fx_raw(X, "+", 1);
+	fx_send(X, "qSupported:swbreak+");
+	fx_serve(X, NULL);
+	assert_false(X->eng.no_ack);
+}
+
+static void test_noack_reset_while_running(void **state)
+{
+	fx_req(X, "QStartNoAckMode");
+	fx_req(X, "c");
+	fx_raw(X, "+", 1);
+	fx_send(X, "qSupported");
+	assert_true(rsp_poll_running(&X->eng));
 	assert_false(X->eng.no_ack);
 }
 
@@ -765,6 +780,7 @@ int main(void)
 		T(test_oversized_packet),
 		T(test_truncated_packet_times_out),
 		T(test_noack_mode),
+		T(test_noack_reset_while_running),
 		T(test_noack_refused_on_unreliable),
 		T(test_reset_connection),
 		T(test_qsupported),
