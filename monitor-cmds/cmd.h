@@ -37,7 +37,8 @@ struct cmd_parsed {
 	struct event_spec spec;	/* CMD_EVENT; spans relative to line */
 	bool all;		/* events e|d|c all */
 	u32 id;
-	u32 id_col;		/* column of the id, for "no such event" */
+	u32 id_col;		/* column of the id (events sc: of 'sc'),
+				 * for errors found when applying */
 	bool on;		/* events sc on */
 	u32 count;		/* prealloc */
 	bool buffer_pool;	/* prealloc buffer: count is in bytes */

@@ -26,9 +26,13 @@ static int fail_msg(struct cmd_out *o, u32 col, const char *msg)
 	return fail(o, &e);
 }
 
-static void pool_full(struct cmd_out *o, const struct event_table *t, int r)
+static void pool_full(struct cmd_out *o, const struct event_table *t, int r,
+		      u32 col)
 {
 	cmd_out_init(o, o->buf, o->cap);
+	cmd_out_str(o, "column ");
+	cmd_out_dec(o, col);
+	cmd_out_str(o, ": ");
 	if (r == EVENT_ERR_FULL) {
 		cmd_out_str(o, "event pool full (");
 		cmd_out_hex(o, t->cap);
@@ -98,7 +102,7 @@ static int do_event(struct event_table *t, const char *line,
 
 	r = event_table_room(t, c->text.len, sp.buffer_size);
 	if (r) {
-		pool_full(o, t, r);
+		pool_full(o, t, r, base + 1);
 		return -1;
 	}
 	if (sp.has_script && compile(t, line, &sp.script, false, &script, o))
@@ -116,7 +120,7 @@ static int do_event(struct event_table *t, const char *line,
 	r = event_table_add(t, &sp, line + base, c->text.len, script, cond,
 			    &id);
 	if (r) {	/* cannot happen after event_table_room() */
-		pool_full(o, t, r);
+		pool_full(o, t, r, base + 1);
 		return -1;
 	}
 	*req |= CMD_REQ_APPLY;
@@ -195,8 +199,10 @@ static int do_sc(struct event_table *t, const struct cmd_parsed *c,
 		 struct cmd_out *o, u32 *req)
 {
 	if (!t->stopped_by_event) {
-		cmd_out_str(o, "events sc: the system did not stop at an "
-			    "event\n");
+		cmd_out_str(o, "column ");
+		cmd_out_dec(o, c->id_col);
+		cmd_out_str(o, ": the system did not stop at an event, so "
+			    "there is no firing to short-circuit\n");
 		return -1;
 	}
 	t->stop_sc = c->on;

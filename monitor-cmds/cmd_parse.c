@@ -420,6 +420,7 @@ static int parse_events(struct parser *p, struct cmd_parsed *c)
 		 (cmd_word_is(w, t.len, "c") || cmd_word_is(w, t.len, "clear")))
 		c->kind = CMD_EVENTS_CLEAR;
 	else if (t.kind == CMD_TOK_WORD && cmd_word_is(w, t.len, "sc")) {
+		c->id_col = t.off + 1;
 		r = choice(p, "events sc", "'on' or 'off'", on_off, 2);
 		if (r < 0)
 			return -1;

@@ -148,7 +148,7 @@ static void test_event_pool_exhaustion(void **state)
 	memcpy(snap_ev, fx.ev, sizeof(fx.ev));
 	memcpy(snap_text, fx.text, sizeof(fx.text));
 	snap_t = fx.t;
-	run_fails("!tsc", "event pool full (0x8 events): clear some with "
+	run_fails("!tsc", "column 1: event pool full (0x8 events): clear some with "
 		  "'events c' or grow it with 'prealloc N'\n");
 	assert_int_equal(fx.req, 0);
 	/* Nothing applied. */
@@ -170,7 +170,7 @@ static void test_text_pool_exhaustion(void **state)
 	line[sizeof(line) - 2] = '}';
 	line[sizeof(line) - 1] = '\0';
 	run_ok(line);
-	run_fails(line, "command text pool full (0x2bb of 0x400 bytes used): "
+	run_fails(line, "column 1: command text pool full (0x2bb of 0x400 bytes used): "
 		  "clear events or grow it with 'prealloc N'\n");
 	assert_int_equal(fx.t.count, 1);
 	assert_int_equal(fx.eng.live, 1);	/* nothing compiled for it */
@@ -307,8 +307,8 @@ static void test_parse_error_applies_nothing(void **state)
 static void test_events_sc_and_flush(void **state)
 {
 	(void)state;
-	run_fails("events sc on", "events sc: the system did not stop at an "
-		  "event\n");
+	run_fails("  events sc on", "column 10: the system did not stop at an "
+		  "event, so there is no firing to short-circuit\n");
 	fx.t.stopped_by_event = true;
 	fx.t.stop_event_id = 5;
 	run_ok("events sc on");
@@ -398,7 +398,7 @@ static void test_buffer_pool(void **state)
 	memcpy(pb, "pmc-data-1234567", 16);
 	memset(event_buffer(&fx.t, event_table_find(&fx.t, 3)), 0xdd, 24);
 	/* Full: 48 + 24 > 64.  Nothing applied. */
-	run_fails("!cpuid buffer 18", "buffer pool full (0x30 of 0x40 bytes "
+	run_fails("!cpuid buffer 18", "column 1: buffer pool full (0x30 of 0x40 bytes "
 		  "used): clear events or grow it with 'prealloc buffer N'\n");
 	assert_int_equal(fx.t.count, 4);
 	/* Clearing an older event compacts; later buffers keep their
