@@ -38,7 +38,9 @@
 #endif
 #define SCRIPT_DEFAULT_STEPS	100000	/* step budget per evaluation */
 #define SCRIPT_MAX_MEMCPY	4096	/* bytes per memcpy/memcmp call */
-#define SCRIPT_MAX_STRING	256	/* bytes read for %s / strlen */
+#define SCRIPT_MAX_STRING	256	/* characters printed by %s */
+#define SCRIPT_MAX_STRLEN	4096	/* characters scanned by strlen/strcmp */
+#define SCRIPT_MAX_MSGS		8	/* runtime messages printed per eval */
 
 /* script_compile() flags */
 #define SCRIPT_F_CONDITION	0x1	/* source is one condition */
@@ -204,6 +206,7 @@ struct script_vm {
 	u32 ret_fp[SCRIPT_MAX_CALL_DEPTH];
 	u64 result;		/* value of a top-level return / condition */
 	u64 steps;		/* instructions executed by the last eval */
+	u32 n_msgs;		/* runtime messages of the last eval */
 	char err[96];		/* message of the last failure */
 };
 

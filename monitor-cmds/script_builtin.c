@@ -38,8 +38,8 @@ static u64 cmp_strings(struct script_vm *vm, const struct script_prog *p,
 {
 	u32 i;
 
-	if (limit > SCRIPT_MAX_STRING * 16)
-		limit = SCRIPT_MAX_STRING * 16;
+	if (limit > SCRIPT_MAX_STRLEN)
+		limit = SCRIPT_MAX_STRLEN;
 	for (i = 0; i < limit; i++) {
 		int x = script_str_char(p, ops, ctx, args[0], strs & 1, wide, i);
 		int y = script_str_char(p, ops, ctx, args[1], strs & 2, wide, i);
@@ -63,7 +63,7 @@ static u64 str_len(struct script_vm *vm, const struct script_prog *p,
 {
 	u32 i;
 
-	for (i = 0; i < SCRIPT_MAX_STRING * 16; i++) {
+	for (i = 0; i < SCRIPT_MAX_STRLEN; i++) {
 		int ch = script_str_char(p, ops, ctx, base, lit, wide, i);
 
 		if (ch < 0) {

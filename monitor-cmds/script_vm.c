@@ -12,6 +12,8 @@
 void script_vm_error(struct script_vm *vm, const struct script_ops *ops,
 		     void *ctx, const char *msg, u64 val, bool show_val)
 {
+	static const char more[] = "script error: further errors not shown\n";
+
 	vm->err[0] = 0;
 	script_cat(vm->err, sizeof(vm->err), "script error: ");
 	script_cat(vm->err, sizeof(vm->err), msg);
@@ -20,8 +22,12 @@ void script_vm_error(struct script_vm *vm, const struct script_ops *ops,
 		script_cat_u64(vm->err, sizeof(vm->err), val, 16);
 	}
 	script_cat(vm->err, sizeof(vm->err), "\n");
-	if (ops->output)
+	/* a loop over bad memory must not flood the output buffer */
+	if (vm->n_msgs < SCRIPT_MAX_MSGS && ops->output)
 		ops->output(ctx, vm->err, (u32)strlen(vm->err));
+	else if (vm->n_msgs == SCRIPT_MAX_MSGS && ops->output)
+		ops->output(ctx, more, sizeof(more) - 1);
+	vm->n_msgs++;
 }
 
 static inline u64 field_mask(u32 width)
@@ -50,6 +56,7 @@ int script_eval(struct script_vm *vm, const struct script_prog *p,
 
 	vm->err[0] = 0;
 	vm->result = 0;
+	vm->n_msgs = 0;
 	if (n > SCRIPT_MAX_INSNS)
 		return fail(vm, ops, ctx, SCRIPT_E_PROG, "malformed program");
 

@@ -144,6 +144,13 @@ static void test_bad_memory_reads_zero(void **state)
 	assert_string_equal(sr.u.out,
 			    "script error: cannot read memory at 0xdead0000\n"
 			    "script error: cannot write memory at 0xdead0008\n");
+	/* a loop over bad memory prints a bounded number of messages */
+	sr_reset();
+	assert_int_equal(sr_exec("for (i = 0; i < 0n100; i++) { x += db(0xdead0000 + i); }"), 0);
+	assert_int_equal(sr.vm.n_msgs, 100);
+	assert_non_null(strstr(sr.u.out, "cannot read memory at 0xdead0007\n"
+			       "script error: further errors not shown\n"));
+	assert_null(strstr(sr.u.out, "0xdead0008"));
 	/* a read that crosses the end of a mapping fails as a whole */
 	assert_int_equal(sr_exec("test_statement(poi(0x10ffc));"), 0);
 	assert_int_equal(sr.u.tests[sr.u.n_tests - 1], 0);
