@@ -268,3 +268,20 @@ def test_debug_remote_shows_no_protocol_hiccups(target):
     for bad in ("Packet instead of Ack", "Bad checksum", "Timed out",
                 "Ack not received", "Remote 'g' packet reply is too long"):
         assert bad not in out
+
+
+def test_uart_like_link_keeps_acks(target_factory):
+    """hvgdb.ko's UART is not "reliable": acks stay on all session long."""
+    t = target_factory("--unreliable")
+    out = gdb_batch(t, [
+        "info registers rip", "x/8xg %#x" % DATA, "stepi",
+        "break *%#x" % (CODE + 0x300), "continue", "p/x $pc", "delete",
+        "monitor big 20000", "detach"], debug=True)
+    assert "QStartNoAckMode" not in out
+    assert "swbreak:;" in out
+    assert values(out) == ["0xffffffff81000300"]
+    assert "big-output line 000624" in out
+    assert "Packet instead of Ack" not in out
+    assert "Timed out" not in out
+    # gdb acknowledged the stub's replies and got acks for its packets.
+    assert out.count("Received Ack") > 10
