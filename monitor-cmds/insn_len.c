@@ -36,7 +36,8 @@ enum {
 };
 
 #define INSN_F_MODRM	0x10	/* a ModRM byte follows the opcode */
-#define INSN_F_INV64	0x20	/* invalid in 64-bit mode */
+#define INSN_F_INV64	0x20	/* one-byte map: invalid in 64-bit mode */
+#define INSN_F_NEEDPFX	0x20	/* 0F map: only defined with 66/F2/F3 */
 #define INSN_F_INVALID	0x40	/* undefined opcode */
 #define INSN_F_SPECIAL	0x80	/* one-byte map: see insn_special1() */
 #define INSN_F_REGONLY	0x80	/* 0F map: ModRM.mod ignored (MOV CR/DR) */
@@ -48,6 +49,7 @@ enum {
 #define I64	INSN_F_INV64
 #define INV	INSN_F_INVALID
 #define SPC	INSN_F_SPECIAL
+#define PFX	INSN_F_NEEDPFX
 
 /*
  * One-byte opcode map, SDM Vol. 2D, Table A-2.  Prefix bytes
@@ -84,7 +86,9 @@ static const u8 insn_map1_flags[256] = {
 /*
  * Two-byte map 0F, SDM Vol. 2D, Table A-3 (0F 0F is 3DNow!,
  * AMD APM Vol. 3, A.3: ModRM then an ib opcode suffix).  0F 38 / 0F 3A
- * and 0F 78 are handled in insn_map0f().
+ * and 0F 78 are handled in insn_map0f().  PFX marks opcodes whose every
+ * form has a 66/F2/F3 mandatory prefix (PUNPCKxQDQ, HADD/HSUB, POPCNT,
+ * ADDSUB, MOVQ, CVT*DQ, LDDQU): bare, they are #UD.
  */
 static const u8 insn_map0f_flags[256] = {
 	[0x00 ... 0x03] = M, [0x04] = INV, [0x0a] = INV, [0x0c] = INV,
@@ -93,17 +97,20 @@ static const u8 insn_map0f_flags[256] = {
 	[0x20 ... 0x23] = M | INSN_F_REGONLY, [0x24 ... 0x27] = INV,
 	[0x28 ... 0x2f] = M,
 	[0x36] = INV, [0x39] = INV, [0x3b ... 0x3f] = INV,
-	[0x40 ... 0x6f] = M,
+	[0x40 ... 0x6b] = M, [0x6c ... 0x6d] = M | PFX, [0x6e ... 0x6f] = M,
 	[0x70 ... 0x73] = M | IB, [0x74 ... 0x76] = M, [0x79] = M,
-	[0x7a ... 0x7b] = INV, [0x7c ... 0x7f] = M,
+	[0x7a ... 0x7b] = INV, [0x7c ... 0x7d] = M | PFX, [0x7e ... 0x7f] = M,
 	[0x80 ... 0x8f] = INSN_IMM_J,
 	[0x90 ... 0x9f] = M,
 	[0xa3] = M, [0xa4] = M | IB, [0xa5] = M,
 	[0xab] = M, [0xac] = M | IB, [0xad ... 0xaf] = M,
-	[0xb0 ... 0xb9] = M, [0xba] = M | IB, [0xbb ... 0xbf] = M,
+	[0xb0 ... 0xb7] = M, [0xb8] = M | PFX, [0xb9] = M, [0xba] = M | IB,
+	[0xbb ... 0xbf] = M,
 	[0xc0 ... 0xc1] = M, [0xc2] = M | IB, [0xc3] = M,
 	[0xc4 ... 0xc6] = M | IB, [0xc7] = M,
-	[0xd0 ... 0xff] = M,
+	[0xd0] = M | PFX, [0xd1 ... 0xd5] = M, [0xd6] = M | PFX,
+	[0xd7 ... 0xe5] = M, [0xe6] = M | PFX, [0xe7 ... 0xef] = M,
+	[0xf0] = M | PFX, [0xf1 ... 0xff] = M,
 };
 
 #undef M
@@ -113,6 +120,7 @@ static const u8 insn_map0f_flags[256] = {
 #undef I64
 #undef INV
 #undef SPC
+#undef PFX
 
 struct insn_dec {
 	const u8 *code;
@@ -503,6 +511,8 @@ static int insn_map0f(struct insn_dec *d)
 		return insn_finish(d, d->pos + 1);
 	}
 	if (f & INSN_F_INVALID)
+		return INSN_LEN_INVALID;
+	if ((f & INSN_F_NEEDPFX) && !d->opsize && !d->rep)
 		return INSN_LEN_INVALID;
 	imm = insn_imm_size(d, f & INSN_IMM_MASK);
 	return insn_tail(d, f & INSN_F_MODRM, f & INSN_F_REGONLY, imm);

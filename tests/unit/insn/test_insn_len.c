@@ -303,6 +303,12 @@ static void test_0f_maps(void **state)
 		{ 64, "0f 04", INV, "0F 04 undefined" },
 		{ 64, "0f 0a", INV, "0F 0A undefined" },
 		{ 64, "0f 39", INV, "0F 39 undefined" },
+		{ 64, "f3 0f b8 c1", 4, "popcnt" },
+		{ 64, "0f b8 c1", INV, "0F B8 without F3 (JMPE, IA-64 only)" },
+		{ 64, "66 0f d6 c1", 4, "movq xmm" },
+		{ 64, "0f d6 c1", INV, "0F D6 needs a mandatory prefix" },
+		{ 64, "f2 0f f0 06", 4, "lddqu" },
+		{ 64, "0f f0 06", INV, "0F F0 needs F2" },
 	};
 
 	(void)state;
