@@ -335,6 +335,19 @@ static void test_output_truncation(void **state)
 				     &req), 0);
 	assert_int_equal(strlen(small), sizeof(small) - 1);
 	assert_string_equal(small + sizeof(small) - 1 - 13, "\n[truncated]\n");
+	/* Degenerate buffers: nothing written past them, still applied. */
+	small[0] = 'x';
+	small[1] = 'y';
+	assert_int_equal(cmd_execute(&fx.t, "events d 0", 10, small, 1, &req),
+			 0);
+	assert_int_equal(small[0], '\0');
+	assert_int_equal(small[1], 'y');
+	assert_false(fx.t.ev[0].enabled);
+	small[0] = 'x';
+	assert_int_equal(cmd_execute(&fx.t, "events e 0", 10, small, 0, &req),
+			 0);
+	assert_int_equal(small[0], 'x');
+	assert_true(fx.t.ev[0].enabled);
 }
 
 static void test_format_lines(void **state)
