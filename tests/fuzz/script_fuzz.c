@@ -5,7 +5,9 @@
  * script that compiles runs with a small step budget over the user-space
  * platform (registers, a 256-byte memory region at 0x1000).  Checks: no
  * crash or sanitizer report, errors always have the documented shape, the
- * budget bounds the work, and locals stay in range.
+ * budget bounds the work, whatever HyperDbg-compatible mode accepts the
+ * default mode accepts too, and two runs from the same state print the
+ * same output.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,19 @@ static struct script_vm vm;
 static struct script_globals globals;
 static struct uplat u;
 static u8 mem[256];
+static char first_out[UPLAT_OUT_MAX];
+
+static int run_once(void)
+{
+	uplat_init(&u);
+	memset(mem, 0x41, sizeof(mem));
+	mem[sizeof(mem) - 1] = 0;
+	uplat_add_region(&u, 0x1000, mem, sizeof(mem), false);
+	u.regs[SCRIPT_REG_RAX] = 0x1000;
+	u.regs[SCRIPT_REG_RCX] = 0x10f0;
+	u.regs[SCRIPT_REG_RDX] = 3;
+	return script_eval(&vm, &prog, &uplat_ops, &u, 2000);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -42,17 +57,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (prog.n_insns > SCRIPT_MAX_INSNS || prog.n_locals > SCRIPT_MAX_LOCALS)
 		abort();
-	uplat_init(&u);
-	memset(mem, 0x41, sizeof(mem));
-	mem[sizeof(mem) - 1] = 0;
-	uplat_add_region(&u, 0x1000, mem, sizeof(mem), false);
-	u.regs[SCRIPT_REG_RAX] = 0x1000;
-	u.regs[SCRIPT_REG_RCX] = 0x10f0;
-	u.regs[SCRIPT_REG_RDX] = 3;
-	rc = script_eval(&vm, &prog, &uplat_ops, &u, 2000);
+	if (flags & SCRIPT_F_HDBG_STRICT) {
+		memset(&globals, 0, sizeof(globals));
+		if (script_compile(&comp, (const char *)data + 1, size - 1,
+				   &globals, flags & ~SCRIPT_F_HDBG_STRICT,
+				   &prog, err, sizeof(err))) {
+			fprintf(stderr, "strict accepts, default rejects: %s\n",
+				err);
+			abort();
+		}
+	}
+	rc = run_once();
 	if (vm.steps > 2000)
 		abort();
 	if (rc && !vm.err[0])
 		abort();
+	memcpy(first_out, u.out, u.out_len + 1);
+	if (run_once() != rc || strcmp(first_out, u.out)) {
+		fprintf(stderr, "two runs differ\n");
+		abort();
+	}
 	return 0;
 }
