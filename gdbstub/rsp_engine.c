@@ -110,11 +110,13 @@ static void rsp_peer_acks(struct rsp_engine *eng)
 
 bool rsp_poll_running(struct rsp_engine *eng)
 {
+	unsigned int budget;
 	int b;
 
 	if (rsp_pend_has(eng, '$'))
 		return true;
-	for (;;) {
+	/* Cheap and bounded even if the line floods us with noise. */
+	for (budget = sizeof(eng->pend); budget; budget--) {
 		b = eng->tr.get_byte(eng->tr.ctx, 0);
 		if (b < 0)
 			return false;
@@ -133,6 +135,7 @@ bool rsp_poll_running(struct rsp_engine *eng)
 		if (b == '$')
 			return true;
 	}
+	return false;
 }
 
 /* --- sending ------------------------------------------------------------ */
@@ -241,7 +244,7 @@ static void rsp_send_ctl(struct rsp_engine *eng, char c)
 /* Waits for '$', skipping acks, 0x03 and garbage between packets. */
 static enum rsp_rx rsp_wait_start(struct rsp_engine *eng)
 {
-	u32 waited = 0;
+	u32 waited = 0, junk = 0;
 
 	for (;;) {
 		u32 slice = RSP_IDLE_SLICE_MS;
@@ -254,8 +257,17 @@ static enum rsp_rx rsp_wait_start(struct rsp_engine *eng)
 			return RSP_RX_PACKET;
 		if (b == '+')
 			rsp_peer_acks(eng);
-		if (b >= 0)
+		if (b >= 0) {
+			/* A noisy line must not keep the caller out for ever
+			 * either: a burst of junk counts as an idle slice. */
+			if (eng->cfg.idle_ms && ++junk >= RSP_ACK_JUNK_MAX) {
+				junk = 0;
+				waited += slice;
+				if (waited >= eng->cfg.idle_ms)
+					return RSP_RX_IDLE;
+			}
 			continue;
+		}
 		waited += slice;
 		if (eng->cfg.idle_ms && waited >= eng->cfg.idle_ms)
 			return RSP_RX_IDLE;
@@ -282,7 +294,7 @@ static enum rsp_rx rsp_read_packet(struct rsp_engine *eng)
 {
 	u32 tmo = eng->cfg.byte_timeout_ms;
 	bool overflow = false, after_escape = false;
-	size_t len = 0;
+	size_t len = 0, raw = 0;
 	u8 sum = 0;
 	int b, hi, lo;
 	enum rsp_rx st;
@@ -296,6 +308,9 @@ static enum rsp_rx rsp_read_packet(struct rsp_engine *eng)
 			return RSP_RX_NONE;	/* peer went quiet mid-packet */
 		if (b == '#')
 			break;
+		/* No '#' in sight long after PacketSize: line noise. */
+		if (++raw > 4 * RSP_PACKET_SIZE)
+			return RSP_RX_NONE;
 		if (b == '$') {
 			/* gdb gave up on the previous packet: restart. */
 			len = 0;

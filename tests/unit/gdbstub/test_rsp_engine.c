@@ -202,6 +202,34 @@ static void test_oversized_packet(void **state)
 	assert_string_equal(fx_req(X, "qC"), "QC1");
 }
 
+static void test_endless_noise_returns_to_caller(void **state)
+{
+	static char noise[6 * RSP_PACKET_SIZE];
+
+	/* Junk between packets: IDLE comes back although bytes keep coming. */
+	memset(noise, 'j', sizeof(noise));
+	fx_raw(X, noise, sizeof(noise));
+	fx_serve(X, NULL);
+	assert_int_equal(X->res.kind, RSP_RESUME_IDLE);
+	/* A packet that never ends is dropped, then serving goes on. */
+	X->in_len = 0;
+	X->f.in_pos = 0;
+	noise[0] = '$';
+	fx_raw(X, noise, sizeof(noise));
+	fx_send(X, "qC");
+	{
+		const char *r = NULL;
+		int calls;
+
+		/* The caller sees IDLE now and then and calls again. */
+		for (calls = 0; !r && calls < 100; calls++)
+			r = fx_serve(X, NULL);
+		assert_non_null(r);
+		assert_string_equal(r, "QC1");
+		assert_true(calls > 1);
+	}
+}
+
 static void test_truncated_packet_times_out(void **state)
 {
 	fx_raw(X, "$m1000,4", 8);		/* peer vanished */
@@ -668,6 +696,10 @@ static void test_poll_running(void **state)
 		memset(junk, 'j', sizeof(junk));
 		fx_raw(X, junk, sizeof(junk));
 		assert_false(rsp_poll_running(&X->eng));
+		/* ...and one call reads a bounded number of bytes. */
+		assert_true(X->f.in_pos < X->f.in_len);
+		while (X->f.in_pos < X->f.in_len)
+			assert_false(rsp_poll_running(&X->eng));
 	}
 	fx_send(X, "qC");
 	assert_true(rsp_poll_running(&X->eng));
@@ -779,6 +811,7 @@ int main(void)
 		T(test_rle_output_is_used),
 		T(test_oversized_packet),
 		T(test_truncated_packet_times_out),
+		T(test_endless_noise_returns_to_caller),
 		T(test_noack_mode),
 		T(test_noack_reset_while_running),
 		T(test_noack_refused_on_unreliable),
