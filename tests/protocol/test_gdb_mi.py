@@ -65,6 +65,7 @@ def test_mi_session_like_an_ide(target):
         mi.cmd("-gdb-set architecture i386:x86-64")
         # IDEs turn this on so -exec-interrupt works while running.
         mi.cmd("-gdb-set mi-async on")
+        mi.cmd("-gdb-set debug remote 1")
         r = mi.cmd("-target-select remote " + target.addr)
         assert "^connected" in r
         # The first stop arrives before ^connected.
@@ -102,6 +103,9 @@ def test_mi_session_like_an_ide(target):
         assert 'addr="0xffffffff81000104"' in r
         r = mi.cmd("-target-detach")
         assert "^done" in r
+        log = "\n".join(mi.log)
+        assert "Sending packet: $vCont;c" in log
+        assert "Packet instead of Ack" not in log
     finally:
         mi.close()
 
