@@ -35,6 +35,28 @@ static inline u64 field_mask(u32 width)
 	return width >= 64 ? ~0ULL : (1ULL << width) - 1;
 }
 
+/* The built-ins read exactly their arguments: check the count, and that
+ * a printf format is a NUL-terminated string of the pool. */
+static bool builtin_call_ok(const struct script_prog *p,
+			    const struct script_insn *in, const u64 *args)
+{
+	const struct script_builtin_desc *d;
+	u64 i;
+
+	if (in->a >= SB_COUNT)
+		return false;
+	d = &script_builtins[in->a];
+	if (d->nargs >= 0)
+		return in->b == d->nargs;
+	if (in->b < 1 || in->b > 16 || !(in->c & 1) ||
+	    p->str_len > SCRIPT_MAX_STRBYTES)
+		return false;
+	for (i = args[0]; i < p->str_len; i++)
+		if (!p->strs[i])
+			return true;
+	return false;
+}
+
 static int fail(struct script_vm *vm, const struct script_ops *ops,
 		void *ctx, int status, const char *msg)
 {
@@ -142,6 +164,8 @@ int script_eval(struct script_vm *vm, const struct script_prog *p,
 			st[fp + in->c] = st[sp];
 			break;
 		case SOP_LDR:
+			if (in->a >= SCRIPT_REG_COUNT || (in->b >> 8) >= 64)
+				goto bad;
 			a = ops->reg_get ? ops->reg_get(ctx, in->a) : 0;
 			PUSH((a >> (in->b >> 8)) & field_mask(in->b & 0xff));
 			break;
@@ -151,7 +175,7 @@ int script_eval(struct script_vm *vm, const struct script_prog *p,
 
 			NEED(1);
 			b = st[--sp];
-			if (sh >= 64)
+			if (sh >= 64 || in->a >= SCRIPT_REG_COUNT)
 				goto bad;
 			a = ops->reg_get ? ops->reg_get(ctx, in->a) : 0;
 			a = (a & ~(m << sh)) | ((b & m) << sh);
@@ -162,6 +186,8 @@ int script_eval(struct script_vm *vm, const struct script_prog *p,
 			break;
 		}
 		case SOP_LDP:
+			if (in->c >= SCRIPT_PS_COUNT)
+				goto bad;
 			PUSH(ops->pseudo_get ? ops->pseudo_get(ctx, in->c) : 0);
 			break;
 		case SOP_ADD: BIN(a + b); break;
@@ -273,7 +299,7 @@ int script_eval(struct script_vm *vm, const struct script_prog *p,
 			break;
 		case SOP_BUILTIN:
 			NEED(in->b);
-			if (in->a >= SB_COUNT)
+			if (!builtin_call_ok(p, in, &st[sp - in->b]))
 				goto bad;
 			rc = script_builtin(vm, p, ops, ctx, in->a,
 					    &st[sp - in->b], in->b, in->c, &a);

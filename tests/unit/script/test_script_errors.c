@@ -182,6 +182,21 @@ static void test_damaged_program(void **state)
 	assert_int_equal(sr_compile("while (1 == 1) { }", 0), 0);
 	sr.prog.code[sr.prog.n_insns - 2].c = 5000;	/* jump far away */
 	assert_int_equal(script_eval(&sr.vm, &sr.prog, &uplat_ops, &sr.u, 0), SCRIPT_E_PROG);
+	/* built-in with fewer arguments than it reads */
+	assert_int_equal(sr_compile("memcpy(0x10000, 0x10010, 4);", 0), 0);
+	sr.prog.code[3].b = 0;
+	assert_int_equal(script_eval(&sr.vm, &sr.prog, &uplat_ops, &sr.u, 0), SCRIPT_E_PROG);
+	/* register field out of range, pseudo-register out of range */
+	assert_int_equal(sr_compile("x = @eax + $pid;", 0), 0);
+	sr.prog.code[0].b = 200 << 8 | 32;
+	assert_int_equal(script_eval(&sr.vm, &sr.prog, &uplat_ops, &sr.u, 0), SCRIPT_E_PROG);
+	assert_int_equal(sr_compile("x = @eax + $pid;", 0), 0);
+	sr.prog.code[1].c = SCRIPT_PS_COUNT;
+	assert_int_equal(script_eval(&sr.vm, &sr.prog, &uplat_ops, &sr.u, 0), SCRIPT_E_PROG);
+	/* printf format without its NUL */
+	assert_int_equal(sr_compile("printf(\"abc\");", 0), 0);
+	sr.prog.strs[3] = 'd';
+	assert_int_equal(script_eval(&sr.vm, &sr.prog, &uplat_ops, &sr.u, 0), SCRIPT_E_PROG);
 	sr.prog.n_insns = SCRIPT_MAX_INSNS + 1;
 	assert_int_equal(script_eval(&sr.vm, &sr.prog, &uplat_ops, &sr.u, 0), SCRIPT_E_PROG);
 }
