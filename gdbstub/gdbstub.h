@@ -25,7 +25,12 @@
 
 /* Largest packet payload we accept and send (advertised as PacketSize). */
 #define RSP_PACKET_SIZE		16384
+/* CPUs the engine can name; a build may raise it (-DRSP_MAX_THREADS=N):
+ * struct rsp_resume grows by 2 bytes and the threads XML buffer by 160
+ * bytes per thread. */
+#ifndef RSP_MAX_THREADS
 #define RSP_MAX_THREADS		64
+#endif
 #define RSP_MAX_BREAKPOINTS	128
 #define RSP_XFER_BUF_SIZE	(RSP_MAX_THREADS * 160 + 64)
 

@@ -449,15 +449,15 @@ static enum rsp_handled rsp_h_resume(struct rsp_engine *eng,
  * vCont;action[:tid](;action[:tid])*: each thread takes the leftmost action
  * that names it or has no id; unnamed threads stay stopped.
  */
+#define RSP_ACT_UNSET	0xff	/* vCont: no action has named it yet */
+
 static enum rsp_handled rsp_h_vcont(struct rsp_engine *eng,
 				    struct rsp_cursor *c,
 				    struct rsp_resume *res)
 {
-	bool set[RSP_MAX_THREADS];
 	int i;
 
-	memset(set, 0, sizeof(set));
-	rsp_resume_all(res, RSP_ACT_STOP, 0);
+	rsp_resume_all(res, RSP_ACT_UNSET, 0);
 	if (c->p == c->end)
 		goto bad;
 	while (c->p < c->end) {
@@ -484,13 +484,16 @@ static enum rsp_handled rsp_h_vcont(struct rsp_engine *eng,
 		act = (a == 'c' || a == 'C') ? RSP_ACT_CONTINUE :
 		      (a == 's' || a == 'S') ? RSP_ACT_STEP : RSP_ACT_STOP;
 		for (i = 0; i < RSP_MAX_THREADS; i++) {
-			if (set[i] || (tid > 0 && tid != i + 1))
+			if (res->action[i] != RSP_ACT_UNSET ||
+			    (tid > 0 && tid != i + 1))
 				continue;
-			set[i] = true;
 			res->action[i] = act;
 			res->signal[i] = (u8)sig;
 		}
 	}
+	for (i = 0; i < RSP_MAX_THREADS; i++)
+		if (res->action[i] == RSP_ACT_UNSET)
+			res->action[i] = RSP_ACT_STOP;
 	res->kind = RSP_RESUME_RUN;
 	return RSP_RESUMED;
 bad:
@@ -560,11 +563,14 @@ static void rsp_out_thread_list(struct rsp_engine *eng)
 		rsp_out_str(eng, "l");
 }
 
+#define RSP_XML_TAIL	"</threads>\n"
+
+/* Appends s unless it would eat into the room kept for the closing tag. */
 static size_t rsp_xml_put(struct rsp_engine *eng, size_t o, const char *s)
 {
 	size_t n = strlen(s);
 
-	if (o + n > sizeof(eng->xfer_buf))
+	if (o + n > sizeof(eng->xfer_buf) - sizeof(RSP_XML_TAIL))
 		return o;
 	memcpy(eng->xfer_buf + o, s, n);
 	return o + n;
@@ -604,6 +610,8 @@ static void rsp_build_threads_xml(struct rsp_engine *eng)
 
 	o = rsp_xml_put(eng, o, "<?xml version=\"1.0\"?>\n<threads>\n");
 	for (i = 0; i < RSP_MAX_THREADS; i++) {
+		size_t start = o;
+
 		if (eng->ops->thread_info(eng->tctx, i, &ti) < 0)
 			break;
 		o = rsp_xml_put(eng, o, "<thread id=\"");
@@ -617,9 +625,13 @@ static void rsp_build_threads_xml(struct rsp_engine *eng)
 		o = rsp_xml_put(eng, o, "\" name=\"");
 		o = rsp_xml_put_text(eng, o, ti.name, sizeof(ti.name));
 		o = rsp_xml_put(eng, o, "\"/>\n");
+		if (memcmp(eng->xfer_buf + o - 4, "\"/>\n", 4)) {
+			o = start;	/* did not fit: leave the element out */
+			break;
+		}
 	}
-	o = rsp_xml_put(eng, o, "</threads>\n");
-	eng->xfer_len = o;
+	memcpy(eng->xfer_buf + o, RSP_XML_TAIL, sizeof(RSP_XML_TAIL) - 1);
+	eng->xfer_len = o + sizeof(RSP_XML_TAIL) - 1;
 }
 
 /* Replies to qXfer ...:offset,length from data[0..total). */

@@ -167,6 +167,11 @@ static int fk_thread_info(void *ctx, int idx, struct rsp_thread_info *out)
 		return -RSP_ESRCH;
 	out->tid = idx + 1;
 	out->core = idx;
+	if (f->long_names) {
+		memset(out->name, '&', sizeof(out->name) - 1);
+		out->name[sizeof(out->name) - 1] = 0;
+		return 0;
+	}
 	snprintf(out->name, sizeof(out->name), "CPU %d: t&<%d>", idx + 1,
 		 idx);
 	return 0;

@@ -6,7 +6,9 @@
  * The transport replays a fixed input and records everything sent; it
  * never really waits, so an engine configured with idle_ms returns IDLE as
  * soon as the input is used up.  The fake target has fake_nthreads CPUs,
- * 4 KiB of memory at FAKE_MEM, and records breakpoint calls.
+ * 4 KiB of memory at FAKE_MEM, and records breakpoint calls.  Thread
+ * queries accept nthreads up to RSP_MAX_THREADS; registers exist only for
+ * the first FAKE_THREADS.
  */
 #ifndef TESTS_GDBSTUB_SUPPORT_FAKE_H
 #define TESTS_GDBSTUB_SUPPORT_FAKE_H
@@ -36,6 +38,7 @@ struct fake {
 	int monitor_ret;
 	long monitor_bytes;		/* "big" output size */
 	bool no_monitor;
+	bool long_names;		/* 63-char names, mostly '&' */
 };
 
 extern const struct rsp_target_ops fake_ops;

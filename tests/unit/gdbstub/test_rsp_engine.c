@@ -385,6 +385,48 @@ static void test_many_threads_packed(void **state)
 	assert_string_equal(fx_req(X, "qsThreadInfo"), "l");
 }
 
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay++;
+	}
+	return n;
+}
+
+static void test_threads_xml_never_malformed(void **state)
+{
+	char req[64];
+	static char xml[RSP_XFER_BUF_SIZE + 1];
+	size_t off = 0;
+	const char *r;
+
+	/* 64 CPUs with 63 '&' each (315 bytes escaped) cannot all fit. */
+	X->f.nthreads = RSP_MAX_THREADS;
+	X->f.long_names = true;
+	do {
+		snprintf(req, sizeof(req), "qXfer:threads:read::%zx,fff", off);
+		size_t n;
+
+		r = fx_req(X, req);
+		assert_non_null(r);
+		n = strlen(r);
+		assert_true(n >= 1 && off + n - 1 <= RSP_XFER_BUF_SIZE);
+		memcpy(xml + off, r + 1, n - 1);
+		off += n - 1;
+	} while (r[0] == 'm');
+	xml[off] = 0;
+	assert_true(off <= RSP_XFER_BUF_SIZE);
+	assert_string_equal(xml + off - 11, "</threads>\n");
+	assert_true(count(xml, "<thread ") > 10);
+	assert_int_equal(count(xml, "<thread "), count(xml, "\"/>\n"));
+	/* The packed id list still names every CPU. */
+	r = fx_req(X, "qfThreadInfo");
+	assert_int_equal(count(r, ","), RSP_MAX_THREADS - 1);
+}
+
 static void test_unknown_packets_empty(void **state)
 {
 	static const char *const unk[] = {
@@ -821,6 +863,7 @@ int main(void)
 		T(test_target_xml_matches_table),
 		T(test_thread_queries),
 		T(test_many_threads_packed),
+		T(test_threads_xml_never_malformed),
 		T(test_unknown_packets_empty),
 		T(test_read_all_registers),
 		T(test_write_all_registers),
