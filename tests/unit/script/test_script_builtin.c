@@ -61,13 +61,15 @@ static void test_memcpy_memcmp(void **state)
 		"test_statement(memcmp(0x10000, 0x20000, 6));"
 		"test_statement(memcmp(0x10000, \"help\", 4));"
 		"test_statement(memcmp(\"b\", \"a\", 1));"
-		"memcpy(0x10100, \"xyz\", 4); test_statement(db(0x10101));"), 0);
+		"memcpy(0x10100, \"xyz\", 4); test_statement(db(0x10101));"
+		"memcpy_pa(0x10200, 0x10100, 3); test_statement(dd(0x10200));"), 0);
 	assert_memory_equal(sr.mem, "hello", 6);
 	assert_int_equal(sr.u.tests[0], 5);
 	assert_int_equal(sr.u.tests[1], 0);
 	assert_true(sr.u.tests[2] == (u64)-1);	/* 'l' < 'p' */
 	assert_int_equal(sr.u.tests[3], 1);
 	assert_int_equal(sr.u.tests[4], 'y');
+	assert_int_equal(sr.u.tests[5], 0x7a7978);	/* "xyz" */
 	/* bad source: message, nothing written, script goes on */
 	assert_int_equal(sr_exec("memcpy(0x10200, 0xdead0000, 8); test_statement(7);"), 0);
 	assert_non_null(strstr(sr.u.out, "script error: cannot read memory at 0xdead0000"));

@@ -98,6 +98,34 @@ static void test_locals_persist_per_cpu(void **state)
 	assert_string_equal(sr.prog.local_names[0], "count");
 }
 
+/* Two CPUs: the platform hands out the running CPU's local array. */
+static u64 cpu_locals[2][SCRIPT_MAX_LOCALS];
+
+static u64 *locals_of_core(void *ctx)
+{
+	struct uplat *u = ctx;
+
+	return cpu_locals[u->pseudo[SCRIPT_PS_CORE] & 1];
+}
+
+static void test_locals_per_cpu_globals_shared(void **state)
+{
+	struct script_ops ops = uplat_ops;
+	int i;
+
+	(void)state;
+	ops.local_vars = locals_of_core;
+	memset(cpu_locals, 0, sizeof(cpu_locals));
+	sr_reset();
+	assert_int_equal(sr_compile("n++; .all++; test_statement(n << 8 | .all);", 0), 0);
+	for (i = 0; i < 5; i++) {
+		sr.u.pseudo[SCRIPT_PS_CORE] = i == 4;	/* 4 on CPU 0, 1 on CPU 1 */
+		assert_int_equal(script_eval(&sr.vm, &sr.prog, &ops, &sr.u, 0), 0);
+	}
+	assert_int_equal(sr.u.tests[3], 0x404);	/* CPU 0: n = 4, .all = 4 */
+	assert_int_equal(sr.u.tests[4], 0x105);	/* CPU 1: n = 1, .all = 5 */
+}
+
 static void test_globals_shared_between_programs(void **state)
 {
 	static struct script_compiler c2;
@@ -192,6 +220,7 @@ int main(void)
 		cmocka_unit_test(test_for),
 		cmocka_unit_test(test_assignment_operators),
 		cmocka_unit_test(test_locals_persist_per_cpu),
+		cmocka_unit_test(test_locals_per_cpu_globals_shared),
 		cmocka_unit_test(test_globals_shared_between_programs),
 		cmocka_unit_test(test_functions),
 		cmocka_unit_test(test_recursion_bound),
