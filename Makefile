@@ -77,8 +77,9 @@ vm-check: all
 fuzz-short: $(FUZZERS)
 	@fail=0; for f in $(FUZZERS); do \
 		echo "== $${f#$(BUILD)/} ($(FUZZ_SECONDS) s)"; \
-		mkdir -p $(BUILD)/fuzz-corpus/$$(basename $$f); \
+		mkdir -p $(BUILD)/fuzz-corpus/$$(basename $$f) $(BUILD)/fuzz-findings; \
 		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=$(BUILD)/fuzz-findings/$$(basename $$f)- \
 			$(BUILD)/fuzz-corpus/$$(basename $$f) 2>&1 | \
 			grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Done' ; \
 		[ $${PIPESTATUS[0]:-0} = 0 ] || fail=1; done; \

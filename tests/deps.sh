@@ -5,8 +5,8 @@
 # missing).  The kernel image and headers come as one matching pair: the
 # linux-image-amd64 / linux-headers-amd64 metapackages pin the same version.
 set -u
-PKGS="build-essential make gcc clang libclang-rt-14-dev lldb gdb
-python3 python3-pytest
+PKGS="build-essential make gcc clang libclang-rt-14-dev lldb gdb binutils
+python3 python3-pytest libc6-i386 lib32stdc++6
 libcmocka-dev libcapstone-dev
 linux-image-amd64 linux-headers-amd64 kmod
 bochs bochsbios vgabios busybox-static isolinux syslinux-common xorriso cpio

@@ -105,3 +105,18 @@ def _gdb_link_roundtrip(vm, text_out, text_in):
 def test_gdb_port_reaches_com3_and_survives_reconnects(vm1):
     _gdb_link_roundtrip(vm1, "hello", "world")
     _gdb_link_roundtrip(vm1, "again", "there")
+
+
+def test_boot_timeout_prints_console_and_leaves_no_emulator(tmp_path, vm1):
+    # vm1 only orders this after the image is built; the VM here is its own.
+    env = dict(os.environ, HVGDB_VM_DIR=str(tmp_path),
+               HVGDB_VM_BOOT_TIMEOUT="6")
+    t0 = time.time()
+    r = subprocess.run([str(VM_TOOL), "start", "--no-build", "--no-load"],
+                       env=env, capture_output=True, timeout=120)
+    assert r.returncode == 1
+    assert time.time() - t0 < 60
+    assert b"boot failed" in r.stderr and b"last console lines" in r.stderr
+    time.sleep(1)
+    left = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True)
+    assert left.stdout == b"", left.stdout
