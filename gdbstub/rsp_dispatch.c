@@ -458,8 +458,6 @@ static enum rsp_handled rsp_h_vcont(struct rsp_engine *eng,
 	int i;
 
 	rsp_resume_all(res, RSP_ACT_UNSET, 0);
-	if (c->p == c->end)
-		goto bad;
 	while (c->p < c->end) {
 		char a;
 		u64 sig = 0;

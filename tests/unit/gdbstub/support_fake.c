@@ -149,6 +149,8 @@ static int fk_remove(void *ctx, enum rsp_bp_type type, u64 addr, u32 kind)
 {
 	struct fake *f = ctx;
 
+	if (f->fail_remove)
+		return -RSP_EIO;
 	f->bp_calls++;
 	f->last_type = type;
 	f->last_addr = addr;
@@ -174,6 +176,8 @@ static int fk_thread_info(void *ctx, int idx, struct rsp_thread_info *out)
 	}
 	snprintf(out->name, sizeof(out->name), "CPU %d: t&<%d>", idx + 1,
 		 idx);
+	if (idx == 2)		/* quotes and control characters */
+		snprintf(out->name, sizeof(out->name), "CPU 3: \"q\"\t");
 	return 0;
 }
 

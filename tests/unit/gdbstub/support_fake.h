@@ -38,7 +38,8 @@ struct fake {
 	int monitor_ret;
 	long monitor_bytes;		/* "big" output size */
 	bool no_monitor;
-	bool long_names;		/* 63-char names, mostly '&' */
+	bool long_names;
+	bool fail_remove;		/* remove_bp returns -RSP_EIO */		/* 63-char names, mostly '&' */
 };
 
 extern const struct rsp_target_ops fake_ops;

@@ -161,6 +161,66 @@ static void test_retransmit_gives_up(void **state)
 	assert_int_equal(fake_npackets(&X->f), 8);	/* bounded */
 }
 
+static void test_lost_ack_next_request_counts_as_ack(void **state)
+{
+	/* gdb's '+' for our reply was lost; its next packet arrives while we
+	 * wait for the ack: that packet must be served, not swallowed. */
+	fx_send(X, "qC");
+	fx_send(X, "qAttached");
+	fx_serve(X, NULL);
+	assert_int_equal(fake_npackets(&X->f), 2);
+	assert_string_equal(fake_packet(&X->f, 0), "QC1");
+	assert_string_equal(fake_packet(&X->f, 1), "1");
+	assert_int_equal(X->eng.retransmits, 0);
+}
+
+static void test_ctrl_c_during_ack_wait_ignored(void **state)
+{
+	fx_send(X, "qC");
+	fx_raw(X, "\x03\x03+", 3);
+	fx_send(X, "qAttached");
+	fx_serve(X, NULL);
+	assert_int_equal(fake_npackets(&X->f), 2);
+	assert_string_equal(fake_packet(&X->f, 1), "1");
+}
+
+static void test_timeouts_inside_rle_and_checksum(void **state)
+{
+	fx_raw(X, "$M1000,1:0*", 11);		/* stops after '*' */
+	assert_null(fx_serve(X, NULL));
+	fx_raw(X, "$qC#b", 5);			/* one checksum digit */
+	assert_null(fx_serve(X, NULL));
+	fx_raw(X, "$qC#", 4);			/* none */
+	assert_null(fx_serve(X, NULL));
+	assert_string_equal(fx_req(X, "qC"), "QC1");
+}
+
+static void test_rle_expansion_overflow(void **state)
+{
+	static char big[RSP_PACKET_SIZE];
+	size_t n;
+
+	/* RLE that would expand past PacketSize is rejected. */
+	memset(big, 'a', sizeof(big));
+	memcpy(big, "M1000,1:", 8);
+	n = sizeof(big) - 40;
+	big[n] = '*';
+	big[n + 1] = 126;
+	big[n + 2] = 0;
+	assert_string_equal(fx_req(X, big), "E07");
+	assert_string_equal(fx_req(X, "qC"), "QC1");
+}
+
+static void test_rle_off(void **state)
+{
+	X->eng.cfg.rle_replies = false;
+	memset(X->f.mem, 0, 16);
+	fx_req(X, "m1000,10");
+	assert_null(memchr(X->f.out, '*', X->f.out_len));
+	assert_string_equal(fake_packet(&X->f, 0),
+			    "00000000000000000000000000000000");
+}
+
 static void test_rle_input(void **state)
 {
 	char p[64];
@@ -383,6 +443,8 @@ static void test_many_threads_packed(void **state)
 	X->f.nthreads = FAKE_THREADS;
 	assert_string_equal(fx_req(X, "qfThreadInfo"), "m1,2,3");
 	assert_string_equal(fx_req(X, "qsThreadInfo"), "l");
+	assert_non_null(strstr(fx_req(X, "qXfer:threads:read::0,1000"),
+			       "name=\"CPU 3: &quot;q&quot;?\"/>"));
 }
 
 static size_t count(const char *hay, const char *needle)
@@ -577,7 +639,13 @@ static void test_breakpoints(void **state)
 	assert_string_equal(fx_req(X, "Z7,1000,1"), "");
 	assert_string_equal(fx_req(X, "z2,1008,8"), "OK");
 	assert_string_equal(fx_req(X, "z2,1008,8"), "OK");	/* gone: ok */
+	/* A failed removal is reported, and the entry is forgotten. */
+	X->f.fail_remove = true;
+	assert_string_equal(fx_req(X, "z3,1010,4"), "E05");
+	X->f.fail_remove = false;
+	assert_string_equal(fx_req(X, "z3,1010,4"), "OK");
 	assert_int_equal(X->f.bp_inserted, 4);
+	X->f.bp_inserted--;		/* the failed removal above */
 	/* Detach removes the rest. */
 	fx_req(X, "D");
 	assert_int_equal(X->f.bp_inserted, 0);
@@ -637,6 +705,7 @@ static void test_continue_and_step(void **state)
 	assert_int_equal(X->res.action[1], RSP_ACT_STEP);
 	assert_int_equal(X->f.regs[1][rsp_reg_offset(RSP_REG_RIP) + 1], 0x20);
 	assert_string_equal(fx_req(X, "C"), "E16");
+	assert_string_equal(fx_req(X, "C05x1000"), "E16");
 	assert_string_equal(fx_req(X, "C05x"), "E16");
 	assert_string_equal(fx_req(X, "c12z"), "E16");
 	assert_string_equal(fx_req(X, "C100"), "E16");
@@ -657,6 +726,10 @@ static void test_vcont(void **state)
 	assert_null(fx_req(X, "vCont;S05:3"));
 	assert_int_equal(X->res.action[2], RSP_ACT_STEP);
 	assert_int_equal(X->res.action[0], RSP_ACT_STOP);	/* unnamed */
+	fx_req(X, "Hc2");
+	assert_null(fx_req(X, "vCont;s:0"));	/* 0 = the Hc thread */
+	assert_int_equal(X->res.action[1], RSP_ACT_STEP);
+	assert_int_equal(X->res.action[0], RSP_ACT_STOP);
 	assert_null(fx_req(X, "vCont;c:-1"));
 	assert_int_equal(X->res.action[2], RSP_ACT_CONTINUE);
 	assert_string_equal(fx_req(X, "vCont;"), "E16");
@@ -849,6 +922,11 @@ int main(void)
 		T(test_garbage_and_interrupt_ignored_between_packets),
 		T(test_retransmit_on_nack),
 		T(test_retransmit_gives_up),
+		T(test_lost_ack_next_request_counts_as_ack),
+		T(test_ctrl_c_during_ack_wait_ignored),
+		T(test_timeouts_inside_rle_and_checksum),
+		T(test_rle_expansion_overflow),
+		T(test_rle_off),
 		T(test_rle_input),
 		T(test_rle_output_is_used),
 		T(test_oversized_packet),
