@@ -158,6 +158,8 @@ static const char *const op_names[SOP_COUNT] = {
 	"builtin", "setres", "dup",
 };
 
+_Static_assert(ARRAY_SIZE(op_names) == SOP_COUNT, "op_names out of date");
+
 static void dump(const struct script_prog *p)
 {
 	u32 i;
