@@ -25,7 +25,8 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))))
-CASES_DIR = os.path.join(ROOT, "..", "shared", "hyperdbg-script-tests")
+CASES_DIR = os.environ.get("HVGDB_SCRIPT_CASES") or os.path.join(
+    ROOT, "..", "shared", "hyperdbg-script-tests")
 TOOL = os.path.join(ROOT, "build", "bin", "hvgdb-script")
 
 REGS = dict(rax=1, rdx=3, rbx=4, rbp=6, rsi=7, rdi=8, r8=9, r9=0xA, r10=0xB,
@@ -135,7 +136,7 @@ def check_case(name, cid, stmt, expected):
 
 
 if not case_files():
-    @pytest.mark.skip(reason="../shared/hyperdbg-script-tests is absent")
+    @pytest.mark.skip(reason="HyperDbg cases not found at %s" % CASES_DIR)
     def test_hyperdbg_cases_absent():
         pass
 else:
