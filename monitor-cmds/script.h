@@ -22,29 +22,29 @@
 #include "hvgdb/freestanding.h"
 
 #ifndef SCRIPT_MAX_INSNS
-#define SCRIPT_MAX_INSNS	2048	/* instructions per program (8 bytes each) */
+#define SCRIPT_MAX_INSNS	2048	/* 8-byte instructions per program */
 #endif
 #define SCRIPT_MAX_CONSTS	128	/* 64-bit constants per program */
 #define SCRIPT_MAX_STRBYTES	1024	/* string literal pool */
 #define SCRIPT_MAX_LOCALS	64	/* per-CPU variables per program */
 #define SCRIPT_MAX_GLOBALS	64	/* ".name" variables, shared */
-#define SCRIPT_NAME_MAX		32	/* identifier length incl. NUL */
+#define SCRIPT_NAME_MAX		32	/* identifier size with its NUL */
 #define SCRIPT_MAX_FUNCS	16	/* user-defined functions */
-#define SCRIPT_MAX_PARAMS	16	/* parameters + typed locals per function */
+#define SCRIPT_MAX_PARAMS	16	/* parameters + typed locals */
 #define SCRIPT_STACK_SLOTS	256	/* evaluator value stack */
-#define SCRIPT_MAX_CALL_DEPTH	32	/* script-level recursion bound */
+#define SCRIPT_MAX_CALL_DEPTH	32	/* script recursion bound */
 #ifndef SCRIPT_MAX_NEST
-#define SCRIPT_MAX_NEST		48	/* compile recursion bound, ~100 B each */
+#define SCRIPT_MAX_NEST		48	/* compiler recursion, ~100 B each */
 #endif
-#define SCRIPT_DEFAULT_STEPS	100000	/* step budget per evaluation */
+#define SCRIPT_DEFAULT_STEPS	100000	/* steps per evaluation */
 #define SCRIPT_MAX_MEMCPY	4096	/* bytes per memcpy/memcmp call */
 #define SCRIPT_MAX_STRING	256	/* characters printed by %s */
-#define SCRIPT_MAX_STRLEN	4096	/* characters scanned by strlen/strcmp */
-#define SCRIPT_MAX_MSGS		8	/* runtime messages printed per eval */
+#define SCRIPT_MAX_STRLEN	4096	/* scanned by strlen/strcmp */
+#define SCRIPT_MAX_MSGS		8	/* runtime messages per eval */
 
 /* script_compile() flags */
 #define SCRIPT_F_CONDITION	0x1	/* source is one condition */
-#define SCRIPT_F_HDBG_STRICT	0x2	/* reject what HyperDbg rejects */
+#define SCRIPT_F_HDBG_STRICT	0x2	/* HyperDbg's rejections */
 
 /* script_eval() results (0 = ran to the end or to a top-level return) */
 enum script_status {
@@ -93,7 +93,7 @@ enum script_ilk {
 /* event control requests (event_ctl) */
 enum script_evt {
 	SCRIPT_EVT_ENABLE, SCRIPT_EVT_DISABLE, SCRIPT_EVT_CLEAR,
-	SCRIPT_EVT_SC,		/* short-circuit the current event: a != 0 */
+	SCRIPT_EVT_SC,		/* a != 0: skip the event's instruction */
 	SCRIPT_EVT_INJECT,	/* a = type, b = vector */
 	SCRIPT_EVT_INJECT_EC,	/* a = type, b = vector, c = error code */
 	SCRIPT_EVT_PAUSE,	/* halt into the debugger after this event */

@@ -8,7 +8,7 @@
 #include "script_vm.h"
 #include "insn_len.h"
 
-#define SPIN_TRIES	100000	/* spinlock_lock attempts before giving up */
+#define SPIN_TRIES	100000	/* spinlock_lock attempts */
 #define MAX_USLEEP	1000000	/* microsleep cap: one second */
 #define CHUNK		64
 
@@ -41,8 +41,10 @@ static u64 cmp_strings(struct script_vm *vm, const struct script_prog *p,
 	if (limit > SCRIPT_MAX_STRLEN)
 		limit = SCRIPT_MAX_STRLEN;
 	for (i = 0; i < limit; i++) {
-		int x = script_str_char(p, ops, ctx, args[0], strs & 1, wide, i);
-		int y = script_str_char(p, ops, ctx, args[1], strs & 2, wide, i);
+		int x = script_str_char(p, ops, ctx, args[0], strs & 1, wide,
+					i);
+		int y = script_str_char(p, ops, ctx, args[1], strs & 2, wide,
+					i);
 
 		if (x < 0 || y < 0) {
 			script_vm_error(vm, ops, ctx, "cannot read string at ",
@@ -276,12 +278,17 @@ int script_builtin(struct script_vm *vm, const struct script_prog *p,
 		r = cmp_strings(vm, p, ops, ctx, args, strs, id == SB_WCSNCMP,
 				args[2]);
 		break;
-	case SB_EB: r = write_mem(vm, ops, ctx, args[0], args[1], 1, false); break;
-	case SB_ED: r = write_mem(vm, ops, ctx, args[0], args[1], 4, false); break;
-	case SB_EQ: r = write_mem(vm, ops, ctx, args[0], args[1], 8, false); break;
-	case SB_EB_PA: r = write_mem(vm, ops, ctx, args[0], args[1], 1, true); break;
-	case SB_ED_PA: r = write_mem(vm, ops, ctx, args[0], args[1], 4, true); break;
-	case SB_EQ_PA: r = write_mem(vm, ops, ctx, args[0], args[1], 8, true); break;
+	case SB_EB:
+	case SB_ED:
+	case SB_EQ:
+	case SB_EB_PA:
+	case SB_ED_PA:
+	case SB_EQ_PA:
+		r = write_mem(vm, ops, ctx, args[0], args[1],
+			      id == SB_EB || id == SB_EB_PA ? 1 :
+			      id == SB_ED || id == SB_ED_PA ? 4 : 8,
+			      id >= SB_EB_PA);
+		break;
 	case SB_CHECK_ADDRESS: {
 		u8 b;
 
@@ -324,8 +331,8 @@ int script_builtin(struct script_vm *vm, const struct script_prog *p,
 		spin_lock(vm, ops, ctx, args[0], SPIN_TRIES);
 		break;
 	case SB_SPINLOCK_LOCK_CUSTOM_WAIT:
-		spin_lock(vm, ops, ctx, args[0],
-			  args[1] && args[1] < SPIN_TRIES ? args[1] : SPIN_TRIES);
+		spin_lock(vm, ops, ctx, args[0], args[1] && args[1] < SPIN_TRIES ?
+			  args[1] : SPIN_TRIES);
 		break;
 	case SB_SPINLOCK_UNLOCK:
 		if (!ilk(ops, ctx, SCRIPT_ILK_EXCHANGE, args[0], 0, 0, &old))

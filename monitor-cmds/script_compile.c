@@ -1023,7 +1023,8 @@ static void parse_jump(struct script_compiler *c, bool is_break)
 			    "expected a loop around 'continue'");
 		return;
 	}
-	if (c->n_brk >= ARRAY_SIZE(c->brk) || c->n_cont >= ARRAY_SIZE(c->cont)) {
+	if (c->n_brk >= ARRAY_SIZE(c->brk) ||
+	    c->n_cont >= ARRAY_SIZE(c->cont)) {
 		script_fail(c, "expected at most 64 break/continue statements");
 		return;
 	}

@@ -226,10 +226,12 @@ u32 script_format(const struct script_prog *p, const char *f,
 		switch (conv) {
 		case 'd':
 		case 'i': {
-			s64 sv = bits == 64 ? (s64)v :
-				 (v >> (bits - 1)) & 1 ? (s64)(v | ~((1ULL << bits) - 1)) :
-				 (s64)v;
-			bool neg = sv < 0;
+			s64 sv = (s64)v;
+			bool neg;
+
+			if (bits < 64 && (v >> (bits - 1)) & 1)
+				sv = (s64)(v | ~((1ULL << bits) - 1));
+			neg = sv < 0;
 
 			put_num(&o, neg ? 0 - (u64)sv : (u64)sv, neg, 10, false,
 				flags, width, prec);

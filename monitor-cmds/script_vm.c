@@ -30,6 +30,11 @@ void script_vm_error(struct script_vm *vm, const struct script_ops *ops,
 	vm->n_msgs++;
 }
 
+static inline bool size_ok(u32 size)
+{
+	return size == 1 || size == 2 || size == 4 || size == 8;
+}
+
 static inline u64 field_mask(u32 width)
 {
 	return width >= 64 ? ~0ULL : (1ULL << width) - 1;
@@ -229,7 +234,7 @@ int script_eval(struct script_vm *vm, const struct script_prog *p,
 		case SOP_GE: BIN((s64)a >= (s64)b); break;
 		case SOP_LOAD:
 			NEED(1);
-			if (in->a != 1 && in->a != 2 && in->a != 4 && in->a != 8)
+			if (!size_ok(in->a))
 				goto bad;
 			a = st[sp - 1];
 			b = 0;
@@ -244,7 +249,7 @@ int script_eval(struct script_vm *vm, const struct script_prog *p,
 			break;
 		case SOP_STORE:
 			NEED(2);
-			if (in->a != 1 && in->a != 2 && in->a != 4 && in->a != 8)
+			if (!size_ok(in->a))
 				goto bad;
 			b = st[--sp];
 			a = st[--sp];
