@@ -196,6 +196,7 @@ struct script_compiler {
 	u32 call_fix[64];
 	u32 call_fix_line[64], call_fix_col[64];
 	u8 call_fix_argc[64];
+	bool call_fix_value[64];	/* the call's value is used */
 	u8 call_fix_func[64];
 	u32 n_call_fix;
 };

@@ -349,11 +349,11 @@ static int declare_func(struct script_compiler *c, const char *name)
 	return c->n_funcs++;
 }
 
-/* Call after the '(' has been consumed; leaves one value on the stack. */
 /*
  * Call of the function named c->name; the '(' has been consumed.  The name
  * is resolved before the arguments are parsed (they reuse c->name), so no
- * name buffer sits on the stack during the recursion.
+ * name buffer sits on the stack during the recursion.  Leaves one value
+ * on the stack (0 for functions without one).
  */
 static void parse_call(struct script_compiler *c, u32 line, u32 col,
 		       bool need_value)
@@ -459,6 +459,10 @@ static void parse_call(struct script_compiler *c, u32 line, u32 col,
 			return;
 		if (c->tok != ')') {
 			for (;;) {
+				if (argc >= SCRIPT_MAX_PARAMS) {
+					script_fail(c, "expected at most 16 arguments");
+					return;
+				}
 				if (!enter(c))
 					return;
 				parse_expr(c, 0);
@@ -479,6 +483,7 @@ static void parse_call(struct script_compiler *c, u32 line, u32 col,
 		c->call_fix_line[c->n_call_fix] = line;
 		c->call_fix_col[c->n_call_fix] = col;
 		c->call_fix_argc[c->n_call_fix] = (u8)argc;
+		c->call_fix_value[c->n_call_fix] = need_value;
 		c->n_call_fix++;
 	}
 }
@@ -1245,6 +1250,11 @@ static void resolve_calls(struct script_compiler *c)
 			script_fail_at(c, c->call_fix_line[i],
 				       c->call_fix_col[i],
 				       "expected a defined function, got ",
+				       f->name);
+		} else if (c->call_fix_value[i] && !f->has_value) {
+			script_fail_at(c, c->call_fix_line[i],
+				       c->call_fix_col[i],
+				       "expected a function that returns a value, not void ",
 				       f->name);
 		} else if (c->call_fix_argc[i] != f->n_params) {
 			script_fail_at(c, c->call_fix_line[i],

@@ -59,6 +59,8 @@ static void test_semantic_errors(void **state)
 	sr_expect_error("printf(x);", "expected a format string");
 	sr_expect_error("x = nothere(1);", "expected a defined function, got nothere");
 	sr_expect_error("int f(a) { return a; } x = f(1, 2);", "expected as many arguments as the parameters of f");
+	sr_expect_error("x = g(); void g() { y = 1; }", "expected a function that returns a value, not void g");
+	sr_expect_error("x = g(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17);", "expected at most 16 arguments");
 	sr_expect_error("int f(a) { return 1; } int f(b) { return 2; }", "expected one definition of function f");
 	sr_expect_error("int poi(a) { return 1; }", "not a built-in");
 	sr_expect_error("int f(a, a) { return 1; }", "expected a new name");
