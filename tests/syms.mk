@@ -1,0 +1,17 @@
+# hvgdb-syms: System.map / kallsyms -> ELF symbol file (docs/symbols.md).
+# The fragment lives in tests/ because the top-level Makefile includes
+# tests/*.mk but not tools/*.mk.
+SYMS_SRCS := $(wildcard tools/hvgdb-syms/*.c)
+SYMS_OBJS := $(SYMS_SRCS:%.c=$(BUILD)/obj/%.o)
+SYMS_LIB_OBJS := $(filter-out %/main.o,$(SYMS_OBJS))
+HVGDB_SYMS := $(BUILD)/bin/hvgdb-syms
+TOOLS += $(HVGDB_SYMS)
+
+$(HVGDB_SYMS): $(SYMS_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -o $@ $^
+
+# The cmocka suites of tests/unit/syms test the tool's objects directly:
+# the generic unit rule links every .o prerequisite.
+$(patsubst %.c,$(BUILD)/%,$(wildcard tests/unit/syms/test_*.c)): \
+	$(SYMS_LIB_OBJS)

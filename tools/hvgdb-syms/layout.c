@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * layout - sections and symbol sizes of the symbol file (see layout.h).
+ *
+ * The kernel image's sections are bracketed by marker symbols the linker
+ * script defines (arch/x86/kernel/vmlinux.lds.S and
+ * include/asm-generic/vmlinux.lds.h): _text.._etext, _sinittext..
+ * _einittext, __start_rodata..__end_rodata, _sdata.._edata,
+ * __init_begin..__init_end, __bss_start..__bss_stop, __brk_base..
+ * __brk_limit, and _end after everything.  Per-CPU variables are 'A'
+ * (absolute) on x86-64 (CONFIG_KALLSYMS_ABSOLUTE_PERCPU): their values
+ * are offsets into each CPU's area, not addresses, so they stay SHN_ABS.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <elf.h>
+
+#include "layout.h"
+
+struct region_def {
+	const char *name;
+	const char *start[2];	/* first present wins; lowest address */
+	const char *end;
+	unsigned int flags;
+};
+
+/* Earlier entries win where two overlap (.init.text inside .init.data). */
+static const struct region_def kernel_regions[] = {
+	{ ".text", { "_text", "_stext" }, "_etext", LAYOUT_EXEC },
+	{ ".init.text", { "_sinittext", NULL }, "_einittext", LAYOUT_EXEC },
+	{ ".rodata", { "__start_rodata", NULL }, "__end_rodata", 0 },
+	{ ".data", { "_sdata", NULL }, "_edata", LAYOUT_WRITE },
+	{ ".init.data", { "__init_begin", NULL }, "__init_end", LAYOUT_WRITE },
+	{ ".bss", { "__bss_start", NULL }, "__bss_stop", LAYOUT_WRITE },
+	{ ".brk", { "__brk_base", NULL }, "__brk_limit", LAYOUT_WRITE },
+};
+
+struct secvec {
+	struct layout_sec *v;
+	size_t n, cap;
+};
+
+static int secvec_push(struct secvec *sv, const char *name, uint64_t start,
+		       uint64_t end, unsigned int flags)
+{
+	struct layout_sec *s;
+
+	if (sv->n == sv->cap) {
+		size_t cap = sv->cap ? sv->cap * 2 : 32;
+		struct layout_sec *v = realloc(sv->v, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		sv->v = v;
+		sv->cap = cap;
+	}
+	s = &sv->v[sv->n++];
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->start = start;
+	s->end = end;
+	s->flags = flags;
+	return 0;
+}
+
+/*
+ * Adds [start, end) minus whatever earlier sections already cover, as one
+ * or more sections of the same name.
+ */
+static int carve(struct secvec *sv, const char *name, uint64_t start,
+		 uint64_t end, unsigned int flags)
+{
+	size_t i, have = sv->n;
+
+	if (start >= end)
+		return 0;
+	for (i = 0; i < have; i++) {
+		const struct layout_sec *e = &sv->v[i];
+
+		if (e->end <= start || e->start >= end)
+			continue;
+		if (e->start > start) {
+			/* the left piece is clear of sections before i? */
+			if (carve(sv, name, start, e->start, flags))
+				return -1;
+		}
+		start = sv->v[i].end;	/* sv->v may have moved */
+		if (start >= end)
+			return 0;
+	}
+	return secvec_push(sv, name, start, end, flags);
+}
+
+static int cmp_sec(const void *a, const void *b)
+{
+	const struct layout_sec *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static int cmp_sym(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	/* input order: names were pooled in that order */
+	return x->name_off < y->name_off ? -1 : x->name_off > y->name_off;
+}
+
+static bool is_abs_type(char type)
+{
+	return type == 'A' || type == 'a';
+}
+
+static bool is_text_type(char type)
+{
+	return type == 'T' || type == 't' || type == 'W' || type == 'i';
+}
+
+bool layout_find(const struct ksym_table *t, const char *name,
+		 uint64_t *addr)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		const struct ksym *s = &t->v[i];
+
+		if (!s->mod_off && !is_abs_type(s->type) &&
+		    !strcmp(ksym_name(t, s), name)) {
+			*addr = s->addr;
+			return true;
+		}
+	}
+	return false;
+}
+
+static int kernel_sections(struct ksym_table *t, struct secvec *sv)
+{
+	const size_t nreg = sizeof(kernel_regions) / sizeof(kernel_regions[0]);
+	uint64_t lo = UINT64_MAX, hi = 0, end_sym;
+	size_t i, nfound = 0, base;
+
+	for (i = 0; i < nreg; i++) {
+		const struct region_def *r = &kernel_regions[i];
+		uint64_t s = UINT64_MAX, e, a;
+		int k;
+
+		for (k = 0; k < 2 && r->start[k]; k++)
+			if (layout_find(t, r->start[k], &a) && a < s)
+				s = a;
+		if (s == UINT64_MAX || !layout_find(t, r->end, &e) || e <= s)
+			continue;
+		if (carve(sv, r->name, s, e, r->flags))
+			return -1;
+		nfound++;
+		lo = s < lo ? s : lo;
+		hi = e > hi ? e : hi;
+	}
+	if (layout_find(t, "_end", &end_sym) && end_sym > hi && nfound)
+		hi = end_sym;
+	if (!nfound) {
+		/* No markers (a partial list): one section over the image. */
+		for (i = 0; i < t->n; i++) {
+			const struct ksym *s = &t->v[i];
+
+			if (s->mod_off || is_abs_type(s->type))
+				continue;
+			lo = s->addr < lo ? s->addr : lo;
+			hi = s->addr > hi ? s->addr : hi;
+		}
+		if (lo > hi)
+			return 0;
+		if (hi < UINT64_MAX)
+			hi++;
+	}
+	/* Gaps inside the image: .kernel, so every image address has one. */
+	base = sv->n;
+	if (carve(sv, ".kernel", lo, hi, 0))
+		return -1;
+	for (i = base; i < sv->n; i++)
+		sv->v[i].flags |= LAYOUT_WRITE | LAYOUT_GAP;
+	return 0;
+}
+
+static long find_sec(const struct layout *l, uint64_t addr);
+
+static bool is_end_marker(const char *name)
+{
+	const size_t nreg = sizeof(kernel_regions) / sizeof(kernel_regions[0]);
+	size_t i;
+
+	for (i = 0; i < nreg; i++)
+		if (!strcmp(name, kernel_regions[i].end))
+			return true;
+	return !strcmp(name, "_end");
+}
+
+/*
+ * The section of an address, or -1.  A symbol at a section's end (_etext,
+ * __indirect_thunk_end, _edata, _end) marks that end: it belongs to the
+ * section it closes, not to the gap or the section that follows.
+ */
+static long sym_section(const struct ksym_table *t, const struct layout *l,
+			const struct ksym *s)
+{
+	long k = find_sec(l, s->addr);
+
+	if (k < 0 || s->addr > l->sec[k].end)
+		return -1;
+	if (k > 0 && s->addr == l->sec[k].start &&
+	    l->sec[k - 1].end == s->addr &&
+	    ((l->sec[k].flags & LAYOUT_GAP) || is_end_marker(ksym_name(t, s))))
+		return k - 1;
+	return k;
+}
+
+/* Loaded modules: a text and a data section each (kernel/module/main.c
+ * lays a module's core out as text, rodata, ro_after_init, data). */
+static int module_sections(struct ksym_table *t, struct secvec *sv)
+{
+	size_t i = 0;
+
+	while (i < t->n) {
+		uint64_t tlo = UINT64_MAX, thi = 0, dlo = UINT64_MAX, dhi = 0;
+		uint32_t mod = t->v[i].mod_off;
+		const char *mname = t->pool + mod;
+		char name[72];
+		size_t j;
+
+		if (!mod) {
+			i++;
+			continue;
+		}
+		for (j = i; j < t->n; j++) {
+			const struct ksym *s = &t->v[j];
+
+			if (!s->mod_off)
+				continue;
+			if (s->mod_off != mod &&
+			    strcmp(t->pool + s->mod_off, mname))
+				continue;
+			if (is_abs_type(s->type))
+				continue;
+			if (is_text_type(s->type)) {
+				tlo = s->addr < tlo ? s->addr : tlo;
+				thi = s->addr > thi ? s->addr : thi;
+			} else {
+				dlo = s->addr < dlo ? s->addr : dlo;
+				dhi = s->addr > dhi ? s->addr : dhi;
+			}
+		}
+		/* The allocations are page-granular: a module's text ends at
+		 * the page end at the latest, or where its data begins. */
+		if (tlo <= thi) {
+			uint64_t e = (thi | 0xfff) + 1;
+
+			if (dlo > thi && dlo < e)
+				e = dlo;
+			snprintf(name, sizeof(name), ".text.%s", mname);
+			if (carve(sv, name, tlo, e ? e : UINT64_MAX,
+				  LAYOUT_EXEC))
+				return -1;
+		}
+		if (dlo <= dhi) {
+			uint64_t e = (dhi | 0xfff) + 1;
+
+			if (tlo > dhi && tlo < e)
+				e = tlo;
+			snprintf(name, sizeof(name), ".data.%s", mname);
+			if (carve(sv, name, dlo, e ? e : UINT64_MAX,
+				  LAYOUT_WRITE))
+				return -1;
+		}
+		/* Mark this module done: later symbols of it are skipped. */
+		for (j = i; j < t->n; j++)
+			if (t->v[j].mod_off &&
+			    (t->v[j].mod_off == mod ||
+			     !strcmp(t->pool + t->v[j].mod_off, mname)))
+				t->v[j].shndx = 0;	/* visited */
+		while (i < t->n && (!t->v[i].mod_off || !t->v[i].shndx))
+			i++;
+	}
+	return 0;
+}
+
+/* Last section with start <= addr, or -1. */
+static long find_sec(const struct layout *l, uint64_t addr)
+{
+	long lo = 0, hi = (long)l->nsec - 1, best = -1;
+
+	while (lo <= hi) {
+		long mid = lo + (hi - lo) / 2;
+
+		if (l->sec[mid].start <= addr) {
+			best = mid;
+			lo = mid + 1;
+		} else {
+			hi = mid - 1;
+		}
+	}
+	return best;
+}
+
+int layout_build(struct ksym_table *t, struct layout *l, int64_t offset,
+		 char *err, size_t errlen)
+{
+	struct secvec sv = { 0 };
+	size_t i, j;
+
+	memset(l, 0, sizeof(*l));
+	for (i = 0; i < t->n; i++)
+		if (!is_abs_type(t->v[i].type))
+			t->v[i].addr += (uint64_t)offset;
+	if (kernel_sections(t, &sv) || (t->want_modules &&
+					module_sections(t, &sv))) {
+		free(sv.v);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (sv.n >= SHN_LORESERVE - 8) {
+		free(sv.v);
+		snprintf(err, errlen, "too many sections (%zu)", sv.n);
+		return -1;
+	}
+	qsort(sv.v, sv.n, sizeof(*sv.v), cmp_sec);
+	l->sec = sv.v;
+	l->nsec = sv.n;
+
+	qsort(t->v, t->n, sizeof(*t->v), cmp_sym);
+	for (i = 0; i < t->n; i++) {
+		struct ksym *s = &t->v[i];
+		long k = is_abs_type(s->type) ? -1 : sym_section(t, l, s);
+
+		if (k < 0) {
+			s->shndx = SHN_ABS;
+			l->abs_syms++;
+			continue;
+		}
+		s->shndx = (uint32_t)k + 1;
+		if (is_text_type(s->type) && s->addr < l->sec[k].end)
+			l->sec[k].flags |= LAYOUT_EXEC;
+	}
+	/* Sizes: up to the next higher address in the same section. */
+	for (i = 0; i < t->n; i = j) {
+		uint64_t lim = 0;
+
+		for (j = i + 1; j < t->n && t->v[j].addr == t->v[i].addr; j++)
+			;
+		for (size_t k = i; k < j; k++) {
+			struct ksym *s = &t->v[k];
+
+			if (s->shndx == SHN_ABS) {
+				s->size = 0;
+				continue;
+			}
+			lim = l->sec[s->shndx - 1].end;
+			if (j < t->n && t->v[j].addr < lim)
+				lim = t->v[j].addr;
+			s->size = lim > s->addr ? lim - s->addr : 0;
+		}
+	}
+	return 0;
+}
+
+void layout_free(struct layout *l)
+{
+	free(l->sec);
+	memset(l, 0, sizeof(*l));
+}
