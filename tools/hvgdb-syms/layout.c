@@ -11,6 +11,7 @@
  * (absolute) on x86-64 (CONFIG_KALLSYMS_ABSOLUTE_PERCPU): their values
  * are offsets into each CPU's area, not addresses, so they stay SHN_ABS.
  */
+#define _GNU_SOURCE	/* qsort_r */
 #include <stdlib.h>
 #include <string.h>
 #include <elf.h>
@@ -216,31 +217,54 @@ static long sym_section(const struct ksym_table *t, const struct layout *l,
 
 /* Loaded modules: a text and a data section each (kernel/module/main.c
  * lays a module's core out as text, rodata, ro_after_init, data). */
+static int cmp_mod(const void *a, const void *b, void *arg)
+{
+	const struct ksym_table *t = arg;
+	const struct ksym *x = &t->v[*(const size_t *)a];
+	const struct ksym *y = &t->v[*(const size_t *)b];
+
+	if (x->mod_off == y->mod_off)
+		return 0;
+	return strcmp(t->pool + x->mod_off, t->pool + y->mod_off);
+}
+
+static int module_range(struct secvec *sv, const char *kind,
+			const char *mname, uint64_t lo, uint64_t hi,
+			uint64_t other_lo, unsigned int flags)
+{
+	/* The allocations are page-granular: a range ends at its last page's
+	 * end at the latest, or where the module's other range begins. */
+	uint64_t e = (hi | 0xfff) + 1;
+	char name[72];
+
+	if (lo > hi)
+		return 0;
+	if (other_lo > hi && other_lo < e)
+		e = other_lo;
+	snprintf(name, sizeof(name), ".%s.%s", kind, mname);
+	return carve(sv, name, lo, e ? e : UINT64_MAX, flags);
+}
+
 static int module_sections(struct ksym_table *t, struct secvec *sv)
 {
-	size_t i = 0;
+	size_t *idx = malloc((t->module_syms + 1) * sizeof(*idx));
+	size_t n = 0, i, j;
+	int ret = 0;
 
-	while (i < t->n) {
+	if (!idx)
+		return -1;
+	for (i = 0; i < t->n; i++)
+		if (t->v[i].mod_off && !is_abs_type(t->v[i].type))
+			idx[n++] = i;
+	if (n)
+		qsort_r(idx, n, sizeof(*idx), cmp_mod, t);
+	for (i = 0; i < n && !ret; i = j) {
 		uint64_t tlo = UINT64_MAX, thi = 0, dlo = UINT64_MAX, dhi = 0;
-		uint32_t mod = t->v[i].mod_off;
-		const char *mname = t->pool + mod;
-		char name[72];
-		size_t j;
+		const char *mname = t->pool + t->v[idx[i]].mod_off;
 
-		if (!mod) {
-			i++;
-			continue;
-		}
-		for (j = i; j < t->n; j++) {
-			const struct ksym *s = &t->v[j];
+		for (j = i; j < n && !cmp_mod(&idx[i], &idx[j], t); j++) {
+			const struct ksym *s = &t->v[idx[j]];
 
-			if (!s->mod_off)
-				continue;
-			if (s->mod_off != mod &&
-			    strcmp(t->pool + s->mod_off, mname))
-				continue;
-			if (is_abs_type(s->type))
-				continue;
 			if (is_text_type(s->type)) {
 				tlo = s->addr < tlo ? s->addr : tlo;
 				thi = s->addr > thi ? s->addr : thi;
@@ -249,38 +273,17 @@ static int module_sections(struct ksym_table *t, struct secvec *sv)
 				dhi = s->addr > dhi ? s->addr : dhi;
 			}
 		}
-		/* The allocations are page-granular: a module's text ends at
-		 * the page end at the latest, or where its data begins. */
-		if (tlo <= thi) {
-			uint64_t e = (thi | 0xfff) + 1;
-
-			if (dlo > thi && dlo < e)
-				e = dlo;
-			snprintf(name, sizeof(name), ".text.%s", mname);
-			if (carve(sv, name, tlo, e ? e : UINT64_MAX,
-				  LAYOUT_EXEC))
-				return -1;
+		if (sv->n > LAYOUT_MAX_SECTIONS) {
+			ret = -2;
+			break;
 		}
-		if (dlo <= dhi) {
-			uint64_t e = (dhi | 0xfff) + 1;
-
-			if (tlo > dhi && tlo < e)
-				e = tlo;
-			snprintf(name, sizeof(name), ".data.%s", mname);
-			if (carve(sv, name, dlo, e ? e : UINT64_MAX,
-				  LAYOUT_WRITE))
-				return -1;
-		}
-		/* Mark this module done: later symbols of it are skipped. */
-		for (j = i; j < t->n; j++)
-			if (t->v[j].mod_off &&
-			    (t->v[j].mod_off == mod ||
-			     !strcmp(t->pool + t->v[j].mod_off, mname)))
-				t->v[j].shndx = 0;	/* visited */
-		while (i < t->n && (!t->v[i].mod_off || !t->v[i].shndx))
-			i++;
+		ret = module_range(sv, "text", mname, tlo, thi, dlo,
+				   LAYOUT_EXEC) ||
+		      module_range(sv, "data", mname, dlo, dhi, tlo,
+				   LAYOUT_WRITE) ? -1 : 0;
 	}
-	return 0;
+	free(idx);
+	return ret;
 }
 
 /* Last section with start <= addr, or -1. */
@@ -306,27 +309,30 @@ int layout_build(struct ksym_table *t, struct layout *l, int64_t offset,
 {
 	struct secvec sv = { 0 };
 	size_t i, j;
+	int ret;
 
 	memset(l, 0, sizeof(*l));
 	for (i = 0; i < t->n; i++)
 		if (!is_abs_type(t->v[i].type))
 			t->v[i].addr += (uint64_t)offset;
-	if (kernel_sections(t, &sv) || (t->want_modules &&
-					module_sections(t, &sv))) {
+	ret = kernel_sections(t, &sv);
+	if (!ret && t->want_modules)
+		ret = module_sections(t, &sv);
+	if (!ret && sv.n > LAYOUT_MAX_SECTIONS)
+		ret = -2;
+	if (ret) {
 		free(sv.v);
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, ret == -2 ? "more than %d sections: too "
+			 "many modules" : "out of memory", LAYOUT_MAX_SECTIONS);
 		return -1;
 	}
-	if (sv.n >= SHN_LORESERVE - 8) {
-		free(sv.v);
-		snprintf(err, errlen, "too many sections (%zu)", sv.n);
-		return -1;
-	}
-	qsort(sv.v, sv.n, sizeof(*sv.v), cmp_sec);
+	if (sv.n)
+		qsort(sv.v, sv.n, sizeof(*sv.v), cmp_sec);
 	l->sec = sv.v;
 	l->nsec = sv.n;
 
-	qsort(t->v, t->n, sizeof(*t->v), cmp_sym);
+	if (t->n)
+		qsort(t->v, t->n, sizeof(*t->v), cmp_sym);
 	for (i = 0; i < t->n; i++) {
 		struct ksym *s = &t->v[i];
 		long k = is_abs_type(s->type) ? -1 : sym_section(t, l, s);

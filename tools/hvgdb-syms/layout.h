@@ -19,6 +19,8 @@
 
 #define LAYOUT_EXEC	1u	/* holds code (SHF_EXECINSTR) */
 #define LAYOUT_WRITE	2u	/* SHF_WRITE */
+/* Far above real kernels (two per loaded module); keeps carving cheap. */
+#define LAYOUT_MAX_SECTIONS 4096
 #define LAYOUT_GAP	4u	/* a .kernel gap between marked regions */
 
 struct layout_sec {

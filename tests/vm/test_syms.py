@@ -1,0 +1,92 @@
+"""Symbols of the VM's stock Debian kernel without a vmlinux: fetch its
+/proc/kallsyms with tests/vm/fetch-syms (what `make run` does), and check
+offline with gdb that the ELF symbol file gives the addresses the guest
+itself reports (docs/symbols.md)."""
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests" / "unit" / "syms"))
+from syms_elf import expected_kind, parse_kallsyms, read_elf  # noqa: E402
+
+FETCH = REPO / "tests" / "vm" / "fetch-syms"
+NAMES = ("linux_banner", "__x64_sys_getpid", "_text", "_etext", "jiffies",
+         "init_task")
+
+
+@pytest.fixture(scope="module")
+def fetched(vm1, tmp_path_factory):
+    d = tmp_path_factory.mktemp("vmsyms")
+    out, text = d / "vm-syms.elf", d / "kallsyms"
+    t0 = time.time()
+    r = subprocess.run([sys.executable, str(FETCH), "-o", str(out),
+                        "--kallsyms", str(text)], env=vm1.env,
+                       capture_output=True, text=True, timeout=400)
+    assert r.returncode == 0, r.stderr
+    print(f"\n{r.stdout.strip()} (total {time.time() - t0:.1f} s)")
+    return out, text.read_text()
+
+
+@pytest.fixture(scope="module")
+def guest_addrs(vm1):
+    """What the guest says, asked separately from the bulk transfer."""
+    pat = "|".join(NAMES)
+    out = vm1.sh(f"grep -E ' ({pat})$' /proc/kallsyms")
+    addrs = {}
+    for line in out.splitlines():
+        a, _, n = line.split()
+        addrs.setdefault(n, int(a, 16))
+    assert set(addrs) == set(NAMES), out
+    return addrs
+
+
+def test_transfer_is_complete(vm1, fetched):
+    _, text = fetched
+    # a second look at the size; module symbols may come and go meanwhile
+    n = int(vm1.sh("grep -vc '\\[' /proc/kallsyms"))
+    assert sum(1 for ln in text.splitlines() if "[" not in ln) == n
+
+
+def test_every_kernel_symbol_in_the_elf(fetched):
+    out, text = fetched
+    want = parse_kallsyms(text)
+    assert len(want) > 50000
+    got = {}
+    for s in read_elf(out)[2]:
+        got.setdefault(s["name"], set()).add((s["value"], s["type"],
+                                              s["bind"]))
+    for addr, letter, name, _ in want:
+        assert (addr, *expected_kind(letter)) in got[name], name
+
+
+def test_gdb_addresses_match_the_guest(fetched, guest_addrs):
+    out, _ = fetched
+    banner = guest_addrs["linux_banner"]
+    getpid = guest_addrs["__x64_sys_getpid"]
+    r = subprocess.run(
+        ["gdb", "-nx", "-batch", "-ex", "set architecture i386:x86-64",
+         "-ex", f"symbol-file {out}",
+         "-ex", "info address linux_banner",
+         "-ex", "info address jiffies",
+         "-ex", f"info symbol {getpid + 4:#x}",
+         "-ex", "break __x64_sys_getpid",
+         "-ex", "x/s &linux_banner",
+         "-ex", f"info symbol {guest_addrs['init_task'] + 8:#x}"],
+        capture_output=True, text=True, timeout=120)
+    text = r.stdout + r.stderr
+    assert f'"linux_banner" is at {banner:#x} ' in text, text
+    assert f'"jiffies" is at {guest_addrs["jiffies"]:#x} ' in text, text
+    assert "__x64_sys_getpid + 4 in section .text" in text, text
+    assert f"Breakpoint 1 at {getpid:#x}" in text, text
+    assert f"{banner:#x} <linux_banner>:" in text, text
+    assert "init_task + 8 in section .data" in text, text
+    # the VM boots with nokaslr: the kernel sits at its link address
+    assert guest_addrs["_text"] == 0xffffffff81000000
+    _, secs, _ = read_elf(out)
+    text_sec = next(s for s in secs if s["name"] == ".text")
+    assert text_sec["addr"] == guest_addrs["_text"]
+    assert text_sec["addr"] + text_sec["size"] == guest_addrs["_etext"]
