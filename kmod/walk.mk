@@ -15,3 +15,11 @@ $(PGWALK_FUZZ): tests/fuzz/pgwalk_fuzz.c kmod/pgwalk.c kmod/pgwalk.h
 		-fno-sanitize-recover=all -std=gnu11 -Wall -Wextra -Werror \
 		-I$(CURDIR)/include -I$(CURDIR) -o $@ \
 		tests/fuzz/pgwalk_fuzz.c kmod/pgwalk.c
+
+# Walk cost in user space (figures in docs/design-memory.md).
+PGWALK_BENCH := $(BUILD)/bench/pgwalk_bench
+BENCHES += $(PGWALK_BENCH)
+$(PGWALK_BENCH): $(BUILD)/obj/tests/unit/pgwalk/bench_pgwalk.o \
+		$(BUILD)/obj/tests/unit/pgwalk/support_physmem.o $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -o $@ $(filter %.o,$^) $(LINK_LIBS)

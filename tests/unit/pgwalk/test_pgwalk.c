@@ -335,6 +335,49 @@ static void test_cr3_masking(void **state)
 	assert_int_equal(pa, 0x3000);
 }
 
+/*
+ * KPTI (Linux 6.1 pti.c): an 8 KiB PGD, the user half at +4 KiB, CR3
+ * bit 12 selecting it, user PCIDs with bit 11 set, bit 63 no-flush.  On
+ * the sysretq path the walk runs from that user CR3.
+ */
+static void test_kpti_user_cr3(void **state)
+{
+	struct fix *f = *state;
+	struct pgwalk_info info;
+	u64 kpgd, upgd, pa;
+
+	/* Table pages are handed out in order: take an 8 KiB aligned pair. */
+	kpgd = pm_new_table(&f->pm);
+	if (kpgd & 0x1000)
+		kpgd = pm_new_table(&f->pm);
+	upgd = pm_new_table(&f->pm);
+	assert_int_equal(upgd, kpgd + 0x1000);
+	pm_map(&f->pm, kpgd, 4, KTEXT, 0x2000000, 2, P | RW);
+	pm_map(&f->pm, kpgd, 4, UADDR, 0x9000, 1, P | RW | US);
+	pm_map(&f->pm, upgd, 4, UADDR, 0x9000, 1, P | RW | US);
+	/* The entry trampoline only (cpu_entry_area). */
+	pm_map(&f->pm, upgd, 4, 0xfffffe0000000000ULL, 0xa000, 1, P);
+	f->ctx.cr4 |= PGWALK_CR4_PCIDE;
+	f->ctx.cr3 = kpgd | 0x1000 | 0x800 | 0x3 | (1ULL << 63);
+	assert_int_equal(pgwalk_translate(&f->ctx, UADDR + 7, &pa, &info),
+			 PGWALK_OK);
+	assert_int_equal(pa, 0x9007);
+	assert_true(info.user);
+	assert_int_equal(pgwalk_translate(&f->ctx, 0xfffffe0000000010ULL, &pa,
+					  &info), PGWALK_OK);
+	assert_int_equal(pa, 0xa010);
+	assert_false(info.user);
+	/* Kernel text is not in the user tables. */
+	assert_int_equal(pgwalk_translate(&f->ctx, KTEXT, &pa, &info),
+			 PGWALK_ERR_NOT_PRESENT);
+	assert_int_equal(info.level, 4);
+	/* The kernel CR3 (kernel PCID 3) sees it. */
+	f->ctx.cr3 = kpgd | 0x3;
+	assert_int_equal(pgwalk_translate(&f->ctx, KTEXT + 0x1234, &pa, NULL),
+			 PGWALK_OK);
+	assert_int_equal(pa, 0x2001234);
+}
+
 static void test_cross_page_partial(void **state)
 {
 	struct fix *f = *state;
@@ -553,6 +596,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_noncanonical, setup4,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_cr3_masking, setup4,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_kpti_user_cr3, setup4,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_cross_page_partial, setup4,
 						teardown),
