@@ -96,7 +96,10 @@ def _gdb_link_roundtrip(vm, text_out, text_in):
         got = b""
         deadline = time.time() + 30
         while len(got) < len(text_out) and time.time() < deadline:
-            got += s.recv(100)
+            chunk = s.recv(100)
+            if not chunk:
+                break
+            got += chunk
         assert got == text_out.encode()
         s.sendall(text_in.encode())
         assert vm.sh(f"uart_probe recv {len(text_in)} 20") == text_in
@@ -105,6 +108,12 @@ def _gdb_link_roundtrip(vm, text_out, text_in):
 def test_gdb_port_reaches_com3_and_survives_reconnects(vm1):
     _gdb_link_roundtrip(vm1, "hello", "world")
     _gdb_link_roundtrip(vm1, "again", "there")
+
+
+def test_a_new_gdb_connection_replaces_a_stale_one(vm1):
+    with socket.create_connection(("127.0.0.1", vm1.gdb_port), timeout=30):
+        time.sleep(0.5)  # the relay has taken this one as its client
+        _gdb_link_roundtrip(vm1, "newer", "wins!")
 
 
 def test_boot_timeout_prints_console_and_leaves_no_emulator(tmp_path, vm1):
