@@ -25,7 +25,9 @@ class TestVM:
 
     def __init__(self, cpus):
         self.cpus = cpus
-        self.dir = REPO / "build" / f"vm-test-{cpus}cpu"
+        # HVGDB_TEST_VM_ROOT lets two test sessions in one tree coexist.
+        root = Path(os.environ.get("HVGDB_TEST_VM_ROOT", REPO / "build"))
+        self.dir = root / f"vm-test-{cpus}cpu"
         self.env = dict(os.environ, HVGDB_VM_DIR=str(self.dir))
         self.gdb_port = None
         self.boot_seconds = None
