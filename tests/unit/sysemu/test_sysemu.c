@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <capstone/capstone.h>
 #include "hvgdb/freestanding.h"
 #include "kmod/sysemu.h"
 
@@ -400,6 +401,95 @@ static void test_classify(void **state)
 	}
 }
 
+/*
+ * Capstone as a second opinion on which byte strings are SYSCALL/SYSRET
+ * and how long they are: all 2-byte strings, every 0F-second 3-byte
+ * string, and every pair of prefixes in front of 0F 05 / 0F 07.  Two
+ * deliberate differences, both left to the guest's #UD: LOCK (which
+ * makes the CPU #UD on these, SDM "LOCK"), and an operand-size prefix on
+ * SYSRET without REX.W right before the opcode (16-bit SYSRET, undefined).
+ */
+static void cs_compare(csh h, const u8 *code, size_t len, unsigned int *hits)
+{
+	cs_insn *in;
+	size_t n = cs_disasm(h, code, len, 0, 1, &in);
+	bool cs_sys = false, cs_ret = false, opsize16 = false, lock = false;
+	unsigned int cs_len = 0, i;
+	enum sysemu_insn k;
+	u8 klen;
+	bool ok;
+
+	if (n) {
+		cs_sys = !strcmp(in->mnemonic, "syscall");
+		cs_ret = !strcmp(in->mnemonic, "sysret");
+		cs_len = in->size;
+		cs_free(in, n);
+	}
+	for (i = 0; i + 2 < cs_len; i++) {
+		if (code[i] == 0x66)
+			opsize16 = true;
+		if (code[i] == 0xf0)
+			lock = true;
+	}
+	if (cs_len >= 3 && (code[cs_len - 3] & 0xf8) == 0x48)
+		opsize16 = false;
+	k = sysemu_classify(code, len, true, &klen);
+	if ((cs_sys || cs_ret) && (lock || (cs_ret && opsize16))) {
+		if (k != SYSEMU_FOREIGN)
+			fail_msg("%02x %02x %02x %02x: want FOREIGN, got %d",
+				 code[0], code[1], code[2], code[3], k);
+		return;
+	}
+	if (cs_sys)
+		ok = k == SYSEMU_SYSCALL && klen == cs_len;
+	else if (cs_ret)
+		ok = (k == SYSEMU_SYSRETQ || k == SYSEMU_SYSRET32) &&
+		     klen == cs_len;
+	else
+		ok = k == SYSEMU_FOREIGN;
+	if (!ok)
+		fail_msg("%02x %02x %02x %02x: capstone %s/%u, got %d/%u",
+			 code[0], code[1], code[2], code[3],
+			 cs_sys ? "syscall" : cs_ret ? "sysret" : "other",
+			 cs_len, k, klen);
+	if (cs_sys || cs_ret)
+		(*hits)++;
+}
+
+static void test_classify_vs_capstone(void **state)
+{
+	static const u8 pfx[] = { 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66,
+				  0x67, 0xf0, 0xf2, 0xf3, 0x40, 0x41, 0x44,
+				  0x47, 0x48, 0x4c, 0x4f };
+	unsigned int a, b, c, hits = 0;
+	u8 code[4];
+	csh h;
+
+	(void)state;
+	assert_int_equal(cs_open(CS_ARCH_X86, CS_MODE_64, &h), CS_ERR_OK);
+	for (a = 0; a < 256; a++)
+		for (b = 0; b < 256; b++) {
+			code[0] = (u8)a;
+			code[1] = (u8)b;
+			cs_compare(h, code, 2, &hits);
+			code[1] = 0x0f;
+			code[2] = (u8)b;
+			cs_compare(h, code, 3, &hits);
+		}
+	for (a = 0; a < ARRAY_SIZE(pfx); a++)
+		for (b = 0; b < ARRAY_SIZE(pfx); b++)
+			for (c = 0x05; c <= 0x07; c += 2) {
+				code[0] = pfx[a];
+				code[1] = pfx[b];
+				code[2] = 0x0f;
+				code[3] = (u8)c;
+				cs_compare(h, code, 4, &hits);
+			}
+	cs_close(&h);
+	/* 0F 05, 0F 07 and the 3-byte forms were all seen. */
+	assert_true(hits > 2 + 2 * 18);
+}
+
 static void test_ud_dispatch(void **state)
 {
 	static const u8 ud2[] = { 0x0f, 0x0b }, sc[] = { 0x0f, 0x05, 0x90 };
@@ -479,6 +569,7 @@ int main(void)
 		cmocka_unit_test(test_sysret_faults),
 		cmocka_unit_test(test_sysret32),
 		cmocka_unit_test(test_classify),
+		cmocka_unit_test(test_classify_vs_capstone),
 		cmocka_unit_test(test_ud_dispatch),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_efer_views),
