@@ -116,56 +116,73 @@ int pgwalk_translate(const struct pgwalk_ctx *ctx, u64 va, u64 *pa,
 }
 
 /*
- * Walk once per page (or large page) and copy the part of the range in
- * it: a large page is physically contiguous, so one callback covers it.
+ * Walk once per page (or large page) and, unless @dry, copy the part of
+ * the range in it: a large page is physically contiguous, so one callback
+ * covers it.
  */
 static size_t pgwalk_copy(const struct pgwalk_ctx *ctx, u64 va, u8 *rbuf,
-			  const u8 *wbuf, size_t len, int *err)
+			  const u8 *wbuf, size_t len, bool dry, int *rc)
 {
 	size_t done = 0;
-	int rc = PGWALK_OK;
 
-	if (wbuf && !ctx->write_phys)
-		rc = PGWALK_ERR_MODE;
-	while (rc == PGWALK_OK && done < len) {
+	*rc = PGWALK_OK;
+	while (done < len) {
 		struct pgwalk_info info;
 		u64 pa, left;
 		size_t n;
-		int cb;
+		int cb = 0;
 
-		rc = pgwalk_translate(ctx, va, &pa, &info);
-		if (rc != PGWALK_OK)
+		*rc = pgwalk_translate(ctx, va, &pa, &info);
+		if (*rc != PGWALK_OK)
 			break;
 		left = info.page_size - (va & (info.page_size - 1));
 		n = len - done;
 		if ((u64)n > left)
 			n = (size_t)left;
-		if (wbuf)
+		if (!dry && wbuf)
 			cb = ctx->write_phys(ctx->opaque, pa, wbuf + done, n);
-		else
+		else if (!dry)
 			cb = ctx->read_phys(ctx->opaque, pa, rbuf + done, n);
 		if (cb) {
-			rc = PGWALK_ERR_PHYS;
+			*rc = PGWALK_ERR_PHYS;
 			break;
 		}
 		done += n;
 		va += n;
 	}
-	if (err)
-		*err = rc;
 	return done;
 }
 
 size_t pgwalk_read_virt(const struct pgwalk_ctx *ctx, u64 va, void *buf,
 			size_t len, int *err)
 {
-	return pgwalk_copy(ctx, va, buf, NULL, len, err);
+	int rc;
+	size_t done = pgwalk_copy(ctx, va, buf, NULL, len, false, &rc);
+
+	if (err)
+		*err = rc;
+	return done;
 }
 
+/*
+ * A write is checked whole before any byte is stored, so a gdb 'M' or a
+ * breakpoint that straddles an unmapped page changes nothing and fails,
+ * rather than leaving half an instruction patched.  A prefix can still
+ * be written if write_phys fails part way, or if the write itself
+ * rewrites the page tables the rest of it goes through.
+ */
 size_t pgwalk_write_virt(const struct pgwalk_ctx *ctx, u64 va,
 			 const void *buf, size_t len, int *err)
 {
-	return pgwalk_copy(ctx, va, NULL, buf, len, err);
+	size_t done = 0;
+	int rc = PGWALK_ERR_MODE;
+
+	if (ctx->write_phys &&
+	    pgwalk_copy(ctx, va, NULL, buf, len, true, &rc) == len)
+		done = pgwalk_copy(ctx, va, NULL, buf, len, false, &rc);
+	if (err)
+		*err = rc;
+	return done;
 }
 
 const char *pgwalk_strerror(int err)

@@ -83,8 +83,11 @@ int pgwalk_translate(const struct pgwalk_ctx *ctx, u64 va, u64 *pa,
 /*
  * Copy @len bytes at guest linear @va, page by page.  Returns the bytes
  * done; when that is less than @len, *err (if not NULL) holds the error of
- * the first page that failed, else PGWALK_OK.  Writes go through
- * write_phys whatever the R/W bits say (PGWALK_ERR_MODE if it is NULL).
+ * the first page that failed, else PGWALK_OK.  A read returns the bytes
+ * before the failing page (gdb shows a partial read).  A write translates
+ * the whole range first and writes nothing if any page fails (0 bytes);
+ * it goes through write_phys whatever the R/W bits say (PGWALK_ERR_MODE
+ * if write_phys is NULL).
  */
 size_t pgwalk_read_virt(const struct pgwalk_ctx *ctx, u64 va, void *buf,
 			size_t len, int *err);

@@ -16,7 +16,8 @@
  *    that matches the level;
  *  - pgwalk_read_virt returns exactly the bytes a byte-by-byte walk
  *    finds, stops where that walk first fails, and writes no further;
- *  - writing back what was read leaves memory unchanged.
+ *  - writing back what was read leaves memory unchanged;
+ *  - a write that reports 0 bytes left memory unchanged.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -214,6 +215,23 @@ static void fz_one(struct pgwalk_ctx *c, struct fz_mem *m, u64 va)
 	fz_check(err == PGWALK_OK);
 	fz_check(pgwalk_read_virt(c, va, again, done, &err) == done);
 	fz_check(memcmp(again, buf, done) == 0);
+	/* A write that fails translation somewhere stores nothing. */
+	{
+		u8 *snap = malloc(m->len);
+
+		if (!snap)
+			abort();
+		memcpy(snap, m->mem, m->len);
+		memset(buf, 0xa5, len);
+		done = pgwalk_write_virt(c, va, buf, len, &err);
+		fz_check(done <= len && (done == len) == (err == PGWALK_OK));
+		/* (Part way is possible: write_phys failing, or the write
+		 * rewriting the tables it runs through.) */
+		if (done == 0)
+			fz_check(memcmp(snap, m->mem, m->len) == 0);
+		memcpy(m->mem, snap, m->len);
+		free(snap);
+	}
 	free(buf);
 	free(again);
 }

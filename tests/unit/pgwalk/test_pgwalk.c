@@ -452,15 +452,28 @@ static void test_write_read_only_page(void **state)
 	assert_int_equal(err, PGWALK_OK);
 	pm_peek(&f->pm, 0x2a00010, &got, 1);
 	assert_int_equal(got, 0xcc);
-	/* Cross-page write stops where the mapping does. */
+	/* A write into an unmapped page changes nothing, not even the
+	 * mapped first half (no half-patched instruction). */
 	{
-		u8 pat[8] = { 1, 2, 3, 4, 5, 6, 7, 8 }, back[8];
+		u8 pat[8] = { 1, 2, 3, 4, 5, 6, 7, 8 }, back[4], zero[4] = { 0 };
 
+		f->pm.writes = 0;
 		assert_int_equal(pgwalk_write_virt(&f->ctx, KTEXT + 0xffc, pat,
-						   8, &err), 4);
+						   8, &err), 0);
 		assert_int_equal(err, PGWALK_ERR_NOT_PRESENT);
+		assert_int_equal(f->pm.writes, 0);
+		pm_peek(&f->pm, 0x2a00ffc, back, 4);
+		assert_memory_equal(back, zero, 4);
+		/* Mapped: both halves land, in different frames. */
+		pm_map(&f->pm, f->root, 4, KTEXT + 0x1000, 0x7000, 1, P);
+		pm_frame(&f->pm, 0x7000, true);
+		assert_int_equal(pgwalk_write_virt(&f->ctx, KTEXT + 0xffc, pat,
+						   8, &err), 8);
+		assert_int_equal(err, PGWALK_OK);
 		pm_peek(&f->pm, 0x2a00ffc, back, 4);
 		assert_memory_equal(back, pat, 4);
+		pm_peek(&f->pm, 0x7000, back, 4);
+		assert_memory_equal(back, pat + 4, 4);
 	}
 	/* Without a write callback nothing is written. */
 	f->ctx.write_phys = NULL;
