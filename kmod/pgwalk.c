@@ -93,7 +93,7 @@ int pgwalk_translate(const struct pgwalk_ctx *ctx, u64 va, u64 *pa,
 		if (ctx->read_phys(ctx->opaque, table + idx * 8, &e, sizeof(e)))
 			return PGWALK_ERR_PHYS;
 		in->entry[level - 1] = e;
-		/* SDM 4.7: P=0 faults before the reserved bits are looked at. */
+		/* SDM 4.7: P=0 faults before reserved bits are looked at. */
 		if (!(e & PGWALK_P))
 			return PGWALK_ERR_NOT_PRESENT;
 		if (pgwalk_reserved(e, level, phys_rsvd, nxe))
@@ -112,7 +112,7 @@ int pgwalk_translate(const struct pgwalk_ctx *ctx, u64 va, u64 *pa,
 		}
 		table = e & phys_mask & ~(PGWALK_PAGE_SIZE - 1);
 	}
-	return PGWALK_ERR_NOT_PRESENT;	/* not reached: level 1 is a leaf */
+	return PGWALK_ERR_NOT_PRESENT;	/* unreachable: PTEs are leaves */
 }
 
 /*

@@ -41,13 +41,13 @@ enum pgwalk_err {
 	PGWALK_OK = 0,
 	PGWALK_ERR_NONCANONICAL,	/* not 48-/57-bit canonical */
 	PGWALK_ERR_NOT_PRESENT,		/* P=0 at info->level */
-	PGWALK_ERR_RESERVED,		/* reserved bit set at info->level */
+	PGWALK_ERR_RESERVED,		/* reserved bit at info->level */
 	PGWALK_ERR_PHYS,		/* read_phys/write_phys failed */
 	PGWALK_ERR_MODE,		/* not IA-32e paging: unsupported */
 };
 
 struct pgwalk_ctx {
-	u64 cr0, cr3, cr4, efer;	/* the guest's values (VMCS guest area) */
+	u64 cr0, cr3, cr4, efer;	/* guest values (VMCS guest area) */
 	/* MAXPHYADDR (CPUID 80000008H:EAX[7:0]); 0 or > 52 means 52, values
 	 * below 32 are taken as 32. */
 	u8 max_phys_bits;

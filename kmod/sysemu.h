@@ -70,7 +70,7 @@ struct sysemu_msrs {
 enum sysemu_insn {
 	SYSEMU_FOREIGN = 0,	/* not ours: re-inject #UD unchanged */
 	SYSEMU_SYSCALL,
-	SYSEMU_SYSRETQ,		/* REX.W + 0F 07: return to 64-bit mode */
+	SYSEMU_SYSRETQ,		/* REX.W 0F 07: return to 64-bit mode */
 	SYSEMU_SYSRET32,	/* 0F 07: return to compatibility mode */
 };
 
