@@ -28,3 +28,5 @@ $(SYMS_FUZZ): $(SYMS_FUZZ_SRCS) $(wildcard tools/hvgdb-syms/*.h) \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-I$(CURDIR)/include -I$(CURDIR) -o $@ $(SYMS_FUZZ_SRCS)
 	cp -n tests/unit/syms/fuzz_seeds/* $(BUILD)/fuzz-corpus/syms_fuzz/ || true
+
+BENCHES += tests/unit/syms/bench_syms

@@ -32,23 +32,32 @@ def fetched(vm1, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def guest_addrs(vm1):
-    """What the guest says, asked separately from the bulk transfer."""
-    pat = "|".join(NAMES)
-    out = vm1.sh(f"grep -E ' ({pat})$' /proc/kallsyms")
-    addrs = {}
+def guest_lines(vm1):
+    """What the guest says, asked separately from the bulk transfer (grep -F:
+    busybox grep -E takes ~20 s over kallsyms in Bochs, -F ~3 s)."""
+    pats = " ".join(f"-e ' {n}'" for n in NAMES)
+    out = vm1.sh(f"grep -F {pats} /proc/kallsyms")
+    lines = {}
     for line in out.splitlines():
-        a, _, n = line.split()
-        addrs.setdefault(n, int(a, 16))
-    assert set(addrs) == set(NAMES), out
-    return addrs
+        f = line.split()
+        if len(f) == 3 and f[2] in NAMES:
+            lines.setdefault(f[2], line)
+    assert set(lines) == set(NAMES), out
+    return lines
 
 
-def test_transfer_is_complete(vm1, fetched):
+@pytest.fixture(scope="module")
+def guest_addrs(guest_lines):
+    return {n: int(ln.split()[0], 16) for n, ln in guest_lines.items()}
+
+
+def test_transfer_is_complete(fetched, guest_lines):
+    # gzip's trailer (CRC-32, length) already vouches for the bytes
     _, text = fetched
-    # a second look at the size; module symbols may come and go meanwhile
-    n = int(vm1.sh("grep -vc '\\[' /proc/kallsyms"))
-    assert sum(1 for ln in text.splitlines() if "[" not in ln) == n
+    have = set(text.splitlines())
+    for line in guest_lines.values():
+        assert line in have
+    assert text.endswith("\n") and len(have) > 50000
 
 
 def test_every_kernel_symbol_in_the_elf(fetched):
