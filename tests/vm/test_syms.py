@@ -2,6 +2,7 @@
 /proc/kallsyms with tests/vm/fetch-syms (what `make run` does), and check
 offline with gdb that the ELF symbol file gives the addresses the guest
 itself reports (docs/symbols.md)."""
+import struct
 import subprocess
 import sys
 import time
@@ -99,3 +100,36 @@ def test_gdb_addresses_match_the_guest(fetched, guest_addrs):
     text_sec = next(s for s in secs if s["name"] == ".text")
     assert text_sec["addr"] == guest_addrs["_text"]
     assert text_sec["addr"] + text_sec["size"] == guest_addrs["_etext"]
+
+
+def kcore_read(vm, addr, length):
+    """length bytes of kernel memory at addr, read in the guest through
+    /proc/kcore (an ELF core file: PT_LOAD headers map addresses to file
+    offsets)."""
+    rc, hdr = vm.exec("head -c 8192 /proc/kcore")
+    assert rc == 0 and hdr[:4] == b"\x7fELF"
+    phoff, = struct.unpack_from("<Q", hdr, 32)
+    phentsize, phnum = struct.unpack_from("<HH", hdr, 54)
+    for i in range(phnum):
+        typ, _, off, va, _, _, memsz, _ = struct.unpack_from(
+            "<IIQQQQQQ", hdr, phoff + i * phentsize)
+        if typ == 1 and va <= addr and addr + length <= va + memsz:
+            pos = off + addr - va
+            blocks = (pos % 4096 + length + 4095) // 4096
+            rc, data = vm.exec(f"dd if=/proc/kcore bs=4096 "
+                               f"skip={pos // 4096} count={blocks} "
+                               "2>/dev/null")
+            assert rc == 0
+            return data[pos % 4096:pos % 4096 + length]
+    raise AssertionError(f"{addr:#x} is in no PT_LOAD of /proc/kcore")
+
+
+def test_linux_banner_address_holds_the_banner(vm1, fetched):
+    """What `x/s &linux_banner` prints once gdb is attached: the bytes at
+    the symbol file's address are the kernel's banner (/proc/version prints
+    the same string)."""
+    out, _ = fetched
+    banner = next(s for s in read_elf(out)[2] if s["name"] == "linux_banner")
+    version = vm1.sh("cat /proc/version").encode()
+    data = kcore_read(vm1, banner["value"], len(version) + 1)
+    assert data == version + b"\0"
