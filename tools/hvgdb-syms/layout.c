@@ -65,7 +65,10 @@ static int secvec_push(struct secvec *sv, const char *name, uint64_t start,
 
 /*
  * Adds [start, end) minus whatever earlier sections already cover, as one
- * or more sections of the same name.
+ * or more sections of the same name.  The part left of an overlapping
+ * section is carved again against all of them (the recursion is at most
+ * as deep as there are sections, LAYOUT_MAX_SECTIONS); the scan then goes
+ * on with what is right of it.
  */
 static int carve(struct secvec *sv, const char *name, uint64_t start,
 		 uint64_t end, unsigned int flags)
@@ -79,11 +82,9 @@ static int carve(struct secvec *sv, const char *name, uint64_t start,
 
 		if (e->end <= start || e->start >= end)
 			continue;
-		if (e->start > start) {
-			/* the left piece is clear of sections before i? */
-			if (carve(sv, name, start, e->start, flags))
-				return -1;
-		}
+		if (e->start > start &&
+		    carve(sv, name, start, e->start, flags))
+			return -1;
 		start = sv->v[i].end;	/* sv->v may have moved */
 		if (start >= end)
 			return 0;

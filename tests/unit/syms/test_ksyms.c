@@ -144,7 +144,10 @@ static const struct layout_sec *sec_of(const struct layout *l,
 
 static void test_layout_from_markers(void **state)
 {
-	static const struct { const char *name; uint64_t start, end; } want[] = {
+	static const struct {
+		const char *name;
+		uint64_t start, end;
+	} want[] = {
 		{ ".text", 0xffffffff81000000, 0xffffffff81001000 },
 		{ ".kernel", 0xffffffff81001000, 0xffffffff81002000 },
 		{ ".rodata", 0xffffffff81002000, 0xffffffff81003000 },
@@ -291,7 +294,8 @@ static void test_module_sections(void **state)
 static void test_st_info(void **state)
 {
 	(void)state;
-	assert_int_equal(elf_sym_info('T'), ELF64_ST_INFO(STB_GLOBAL, STT_FUNC));
+	assert_int_equal(elf_sym_info('T'),
+			 ELF64_ST_INFO(STB_GLOBAL, STT_FUNC));
 	assert_int_equal(elf_sym_info('t'), ELF64_ST_INFO(STB_LOCAL, STT_FUNC));
 	assert_int_equal(elf_sym_info('W'), ELF64_ST_INFO(STB_WEAK, STT_FUNC));
 	assert_int_equal(elf_sym_info('V'), ELF64_ST_INFO(STB_WEAK,
