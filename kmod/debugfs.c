@@ -2,7 +2,7 @@
 /*
  * debugfs.c - /sys/kernel/debug/hvgdb/, readable by root only.
  * Formats (documented in docs/design-vmx.md, parsed by tests/vm):
- *   cpus        "cpu<N> <off|virtualized|failed|parked> exits=<n>[ err=<errno> insn_error=<n>]"
+ *   cpus        "cpu<N> <off|virtualized|failed|left|parked> exits=<n>[ err=<errno> insn_error=<n>]"
  *   exits       "<NAME> <reason> total=<n> cpu<N>=<n> ..." for each reason seen,
  *               first line "ALL - total=<n> cpu<N>=<n> ..."
  *   caps        "<name> <value>" per line
@@ -21,6 +21,7 @@ static const char *const hv_state_names[] = {
 	[HV_CPU_OFF] = "off",
 	[HV_CPU_VIRTUALIZED] = "virtualized",
 	[HV_CPU_FAILED] = "failed",
+	[HV_CPU_LEFT] = "left",
 	[HV_CPU_PARKED] = "parked",
 };
 

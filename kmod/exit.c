@@ -24,16 +24,14 @@
 #include "kmod/hv.h"
 #include "kmod/hypercall.h"
 
-typedef int (*hv_exit_fn)(struct hv_cpu *c, struct hv_regs *r, u32 reason);
-
-static void hv_skip_insn(void)
+void hv_skip_insn(void)
 {
 	hv_vmwrite(VMCS_GUEST_RIP, hv_vmread(VMCS_GUEST_RIP) +
 		   hv_vmread(VMCS_EXIT_INSN_LEN));
 }
 
 /* Hardware exception into the guest at the faulting RIP (SDM 27.6.1). */
-static void hv_inject(u32 vector, bool has_error, u32 error)
+void hv_inject(u32 vector, bool has_error, u32 error)
 {
 	u32 info = vector | HV_INTR_TYPE_HW_EXCEPTION | HV_INTR_INFO_VALID;
 
@@ -78,7 +76,7 @@ static void hv_record(struct hv_cpu *c, struct hv_regs *r, u32 reason,
  * on natively from guest RIP @rip.  Prepares the [rflags, rip] pair on the
  * guest stack for entry.S.
  */
-static void hv_leave_vmx(struct hv_cpu *c, struct hv_regs *r, u64 rip)
+void hv_leave_vmx(struct hv_cpu *c, struct hv_regs *r, u64 rip)
 {
 	struct desc_ptr gdt, idt;
 	u64 rsp = hv_vmread(VMCS_GUEST_RSP);
@@ -142,6 +140,7 @@ static int hv_exit_unexpected(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 	hv_record(c, r, reason, HV_LEAVE);
 	/* Guest state is intact: run the kernel on without us. */
 	hv_leave_vmx(c, r, hv_vmread(VMCS_GUEST_RIP));
+	c->state = HV_CPU_LEFT;
 	return HV_LEAVE;
 }
 
@@ -338,6 +337,16 @@ static const hv_exit_fn hv_exit_table[HV_EXIT_REASON_MAX] = {
 	[EXIT_XSETBV] = hv_exit_xsetbv,
 };
 
+static hv_exit_fn hv_exit_hooks[HV_EXIT_REASON_MAX];
+
+int hv_set_exit_hook(u32 reason, hv_exit_fn fn)
+{
+	if (reason >= HV_EXIT_REASON_MAX)
+		return -EINVAL;
+	WRITE_ONCE(hv_exit_hooks[reason], fn);
+	return 0;
+}
+
 static void hv_sync_controls(struct hv_cpu *c)
 {
 	hv_vmwrite(VMCS_PIN_CTLS, c->ctls.pin);
@@ -361,7 +370,7 @@ int hv_exit_handler(struct hv_regs *r)
 	if (reason & HV_EXIT_REASON_ENTRY_FAIL)
 		fn = hv_exit_park;
 	else if (basic < HV_EXIT_REASON_MAX)
-		fn = hv_exit_table[basic];
+		fn = READ_ONCE(hv_exit_hooks[basic]) ?: hv_exit_table[basic];
 	ret = (fn ? fn : hv_exit_unexpected)(c, r, basic);
 	if (ret == HV_RESUME && c->ctls_dirty)
 		hv_sync_controls(c);
@@ -377,5 +386,6 @@ int hv_resume_failed(struct hv_regs *r)
 	c->insn_error = (u32)hv_vmread(VMCS_INSN_ERROR);
 	hv_record(c, r, HV_EXIT_REASON_MAX, HV_LEAVE);
 	hv_leave_vmx(c, r, hv_vmread(VMCS_GUEST_RIP));
+	c->state = HV_CPU_LEFT;
 	return HV_LEAVE;
 }

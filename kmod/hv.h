@@ -49,7 +49,15 @@ enum hv_action {
 	HV_PARK = 2,		/* guest state unusable: stop this CPU */
 };
 
-enum hv_cpu_state { HV_CPU_OFF, HV_CPU_VIRTUALIZED, HV_CPU_FAILED, HV_CPU_PARKED };
+/*
+ * OFF: not in VMX.  VIRTUALIZED: running as our guest.  FAILED: VMX entry
+ * failed at start.  LEFT: devirtualized after an unexpected exit (see
+ * debugfs "unexpected").  PARKED: stopped in VMX root (triple fault).
+ */
+enum hv_cpu_state {
+	HV_CPU_OFF, HV_CPU_VIRTUALIZED, HV_CPU_FAILED, HV_CPU_LEFT,
+	HV_CPU_PARKED,
+};
 
 struct hv_cpu {
 	int cpu;
@@ -124,7 +132,19 @@ u64 hv_hypercall(u64 nr, u64 arg);
 /* vmcs.c */
 void hv_vmcs_setup(struct hv_cpu *c, unsigned long cr4_before);
 
-/* exit.c */
+/*
+ * exit.c.  An exit handler runs in VMX root (no printk, no sleeping, no
+ * kernel locks) and returns HV_RESUME or HV_LEAVE (after hv_leave_vmx).
+ * hv_set_exit_hook() installs a handler that runs instead of the built-in
+ * one for @reason (the gdb stub's #BP/#DB/EPT/NMI handling); NULL removes it.
+ * Install hooks only while no CPU can take that exit.
+ */
+struct hv_cpu;
+typedef int (*hv_exit_fn)(struct hv_cpu *c, struct hv_regs *r, u32 reason);
+int hv_set_exit_hook(u32 reason, hv_exit_fn fn);
+void hv_skip_insn(void);
+void hv_inject(u32 vector, bool has_error, u32 error);
+void hv_leave_vmx(struct hv_cpu *c, struct hv_regs *r, u64 rip);
 int hv_exit_handler(struct hv_regs *r);
 int hv_resume_failed(struct hv_regs *r);
 

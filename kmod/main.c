@@ -255,12 +255,33 @@ out_free:
 	return err;
 }
 
+/* Exits handled in VMX root could not be reported there: do it now. */
+static void hv_report_unexpected(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct hv_cpu *c = hv.cpus[cpu];
+		struct hv_exit_record *e = c ? &c->unexpected : NULL;
+		const char *n;
+
+		if (!e || !e->count)
+			continue;
+		n = hv_exit_reason_name(e->reason);
+		pr_err("hvgdb: cpu%d: %llu unexpected exits, last: reason %u (%s) qual %#llx gpa %#llx gla %#llx rip %#llx intr_info %#x idt_vectoring %#x insn_error %u\n",
+		       cpu, e->count, e->reason, n ? n : "?", e->qual, e->gpa,
+		       e->gla, e->rip, e->intr_info, e->idt_vectoring,
+		       e->insn_err);
+	}
+}
+
 static void __exit hv_exit(void)
 {
 	int cpu, busy = 0;
 
 	hv_debugfs_remove();
 	cpuhp_remove_state(hv.hp_state);
+	hv_report_unexpected();
 	for_each_possible_cpu(cpu)
 		if (hv.cpus[cpu] && (hv.cpus[cpu]->state == HV_CPU_VIRTUALIZED ||
 				     hv.cpus[cpu]->state == HV_CPU_PARKED))

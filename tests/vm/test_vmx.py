@@ -205,3 +205,22 @@ def test_cpu_hotplug_2cpu(vm2):
             vm2.exec(f"echo 1 > {online}", timeout=300)
     assert vm2.sh(f"cat {online}").strip() == "1"
     assert_clean_dmesg(new_dmesg(vm2, before))
+
+
+def test_user_mode_vmx_instructions_get_ud(vm1):
+    """VMCALL (even with hvgdb's magic) and VMXON from ring 3 exit to
+    hvgdb, which must inject #UD: the process sees what it sees on a CPU
+    without VMX."""
+    bare = vm1.sh("vmx_ud").strip()
+    assert bare == "vmcall=SIGILL vmxon=SIGILL", bare
+    before = dmesg_mark(vm1)
+    with hvgdb_loaded(vm1):
+        c0 = exit_counts(vm1)
+        out = vm1.sh("vmx_ud").strip()
+        c1 = exit_counts(vm1)
+        assert out == bare
+        for name in ("VMCALL", "VMXON"):
+            assert c1[name][0] - c0.get(name, (0, {}))[0] == 1, (name, c1)
+        assert set(cpu_states(vm1).values()) == {"virtualized"}
+        assert "count=0" in vm1.sh(f"cat {DBG}/unexpected")
+    assert_clean_dmesg(new_dmesg(vm1, before))
