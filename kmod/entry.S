@@ -16,7 +16,6 @@
  * stack; hv_regs.rip then holds that stack address.
  */
 #include <linux/linkage.h>
-#include <asm/unwind_hints.h>
 #include <asm/nospec-branch.h>
 
 #define VMCS_GUEST_RSP	0x681c
@@ -91,7 +90,6 @@ SYM_FUNC_START(hv_vmx_launch)
 SYM_FUNC_END(hv_vmx_launch)
 
 SYM_CODE_START(hv_vmx_exit_stub)
-	UNWIND_HINT_EMPTY
 	HV_SAVE_GPRS
 	mov	%rsp, %rdi
 	call	hv_exit_handler
