@@ -135,23 +135,52 @@ void hv_leave_vmx(struct hv_cpu *c, struct hv_regs *r, u64 rip)
 	c->state = HV_CPU_OFF;
 }
 
-static int hv_exit_unexpected(struct hv_cpu *c, struct hv_regs *r, u32 reason)
+/*
+ * hv_leave_vmx() returns with a plain RET on the guest's stack after
+ * loading the guest's CR3, so it needs a ring-0 guest whose CR3 maps the
+ * kernel (with PTI, a CPL-0 guest may still be on the user page table for
+ * a few instructions of the entry code: bit 12 set, PTI_USER_PGTABLE_BIT).
+ */
+static bool hv_can_leave(void)
 {
-	hv_record(c, r, reason, HV_LEAVE);
-	/* Guest state is intact: run the kernel on without us. */
-	hv_leave_vmx(c, r, hv_vmread(VMCS_GUEST_RIP));
-	c->state = HV_CPU_LEFT;
-	return HV_LEAVE;
+	if ((hv_vmread(VMCS_GUEST_SS_AR) >> 5) & 3)
+		return false;
+	return !(boot_cpu_has(X86_FEATURE_PTI) &&
+		 (hv_vmread(VMCS_GUEST_CR3) & (1ULL << 12)));
+}
+
+static int hv_park(struct hv_cpu *c)
+{
+	c->state = HV_CPU_PARKED;
+	for (;;)
+		cpu_relax();
+	return HV_RESUME;
 }
 
 static int hv_exit_park(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 {
 	/* Triple fault or failed entry: nothing sane to return to. */
 	hv_record(c, r, reason, HV_PARK);
-	c->state = HV_CPU_PARKED;
-	for (;;)
-		cpu_relax();
-	return HV_RESUME;
+	return hv_park(c);
+}
+
+static int hv_exit_unexpected(struct hv_cpu *c, struct hv_regs *r, u32 reason)
+{
+	if (hv_can_leave()) {
+		/* Guest state is intact: run the kernel on without us. */
+		hv_record(c, r, reason, HV_LEAVE);
+		hv_leave_vmx(c, r, hv_vmread(VMCS_GUEST_RIP));
+		c->state = HV_CPU_LEFT;
+		return HV_LEAVE;
+	}
+	/* In user mode: an unknown instruction faults as on bare metal. */
+	if (hv_exit_is_instruction(reason)) {
+		hv_record(c, r, reason, HV_RESUME);
+		hv_inject(HV_VEC_UD, false, 0);
+		return HV_RESUME;
+	}
+	hv_record(c, r, reason, HV_PARK);
+	return hv_park(c);
 }
 
 static int hv_exit_cpuid(struct hv_cpu *c, struct hv_regs *r, u32 reason)
@@ -384,6 +413,10 @@ int hv_resume_failed(struct hv_regs *r)
 	struct hv_cpu *c = this_cpu_read(hv_this_cpu);
 
 	c->insn_error = (u32)hv_vmread(VMCS_INSN_ERROR);
+	if (!hv_can_leave()) {
+		hv_record(c, r, HV_EXIT_REASON_MAX, HV_PARK);
+		return hv_park(c);
+	}
 	hv_record(c, r, HV_EXIT_REASON_MAX, HV_LEAVE);
 	hv_leave_vmx(c, r, hv_vmread(VMCS_GUEST_RIP));
 	c->state = HV_CPU_LEFT;

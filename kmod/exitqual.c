@@ -109,6 +109,27 @@ const char *hv_exit_reason_name(u32 reason)
 	return reason < HV_EXIT_REASON_MAX ? hv_reason_names[reason] : NULL;
 }
 
+bool hv_exit_is_instruction(u32 r)
+{
+	switch (r) {
+	case EXIT_CPUID: case EXIT_GETSEC: case EXIT_HLT: case EXIT_INVD:
+	case EXIT_INVLPG: case EXIT_RDPMC: case EXIT_RDTSC: case EXIT_RSM:
+	case EXIT_VMCALL: case EXIT_VMCLEAR: case EXIT_VMLAUNCH:
+	case EXIT_VMPTRLD: case EXIT_VMPTRST: case EXIT_VMREAD:
+	case EXIT_VMRESUME: case EXIT_VMWRITE: case EXIT_VMXOFF:
+	case EXIT_VMXON: case EXIT_CR_ACCESS: case EXIT_DR_ACCESS:
+	case EXIT_IO: case EXIT_RDMSR: case EXIT_WRMSR: case EXIT_MWAIT:
+	case EXIT_MONITOR: case EXIT_PAUSE: case EXIT_GDTR_IDTR:
+	case EXIT_LDTR_TR: case EXIT_INVEPT: case EXIT_RDTSCP:
+	case EXIT_INVVPID: case EXIT_WBINVD: case EXIT_XSETBV:
+	case EXIT_RDRAND: case EXIT_INVPCID: case EXIT_VMFUNC:
+	case EXIT_ENCLS: case EXIT_RDSEED: case EXIT_XSAVES:
+	case EXIT_XRSTORS:
+		return true;
+	}
+	return false;
+}
+
 const char *hv_insn_error_text(u32 err)
 {
 	switch (err) {

@@ -48,6 +48,9 @@ void hv_decode_io(u64 qual, struct hv_io_access *out);
 /* "CPUID", "EPT_VIOLATION", ... or NULL for reasons without a name. */
 const char *hv_exit_reason_name(u32 basic_reason);
 
+/* True for exits caused by executing an instruction (SDM 26.1.2, 28.2.5). */
+bool hv_exit_is_instruction(u32 basic_reason);
+
 /* VM-instruction error numbers (SDM 31.4) as text, or NULL. */
 const char *hv_insn_error_text(u32 err);
 

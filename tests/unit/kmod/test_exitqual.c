@@ -84,6 +84,24 @@ static void test_reason_names(void **state)
 	assert_null(hv_insn_error_text(1000));
 }
 
+static void test_instruction_exits(void **state)
+{
+	(void)state;
+	assert_true(hv_exit_is_instruction(EXIT_CPUID));
+	assert_true(hv_exit_is_instruction(EXIT_VMCALL));
+	assert_true(hv_exit_is_instruction(EXIT_XSETBV));
+	assert_true(hv_exit_is_instruction(EXIT_RDMSR));
+	/* Events, not instructions: no instruction length to trust. */
+	assert_false(hv_exit_is_instruction(EXIT_EXCEPTION_NMI));
+	assert_false(hv_exit_is_instruction(EXIT_EXTERNAL_INTR));
+	assert_false(hv_exit_is_instruction(EXIT_TRIPLE_FAULT));
+	assert_false(hv_exit_is_instruction(EXIT_EPT_VIOLATION));
+	assert_false(hv_exit_is_instruction(EXIT_EPT_MISCONFIG));
+	assert_false(hv_exit_is_instruction(EXIT_PREEMPT_TIMER));
+	assert_false(hv_exit_is_instruction(EXIT_MTF));
+	assert_false(hv_exit_is_instruction(1000));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -91,6 +109,7 @@ int main(void)
 		cmocka_unit_test(test_ept_violation),
 		cmocka_unit_test(test_io),
 		cmocka_unit_test(test_reason_names),
+		cmocka_unit_test(test_instruction_exits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
