@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * gdb.h - the gdb server inside hvgdb.ko, as the VMX core calls it.
+ *
+ * Contract: hv_gdb_init() runs at load before any CPU is virtualized (it
+ * adds NMI-exiting and virtual NMIs to hv.ctls and pre-allocates every
+ * buffer); hv_gdb_start() after all CPUs are virtualized starts the 50 ms
+ * poll timer; hv_gdb_stop() before devirtualizing stops it; hv_gdb_exit()
+ * frees.  The hv_gdb_on_*() hooks run in VMX root on the exiting CPU and
+ * return enum hv_action; hv_gdb_before_resume() is called at the end of
+ * every exit that resumes the guest and parks the CPU there if a halt was
+ * requested while it sat in root.  Nothing in root allocates, sleeps,
+ * prints or takes a lock the guest could hold.  See docs/debugging.md.
+ */
+#ifndef HVGDB_KMOD_GDB_H
+#define HVGDB_KMOD_GDB_H
+
+#include <linux/types.h>
+
+struct hv_cpu;
+struct hv_regs;
+
+/* VMCALL from the poll timer: look at the UART, halt if gdb wants to. */
+#define HV_HC_GDB_POLL		0x10
+
+/* Poll period (guest time): bytes are seen within this many ms. */
+#define HV_GDB_POLL_MS		50
+
+int hv_gdb_init(void);
+void hv_gdb_start(void);
+void hv_gdb_stop(void);
+void hv_gdb_exit(void);
+
+int hv_gdb_on_poll(struct hv_cpu *c, struct hv_regs *r);
+int hv_gdb_on_nmi(struct hv_cpu *c, struct hv_regs *r);
+int hv_gdb_on_nmi_window(struct hv_cpu *c, struct hv_regs *r);
+void hv_gdb_before_resume(struct hv_cpu *c, struct hv_regs *r);
+
+/* gdb_mem.c: guest memory for the selected CPU (kernel side of pgwalk). */
+struct gdb_cpu;
+int hv_gdb_mem_init(void);
+long hv_gdb_read_virt(const struct gdb_cpu *g, u64 va, u8 *buf, size_t len);
+int hv_gdb_write_virt(const struct gdb_cpu *g, u64 va, const u8 *buf,
+		      size_t len);
+
+#endif /* HVGDB_KMOD_GDB_H */
