@@ -13,7 +13,7 @@ $(BUILD)/fuzz/cmd_fuzz: $(CMD_FUZZ_SRCS) $(wildcard monitor-cmds/cmd*.h \
 		-fno-sanitize-recover=undefined -std=gnu11 -Wall -Wextra \
 		-I$(CURDIR)/include -I$(CURDIR) -o $@ $(CMD_FUZZ_SRCS)
 
-# Benchmark of the command path (figures in docs/perf-cmd.md).
+# Benchmark of the command path (figures in docs/performance.md).
 CMD_BENCH := $(BUILD)/bench/cmd_bench
 BENCHES += $(CMD_BENCH)
 $(CMD_BENCH): $(BUILD)/obj/tests/unit/monitor/bench_cmd.o $(LIBS)

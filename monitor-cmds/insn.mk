@@ -26,7 +26,7 @@ $(INSN_FUZZ): tests/fuzz/insn_len_fuzz.c monitor-cmds/insn_len.c \
 		-Werror -I$(CURDIR)/include -I$(CURDIR) -o $@ \
 		tests/fuzz/insn_len_fuzz.c monitor-cmds/insn_len.c
 
-# Decode throughput over kernel text (docs/perf-insn.md).
+# Decode throughput over kernel text (docs/performance.md).
 INSN_BENCH := $(BUILD)/bench/insn_bench
 BENCHES += $(INSN_BENCH)
 $(INSN_BENCH): $(BUILD)/obj/tests/bench/insn_bench.o \

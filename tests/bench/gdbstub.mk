@@ -1,5 +1,5 @@
 # RSP engine throughput benchmark (run by `make bench`), and the wire
-# counter tests/bench/gdbstub_wire.py (run by hand, see docs/perf-gdbstub.md).
+# counter tests/bench/gdbstub_wire.py (run by hand, see docs/performance.md).
 GDBSTUB_BENCH := $(BUILD)/bench/gdbstub_bench
 BENCHES += $(GDBSTUB_BENCH)
 

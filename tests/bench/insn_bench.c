@@ -5,7 +5,7 @@
  * Walks the text as a disassembler would (next = here + length; on an
  * error, one byte on) and reports instructions per second and MB/s, best
  * of several passes; capstone 4's linear sweep (no detail) over the same
- * bytes is timed for scale.  Figures go to docs/perf-insn.md.
+ * bytes is timed for scale.  Figures go to docs/performance.md.
  */
 #include <stdio.h>
 #include <stdlib.h>

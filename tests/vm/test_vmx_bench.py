@@ -1,5 +1,5 @@
 """Benchmark of the VMX core in the Bochs VM (figures for
-docs/perf-vmx.md): guest-measured cost of a CPUID exit and of a getpid
+docs/performance.md): guest-measured cost of a CPUID exit and of a getpid
 syscall, without and with hvgdb.ko, and the load time.  In Bochs the guest
 TSC counts emulated instructions, so the figures are path lengths.
 
