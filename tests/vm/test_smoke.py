@@ -129,3 +129,23 @@ def test_boot_timeout_prints_console_and_leaves_no_emulator(tmp_path, vm1):
     time.sleep(1)
     left = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True)
     assert left.stdout == b"", left.stdout
+
+
+def test_exec_while_the_guest_is_halted_waits_for_it(vm1):
+    # While gdb holds the system halted no guest process runs; to the tool
+    # that is the same as a frozen emulator.
+    import json
+    import signal
+    pid = json.loads((vm1.dir / "state.json").read_text())["emulator_pid"]
+    result = {}
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        t = threading.Thread(target=lambda: result.update(
+            out=vm1.sh("echo resumed", timeout=300)))
+        t.start()
+        time.sleep(5)
+        assert t.is_alive() and not result
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    t.join(300)
+    assert result.get("out") == "resumed\n"

@@ -224,3 +224,30 @@ def test_user_mode_vmx_instructions_get_ud(vm1):
         assert set(cpu_states(vm1).values()) == {"virtualized"}
         assert "count=0" in vm1.sh(f"cat {DBG}/unexpected")
     assert_clean_dmesg(new_dmesg(vm1, before))
+
+
+def read_msrs(vm, msrs):
+    """{msr: value or 'error'} as CPU 0 reads them through /dev/cpu/0/msr."""
+    out = {}
+    for m in msrs:
+        rc, text = vm.exec(f"gdb_rdmsr 0 {m:#x}")
+        out[m] = text.decode().strip() if rc == 0 else "error"
+    return out
+
+
+def test_msrs_outside_the_bitmap_ranges_behave_as_without_hvgdb(vm1):
+    # Outside 0-0x1fff and 0xc0000000-0xc0001fff every RDMSR exits (SDM
+    # 25.1.3): the module forwards it, or injects #GP where the CPU would.
+    # Inside the ranges nothing exits; EFER is the reference that must work.
+    msrs = [0xC0000080, 0x2000, 0x40000000, 0xC0010000, 0xC0011000]
+    before = read_msrs(vm1, msrs)
+    assert before[0xC0000080] != "error"
+    with hvgdb_loaded(vm1):
+        mark = dmesg_mark(vm1)
+        exits0 = exit_counts(vm1).get("RDMSR", (0, {}))[0]
+        during = read_msrs(vm1, msrs)
+        exits1 = exit_counts(vm1).get("RDMSR", (0, {}))[0]
+        assert_clean_dmesg(new_dmesg(vm1, mark))
+    assert during == before
+    # The four MSRs outside the ranges exited; EFER did not.
+    assert exits1 - exits0 >= 4
