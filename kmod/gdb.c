@@ -429,6 +429,8 @@ int hv_gdb_on_poll(struct hv_cpu *c, struct hv_regs *r)
 {
 	struct rsp_stop why = { .tid = c->cpu + 1, .signal = RSP_SIGINT };
 
+	r->gpr[HV_RAX] = 0;
+	hv_skip_insn();
 	if (!gdb.uart_ok || atomic_cmpxchg(&gdb.link, 0, 1))
 		return HV_RESUME;
 	if (rsp_poll_running(gdb.eng))
@@ -496,13 +498,14 @@ static void gdb_unblock_nmis(void)
 		     : "=&r"(tmp) : : "cc", "memory");
 }
 
-int hv_gdb_on_nmi(struct hv_cpu *c, struct hv_regs *r)
+int hv_gdb_on_nmi(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 {
 	struct hv_gdb_cpu *pc = this_cpu_read(hv_gdb_pcpu);
 	u32 info = (u32)hv_vmread(VMCS_EXIT_INTR_INFO);
 
+	/* Only NMIs exit with reason 0 until exceptions are intercepted. */
 	if ((info & (7u << 8)) != GDB_INTR_TYPE_NMI || !pc)
-		return -1;	/* not an NMI: the caller decides */
+		return HV_RESUME;
 	/* From here an NMI in root runs the kernel's handler, where
 	 * gdb_nmi_handler() claims ours. */
 	gdb_unblock_nmis();
@@ -519,7 +522,7 @@ int hv_gdb_on_nmi(struct hv_cpu *c, struct hv_regs *r)
 	return HV_RESUME;
 }
 
-int hv_gdb_on_nmi_window(struct hv_cpu *c, struct hv_regs *r)
+int hv_gdb_on_nmi_window(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 {
 	struct hv_gdb_cpu *pc = this_cpu_read(hv_gdb_pcpu);
 	u32 block = (u32)hv_vmread(VMCS_GUEST_INTERRUPTIBILITY);
@@ -623,6 +626,8 @@ int hv_gdb_init(void)
 	    (HV_PIN_NMI_EXITING | HV_PIN_VIRTUAL_NMIS) &&
 	    (proc1 & HV_PROC_NMI_WINDOW)) {
 		hv.ctls.pin |= HV_PIN_NMI_EXITING | HV_PIN_VIRTUAL_NMIS;
+		hv_set_exit_hook(EXIT_EXCEPTION_NMI, hv_gdb_on_nmi);
+		hv_set_exit_hook(EXIT_NMI_WINDOW, hv_gdb_on_nmi_window);
 		gdb.can_halt = true;
 	} else {
 		pr_warn("hvgdb: no virtual NMIs: only the CPU that talks to gdb halts\n");
@@ -661,6 +666,9 @@ void hv_gdb_exit(void)
 	int cpu;
 
 	hv_gdb_stop();
+	/* Called after every CPU left VMX: no CPU can take these exits. */
+	hv_set_exit_hook(EXIT_EXCEPTION_NMI, NULL);
+	hv_set_exit_hook(EXIT_NMI_WINDOW, NULL);
 	if (gdb.nmi_registered)
 		unregister_nmi_handler(NMI_LOCAL, "hvgdb");
 	gdb.nmi_registered = false;

@@ -32,8 +32,9 @@ void hv_gdb_stop(void);
 void hv_gdb_exit(void);
 
 int hv_gdb_on_poll(struct hv_cpu *c, struct hv_regs *r);
-int hv_gdb_on_nmi(struct hv_cpu *c, struct hv_regs *r);
-int hv_gdb_on_nmi_window(struct hv_cpu *c, struct hv_regs *r);
+/* Exit hooks (hv_set_exit_hook) for EXIT_EXCEPTION_NMI, EXIT_NMI_WINDOW. */
+int hv_gdb_on_nmi(struct hv_cpu *c, struct hv_regs *r, u32 reason);
+int hv_gdb_on_nmi_window(struct hv_cpu *c, struct hv_regs *r, u32 reason);
 void hv_gdb_before_resume(struct hv_cpu *c, struct hv_regs *r);
 
 /* gdb_mem.c: guest memory for the selected CPU (kernel side of pgwalk). */
