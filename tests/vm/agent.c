@@ -140,8 +140,13 @@ static void run_command(const char *cmd)
 		dup2(null, 0);
 		dup2(out[1], 1);
 		dup2(err[1], 2);
+		/* Only 0-2 may reach the command: a stray copy of a pipe's write
+		 * end would keep `exec` waiting for any background job. */
+		close(null);
 		close(out[0]);
 		close(err[0]);
+		close(out[1]);
+		close(err[1]);
 		close(tty);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);

@@ -149,3 +149,10 @@ def test_exec_while_the_guest_is_halted_waits_for_it(vm1):
         os.kill(pid, signal.SIGCONT)
     t.join(300)
     assert result.get("out") == "resumed\n"
+
+
+def test_background_job_with_redirected_output_does_not_hold_exec(vm1):
+    t0 = time.time()
+    assert vm1.sh("sleep 30 >/dev/null 2>&1 & echo started") == "started\n"
+    assert time.time() - t0 < 20
+    vm1.sh("pkill -x sleep || true")
