@@ -251,3 +251,27 @@ def test_msrs_outside_the_bitmap_ranges_behave_as_without_hvgdb(vm1):
     assert during == before
     # The four MSRs outside the ranges exited; EFER did not.
     assert exits1 - exits0 >= 4
+
+
+def ept_field(vm, name):
+    m = re.search(rf"^{name} (\S+)$", vm.sh(f"cat {DBG}/ept"), re.M)
+    return int(m.group(1), 0)
+
+
+def test_physical_access_above_the_identity_map_is_mapped_on_demand(vm1):
+    # /dev/mem allows non-RAM physical addresses; above the identity map
+    # the first access is an EPT violation that maps the page uncached
+    # (docs/design-vmx.md) and the guest reads what the bus gives without
+    # hvgdb.
+    addrs = ["0x100000000", "0x123456000"]
+    before = [vm1.sh(f"devmem {a} 32").strip() for a in addrs]
+    with hvgdb_loaded(vm1):
+        top = ept_field(vm1, "identity_top")
+        assert all(int(a, 16) >= top for a in addrs)
+        pages0 = ept_field(vm1, "on_demand_pages")
+        mark = dmesg_mark(vm1)
+        during = [vm1.sh(f"devmem {a} 32").strip() for a in addrs]
+        assert ept_field(vm1, "on_demand_pages") - pages0 == 2
+        assert exit_counts(vm1)["EPT_VIOLATION"][0] >= 2
+        assert_clean_dmesg(new_dmesg(vm1, mark))
+    assert during == before
