@@ -23,6 +23,7 @@
 #include <asm/tlbflush.h>
 #include "kmod/hv.h"
 #include "kmod/hypercall.h"
+#include "kmod/gdb.h"
 
 void hv_skip_insn(void)
 {
@@ -256,6 +257,8 @@ static int hv_exit_vmcall(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 		r->gpr[HV_RAX] = 0;
 		r->gpr[HV_RBX] = c->exit_total;
 		break;
+	case HV_HC_GDB_POLL:
+		return hv_gdb_on_poll(c, r);
 	case HV_HC_DEVIRT:
 		r->gpr[HV_RAX] = 0;
 		hv_leave_vmx(c, r, hv_vmread(VMCS_GUEST_RIP) +
@@ -401,6 +404,8 @@ int hv_exit_handler(struct hv_regs *r)
 	else if (basic < HV_EXIT_REASON_MAX)
 		fn = READ_ONCE(hv_exit_hooks[basic]) ?: hv_exit_table[basic];
 	ret = (fn ? fn : hv_exit_unexpected)(c, r, basic);
+	if (ret == HV_RESUME)
+		hv_gdb_before_resume(c, r);
 	if (ret == HV_RESUME && c->ctls_dirty)
 		hv_sync_controls(c);
 	c->regs = NULL;

@@ -18,6 +18,7 @@
 #include <asm/special_insns.h>
 #include <asm/processor-flags.h>
 #include "kmod/hv.h"
+#include "kmod/gdb.h"
 
 struct hv_global hv;
 DEFINE_PER_CPU(struct hv_cpu *, hv_this_cpu);
@@ -188,6 +189,7 @@ static void hv_free_all(void)
 	for_each_possible_cpu(cpu)
 		hv_free_cpu(cpu);
 	hv_ept_destroy();
+	hv_gdb_exit();
 	free_page((unsigned long)hv.msr_bitmap);
 	free_page((unsigned long)hv.host_pml4);
 	hv.msr_bitmap = NULL;
@@ -217,6 +219,10 @@ static int __init hv_init(void)
 	hv_ctls_compute(&hv.msrs, &hv.ctls);
 	if (hv.caps.region_size > PAGE_SIZE)
 		return -EOPNOTSUPP;
+	/* Before the per-CPU controls are copied from hv.ctls. */
+	err = hv_gdb_init();
+	if (err)
+		return err;
 
 	err = -ENOMEM;
 	hv.msr_bitmap = (void *)get_zeroed_page(GFP_KERNEL);
@@ -244,6 +250,7 @@ static int __init hv_init(void)
 	hv.load_ns = ktime_get_ns() - t0;
 	for_each_online_cpu(cpu)
 		n += hv.cpus[cpu]->state == HV_CPU_VIRTUALIZED;
+	hv_gdb_start();
 	pr_info("hvgdb: %d CPUs virtualized in %llu us (%llu TSC ticks); EPT maps [0, %#llx) in %u table pages\n",
 		n, hv.load_ns / 1000, hv.load_tsc, hv.ept_top, hv.ept.pages);
 	return 0;
@@ -279,6 +286,7 @@ static void __exit hv_exit(void)
 {
 	int cpu, busy = 0;
 
+	hv_gdb_stop();
 	hv_debugfs_remove();
 	cpuhp_remove_state(hv.hp_state);
 	hv_report_unexpected();

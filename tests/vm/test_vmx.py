@@ -39,7 +39,8 @@ def assert_clean_dmesg(lines):
 def hvgdb_loaded(vm, args=""):
     """insmod for the body of a with-block, rmmod after whatever happens."""
     assert not loaded(vm), "hvgdb.ko left loaded by an earlier test"
-    vm.sh(f"insmod {KO} {args}", timeout=300)
+    # The gdb server must take COM3, the VM's gdb link, not the console.
+    vm.sh(f"insmod {KO} uart_port=0x3e8 {args}", timeout=300)
     try:
         yield
     finally:
