@@ -14,6 +14,7 @@
 #include <linux/seq_file.h>
 #include <linux/cpumask.h>
 #include "kmod/hv.h"
+#include "kmod/gdb.h"
 
 static struct dentry *hv_dir;
 
@@ -161,6 +162,13 @@ static int unexpected_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(unexpected);
 
+static int gdb_show(struct seq_file *m, void *v)
+{
+	hv_gdb_show(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(gdb);
+
 void hv_debugfs_create(void)
 {
 	hv_dir = debugfs_create_dir("hvgdb", NULL);
@@ -170,6 +178,7 @@ void hv_debugfs_create(void)
 	debugfs_create_file("ept", 0400, hv_dir, NULL, &ept_fops);
 	debugfs_create_file("unexpected", 0400, hv_dir, NULL,
 			    &unexpected_fops);
+	debugfs_create_file("gdb", 0400, hv_dir, NULL, &gdb_fops);
 }
 
 void hv_debugfs_remove(void)

@@ -29,6 +29,7 @@
 #include <linux/vmalloc.h>
 #include <linux/percpu.h>
 #include <linux/hrtimer.h>
+#include <linux/seq_file.h>
 #include <linux/sched.h>
 #include <asm/apic.h>
 #include <asm/nmi.h>
@@ -79,7 +80,8 @@ static struct {
 	int nthreads;
 	int thread_cpu[RSP_MAX_THREADS];
 	struct hrtimer timer;
-	u64 halts, foreign_nmis, missed_halts;
+	u64 halts, foreign_nmis, missed_halts, polls;
+	u64 halt_tsc_last, halt_tsc_max;	/* request to all parked */
 } gdb;
 
 static DEFINE_PER_CPU(struct hv_gdb_cpu *, hv_gdb_pcpu);
@@ -347,6 +349,8 @@ static int gdb_halt_others(int self)
 	}
 	t0 = last = rdtsc();
 	while (atomic_read(&gdb.halted) < n && rdtsc() - t0 < wait) {
+		/* gdb keeps sending meanwhile; the FIFO holds 16 bytes. */
+		uart_pump(&gdb.uart);
 		if (rdtsc() - last < resend) {
 			cpu_relax();
 			continue;
@@ -361,6 +365,9 @@ static int gdb_halt_others(int self)
 	}
 	if (atomic_read(&gdb.halted) < n)
 		gdb.missed_halts++;
+	gdb.halt_tsc_last = rdtsc() - t0;
+	if (gdb.halt_tsc_last > gdb.halt_tsc_max)
+		gdb.halt_tsc_max = gdb.halt_tsc_last;
 	return atomic_read(&gdb.halted);
 }
 
@@ -431,6 +438,7 @@ int hv_gdb_on_poll(struct hv_cpu *c, struct hv_regs *r)
 
 	r->gpr[HV_RAX] = 0;
 	hv_skip_insn();
+	gdb.polls++;
 	if (!gdb.uart_ok || atomic_cmpxchg(&gdb.link, 0, 1))
 		return HV_RESUME;
 	if (rsp_poll_running(gdb.eng))
@@ -572,6 +580,25 @@ static enum hrtimer_restart gdb_tick(struct hrtimer *t)
 		hv_hypercall(HV_HC_GDB_POLL, 0);
 	hrtimer_forward_now(t, ms_to_ktime(HV_GDB_POLL_MS));
 	return HRTIMER_RESTART;
+}
+
+static u64 gdb_tsc_to_us(u64 t)
+{
+	return tsc_khz ? t * 1000 / tsc_khz : 0;
+}
+
+void hv_gdb_show(struct seq_file *m)
+{
+	seq_printf(m, "uart %#x baud %u ok %d can_halt %d\n", uart_port,
+		   uart_baud, gdb.uart_ok, gdb.can_halt);
+	seq_printf(m, "polls %llu halts %llu missed_halts %llu foreign_nmis %llu\n",
+		   gdb.polls, gdb.halts, gdb.missed_halts, gdb.foreign_nmis);
+	seq_printf(m, "halt_us last %llu max %llu\n",
+		   gdb_tsc_to_us(gdb.halt_tsc_last),
+		   gdb_tsc_to_us(gdb.halt_tsc_max));
+	seq_printf(m, "uart rx %llu tx %llu line_errors %llu tx_timeouts %llu\n",
+		   gdb.uart.rx_bytes, gdb.uart.tx_bytes, gdb.uart.line_errors,
+		   gdb.uart.tx_timeouts);
 }
 
 /* ---- load / unload ---- */

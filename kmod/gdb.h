@@ -37,6 +37,10 @@ int hv_gdb_on_nmi(struct hv_cpu *c, struct hv_regs *r, u32 reason);
 int hv_gdb_on_nmi_window(struct hv_cpu *c, struct hv_regs *r, u32 reason);
 void hv_gdb_before_resume(struct hv_cpu *c, struct hv_regs *r);
 
+/* debugfs "gdb": link and halting statistics. */
+struct seq_file;
+void hv_gdb_show(struct seq_file *m);
+
 /* gdb_mem.c: guest memory for the selected CPU (kernel side of pgwalk). */
 struct gdb_cpu;
 int hv_gdb_mem_init(void);

@@ -59,11 +59,41 @@ static bool uart_expired(struct uart *u, u64 start, u32 ms, u32 spins)
 	return u->io.now(u->io.ctx) - start >= (u64)ms * u->ticks_per_ms;
 }
 
+static bool uart_ring_full(const struct uart *u)
+{
+	return u->r_tail - u->r_head >= UART_RING;
+}
+
+/* One status read; a byte that is ready goes to the ring. */
+static u8 uart_status(struct uart *u)
+{
+	u8 lsr = uart_rd(u, UART_LSR);
+
+	if (lsr & UART_LSR_ERRS)
+		u->line_errors++;
+	if ((lsr & UART_LSR_DR) && !uart_ring_full(u)) {
+		u->ring[u->r_tail++ % UART_RING] = uart_rd(u, UART_RBR);
+		u->rx_bytes++;
+	}
+	return lsr;
+}
+
+u32 uart_pump(struct uart *u)
+{
+	u32 n = 0;
+
+	while (!uart_ring_full(u) && (uart_status(u) & UART_LSR_DR))
+		n++;
+	return n;
+}
+
 int uart_get_byte(struct uart *u, u32 timeout_ms)
 {
 	u64 start = u->io.now(u->io.ctx);
 	u32 spins = 0;
 
+	if (u->r_head != u->r_tail)
+		return u->ring[u->r_head++ % UART_RING];
 	for (;;) {
 		u8 lsr = uart_rd(u, UART_LSR);
 
@@ -89,7 +119,7 @@ size_t uart_put_bytes(struct uart *u, const u8 *buf, size_t len)
 		u64 start = u->io.now(u->io.ctx);
 		u32 spins = 0;
 
-		while (!(uart_rd(u, UART_LSR) & UART_LSR_THRE)) {
+		while (!(uart_status(u) & UART_LSR_THRE)) {
 			if (uart_expired(u, start, ms, ++spins)) {
 				/* Do not pay the wait for every byte left. */
 				u->tx_timeouts++;
@@ -104,12 +134,13 @@ size_t uart_put_bytes(struct uart *u, const u8 *buf, size_t len)
 
 u32 uart_drain(struct uart *u)
 {
-	u32 n = 0;
+	u32 held = u->r_tail - u->r_head, n = 0;
 
+	u->r_head = u->r_tail;
 	/* Bounded: a chip that always says "data ready" stops us at 4096. */
 	while (n < 4096 && (uart_rd(u, UART_LSR) & UART_LSR_DR)) {
 		uart_rd(u, UART_RBR);
 		n++;
 	}
-	return n;
+	return held + n;
 }

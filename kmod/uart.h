@@ -40,6 +40,10 @@
 #define UART_LSR_ERRS	0x1e	/* overrun, parity, framing, break */
 #define UART_LSR_THRE	0x20	/* transmit holding register empty */
 
+/* Received bytes held in software: a 16550 FIFO holds 16, and gdb
+ * sends a 200-byte qSupported while the owner is still halting CPUs. */
+#define UART_RING	2048	/* power of two */
+
 /* Spins of one status read each, a backstop behind the clock. */
 #define UART_MAX_SPINS	(1u << 24)
 
@@ -55,6 +59,8 @@ struct uart {
 	u16 base;
 	u32 baud;
 	u64 ticks_per_ms;		/* clock rate of io.now, >= 1 */
+	u8 ring[UART_RING];
+	u32 r_head, r_tail;		/* free-running; tail - head = held */
 	/* statistics */
 	u64 rx_bytes, tx_bytes, line_errors, tx_timeouts;
 };
@@ -67,15 +73,22 @@ struct uart {
 int uart_init(struct uart *u, const struct uart_io *io, u16 base, u32 baud,
 	      u64 ticks_per_ms);
 
-/* One received byte (0..255) or -1 if none arrived within @timeout_ms
- * (0 = just look). */
+/* Move what the FIFO holds into the ring (call it while busy elsewhere so
+ * nothing overruns); returns the bytes moved.  Stops when the ring is full:
+ * bytes are then left in the chip, never dropped here. */
+u32 uart_pump(struct uart *u);
+
+/* One received byte (0..255), held ones first, or -1 if none arrived
+ * within @timeout_ms (0 = just look). */
 int uart_get_byte(struct uart *u, u32 timeout_ms);
 
 /* Send @len bytes; gives up on a byte after a character time of 10 ms
- * plus the frame time with THRE still clear.  Returns bytes sent. */
+ * plus the frame time with THRE still clear.  Returns bytes sent.
+ * Bytes received meanwhile are pumped into the ring. */
 size_t uart_put_bytes(struct uart *u, const u8 *buf, size_t len);
 
-/* Drop whatever sits in the receive FIFO; returns the bytes dropped. */
+/* Drop whatever sits in the ring and the receive FIFO; returns the bytes
+ * dropped. */
 u32 uart_drain(struct uart *u);
 
 #endif /* HVGDB_KMOD_UART_H */

@@ -40,6 +40,13 @@ class TestVM:
 
     def _start(self):
         t0 = time.time()
+        if KEEP:
+            r = self.tool("status")
+            m = re.search(rb"status=up GDB_PORT=(\d+)", r.stdout)
+            if m and f"cpus={self.cpus} ".encode() in r.stdout:
+                self.gdb_port = int(m.group(1))
+                self.boot_seconds = 0
+                return
         self.tool("stop")  # a VM left over from an interrupted run
         r = self.tool("start", "--cpus", str(self.cpus), "--no-load",
                       "--no-build")
@@ -89,13 +96,23 @@ class TestVM:
 
 
 _VMS = {}
+# HVGDB_TEST_VM_KEEP=1 (development): reuse a VM that is up in the test
+# directory and leave the VMs running at the end.
+KEEP = os.environ.get("HVGDB_TEST_VM_KEEP") == "1"
 
 
 def _wanted_cpus(items):
     want = set()
     for item in items:
+        # Tests take vm1/vm2 directly or through a fixture parametrized
+        # with their names (test_gdb.py's `vm`).
+        names = set(getattr(item, "fixturenames", ()))
+        callspec = getattr(item, "callspec", None)
+        if callspec:
+            names |= {v for v in callspec.params.values()
+                      if isinstance(v, str)}
         for name, cpus in (("vm1", 1), ("vm2", 2)):
-            if name in getattr(item, "fixturenames", ()):
+            if name in names:
                 want.add(cpus)
     return want
 
@@ -120,7 +137,8 @@ def pytest_sessionfinish(session, exitstatus):
     for vm in _VMS.values():
         if vm.thread:
             vm.thread.join()
-        vm.stop()
+        if not KEEP:
+            vm.stop()
 
 
 @pytest.fixture(scope="session")

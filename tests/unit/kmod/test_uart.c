@@ -21,6 +21,7 @@ struct sim {
 	u8 ier, lcr, mcr, fcr, scr, dll, dlm;
 	u8 rx[64];
 	int rx_head, rx_tail;
+	u64 overruns;		/* bytes lost by a full 16-byte FIFO */
 	u8 tx[256];
 	int tx_len;
 	u8 lsr_extra;		/* error bits reported once */
@@ -112,6 +113,17 @@ static void sim_push(struct sim *s, const char *bytes)
 {
 	while (*bytes)
 		s->rx[s->rx_tail++ % 64] = (u8)*bytes++;
+}
+
+/* The line delivers @bytes; a 16550 FIFO keeps 16 and overruns. */
+static void sim_line(struct sim *s, const char *bytes)
+{
+	for (; *bytes; bytes++) {
+		if (s->rx_tail - s->rx_head >= 16)
+			s->overruns++;
+		else
+			s->rx[s->rx_tail++ % 64] = (u8)*bytes;
+	}
 }
 
 static const struct uart_io sim_io_tmpl = { sim_in, sim_out, sim_now, NULL };
@@ -294,10 +306,71 @@ static void test_drain_bounded(void **state)
 	assert_int_equal(uart_drain(&u), 4096);
 }
 
+/* What arrives while the owner is busy (halting CPUs, sending a reply)
+ * survives in the ring when it is pumped often enough. */
+static void test_pump_keeps_bytes_while_busy(void **state)
+{
+	struct sim s = { 0 };
+	struct uart u;
+	char sent[200], got[200];
+	int i;
+
+	(void)state;
+	assert_int_equal(open_sim(&u, &s, 115200), 0);
+	for (i = 0; i < 199; i++)
+		sent[i] = (char)('a' + i % 26);
+	sent[199] = 0;
+	/* 12 bytes at a time between pumps: the FIFO never overruns. */
+	for (i = 0; i < 199; i += 12) {
+		char part[13] = { 0 };
+
+		memcpy(part, sent + i, 199 - i < 12 ? 199 - i : 12);
+		sim_line(&s, part);
+		assert_int_equal(uart_pump(&u), strlen(part));
+	}
+	/* Sending a reply pumps too. */
+	sim_line(&s, "+$g#67");
+	assert_int_equal(uart_put_bytes(&u, (const u8 *)"$OK#9a", 6), 6);
+	assert_int_equal(s.overruns, 0);
+	for (i = 0; i < 199; i++)
+		got[i] = (char)uart_get_byte(&u, 0);
+	got[199] = 0;
+	assert_string_equal(got, sent);
+	for (i = 0; i < 6; i++)
+		assert_int_equal(uart_get_byte(&u, 0), (u8)"+$g#67"[i]);
+	assert_int_equal(uart_get_byte(&u, 0), -1);
+
+	/* Without pumping, the 16550 overruns: what the ring is for. */
+	sim_line(&s, sent);
+	assert_int_equal(s.overruns, 199 - 16);
+}
+
+/* A full ring leaves bytes in the chip instead of dropping them. */
+static void test_pump_full_ring_drops_nothing(void **state)
+{
+	struct sim s = { 0 };
+	struct uart u;
+	u32 i, n = 0;
+
+	(void)state;
+	assert_int_equal(open_sim(&u, &s, 115200), 0);
+	for (i = 0; i < UART_RING / 8 + 1; i++) {
+		sim_line(&s, "01234567");
+		n += uart_pump(&u);
+	}
+	assert_int_equal(n, UART_RING);
+	assert_int_equal(s.rx_tail - s.rx_head, 8);	/* still in the chip */
+	for (i = 0; i < UART_RING + 8; i++)
+		assert_int_equal(uart_get_byte(&u, 0), '0' + i % 8);
+	assert_int_equal(uart_drain(&u), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_init_programs_8n1_polled),
+		cmocka_unit_test(test_pump_keeps_bytes_while_busy),
+		cmocka_unit_test(test_pump_full_ring_drops_nothing),
 		cmocka_unit_test(test_init_divisors),
 		cmocka_unit_test(test_init_rejects_bad_baud),
 		cmocka_unit_test(test_init_absent_chip),
