@@ -228,6 +228,14 @@ bool rsp_poll_running(struct rsp_engine *eng);
  */
 void rsp_reset_connection(struct rsp_engine *eng);
 
+/*
+ * rsp_console_write: text for gdb's console while the target runs (event
+ * output with `imm yes`).  Sent as O packets only when gdb waits for a stop
+ * (after c/s/vCont), the one time RSP allows them; returns the bytes sent,
+ * 0 when gdb is not waiting (the caller keeps the text for later).
+ */
+size_t rsp_console_write(struct rsp_engine *eng, const char *buf, size_t len);
+
 /* Remove every breakpoint/watchpoint gdb inserted (detach, kill, reset). */
 void rsp_remove_all_breakpoints(struct rsp_engine *eng);
 

@@ -718,6 +718,21 @@ void rsp_output_write(struct rsp_output *out, const char *buf, size_t len)
 	}
 }
 
+size_t rsp_console_write(struct rsp_engine *eng, const char *buf, size_t len)
+{
+	struct rsp_output out = { .eng = eng };
+	size_t saved = eng->mon_len;
+
+	if (!eng->gdb_waiting || !len)
+		return 0;
+	/* Not inside a monitor command here: its staging buffer is free. */
+	eng->mon_len = 0;
+	rsp_output_write(&out, buf, len);
+	rsp_output_flush(&out);
+	eng->mon_len = saved;
+	return len;
+}
+
 static enum rsp_handled rsp_h_rcmd(struct rsp_engine *eng,
 				   struct rsp_cursor *c)
 {

@@ -381,10 +381,22 @@ int hv_set_exit_hook(u32 reason, hv_exit_fn fn)
 
 static void hv_sync_controls(struct hv_cpu *c)
 {
-	hv_vmwrite(VMCS_PIN_CTLS, c->ctls.pin);
-	hv_vmwrite(VMCS_PROC_CTLS, c->ctls.proc);
-	hv_vmwrite(VMCS_PROC2_CTLS, c->ctls.proc2);
-	hv_vmwrite(VMCS_EXCEPTION_BITMAP, c->ctls.exception_bitmap);
+	struct hv_ctl_extra x = { 0 };
+	int i;
+
+	for (i = 0; i < HV_OWN_MAX; i++) {
+		x.pin |= c->extra[i].pin;
+		x.proc |= c->extra[i].proc;
+		x.proc2 |= c->extra[i].proc2;
+		x.exit |= c->extra[i].exit;
+		x.exception_bitmap |= c->extra[i].exception_bitmap;
+	}
+	hv_vmwrite(VMCS_PIN_CTLS, c->ctls.pin | x.pin);
+	hv_vmwrite(VMCS_PROC_CTLS, c->ctls.proc | x.proc);
+	hv_vmwrite(VMCS_PROC2_CTLS, c->ctls.proc2 | x.proc2);
+	hv_vmwrite(VMCS_EXIT_CTLS, c->ctls.exit | x.exit);
+	hv_vmwrite(VMCS_EXCEPTION_BITMAP,
+		   c->ctls.exception_bitmap | x.exception_bitmap);
 	c->ctls_dirty = false;
 }
 

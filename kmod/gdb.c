@@ -40,12 +40,16 @@
 #include "kmod/hv.h"
 #include "kmod/gdb.h"
 #include "kmod/gdb_cpu.h"
+#include "kmod/mon.h"
 #include "kmod/uart.h"
 #include "gdbstub/gdbstub.h"
 
 static uint uart_port = UART_DEFAULT_PORT;
 module_param(uart_port, uint, 0444);
 MODULE_PARM_DESC(uart_port, "I/O port of the 16550 UART gdb connects to (default 0x3f8, COM1)");
+static uint gone_timeout = 10;
+module_param(gone_timeout, uint, 0644);
+MODULE_PARM_DESC(gone_timeout, "seconds (guest time) a stop the system made by itself waits for gdb to answer before breakpoints are removed and the system resumes (default 10, 0 = wait for ever)");
 static uint uart_baud = UART_DEFAULT_BAUD;
 module_param(uart_baud, uint, 0444);
 MODULE_PARM_DESC(uart_baud, "baud rate of that UART, 115200/n (default 115200)");
@@ -80,7 +84,8 @@ static struct {
 	int nthreads;
 	int thread_cpu[RSP_MAX_THREADS];
 	struct hrtimer timer;
-	u64 halts, foreign_nmis, missed_halts, polls;
+	int owner_cpu;		/* the CPU serving gdb while halted */
+	u64 halts, foreign_nmis, missed_halts, polls, gone;
 	u64 halt_tsc_last, halt_tsc_max;	/* request to all parked */
 } gdb;
 
@@ -206,7 +211,13 @@ static int gdb_thread_info(void *ctx, int idx, struct rsp_thread_info *out)
 	return 0;
 }
 
+static int gdb_monitor(void *ctx, const char *cmd, struct rsp_output *out)
+{
+	return hv_mon_command(cmd, out);
+}
+
 static const struct rsp_target_ops gdb_ops = {
+	.monitor = gdb_monitor,
 	.read_reg = gdb_read_reg,
 	.write_reg = gdb_write_reg,
 	.read_mem = gdb_read_mem,
@@ -316,6 +327,7 @@ static void gdb_park(struct hv_cpu *c, struct hv_regs *r)
 	smp_rmb();
 	gdb_apply(c, r, &pc->g);
 	pc->valid = false;
+	hv_mon_on_resume(c, r);
 	atomic_dec(&gdb.halted);
 }
 
@@ -392,7 +404,7 @@ static void gdb_release_others(int self)
 
 /* The whole system stops here; gdb is served until it resumes. */
 static void gdb_stop_world(struct hv_cpu *c, struct hv_regs *r,
-			   const struct rsp_stop *why)
+			   const struct rsp_stop *why, bool self)
 {
 	struct hv_gdb_cpu *pc = this_cpu_read(hv_gdb_pcpu);
 	struct rsp_resume res;
@@ -400,17 +412,37 @@ static void gdb_stop_world(struct hv_cpu *c, struct hv_regs *r,
 	int i;
 
 	gdb.halts++;
+	gdb.owner_cpu = c->cpu;
 	WRITE_ONCE(gdb.halting, true);
 	smp_mb();
 	gdb_halt_others(c->cpu);
 	gdb_snapshot(c, r, &pc->g);
 	pc->valid = true;
 	for (;;) {
+		u64 rx0 = gdb.eng->rx_packets;
+		u32 idle = 0;
+
 		res = rsp_serve(gdb.eng, &stop);
-		while (res.kind == RSP_RESUME_IDLE)
+		while (res.kind == RSP_RESUME_IDLE) {
+			/*
+			 * A stop the system made by itself (breakpoint,
+			 * event) that gdb never answers: gdb is gone.  Do not
+			 * leave the machine halted for nobody (docs/debugging.md).
+			 */
+			idle++;
+			if (self && gone_timeout && idle >= gone_timeout &&
+			    gdb.eng->rx_packets == rx0) {
+				gdb.gone++;
+				rsp_remove_all_breakpoints(gdb.eng);
+				gdb.eng->gdb_waiting = false;
+				res.kind = RSP_RESUME_DETACH;
+				break;
+			}
 			res = rsp_serve(gdb.eng, NULL);
+		}
 		if (res.kind == RSP_RESUME_DETACH)
 			break;
+		self = true;	/* a step: the stop it makes is ours */
 		/*
 		 * Single-stepping is not done yet: report the step as done
 		 * where the CPU stands rather than let the system run while
@@ -427,7 +459,61 @@ static void gdb_stop_world(struct hv_cpu *c, struct hv_regs *r,
 	}
 	gdb_apply(c, r, &pc->g);
 	pc->valid = false;
+	hv_mon_on_resume(c, r);
 	gdb_release_others(c->cpu);
+}
+
+/* Take the link; while another CPU holds it, be halted by it. */
+static void gdb_link_take(struct hv_cpu *c, struct hv_regs *r)
+{
+	struct hv_gdb_cpu *pc = this_cpu_read(hv_gdb_pcpu);
+
+	while (atomic_cmpxchg(&gdb.link, 0, 1)) {
+		if (atomic_read(&pc->req) && atomic_xchg(&pc->req, 0))
+			gdb_park(c, r);
+		cpu_relax();
+	}
+}
+
+bool hv_gdb_stop_here(struct hv_cpu *c, struct hv_regs *r,
+		      const struct rsp_stop *why, const char *text, size_t len)
+{
+	bool stopped = false;
+
+	if (!gdb.uart_ok)
+		return false;
+	gdb_link_take(c, r);
+	if (gdb.eng->gdb_waiting) {
+		if (len)
+			rsp_console_write(gdb.eng, text, len);
+		gdb_stop_world(c, r, why, true);
+		stopped = true;
+	}
+	atomic_set(&gdb.link, 0);
+	return stopped;
+}
+
+size_t hv_gdb_console(const char *text, size_t len)
+{
+	size_t n = 0;
+
+	if (!gdb.uart_ok || atomic_cmpxchg(&gdb.link, 0, 1))
+		return 0;
+	n = rsp_console_write(gdb.eng, text, len);
+	atomic_set(&gdb.link, 0);
+	return n;
+}
+
+int hv_gdb_selected_cpu(void)
+{
+	int tid = gdb.eng ? gdb.eng->g_tid : 0;
+
+	return tid > 0 ? tid - 1 : gdb.owner_cpu;
+}
+
+struct gdb_cpu *hv_gdb_cpu_state(int cpu)
+{
+	return gdb_thread(cpu + 1);
 }
 
 /* ---- VMX root hooks ---- */
@@ -442,7 +528,7 @@ int hv_gdb_on_poll(struct hv_cpu *c, struct hv_regs *r)
 	if (!gdb.uart_ok || atomic_cmpxchg(&gdb.link, 0, 1))
 		return HV_RESUME;
 	if (rsp_poll_running(gdb.eng))
-		gdb_stop_world(c, r, &why);
+		gdb_stop_world(c, r, &why, false);
 	atomic_set(&gdb.link, 0);
 	return HV_RESUME;
 }
@@ -591,8 +677,9 @@ void hv_gdb_show(struct seq_file *m)
 {
 	seq_printf(m, "uart %#x baud %u ok %d can_halt %d\n", uart_port,
 		   uart_baud, gdb.uart_ok, gdb.can_halt);
-	seq_printf(m, "polls %llu halts %llu missed_halts %llu foreign_nmis %llu\n",
-		   gdb.polls, gdb.halts, gdb.missed_halts, gdb.foreign_nmis);
+	seq_printf(m, "polls %llu halts %llu missed_halts %llu foreign_nmis %llu gone %llu\n",
+		   gdb.polls, gdb.halts, gdb.missed_halts, gdb.foreign_nmis,
+		   gdb.gone);
 	seq_printf(m, "halt_us last %llu max %llu\n",
 		   gdb_tsc_to_us(gdb.halt_tsc_last),
 		   gdb_tsc_to_us(gdb.halt_tsc_max));
@@ -665,6 +752,11 @@ int hv_gdb_init(void)
 		return err;
 	}
 	gdb.nmi_registered = true;
+	err = hv_mon_init();
+	if (err) {
+		hv_gdb_exit();
+		return err;
+	}
 	pr_info("hvgdb: gdb server on UART %#x at %u baud\n", uart_port,
 		uart_baud);
 	return 0;
@@ -693,6 +785,7 @@ void hv_gdb_exit(void)
 	int cpu;
 
 	hv_gdb_stop();
+	hv_mon_exit();
 	/* Called after every CPU left VMX: no CPU can take these exits. */
 	hv_set_exit_hook(EXIT_EXCEPTION_NMI, NULL);
 	hv_set_exit_hook(EXIT_NMI_WINDOW, NULL);

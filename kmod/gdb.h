@@ -37,6 +37,23 @@ int hv_gdb_on_nmi(struct hv_cpu *c, struct hv_regs *r, u32 reason);
 int hv_gdb_on_nmi_window(struct hv_cpu *c, struct hv_regs *r, u32 reason);
 void hv_gdb_before_resume(struct hv_cpu *c, struct hv_regs *r);
 
+/*
+ * For breakpoints and event actions, in VMX root on the trapping CPU:
+ * hv_gdb_stop_here() halts every CPU, sends @text (if any) to gdb's
+ * console, then the stop @why, and serves gdb until it resumes; false
+ * (nothing done) when no gdb waits for a stop (none attached).
+ * hv_gdb_console() sends text to gdb's console now if gdb waits for a stop
+ * and no other CPU is talking to it; returns the bytes sent (0: keep it).
+ * While halted (monitor commands): hv_gdb_selected_cpu() is the CPU of
+ * gdb's selected thread, hv_gdb_cpu_state() a halted CPU's registers.
+ */
+struct rsp_stop;
+bool hv_gdb_stop_here(struct hv_cpu *c, struct hv_regs *r,
+		      const struct rsp_stop *why, const char *text, size_t len);
+size_t hv_gdb_console(const char *text, size_t len);
+int hv_gdb_selected_cpu(void);
+struct gdb_cpu *hv_gdb_cpu_state(int cpu);
+
 /* debugfs "gdb": link and halting statistics. */
 struct seq_file;
 void hv_gdb_show(struct seq_file *m);

@@ -59,6 +59,18 @@ enum hv_cpu_state {
 	HV_CPU_PARKED,
 };
 
+/*
+ * Optional VM exits, by the part of hvgdb that wants them (gdb: breakpoints
+ * and stepping; mon: monitor events).  Each owner sets only its own
+ * struct and then c->ctls_dirty; the VMCS gets c->ctls OR every owner's
+ * bits at the end of the exit (hv_sync_controls in exit.c), so no owner
+ * can clear another's.  Changed only by the CPU itself, in VMX root.
+ */
+enum hv_ctl_owner { HV_OWN_GDB, HV_OWN_MON, HV_OWN_MAX };
+struct hv_ctl_extra {
+	u32 pin, proc, proc2, exit, exception_bitmap;
+};
+
 struct hv_cpu {
 	int cpu;
 	enum hv_cpu_state state;
@@ -70,6 +82,7 @@ struct hv_cpu {
 	phys_addr_t vmcs_pa;
 	void *stack;
 	struct hv_ctls ctls;
+	struct hv_ctl_extra extra[HV_OWN_MAX];
 	bool ctls_dirty;
 	struct hv_regs *regs;		/* exit frame while in VMX root */
 	u64 exit_total;

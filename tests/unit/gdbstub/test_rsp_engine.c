@@ -889,6 +889,23 @@ static void test_monitor_flush_per_line(void **state)
 	assert_string_equal(fake_packet(&X->f, first + 2), "O6c696e650a");
 }
 
+/* Event output while the target runs: O packets only while gdb waits. */
+static void test_console_write_only_while_gdb_waits(void **state)
+{
+	int first = fake_npackets(&X->f);
+
+	assert_int_equal(rsp_console_write(&X->eng, "hit\n", 4), 0);
+	assert_int_equal(fake_npackets(&X->f), first);
+	assert_null(fx_req(X, "c"));
+	assert_true(X->eng.gdb_waiting);
+	first = fake_npackets(&X->f);
+	assert_int_equal(rsp_console_write(&X->eng, "hit\n", 4), 4);
+	assert_int_equal(fake_npackets(&X->f), first + 1);
+	assert_string_equal(fake_packet(&X->f, first), "O6869740a");
+	assert_true(X->eng.gdb_waiting);	/* still waits for the stop */
+	assert_int_equal(rsp_console_write(&X->eng, "", 0), 0);
+}
+
 static void test_no_monitor(void **state)
 {
 	struct rsp_target_ops ops = fake_ops;
@@ -963,6 +980,7 @@ int main(void)
 		T(test_monitor_ok_and_error),
 		T(test_monitor_output_chunked),
 		T(test_monitor_flush_per_line),
+		T(test_console_write_only_while_gdb_waits),
 		T(test_no_monitor),
 		T(test_idle_wait_forever_config),
 	};

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mon.h - gdb's `monitor` inside hvgdb.ko: HyperDbg commands and events.
+ *
+ * Contract: hv_mon_command() runs on the CPU that owns the gdb link while
+ * every CPU is halted (gdb's qRcmd); it may use pre-allocated pools only.
+ * hv_mon_on_resume() runs on each CPU in VMX root just before it leaves a
+ * halt, so that CPU applies what the commands changed (controls, bitmaps)
+ * before the guest runs again.  hv_mon_init()/hv_mon_exit() at load and
+ * unload (after every CPU left VMX).
+ */
+#ifndef HVGDB_KMOD_MON_H
+#define HVGDB_KMOD_MON_H
+
+#include <linux/types.h>
+
+struct hv_cpu;
+struct hv_regs;
+struct rsp_output;
+
+int hv_mon_init(void);
+void hv_mon_exit(void);
+int hv_mon_command(const char *cmd, struct rsp_output *out);
+void hv_mon_on_resume(struct hv_cpu *c, struct hv_regs *r);
+
+#endif /* HVGDB_KMOD_MON_H */
