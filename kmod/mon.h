@@ -7,7 +7,11 @@
  * hv_mon_on_resume() runs on each CPU in VMX root just before it leaves a
  * halt, so that CPU applies what the commands changed (controls, bitmaps)
  * before the guest runs again.  hv_mon_init()/hv_mon_exit() at load and
- * unload (after every CPU left VMX).
+ * unload (after every CPU left VMX).  hv_mon_drain() empties the batched
+ * (`imm no`) event output into buf, up to cap - 1 bytes, and returns the
+ * bytes written (0: nothing left): the gdb server calls it in a loop when
+ * the system stops, before the stop reply, and sends the text as console
+ * output.  Events, scripts and emulation: docs/commands.md.
  */
 #ifndef HVGDB_KMOD_MON_H
 #define HVGDB_KMOD_MON_H
@@ -22,5 +26,6 @@ int hv_mon_init(void);
 void hv_mon_exit(void);
 int hv_mon_command(const char *cmd, struct rsp_output *out);
 void hv_mon_on_resume(struct hv_cpu *c, struct hv_regs *r);
+size_t hv_mon_drain(char *buf, size_t cap);
 
 #endif /* HVGDB_KMOD_MON_H */
