@@ -192,3 +192,22 @@ int hv_ept_map_on_demand(u64 gpa)
 		hv_invept_all();
 	return ret;
 }
+
+int hv_ept_set_4k(u64 gpa, u64 hpa, u64 perms)
+{
+	int level, ret = -1;
+	u64 *e;
+
+	arch_spin_lock(&hv_ept_lock);
+	e = ept_lookup(&hv.ept, gpa, &level);
+	if (e && (level == EPT_LEVEL_4K || !ept_split_4k(&hv.ept, gpa)))
+		e = ept_lookup(&hv.ept, gpa, &level);
+	if (e && level == EPT_LEVEL_4K) {
+		/* Keep the memory type (and ignore-PAT) the MTRRs gave. */
+		WRITE_ONCE(*e, (*e & (EPT_MT_MASK | EPT_IPAT)) |
+			   (hpa & EPT_ADDR_MASK) | (perms & EPT_RWX));
+		ret = 0;
+	}
+	arch_spin_unlock(&hv_ept_lock);
+	return ret;
+}

@@ -24,6 +24,7 @@
 #include "kmod/hv.h"
 #include "kmod/hypercall.h"
 #include "kmod/gdb.h"
+#include "kmod/bp.h"
 
 void hv_skip_insn(void)
 {
@@ -325,6 +326,10 @@ static int hv_exit_ept_violation(struct hv_cpu *c, struct hv_regs *r,
 {
 	u64 gpa = hv_vmread(VMCS_GUEST_PHYS_ADDR);
 
+	/* A page gdb hooked (breakpoints, watchpoints): its views. */
+	if (hv_bp_on_ept_violation(c, r, gpa,
+				   hv_vmread(VMCS_EXIT_QUALIFICATION)))
+		return HV_RESUME;
 	c->ept_violations++;
 	c->last_ept_gpa = gpa;
 	c->last_ept_qual = hv_vmread(VMCS_EXIT_QUALIFICATION);

@@ -41,6 +41,8 @@
 #include "kmod/gdb.h"
 #include "kmod/gdb_cpu.h"
 #include "kmod/mon.h"
+#include "kmod/bp.h"
+#include "kmod/step.h"
 #include "kmod/uart.h"
 #include "gdbstub/gdbstub.h"
 
@@ -70,6 +72,7 @@ struct hv_gdb_cpu {
 	bool valid;		/* g holds this CPU's state: it is halted */
 	atomic_t req;		/* halt requested */
 	atomic_t nmi_ours;	/* NMIs sent by us, not yet seen */
+	atomic_t go_step;	/* leave the halt for one gdb step */
 	u32 nmi_pending;	/* guest NMIs waiting for an NMI window */
 };
 
@@ -81,11 +84,12 @@ static struct {
 	atomic_t halted;	/* CPUs parked, the owner not counted */
 	atomic_t release_gen;	/* bumped to release the parked CPUs */
 	bool halting;
+	bool stepping;		/* halted but for one CPU doing gdb's step */
 	int nthreads;
 	int thread_cpu[RSP_MAX_THREADS];
 	struct hrtimer timer;
 	int owner_cpu;		/* the CPU serving gdb while halted */
-	u64 halts, foreign_nmis, missed_halts, polls, gone;
+	u64 halts, foreign_nmis, missed_halts, polls, gone, steps;
 	u64 halt_tsc_last, halt_tsc_max;	/* request to all parked */
 } gdb;
 
@@ -176,19 +180,27 @@ static int gdb_write_mem(void *ctx, int tid, u64 addr, const u8 *buf,
 	return g ? hv_gdb_write_virt(g, addr, buf, len) : -RSP_ESRCH;
 }
 
-/*
- * Breakpoints and watchpoints are not done yet.  An error, not "unsupported":
- * on an empty reply gdb would write 0xCC into the text itself, and the
- * kernel would oops on the #BP it does not know.
- */
+/* Breakpoints are set through any halted CPU's page tables (kernel
+ * addresses are the same in all). */
+static struct gdb_cpu *gdb_any_thread(void)
+{
+	struct gdb_cpu *g = gdb_thread(hv_gdb_selected_cpu() + 1);
+
+	return g ? g : gdb_thread(gdb.owner_cpu + 1);
+}
+
 static int gdb_insert_bp(void *ctx, enum rsp_bp_type type, u64 addr, u32 kind)
 {
-	return -RSP_EIO;
+	struct gdb_cpu *g = gdb_any_thread();
+
+	return g ? hv_bp_insert(g, type, addr, kind) : -RSP_EIO;
 }
 
 static int gdb_remove_bp(void *ctx, enum rsp_bp_type type, u64 addr, u32 kind)
 {
-	return 0;
+	struct gdb_cpu *g = gdb_any_thread();
+
+	return g ? hv_bp_remove(g, type, addr, kind) : -RSP_EIO;
 }
 
 static int gdb_thread_info(void *ctx, int idx, struct rsp_thread_info *out)
@@ -310,6 +322,38 @@ static void gdb_apply(struct hv_cpu *c, struct hv_regs *r, struct gdb_cpu *g)
 
 /* ---- halting ---- */
 
+/* Leaving a halt: this CPU's registers, events, breakpoints. */
+static void gdb_leave_halt(struct hv_cpu *c, struct hv_regs *r,
+			   struct hv_gdb_cpu *pc, bool step)
+{
+	gdb_apply(c, r, &pc->g);
+	pc->valid = false;
+	hv_mon_on_resume(c, r);
+	hv_bp_on_resume(c);
+	/* gdb steps off its breakpoints itself; with `breakpoint
+	 * always-inserted` one may still sit under RIP: run its real byte. */
+	hv_bp_step(c, step ? HV_STEP_GDB : HV_STEP_NONE);
+}
+
+/* Wait halted (state in pc->g) until released, or sent on a gdb step. */
+static void gdb_wait_halted(struct hv_cpu *c, struct hv_regs *r,
+			    struct hv_gdb_cpu *pc, int gen)
+{
+	while (atomic_read(&gdb.release_gen) == gen) {
+		if (atomic_read(&pc->go_step)) {
+			atomic_set(&pc->go_step, 0);
+			smp_rmb();
+			gdb_leave_halt(c, r, pc, true);
+			atomic_dec(&gdb.halted);
+			return;
+		}
+		cpu_relax();
+	}
+	smp_rmb();
+	gdb_leave_halt(c, r, pc, false);
+	atomic_dec(&gdb.halted);
+}
+
 static void gdb_park(struct hv_cpu *c, struct hv_regs *r)
 {
 	struct hv_gdb_cpu *pc = this_cpu_read(hv_gdb_pcpu);
@@ -322,13 +366,7 @@ static void gdb_park(struct hv_cpu *c, struct hv_regs *r)
 	pc->valid = true;
 	smp_mb__before_atomic();
 	atomic_inc(&gdb.halted);
-	while (atomic_read(&gdb.release_gen) == gen)
-		cpu_relax();
-	smp_rmb();
-	gdb_apply(c, r, &pc->g);
-	pc->valid = false;
-	hv_mon_on_resume(c, r);
-	atomic_dec(&gdb.halted);
+	gdb_wait_halted(c, r, pc, gen);
 }
 
 static void gdb_send_nmi(int cpu, struct hv_gdb_cpu *pc)
@@ -402,20 +440,30 @@ static void gdb_release_others(int self)
 		cpu_relax();
 }
 
-/* The whole system stops here; gdb is served until it resumes. */
+/*
+ * The whole system stops here; gdb is served until it resumes.  Called
+ * with the link held; releases it.  A gdb step of one CPU keeps the others
+ * halted: the stepping CPU runs one instruction and, at the end of the
+ * step, serves gdb again (already_halted); if it is not this CPU, this one
+ * hands the link over and waits halted like the others.
+ */
 static void gdb_stop_world(struct hv_cpu *c, struct hv_regs *r,
 			   const struct rsp_stop *why, bool self)
 {
-	struct hv_gdb_cpu *pc = this_cpu_read(hv_gdb_pcpu);
+	struct hv_gdb_cpu *pc = this_cpu_read(hv_gdb_pcpu), *spc;
 	struct rsp_resume res;
 	struct rsp_stop stop = *why;
-	int i;
+	int i, gen;
 
-	gdb.halts++;
 	gdb.owner_cpu = c->cpu;
-	WRITE_ONCE(gdb.halting, true);
-	smp_mb();
-	gdb_halt_others(c->cpu);
+	if (gdb.stepping) {
+		gdb.stepping = false;	/* the others are still halted */
+	} else {
+		gdb.halts++;
+		WRITE_ONCE(gdb.halting, true);
+		smp_mb();
+		gdb_halt_others(c->cpu);
+	}
 	gdb_snapshot(c, r, &pc->g);
 	pc->valid = true;
 	for (;;) {
@@ -434,33 +482,50 @@ static void gdb_stop_world(struct hv_cpu *c, struct hv_regs *r,
 			    gdb.eng->rx_packets == rx0) {
 				gdb.gone++;
 				rsp_remove_all_breakpoints(gdb.eng);
+				hv_bp_remove_all();
 				gdb.eng->gdb_waiting = false;
 				res.kind = RSP_RESUME_DETACH;
 				break;
 			}
 			res = rsp_serve(gdb.eng, NULL);
 		}
-		if (res.kind == RSP_RESUME_DETACH)
+		if (res.kind == RSP_RESUME_DETACH) {
+			hv_bp_remove_all();
 			break;
-		self = true;	/* a step: the stop it makes is ours */
-		/*
-		 * Single-stepping is not done yet: report the step as done
-		 * where the CPU stands rather than let the system run while
-		 * gdb waits for a step.
-		 */
+		}
 		for (i = 0; i < RSP_MAX_THREADS; i++)
 			if (res.action[i] == RSP_ACT_STEP)
 				break;
 		if (i == RSP_MAX_THREADS)
-			break;
-		stop.tid = i + 1;
-		stop.signal = RSP_SIGTRAP;
-		stop.reason = RSP_STOP_SIGNAL;
+			break;		/* continue: everyone runs */
+		/* Step thread i + 1 only; the others stay halted. */
+		spc = i == c->cpu ? pc : gdb_thread(i + 1) ?
+		      per_cpu(hv_gdb_pcpu, i) : NULL;
+		if (!spc) {
+			stop.tid = i + 1;	/* not halted: nothing to do */
+			stop.signal = RSP_SIGTRAP;
+			stop.reason = RSP_STOP_SIGNAL;
+			continue;
+		}
+		gdb.steps++;
+		gdb.stepping = true;
+		if (spc == pc) {
+			gdb_leave_halt(c, r, pc, true);
+			atomic_set(&gdb.link, 0);
+			return;
+		}
+		/* Hand over: that CPU steps, then serves gdb; we wait. */
+		gen = atomic_read(&gdb.release_gen);
+		smp_wmb();
+		atomic_inc(&gdb.halted);
+		atomic_set(&spc->go_step, 1);
+		atomic_set(&gdb.link, 0);
+		gdb_wait_halted(c, r, pc, gen);
+		return;
 	}
-	gdb_apply(c, r, &pc->g);
-	pc->valid = false;
-	hv_mon_on_resume(c, r);
+	gdb_leave_halt(c, r, pc, false);
 	gdb_release_others(c->cpu);
+	atomic_set(&gdb.link, 0);
 }
 
 /* Take the link; while another CPU holds it, be halted by it. */
@@ -475,22 +540,30 @@ static void gdb_link_take(struct hv_cpu *c, struct hv_regs *r)
 	}
 }
 
-bool hv_gdb_stop_here(struct hv_cpu *c, struct hv_regs *r,
-		      const struct rsp_stop *why, const char *text, size_t len)
+static bool gdb_stop_if(struct hv_cpu *c, struct hv_regs *r,
+			const struct rsp_stop *why, const char *text,
+			size_t len,
+			bool (*still)(struct hv_cpu *, const struct rsp_stop *))
 {
 	bool stopped = false;
 
 	if (!gdb.uart_ok)
 		return false;
 	gdb_link_take(c, r);
-	if (gdb.eng->gdb_waiting) {
+	if (gdb.eng->gdb_waiting && (!still || still(c, why))) {
 		if (len)
 			rsp_console_write(gdb.eng, text, len);
-		gdb_stop_world(c, r, why, true);
-		stopped = true;
+		gdb_stop_world(c, r, why, true);	/* releases the link */
+		return true;
 	}
 	atomic_set(&gdb.link, 0);
 	return stopped;
+}
+
+bool hv_gdb_stop_here(struct hv_cpu *c, struct hv_regs *r,
+		      const struct rsp_stop *why, const char *text, size_t len)
+{
+	return gdb_stop_if(c, r, why, text, len, NULL);
 }
 
 size_t hv_gdb_console(const char *text, size_t len)
@@ -528,8 +601,9 @@ int hv_gdb_on_poll(struct hv_cpu *c, struct hv_regs *r)
 	if (!gdb.uart_ok || atomic_cmpxchg(&gdb.link, 0, 1))
 		return HV_RESUME;
 	if (rsp_poll_running(gdb.eng))
-		gdb_stop_world(c, r, &why, false);
-	atomic_set(&gdb.link, 0);
+		gdb_stop_world(c, r, &why, false);	/* releases the link */
+	else
+		atomic_set(&gdb.link, 0);
 	return HV_RESUME;
 }
 
@@ -592,14 +666,9 @@ static void gdb_unblock_nmis(void)
 		     : "=&r"(tmp) : : "cc", "memory");
 }
 
-int hv_gdb_on_nmi(struct hv_cpu *c, struct hv_regs *r, u32 reason)
+static int gdb_on_nmi(struct hv_cpu *c, struct hv_regs *r,
+		      struct hv_gdb_cpu *pc)
 {
-	struct hv_gdb_cpu *pc = this_cpu_read(hv_gdb_pcpu);
-	u32 info = (u32)hv_vmread(VMCS_EXIT_INTR_INFO);
-
-	/* Only NMIs exit with reason 0 until exceptions are intercepted. */
-	if ((info & (7u << 8)) != GDB_INTR_TYPE_NMI || !pc)
-		return HV_RESUME;
 	/* From here an NMI in root runs the kernel's handler, where
 	 * gdb_nmi_handler() claims ours. */
 	gdb_unblock_nmis();
@@ -613,6 +682,73 @@ int hv_gdb_on_nmi(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 		return HV_RESUME;	/* a re-sent one of ours, late */
 	gdb.foreign_nmis++;
 	gdb_queue_guest_nmi(c, pc);
+	return HV_RESUME;
+}
+
+/* Is the breakpoint still there now that we own the link?  gdb may have
+ * removed it while another CPU's stop was served. */
+static bool gdb_bp_still(struct hv_cpu *c, const struct rsp_stop *why)
+{
+	struct rsp_stop again;
+
+	return hv_bp_on_int3(c, c->regs, &again);
+}
+
+/* Give an intercepted exception back to the guest as it came. */
+static void gdb_reinject(u32 info)
+{
+	u32 type = (info >> 8) & 7;
+
+	hv_vmwrite(VMCS_ENTRY_INTR_INFO, info & ~(1u << 12));
+	if (info & HV_INTR_DELIVER_ERROR)
+		hv_vmwrite(VMCS_ENTRY_EXC_ERROR,
+			   hv_vmread(VMCS_EXIT_INTR_ERROR));
+	if (type >= 4 && type <= 6)	/* software: INT3, INTO, INT1 */
+		hv_vmwrite(VMCS_ENTRY_INSN_LEN,
+			   hv_vmread(VMCS_EXIT_INSN_LEN));
+}
+
+int hv_gdb_on_exception(struct hv_cpu *c, struct hv_regs *r, u32 reason)
+{
+	struct hv_gdb_cpu *pc = this_cpu_read(hv_gdb_pcpu);
+	u32 info = (u32)hv_vmread(VMCS_EXIT_INTR_INFO);
+	struct rsp_stop stop = { 0 };
+	u64 qual, dr6;
+
+	if ((info & (7u << 8)) == GDB_INTR_TYPE_NMI)
+		return pc ? gdb_on_nmi(c, r, pc) : HV_RESUME;
+	switch (info & 0xff) {
+	case 3:		/* #BP */
+		if (hv_bp_on_int3(c, r, &stop)) {
+			/* No gdb to tell: run the real instruction. */
+			if (!gdb_stop_if(c, r, &stop, NULL, 0, gdb_bp_still))
+				hv_bp_step(c, HV_STEP_NONE);
+			return HV_RESUME;
+		}
+		break;
+	case 1:		/* #DB: a step's end, a debug-register hit */
+		qual = hv_vmread(VMCS_EXIT_QUALIFICATION);
+		if (hv_bp_on_db(c, r, qual, &stop)) {
+			if (stop.tid)
+				hv_gdb_stop_here(c, r, &stop, NULL, 0);
+			return HV_RESUME;
+		}
+		/* The guest's own: a #DB exit leaves DR6 to us (SDM Vol. 3
+		 * 27.1); B0-B3, BD, BS as the exit qualification says. */
+		get_debugreg(dr6, 6);
+		set_debugreg((dr6 & ~0x600fULL) | (qual & 0x600f), 6);
+		break;
+	}
+	gdb_reinject(info);
+	return HV_RESUME;
+}
+
+int hv_gdb_on_mtf(struct hv_cpu *c, struct hv_regs *r, u32 reason)
+{
+	struct rsp_stop stop = { 0 };
+
+	if (hv_bp_on_mtf(c, &stop) && stop.tid)
+		hv_gdb_stop_here(c, r, &stop, NULL, 0);
 	return HV_RESUME;
 }
 
@@ -683,6 +819,8 @@ void hv_gdb_show(struct seq_file *m)
 	seq_printf(m, "halt_us last %llu max %llu\n",
 		   gdb_tsc_to_us(gdb.halt_tsc_last),
 		   gdb_tsc_to_us(gdb.halt_tsc_max));
+	seq_printf(m, "steps %llu\n", gdb.steps);
+	hv_bp_show(m);
 	seq_printf(m, "uart rx %llu tx %llu line_errors %llu tx_timeouts %llu\n",
 		   gdb.uart.rx_bytes, gdb.uart.tx_bytes, gdb.uart.line_errors,
 		   gdb.uart.tx_timeouts);
@@ -740,7 +878,7 @@ int hv_gdb_init(void)
 	    (HV_PIN_NMI_EXITING | HV_PIN_VIRTUAL_NMIS) &&
 	    (proc1 & HV_PROC_NMI_WINDOW)) {
 		hv.ctls.pin |= HV_PIN_NMI_EXITING | HV_PIN_VIRTUAL_NMIS;
-		hv_set_exit_hook(EXIT_EXCEPTION_NMI, hv_gdb_on_nmi);
+		hv_set_exit_hook(EXIT_EXCEPTION_NMI, hv_gdb_on_exception);
 		hv_set_exit_hook(EXIT_NMI_WINDOW, hv_gdb_on_nmi_window);
 		gdb.can_halt = true;
 	} else {
@@ -752,7 +890,13 @@ int hv_gdb_init(void)
 		return err;
 	}
 	gdb.nmi_registered = true;
-	err = hv_mon_init();
+	hv_set_exit_hook(EXIT_EXCEPTION_NMI, hv_gdb_on_exception);
+	hv_set_exit_hook(EXIT_MTF, hv_gdb_on_mtf);
+	hv_set_exit_hook(EXIT_EXTERNAL_INTR, hv_step_on_extint);
+	hv_set_exit_hook(EXIT_INTR_WINDOW, hv_step_on_intr_window);
+	err = hv_bp_init();
+	if (!err)
+		err = hv_mon_init();
 	if (err) {
 		hv_gdb_exit();
 		return err;
@@ -789,6 +933,10 @@ void hv_gdb_exit(void)
 	/* Called after every CPU left VMX: no CPU can take these exits. */
 	hv_set_exit_hook(EXIT_EXCEPTION_NMI, NULL);
 	hv_set_exit_hook(EXIT_NMI_WINDOW, NULL);
+	hv_set_exit_hook(EXIT_MTF, NULL);
+	hv_set_exit_hook(EXIT_EXTERNAL_INTR, NULL);
+	hv_set_exit_hook(EXIT_INTR_WINDOW, NULL);
+	hv_bp_exit();
 	if (gdb.nmi_registered)
 		unregister_nmi_handler(NMI_LOCAL, "hvgdb");
 	gdb.nmi_registered = false;

@@ -32,8 +32,11 @@ void hv_gdb_stop(void);
 void hv_gdb_exit(void);
 
 int hv_gdb_on_poll(struct hv_cpu *c, struct hv_regs *r);
-/* Exit hooks (hv_set_exit_hook) for EXIT_EXCEPTION_NMI, EXIT_NMI_WINDOW. */
-int hv_gdb_on_nmi(struct hv_cpu *c, struct hv_regs *r, u32 reason);
+/* Exit hooks (hv_set_exit_hook): EXIT_EXCEPTION_NMI (NMIs for halting,
+ * #BP and #DB for breakpoints and steps; other vectors are given back),
+ * EXIT_NMI_WINDOW, EXIT_MTF. */
+int hv_gdb_on_exception(struct hv_cpu *c, struct hv_regs *r, u32 reason);
+int hv_gdb_on_mtf(struct hv_cpu *c, struct hv_regs *r, u32 reason);
 int hv_gdb_on_nmi_window(struct hv_cpu *c, struct hv_regs *r, u32 reason);
 void hv_gdb_before_resume(struct hv_cpu *c, struct hv_regs *r);
 
@@ -64,5 +67,9 @@ int hv_gdb_mem_init(void);
 long hv_gdb_read_virt(const struct gdb_cpu *g, u64 va, u8 *buf, size_t len);
 int hv_gdb_write_virt(const struct gdb_cpu *g, u64 va, const u8 *buf,
 		      size_t len);
+/* @va -> guest-physical *pa in RAM the module can reach; 0 or -EFAULT. */
+int hv_gdb_translate(const struct gdb_cpu *g, u64 va, u64 *pa);
+/* Kernel pointer to RAM [pa, pa+len), or NULL. */
+void *hv_gdb_phys(u64 pa, size_t len);
 
 #endif /* HVGDB_KMOD_GDB_H */

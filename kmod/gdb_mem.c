@@ -155,3 +155,19 @@ int hv_gdb_write_virt(const struct gdb_cpu *g, u64 va, const u8 *buf,
 		return -EFAULT;
 	return 0;
 }
+
+int hv_gdb_translate(const struct gdb_cpu *g, u64 va, u64 *pa)
+{
+	struct pgwalk_ctx w;
+
+	gdb_walk_ctx(g, &w);
+	if (pgwalk_translate(&w, va, pa, NULL) != PGWALK_OK ||
+	    !gdb_phys_ptr(*pa, 1))
+		return -EFAULT;
+	return 0;
+}
+
+void *hv_gdb_phys(u64 pa, size_t len)
+{
+	return gdb_phys_ptr(pa, len);
+}

@@ -60,13 +60,13 @@ enum hv_cpu_state {
 };
 
 /*
- * Optional VM exits, by the part of hvgdb that wants them (gdb: breakpoints
- * and stepping; mon: monitor events).  Each owner sets only its own
+ * Optional VM exits, by the part of hvgdb that wants them (gdb: breakpoints,
+ * step: single-stepping, mon: monitor events).  Each owner sets only its own
  * struct and then c->ctls_dirty; the VMCS gets c->ctls OR every owner's
  * bits at the end of the exit (hv_sync_controls in exit.c), so no owner
  * can clear another's.  Changed only by the CPU itself, in VMX root.
  */
-enum hv_ctl_owner { HV_OWN_GDB, HV_OWN_MON, HV_OWN_MAX };
+enum hv_ctl_owner { HV_OWN_GDB, HV_OWN_STEP, HV_OWN_MON, HV_OWN_MAX };
 struct hv_ctl_extra {
 	u32 pin, proc, proc2, exit, exception_bitmap;
 };
@@ -165,6 +165,9 @@ int hv_resume_failed(struct hv_regs *r);
 int hv_ept_create(void);
 void hv_ept_destroy(void);
 int hv_ept_map_on_demand(u64 gpa);
+/* Point the 4 KiB EPT leaf of @gpa at @hpa with @perms (EPT_R/W/X),
+ * splitting a large page first; 0 or -1.  The caller flushes (INVEPT). */
+int hv_ept_set_4k(u64 gpa, u64 hpa, u64 perms);
 u32 hv_ept_pool_pages(void);
 
 /* debugfs.c */

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * bp.h - gdb's breakpoints and watchpoints in hvgdb.ko.
+ *
+ * Contract: hv_bp_insert()/hv_bp_remove() run on the CPU that serves gdb
+ * while every CPU is halted.  Z0 is an int3 that only instruction fetches
+ * see (an execute-only EPT view of a shadow page, bptab.h), Z1 uses the
+ * debug registers (4 at most), Z2/Z3/Z4 take EPT permissions away from
+ * the watched page so any number of any length work.  Each CPU calls
+ * hv_bp_on_resume() in VMX root as it leaves a halt: it flushes EPT
+ * translations and loads the debug registers and exception bitmap.  The
+ * exit handlers return true when the exit was ours and fill *stop when
+ * gdb must be told.  hv_bp_remove_all() at detach; hv_bp_init/exit at
+ * load/unload (the shadow pages are allocated at load: none in root).
+ */
+#ifndef HVGDB_KMOD_BP_H
+#define HVGDB_KMOD_BP_H
+
+#include <linux/types.h>
+#include "gdbstub/gdbstub.h"
+
+struct hv_cpu;
+struct hv_regs;
+struct gdb_cpu;
+
+int hv_bp_init(void);
+void hv_bp_exit(void);
+int hv_bp_insert(const struct gdb_cpu *g, enum rsp_bp_type type, u64 addr,
+		 u32 kind);
+int hv_bp_remove(const struct gdb_cpu *g, enum rsp_bp_type type, u64 addr,
+		 u32 kind);
+void hv_bp_remove_all(void);
+void hv_bp_on_resume(struct hv_cpu *c);
+
+/* #BP, #DB and EPT-violation exits: true when hvgdb handled the exit. */
+bool hv_bp_on_int3(struct hv_cpu *c, struct hv_regs *r, struct rsp_stop *stop);
+bool hv_bp_on_db(struct hv_cpu *c, struct hv_regs *r, u64 qual,
+		 struct rsp_stop *stop);
+bool hv_bp_on_ept_violation(struct hv_cpu *c, struct hv_regs *r, u64 gpa,
+			    u64 qual);
+/* An MTF exit: the end of a step (true), with *stop to report if its
+ * tid is non-zero; the same for a #DB that ends a TF step. */
+bool hv_bp_on_mtf(struct hv_cpu *c, struct rsp_stop *stop);
+/* Step this CPU one instruction (enum hv_step_kind), over the real byte
+ * if a breakpoint sits at its RIP; HV_STEP_NONE: only if one does. */
+enum hv_step_kind;
+void hv_bp_step(struct hv_cpu *c, enum hv_step_kind kind);
+
+struct seq_file;
+void hv_bp_show(struct seq_file *m);
+
+#endif /* HVGDB_KMOD_BP_H */

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * bptab.h - gdb's breakpoints and watchpoints as EPT page hooks.
+ *
+ * Contract: pure bookkeeping, no hardware.  A hooked page is one guest-
+ * physical 4 KiB page with its software breakpoints (offset + original
+ * byte) and watch ranges.  Breakpoints live in a shadow copy of the page
+ * that only instruction fetches see (the "exec" view: execute-only EPT
+ * entry to the shadow); reads and writes flip the page to the "data" view
+ * (the original page, no execute).  bptab_perms() gives the EPT permissions
+ * of a view, leaving out what watchpoints must trap; bptab_patch() builds
+ * the shadow; bptab_watch_hit() decides whether an access hits a watch.
+ * The caller serialises changes (they happen while all CPUs are halted).
+ */
+#ifndef HVGDB_KMOD_BPTAB_H
+#define HVGDB_KMOD_BPTAB_H
+
+#include "hvgdb/freestanding.h"
+
+#define BPTAB_MAX_PAGES		64
+#define BPTAB_MAX_BPS		128
+#define BPTAB_MAX_WATCHES	64
+
+/* EPT permission bits (SDM Vol. 3 29.3.2), as in ept.h. */
+#define BPTAB_R			1u
+#define BPTAB_W			2u
+#define BPTAB_X			4u
+
+enum bptab_watch_type { BPTAB_WRITE = 2, BPTAB_READ = 3, BPTAB_ACCESS = 4 };
+enum bptab_view { BPTAB_VIEW_EXEC, BPTAB_VIEW_DATA };
+
+struct bptab_bp {
+	u64 va;			/* as gdb gave it */
+	u16 page;		/* index into pages[] */
+	u16 off;		/* byte in the page */
+	u8 orig;		/* original byte (what reads see) */
+	bool used;
+};
+
+struct bptab_watch {
+	u64 va, pa;		/* start; one range never crosses a page */
+	u32 len;
+	u16 page;
+	u8 type;		/* enum bptab_watch_type */
+	bool used;
+};
+
+struct bptab_page {
+	u64 gpa;		/* page-aligned */
+	u16 nbps, nwatches;
+	u8 view;		/* enum bptab_view, current */
+	bool used;
+};
+
+struct bptab {
+	struct bptab_page pages[BPTAB_MAX_PAGES];
+	struct bptab_bp bps[BPTAB_MAX_BPS];
+	struct bptab_watch watches[BPTAB_MAX_WATCHES];
+};
+
+void bptab_init(struct bptab *t);
+
+/*
+ * Add a breakpoint at @va (guest-physical @pa, original byte @orig).
+ * Returns its page index (>= 0), -17 (EEXIST) if @va has one, -28 (ENOSPC)
+ * when a table is full.  *new_page says the page was not hooked before.
+ */
+int bptab_add_bp(struct bptab *t, u64 va, u64 pa, u8 orig, bool *new_page);
+/* Remove the breakpoint at @va: its page index, or -2 (ENOENT). */
+int bptab_del_bp(struct bptab *t, u64 va);
+/* The breakpoint at @va, or NULL. */
+const struct bptab_bp *bptab_find_bp(const struct bptab *t, u64 va);
+
+/* Watch [va, va+len) of @type; the range must lie in one page (@pa is
+ * where va is).  Same returns as bptab_add_bp; -22 (EINVAL) for a bad len
+ * or a range that crosses a page. */
+int bptab_add_watch(struct bptab *t, u64 va, u64 pa, u32 len, u8 type,
+		    bool *new_page);
+int bptab_del_watch(struct bptab *t, u64 va, u32 len, u8 type);
+
+/* Index of the hooked page holding @gpa, or -1. */
+int bptab_page_of(const struct bptab *t, u64 gpa);
+/* A page is released when its last hook goes: is it still hooked? */
+static inline bool bptab_page_used(const struct bptab *t, int page)
+{
+	return page >= 0 && t->pages[page].used;
+}
+
+/* EPT permissions of @page in @view (BPTAB_R/W/X). */
+u32 bptab_perms(const struct bptab *t, int page, enum bptab_view view);
+
+/* Copy the 4 KiB @orig into @shadow and put 0xCC at each breakpoint of
+ * @page. */
+void bptab_patch(const struct bptab *t, int page, const u8 *orig, u8 *shadow);
+
+/*
+ * The watch that an access of @len bytes at guest-physical @pa hits, or
+ * NULL.  @write: the access writes.  Read watches fire on
+ * reads, write watches on writes, access watches on both.  *addr is the
+ * first watched byte touched, as a linear address for gdb.
+ */
+const struct bptab_watch *bptab_watch_hit(const struct bptab *t, int page,
+					  u64 pa, u32 len, bool write,
+					  u64 *addr);
+
+#endif /* HVGDB_KMOD_BPTAB_H */

@@ -1,0 +1,169 @@
+/*
+ * Breakpoint/watchpoint bookkeeping: the EPT permissions of each view,
+ * the shadow page's 0xCC bytes, and which accesses hit which watch.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include "hvgdb/freestanding.h"
+#include "kmod/bptab.h"
+
+#define VA0 0xffffffff81000000ULL
+#define PA0 0x1000000ULL
+
+static struct bptab T;
+
+static int setup(void **state)
+{
+	(void)state;
+	bptab_init(&T);
+	return 0;
+}
+
+static void test_bp_views_and_shadow(void **state)
+{
+	u8 orig[4096], shadow[4096];
+	bool np;
+	int p, i;
+
+	(void)state;
+	for (i = 0; i < 4096; i++)
+		orig[i] = (u8)i;
+	p = bptab_add_bp(&T, VA0 + 0x10, PA0 + 0x10, 0x10, &np);
+	assert_true(p >= 0);
+	assert_true(np);
+	/* A second breakpoint on the same page shares it. */
+	assert_int_equal(bptab_add_bp(&T, VA0 + 0xfff, PA0 + 0xfff, 0xff, &np),
+			 p);
+	assert_false(np);
+	assert_int_equal(bptab_add_bp(&T, VA0 + 0x10, PA0 + 0x10, 0, &np), -17);
+	assert_int_equal(bptab_page_of(&T, PA0 + 0x123), p);
+	assert_int_equal(bptab_page_of(&T, PA0 + 0x1000), -1);
+
+	/* Fetches see the shadow only; reads and writes the original. */
+	assert_int_equal(bptab_perms(&T, p, BPTAB_VIEW_EXEC), BPTAB_X);
+	assert_int_equal(bptab_perms(&T, p, BPTAB_VIEW_DATA),
+			 BPTAB_R | BPTAB_W);
+
+	bptab_patch(&T, p, orig, shadow);
+	assert_int_equal(shadow[0x10], 0xcc);
+	assert_int_equal(shadow[0xfff], 0xcc);
+	assert_int_equal(shadow[0x11], 0x11);
+	assert_memory_equal(shadow, orig, 0x10);
+	assert_int_equal(bptab_find_bp(&T, VA0 + 0x10)->orig, 0x10);
+
+	/* The page goes with its last breakpoint. */
+	assert_int_equal(bptab_del_bp(&T, VA0 + 0x10), p);
+	assert_true(bptab_page_used(&T, p));
+	bptab_patch(&T, p, orig, shadow);
+	assert_int_equal(shadow[0x10], 0x10);
+	assert_int_equal(bptab_del_bp(&T, VA0 + 0xfff), p);
+	assert_false(bptab_page_used(&T, p));
+	assert_int_equal(bptab_del_bp(&T, VA0 + 0xfff), -2);
+	assert_null(bptab_find_bp(&T, VA0 + 0xfff));
+}
+
+static void test_tables_fill_up(void **state)
+{
+	bool np;
+	int i;
+
+	(void)state;
+	for (i = 0; i < BPTAB_MAX_PAGES; i++)
+		assert_true(bptab_add_bp(&T, VA0 + i * 4096ULL,
+					 PA0 + i * 4096ULL, 0x90, &np) >= 0);
+	/* No page left for a new one; an existing page still takes more. */
+	assert_int_equal(bptab_add_bp(&T, VA0 + 0x100000, PA0 + 0x100000, 0,
+				      &np), -28);
+	for (i = 0; i < BPTAB_MAX_BPS - BPTAB_MAX_PAGES; i++)
+		assert_true(bptab_add_bp(&T, VA0 + 1 + i, PA0 + 1 + i, 0,
+					 &np) >= 0);
+	assert_int_equal(bptab_add_bp(&T, VA0 + 0x800, PA0 + 0x800, 0, &np),
+			 -28);
+}
+
+static void test_watch_perms(void **state)
+{
+	bool np;
+	int p;
+
+	(void)state;
+	p = bptab_add_watch(&T, VA0 + 8, PA0 + 8, 8, BPTAB_WRITE, &np);
+	assert_true(p >= 0 && np);
+	/* A write watch only takes W away: reads and fetches run free. */
+	assert_int_equal(bptab_perms(&T, p, BPTAB_VIEW_EXEC),
+			 BPTAB_R | BPTAB_X);
+	/* A read watch takes R, and W with it (W without R is invalid). */
+	assert_int_equal(bptab_add_watch(&T, VA0 + 64, PA0 + 64, 4, BPTAB_READ,
+					 &np), p);
+	assert_int_equal(bptab_perms(&T, p, BPTAB_VIEW_EXEC), BPTAB_X);
+	assert_int_equal(bptab_del_watch(&T, VA0 + 64, 4, BPTAB_READ), p);
+	assert_int_equal(bptab_perms(&T, p, BPTAB_VIEW_EXEC),
+			 BPTAB_R | BPTAB_X);
+	/* With a breakpoint too: the data view keeps R, not W. */
+	assert_int_equal(bptab_add_bp(&T, VA0 + 0x200, PA0 + 0x200, 0x55, &np),
+			 p);
+	assert_int_equal(bptab_perms(&T, p, BPTAB_VIEW_DATA), BPTAB_R);
+	assert_int_equal(bptab_perms(&T, p, BPTAB_VIEW_EXEC), BPTAB_X);
+
+	/* Bad ranges and types. */
+	assert_int_equal(bptab_add_watch(&T, VA0 + 0xffc, PA0 + 0xffc, 8,
+					 BPTAB_WRITE, &np), -22);
+	assert_int_equal(bptab_add_watch(&T, VA0, PA0, 0, BPTAB_WRITE, &np),
+			 -22);
+	assert_int_equal(bptab_add_watch(&T, VA0, PA0, 4, 1, &np), -22);
+	assert_int_equal(bptab_add_watch(&T, VA0 + 8, PA0 + 8, 8, BPTAB_WRITE,
+					 &np), -17);
+	assert_int_equal(bptab_del_watch(&T, VA0 + 8, 4, BPTAB_WRITE), -2);
+}
+
+static void test_watch_hits(void **state)
+{
+	const struct bptab_watch *w;
+	u64 addr = 0;
+	bool np;
+	int p;
+
+	(void)state;
+	p = bptab_add_watch(&T, VA0 + 0x100, PA0 + 0x100, 4, BPTAB_WRITE, &np);
+	assert_int_equal(bptab_add_watch(&T, VA0 + 0x200, PA0 + 0x200, 8,
+					 BPTAB_READ, &np), p);
+	assert_int_equal(bptab_add_watch(&T, VA0 + 0x300, PA0 + 0x300, 2,
+					 BPTAB_ACCESS, &np), p);
+
+	/* Writes hit write watches; the address is the first byte hit. */
+	w = bptab_watch_hit(&T, p, PA0 + 0xfe, 4, true, &addr);
+	assert_non_null(w);
+	assert_int_equal(w->type, BPTAB_WRITE);
+	assert_int_equal(addr, VA0 + 0x100);
+	w = bptab_watch_hit(&T, p, PA0 + 0x102, 1, true, &addr);
+	assert_int_equal(addr, VA0 + 0x102);
+	/* Neighbours do not. */
+	assert_null(bptab_watch_hit(&T, p, PA0 + 0xf8, 8, true, &addr));
+	assert_null(bptab_watch_hit(&T, p, PA0 + 0x104, 4, true, &addr));
+	/* A read does not hit a write watch, a write not a read watch. */
+	assert_null(bptab_watch_hit(&T, p, PA0 + 0x100, 4, false, &addr));
+	assert_null(bptab_watch_hit(&T, p, PA0 + 0x200, 8, true, &addr));
+	w = bptab_watch_hit(&T, p, PA0 + 0x204, 8, false, &addr);
+	assert_int_equal(w->type, BPTAB_READ);
+	assert_int_equal(addr, VA0 + 0x204);
+	/* Access watches take both. */
+	assert_int_equal(bptab_watch_hit(&T, p, PA0 + 0x301, 1, true,
+					 &addr)->type, BPTAB_ACCESS);
+	assert_int_equal(bptab_watch_hit(&T, p, PA0 + 0x2ff, 2, false,
+					 &addr)->type, BPTAB_ACCESS);
+	assert_int_equal(addr, VA0 + 0x300);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_bp_views_and_shadow, setup),
+		cmocka_unit_test_setup(test_tables_fill_up, setup),
+		cmocka_unit_test_setup(test_watch_perms, setup),
+		cmocka_unit_test_setup(test_watch_hits, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
