@@ -1,0 +1,210 @@
+"""gdb's `monitor` inside hvgdb.ko (issues 6 and 7, module side): HyperDbg
+commands reach the module's command language, `? {script}` and `print`
+evaluate on the CPU of gdb's selected thread, errors come back readable
+with their column, nothing half-applied.  One gdb session per VM; run on
+1 and on 2 CPUs.  The helpers here are shared with test_events.py.
+"""
+import contextlib
+import os
+import re
+import subprocess
+
+import pytest
+
+KO = os.environ.get("HVGDB_TEST_KO", "/hvgdb/hvgdb.ko")
+GDB_TIMEOUT = 240
+BAD_DMESG = re.compile(r"WARNING:|\bBUG\b|Oops|general protection|"
+                       r"Call Trace|NMI received for unknown reason|RIP: ")
+
+
+def loaded(vm):
+    return re.search(r"^hvgdb\b", vm.sh("cat /proc/modules"), re.M) is not None
+
+
+@contextlib.contextmanager
+def hvgdb_loaded(vm):
+    """hvgdb.ko with its gdb server on COM3; yields the dmesg line count."""
+    assert not loaded(vm), "hvgdb.ko left loaded by an earlier test"
+    mark = int(vm.sh("dmesg | wc -l").strip())
+    vm.sh(f"insmod {KO} uart_port=0x3e8", timeout=300)
+    try:
+        yield mark
+    finally:
+        if loaded(vm):
+            vm.sh("rmmod hvgdb", timeout=300)
+
+
+def new_dmesg(vm, mark):
+    return vm.sh(f"dmesg | tail -n +{mark + 1}")
+
+
+def gdb_args(vm, cmds):
+    args = ["gdb", "-nx", "-batch",
+            "-ex", "set architecture i386:x86-64",
+            "-ex", "set remotetimeout 20",
+            "-ex", f"target remote 127.0.0.1:{vm.gdb_port}"]
+    for c in list(cmds) + ["detach"]:
+        args += ["-ex", c]
+    return args
+
+
+def gdb(vm, *cmds, timeout=GDB_TIMEOUT):
+    """Stock gdb in batch mode; always detaches; returns its output."""
+    r = subprocess.run(gdb_args(vm, cmds), stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, timeout=timeout,
+                       stdin=subprocess.DEVNULL)
+    out = r.stdout
+    assert "Remote communication error" not in out, out
+    assert "Remote connection closed" not in out, out
+    assert "[Inferior 1 (Remote target) detached]" in out, out
+    return out
+
+
+def gdb_start(vm, *cmds):
+    """The same, in the background (for sessions that `continue`)."""
+    return subprocess.Popen(gdb_args(vm, cmds), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True,
+                            stdin=subprocess.DEVNULL)
+
+
+def sections(out):
+    """Split gdb output at `echo @@name\\n` markers: {name: text}."""
+    parts = re.split(r"^@@(\w+)$", out, flags=re.M)
+    return {k: v.strip("\n") for k, v in zip(parts[1::2], parts[2::2])}
+
+
+def mark(name):
+    return f"echo @@{name}\\n"
+
+
+def kallsym(vm, name):
+    m = re.search(r"^([0-9a-f]+) \w " + re.escape(name) + r"$",
+                  vm.sh(f"grep -w {name} /proc/kallsyms"), re.M)
+    assert m, f"{name} not in /proc/kallsyms"
+    return int(m.group(1), 16)
+
+
+@pytest.fixture(scope="module", params=["vm1", "vm2"])
+def vm(request):
+    return request.getfixturevalue(request.param)
+
+
+@pytest.fixture(scope="module")
+def session(vm):
+    """One gdb session with every check's command, split by markers."""
+    banner = kallsym(vm, "linux_banner")
+    with hvgdb_loaded(vm) as dmark:
+        cmds = [
+            mark("pc"), "p/x $pc",
+            mark("rip"), 'monitor ? { printf("%llx\\n", @rip); }',
+            # gdb keeps its register cache across `monitor`: flush it.
+            mark("setrax"), "monitor ? { .saved = @rax; @rax = 0x1234; }",
+            "maint flush register-cache", "p/x $rax",
+            mark("restore"), "monitor ? { @rax = .saved; }",
+            "monitor print .saved", "maint flush register-cache",
+            "p/x $rax",
+            mark("add"), "monitor print 1+2",
+            mark("dec"), "monitor print 0n10 * 3",
+            mark("poi"), f"monitor print poi({banner:#x})",
+            f"x/gx {banner:#x}",
+            mark("str"), f'monitor ? {{ printf("%s\\n", {banner:#x}); }}',
+            mark("comm"), 'monitor ? { printf("[%s]\\n", $pname); }',
+            mark("badmem"), "monitor print poi(0x10)",
+            mark("compile"), "monitor ? { x = 1 +; }",
+            mark("multi"), "monitor ? { for (i = 0; i < 3; i++) "
+                           '{ printf("%d", i); } printf("\\n"); }',
+            mark("help"), "monitor .help",
+            mark("helpq"), "monitor help print",
+            mark("parse"), "monitor !msrread pid 1 pid 2",
+            mark("exc"), "monitor !exception 0e",
+            mark("events"), "monitor events",
+            mark("core1"), "monitor print $core",
+        ]
+        if vm.cpus > 1:
+            cmds += ["thread 2", mark("core2"), "monitor print $core",
+                     'monitor ? { printf("%llx\\n", @rip); }', "p/x $pc",
+                     "thread 1"]
+        out = gdb(vm, *(cmds + [mark("end")]))
+        version = vm.sh("cat /proc/version")
+        yield {"s": sections(out), "out": out, "version": version,
+               "dmesg": new_dmesg(vm, dmark)}
+
+
+def test_script_reads_the_selected_cpu(session):
+    s = session["s"]
+    pc = int(re.search(r"\$\d+ = (0x[0-9a-f]+)", s["pc"]).group(1), 16)
+    assert int(s["rip"].strip(), 16) == pc, session["out"]
+
+
+def test_script_writes_a_register_gdb_then_sees(session):
+    s = session["s"]
+    assert re.search(r"\$\d+ = 0x1234$", s["setrax"], re.M), session["out"]
+    lines = s["restore"].splitlines()
+    saved = int(lines[0], 16)
+    assert int(lines[1].split("=")[1], 16) == saved, session["out"]
+
+
+def test_print_evaluates_expressions(session):
+    s = session["s"]
+    assert s["add"] == "3"
+    assert s["dec"] == "1e"
+
+
+def test_script_reads_guest_memory(session, vm):
+    s = session["s"]
+    lines = s["poi"].splitlines()
+    assert int(lines[0], 16) == int(lines[1].split(":")[1].strip(), 16)
+    assert s["str"] == session["version"].splitlines()[0][:len(s["str"])]
+    assert s["str"].startswith("Linux version")
+    assert re.fullmatch(r"\[[^\]]+\]", s["comm"]), s["comm"]
+
+
+def test_bad_memory_is_an_error_not_a_fault(session):
+    s = session["s"]
+    # A zero value and a message, never a crash of the halted system.
+    assert "0" in s["badmem"].splitlines(), s["badmem"]
+    assert "script error" in s["badmem"] or "invalid" in s["badmem"] or \
+        "cannot" in s["badmem"], s["badmem"]
+
+
+def test_compile_error_names_the_column(session):
+    s = session["s"]
+    # `? { x = 1 +; }`: the ';' is column 12 of what gdb sent.
+    assert s["compile"].startswith("column 12: expected"), s["compile"]
+    assert "Protocol error with Rcmd" in s["compile"]
+
+
+def test_statements_run(session):
+    assert session["s"]["multi"] == "012"
+
+
+def test_help_lists_commands_and_script_forms(session):
+    s = session["s"]
+    for name in ("!msrread", "!cpuid", "!crwrite", "events", "prealloc",
+                 "flush", "?", "print"):
+        assert re.search(r"^  " + re.escape(name) + r"\s", s["help"],
+                         re.M), name
+    assert s["helpq"].startswith("print expr")
+
+
+def test_errors_reach_gdb_and_apply_nothing(session):
+    s = session["s"]
+    assert s["parse"].startswith(
+        "column 16: 'pid' given twice (first at column 10)"), s["parse"]
+    assert "not available yet" in s["exc"], s["exc"]
+    assert s["events"] == "no events", s["events"]
+
+
+def test_core_is_the_selected_thread(session, vm):
+    s = session["s"]
+    assert s["core1"] == "0"
+    if vm.cpus > 1:
+        lines = s["core2"].splitlines()
+        assert lines[0] == "1", s["core2"]
+        pc = int(re.search(r"\$\d+ = (0x[0-9a-f]+)", s["core2"]).group(1),
+                 16)
+        assert int(lines[1], 16) == pc
+
+
+def test_no_kernel_warnings(session):
+    assert not BAD_DMESG.search(session["dmesg"]), session["dmesg"]
