@@ -8,6 +8,11 @@
  *   caps        "<name> <value>" per line
  *   ept         "<name> <value>" per line
  *   unexpected  one line per CPU with its last unexpected exit
+ *   test_ept_misconfig  TEST ONLY, write-only: a guest-physical address
+ *               (hex or decimal); that 4 KiB page's EPT entry becomes
+ *               misconfigured, so the next access to it from this CPU is
+ *               an EPT-misconfiguration exit (reported in "unexpected",
+ *               then repaired).  For tests/vm/test_vmx_exits.py.
  */
 #include <linux/kernel.h>
 #include <linux/debugfs.h>
@@ -15,6 +20,7 @@
 #include <linux/cpumask.h>
 #include "kmod/hv.h"
 #include "kmod/gdb.h"
+#include "kmod/hypercall.h"
 
 static struct dentry *hv_dir;
 
@@ -162,6 +168,32 @@ static int unexpected_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(unexpected);
 
+static ssize_t test_ept_misconfig_write(struct file *f,
+					const char __user *buf, size_t len,
+					loff_t *off)
+{
+	struct hv_cpu *c;
+	u64 gpa;
+	int err = kstrtoull_from_user(buf, len, 0, &gpa);
+
+	if (err)
+		return err;
+	/* Edit and flush in VMX root, on this CPU (hv_ept_test_misconfig). */
+	preempt_disable();
+	c = hv.cpus[smp_processor_id()];
+	if (!c || READ_ONCE(c->state) != HV_CPU_VIRTUALIZED)
+		err = -ENODEV;		/* VMCALL would be #UD */
+	else if (hv_hypercall(HV_HC_TEST_EPT, gpa))
+		err = -EINVAL;
+	preempt_enable();
+	return err ? err : len;
+}
+
+static const struct file_operations test_ept_misconfig_fops = {
+	.owner = THIS_MODULE,
+	.write = test_ept_misconfig_write,
+};
+
 static int gdb_show(struct seq_file *m, void *v)
 {
 	hv_gdb_show(m);
@@ -179,6 +211,8 @@ void hv_debugfs_create(void)
 	debugfs_create_file("unexpected", 0400, hv_dir, NULL,
 			    &unexpected_fops);
 	debugfs_create_file("gdb", 0400, hv_dir, NULL, &gdb_fops);
+	debugfs_create_file("test_ept_misconfig", 0200, hv_dir, NULL,
+			    &test_ept_misconfig_fops);
 }
 
 void hv_debugfs_remove(void)

@@ -193,6 +193,77 @@ int hv_ept_map_on_demand(u64 gpa)
 	return ret;
 }
 
+/*
+ * An EPT leaf is misconfigured (SDM Vol. 3 29.3.3.1) when it is writable
+ * but not readable, or has memory type 2, 3 or 7.  (Reserved bits are
+ * never set by ept.c; execute-only needs a capability we never use.)
+ */
+static bool hv_ept_leaf_misconfigured(u64 e)
+{
+	int mt = ept_leaf_type(e);
+
+	return ((e & EPT_W) && !(e & EPT_R)) || mt == 2 || mt == 3 || mt == 7;
+}
+
+/*
+ * VMX root (EPT-misconfiguration exit): rewrite the leaf that maps @gpa as
+ * the identity map built it - read/write/execute, memory type from the
+ * MTRRs (uncached above ept_top, as hv_ept_map_on_demand() maps).  Returns
+ * 0 if a misconfigured leaf was repaired, -1 if the misconfiguration is
+ * elsewhere (a non-leaf entry) and nothing was changed.
+ */
+int hv_ept_repair(u64 gpa)
+{
+	int ret = -1, level, mt;
+	u64 *e, size, base;
+
+	arch_spin_lock(&hv_ept_lock);
+	e = ept_lookup(&hv.ept, gpa, &level);
+	if (e && hv_ept_leaf_misconfigured(*e)) {
+		size = ept_level_size(level);
+		base = gpa & ~(size - 1);
+		mt = base >= hv.ept_top ? HV_MEMTYPE_UC :
+		     hv_mtrr_type(&hv.mtrr, base, size);
+		if (mt >= 0) {
+			*e = base | EPT_RWX | ((u64)mt << EPT_MT_SHIFT) |
+			     (level > EPT_LEVEL_4K ? EPT_LARGE : 0);
+			ret = 0;
+		}
+	}
+	arch_spin_unlock(&hv_ept_lock);
+	if (!ret)
+		hv_invept_all();
+	return ret;
+}
+
+/*
+ * TEST ONLY (debugfs test_ept_misconfig, through HV_HC_TEST_EPT): VMX
+ * root, make the 4 KiB page at @gpa misconfigured - write without read,
+ * SDM Vol. 3 29.3.3.1 - so the next guest access to it is an
+ * EPT-misconfiguration exit that hv_ept_repair() undoes.  Splits a large
+ * page first (from the spare pool).  Flushes only this CPU's EPT caches:
+ * other CPUs may keep using the old translation until they flush.
+ */
+int hv_ept_test_misconfig(u64 gpa)
+{
+	int ret = -1, level;
+	u64 *e;
+
+	if (gpa >= hv.ept_top)
+		return -1;
+	arch_spin_lock(&hv_ept_lock);
+	if (!ept_split_4k(&hv.ept, gpa)) {
+		e = ept_lookup(&hv.ept, gpa, &level);
+		if (e && level == EPT_LEVEL_4K) {
+			*e = (*e & ~EPT_RWX) | EPT_W;
+			ret = 0;
+		}
+	}
+	arch_spin_unlock(&hv_ept_lock);
+	hv_invept_all();
+	return ret;
+}
+
 int hv_ept_set_4k(u64 gpa, u64 hpa, u64 perms)
 {
 	int level, ret = -1;

@@ -220,12 +220,25 @@ static bool hv_xcr0_valid(u64 v)
 static int hv_exit_xsetbv(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 {
 	u64 v = (r->gpr[HV_RAX] & 0xffffffff) | (r->gpr[HV_RDX] << 32);
+	unsigned long cr4;
 
 	if ((u32)r->gpr[HV_RCX] != 0 || !hv_xcr0_valid(v)) {
 		hv_inject(HV_VEC_GP, true, 0);
 		return HV_RESUME;
 	}
+	/*
+	 * XCR0 is not switched at VM entry/exit: setting it here sets the
+	 * guest's.  The guest had CR4.OSXSAVE set (else XSETBV is #UD before
+	 * any exit); the host CR4, copied at load, may not (a kernel that
+	 * left XSAVE off, as in Bochs), and XSETBV would then #UD in root.
+	 */
+	cr4 = __read_cr4();
+	if (!(cr4 & X86_CR4_OSXSAVE))
+		asm volatile("mov %0, %%cr4"
+			     : : "r"(cr4 | X86_CR4_OSXSAVE) : "memory");
 	xsetbv(0, v);
+	if (!(cr4 & X86_CR4_OSXSAVE))
+		asm volatile("mov %0, %%cr4" : : "r"(cr4) : "memory");
 	hv_skip_insn();
 	return HV_RESUME;
 }
@@ -260,6 +273,10 @@ static int hv_exit_vmcall(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 		break;
 	case HV_HC_GDB_POLL:
 		return hv_gdb_on_poll(c, r);
+	case HV_HC_TEST_EPT:
+		r->gpr[HV_RAX] = hv_ept_test_misconfig(r->gpr[HV_RBX]) ?
+				 HV_HC_ERR_UNKNOWN : 0;
+		break;
 	case HV_HC_DEVIRT:
 		r->gpr[HV_RAX] = 0;
 		hv_leave_vmx(c, r, hv_vmread(VMCS_GUEST_RIP) +
@@ -339,6 +356,22 @@ static int hv_exit_ept_violation(struct hv_cpu *c, struct hv_regs *r,
 	return hv_exit_unexpected(c, r, reason);
 }
 
+/*
+ * Our tables are never built misconfigured, so this is a bug (or the
+ * test_ept_misconfig hook): record it with the full exit information in
+ * "unexpected" and, since the map is an identity map, rebuild the entry
+ * and retry the access (SDM Vol. 3 29.3.3.1; the exit saves the
+ * guest-physical address, 28.2.1).
+ */
+static int hv_exit_ept_misconfig(struct hv_cpu *c, struct hv_regs *r,
+				 u32 reason)
+{
+	if (hv_ept_repair(hv_vmread(VMCS_GUEST_PHYS_ADDR)))
+		return hv_exit_unexpected(c, r, reason);
+	hv_record(c, r, reason, HV_RESUME);
+	return HV_RESUME;
+}
+
 static int hv_exit_ignore(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 {
 	/* INIT/SIPI: Linux never sends them to an online (virtualized) CPU. */
@@ -367,6 +400,7 @@ static const hv_exit_fn hv_exit_table[HV_EXIT_REASON_MAX] = {
 	[EXIT_RDMSR] = hv_exit_msr,
 	[EXIT_WRMSR] = hv_exit_msr,
 	[EXIT_EPT_VIOLATION] = hv_exit_ept_violation,
+	[EXIT_EPT_MISCONFIG] = hv_exit_ept_misconfig,
 	[EXIT_INVEPT] = hv_exit_ud,
 	[EXIT_INVVPID] = hv_exit_ud,
 	[EXIT_VMFUNC] = hv_exit_ud,

@@ -165,6 +165,8 @@ int hv_resume_failed(struct hv_regs *r);
 int hv_ept_create(void);
 void hv_ept_destroy(void);
 int hv_ept_map_on_demand(u64 gpa);
+int hv_ept_repair(u64 gpa);
+int hv_ept_test_misconfig(u64 gpa);	/* test only: debugfs */
 /* Point the 4 KiB EPT leaf of @gpa at @hpa with @perms (EPT_R/W/X),
  * splitting a large page first; 0 or -1.  The caller flushes (INVEPT). */
 int hv_ept_set_4k(u64 gpa, u64 hpa, u64 perms);

@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvtest.ko - test-only guest module for tests/vm/test_vmx_exits.py.
+ *
+ * Executes, on the CPU of the writing task, instructions that only ring 0
+ * can run and that exit to hvgdb: write one command to /proc/hvtest, read
+ * the result line back.  Faults are caught through the exception table
+ * (EX_TYPE_FAULT puts the vector in RAX), so the module reports them
+ * instead of oopsing; results must be the same with and without hvgdb.ko.
+ *
+ *   xsetbv            XSETBV with the current XCR0   -> "xsetbv ok xcr0=0x.."
+ *   xsetbv_bad        XSETBV of XCR0 = 0 (bit 0 clear: #GP, SDM Vol. 1 13.3)
+ *   vmxon vmread vmcall vmcall_hv
+ *                     -> "<insn> trap=<vector>" or "<insn> ok"
+ *                        (vmcall: RAX = 0, not hvgdb's magic;
+ *                         vmcall_hv: hvgdb's magic with an unknown number)
+ *   wbinvd invd       -> "<insn> ok"
+ *   rdmsr MSR         -> "rdmsr 0x.. value=0x.." or "rdmsr 0x.. trap=13"
+ *   wrmsr MSR VALUE   -> "wrmsr 0x.. ok" or "wrmsr 0x.. trap=13"
+ *                     (MSR and VALUE in hex)
+ *   alloc             a zeroed page filled with a pattern -> "page pa=0x.."
+ *   touch             check the pattern, write and re-read it -> "touch ok"
+ *   triple            interrupts off, IDT limit 0, UD2: a triple fault.
+ *                     Only under hvgdb.ko (without it Bochs stops).
+ *
+ * Not for use outside the test VM.
+ */
+#include <linux/module.h>
+#include <linux/kernel.h>
+#include <linux/proc_fs.h>
+#include <linux/uaccess.h>
+#include <linux/mutex.h>
+#include <linux/gfp.h>
+#include <linux/smp.h>
+#include <asm/asm.h>
+#include <asm/desc.h>
+#include <asm/io.h>
+#include <asm/fpu/xcr.h>
+#include <asm/special_insns.h>
+#include "kmod/hypercall.h"
+
+#define HVTEST_PATTERN	0x6876746573740000ULL	/* "hvtest" */
+#define HVTEST_NO_TRAP	(~0UL)
+
+static DEFINE_MUTEX(hvtest_lock);
+static char hvtest_result[128];
+static u64 *hvtest_page;
+
+/*
+ * Each helper returns HVTEST_NO_TRAP, or the vector of the exception the
+ * instruction raised: the EX_TYPE_FAULT fixup resumes at 2: with the vector
+ * in RAX, skipping the "mov $1, ok" that only a completed instruction runs.
+ */
+#define HVTEST_TRY(insn)					\
+	"1: " insn "\n\tmov $1, %[ok]\n2:\n"			\
+	_ASM_EXTABLE_FAULT(1b, 2b)
+
+static unsigned long hvtest_xsetbv(u32 index, u64 v)
+{
+	unsigned long rax = (u32)v, ok = 0;
+
+	asm volatile(HVTEST_TRY("xsetbv")
+		     : "+a"(rax), [ok] "+r"(ok)
+		     : "c"(index), "d"((u32)(v >> 32)) : "memory");
+	return ok ? HVTEST_NO_TRAP : rax;
+}
+
+static unsigned long hvtest_vmxon(void)
+{
+	unsigned long rax = 0, ok = 0;
+	u64 region = 0;
+
+	asm volatile(HVTEST_TRY("vmxon %[region]")
+		     : "+a"(rax), [ok] "+r"(ok) : [region] "m"(region)
+		     : "cc", "memory");
+	return ok ? HVTEST_NO_TRAP : rax;
+}
+
+static unsigned long hvtest_vmread(void)
+{
+	unsigned long rax = 0, ok = 0, field = 0x681e, v = 0;
+
+	asm volatile(HVTEST_TRY("vmread %[field], %[v]")
+		     : "+a"(rax), [ok] "+r"(ok), [v] "+r"(v)
+		     : [field] "r"(field) : "cc", "memory");
+	return ok ? HVTEST_NO_TRAP : rax;
+}
+
+static unsigned long hvtest_vmcall(u64 nr)
+{
+	unsigned long rax = nr, rbx = 0, ok = 0;
+
+	asm volatile(HVTEST_TRY("vmcall")
+		     : "+a"(rax), "+b"(rbx), [ok] "+r"(ok)
+		     : : "rcx", "rdx", "cc", "memory");
+	return ok ? HVTEST_NO_TRAP : rax;
+}
+
+static unsigned long hvtest_rdmsr(u32 msr, u64 *v)
+{
+	unsigned long rax = 0, rdx = 0, ok = 0;
+
+	asm volatile(HVTEST_TRY("rdmsr")
+		     : "+a"(rax), "+d"(rdx), [ok] "+r"(ok)
+		     : "c"(msr) : "memory");
+	if (!ok)
+		return rax;
+	*v = ((u64)(u32)rdx << 32) | (u32)rax;
+	return HVTEST_NO_TRAP;
+}
+
+static unsigned long hvtest_wrmsr(u32 msr, u64 v)
+{
+	unsigned long rax = (u32)v, ok = 0;
+
+	asm volatile(HVTEST_TRY("wrmsr")
+		     : "+a"(rax), [ok] "+r"(ok)
+		     : "c"(msr), "d"((u32)(v >> 32)) : "memory");
+	return ok ? HVTEST_NO_TRAP : rax;
+}
+
+static void __noreturn hvtest_triple(void)
+{
+	struct desc_ptr none = { .size = 0, .address = 0 };
+
+	local_irq_disable();
+	/*
+	 * With an IDT of limit 0 the #UD cannot be delivered (#GP), nor can
+	 * that #GP (#DF), nor the #DF: a triple fault (SDM Vol. 3 6.15).
+	 */
+	asm volatile("lidt %0\n\tud2" : : "m"(none) : "memory");
+	unreachable();
+}
+
+static void hvtest_run(char *cmd)
+{
+	char *r = hvtest_result;
+	size_t n = sizeof(hvtest_result);
+	unsigned long trap;
+	u64 a = 0, b = 0, v = 0;
+	char name[16];
+
+	if (sscanf(cmd, "%15s %llx %llx", name, &a, &b) < 1) {
+		snprintf(r, n, "error empty command\n");
+		return;
+	}
+	if (!strcmp(name, "xsetbv") || !strcmp(name, "xsetbv_bad")) {
+		unsigned long flags, cr4;
+		u64 xcr0;
+
+		/*
+		 * XSETBV is #UD without CR4.OSXSAVE (no exit), and the kernel
+		 * leaves XSAVE off in Bochs (xstate size mismatch): enable it
+		 * around the instruction only.
+		 */
+		local_irq_save(flags);
+		cr4 = __read_cr4();
+		asm volatile("mov %0, %%cr4"
+			     : : "r"(cr4 | X86_CR4_OSXSAVE) : "memory");
+		xcr0 = name[6] ? 0 : xgetbv(0);
+		trap = hvtest_xsetbv(0, xcr0);
+		asm volatile("mov %0, %%cr4" : : "r"(cr4) : "memory");
+		local_irq_restore(flags);
+		if (trap == HVTEST_NO_TRAP)
+			snprintf(r, n, "%s ok xcr0=%#llx\n", name, xcr0);
+		else
+			snprintf(r, n, "%s trap=%lu\n", name, trap);
+	} else if (!strcmp(name, "vmxon") || !strcmp(name, "vmread") ||
+		   !strcmp(name, "vmcall") || !strcmp(name, "vmcall_hv")) {
+		if (!strcmp(name, "vmxon"))
+			trap = hvtest_vmxon();
+		else if (!strcmp(name, "vmread"))
+			trap = hvtest_vmread();
+		else if (!strcmp(name, "vmcall"))
+			trap = hvtest_vmcall(0);
+		else
+			trap = hvtest_vmcall(HV_HC_MAGIC | 0xfffe);
+		if (trap == HVTEST_NO_TRAP)
+			snprintf(r, n, "%s ok\n", name);
+		else
+			snprintf(r, n, "%s trap=%lu\n", name, trap);
+	} else if (!strcmp(name, "wbinvd")) {
+		wbinvd();
+		snprintf(r, n, "wbinvd ok\n");
+	} else if (!strcmp(name, "invd")) {
+		/* Under hvgdb the exit handler writes back instead. */
+		asm volatile("invd" : : : "memory");
+		snprintf(r, n, "invd ok\n");
+	} else if (!strcmp(name, "rdmsr")) {
+		trap = hvtest_rdmsr((u32)a, &v);
+		if (trap == HVTEST_NO_TRAP)
+			snprintf(r, n, "rdmsr %#llx value=%#llx\n", a, v);
+		else
+			snprintf(r, n, "rdmsr %#llx trap=%lu\n", a, trap);
+	} else if (!strcmp(name, "wrmsr")) {
+		trap = hvtest_wrmsr((u32)a, b);
+		if (trap == HVTEST_NO_TRAP)
+			snprintf(r, n, "wrmsr %#llx ok\n", a);
+		else
+			snprintf(r, n, "wrmsr %#llx trap=%lu\n", a, trap);
+	} else if (!strcmp(name, "alloc")) {
+		unsigned int i;
+
+		if (!hvtest_page)
+			hvtest_page = (u64 *)get_zeroed_page(GFP_KERNEL);
+		if (!hvtest_page) {
+			snprintf(r, n, "error no memory\n");
+			return;
+		}
+		for (i = 0; i < PAGE_SIZE / 8; i++)
+			WRITE_ONCE(hvtest_page[i], HVTEST_PATTERN | i);
+		snprintf(r, n, "page pa=%#llx\n",
+			 (u64)virt_to_phys(hvtest_page));
+	} else if (!strcmp(name, "touch")) {
+		u64 *p = hvtest_page;
+		bool ok;
+
+		if (!p) {
+			snprintf(r, n, "error no page\n");
+			return;
+		}
+		ok = READ_ONCE(p[7]) == (HVTEST_PATTERN | 7);
+		WRITE_ONCE(p[8], ~(HVTEST_PATTERN | 8));
+		ok = ok && READ_ONCE(p[8]) == ~(HVTEST_PATTERN | 8);
+		WRITE_ONCE(p[8], HVTEST_PATTERN | 8);
+		snprintf(r, n, "touch %s cpu=%d\n", ok ? "ok" : "bad",
+			 raw_smp_processor_id());
+	} else if (!strcmp(name, "triple")) {
+		hvtest_triple();
+	} else {
+		snprintf(r, n, "error unknown command %s\n", name);
+	}
+}
+
+static ssize_t hvtest_write(struct file *f, const char __user *buf,
+			    size_t len, loff_t *off)
+{
+	char cmd[64];
+
+	if (len >= sizeof(cmd))
+		return -EINVAL;
+	if (copy_from_user(cmd, buf, len))
+		return -EFAULT;
+	cmd[len] = 0;
+	mutex_lock(&hvtest_lock);
+	/* The instruction must run on the CPU the test pinned us to. */
+	preempt_disable();
+	hvtest_run(cmd);
+	preempt_enable();
+	mutex_unlock(&hvtest_lock);
+	return len;
+}
+
+static ssize_t hvtest_read(struct file *f, char __user *buf, size_t len,
+			   loff_t *off)
+{
+	ssize_t ret;
+
+	mutex_lock(&hvtest_lock);
+	ret = simple_read_from_buffer(buf, len, off, hvtest_result,
+				      strlen(hvtest_result));
+	mutex_unlock(&hvtest_lock);
+	return ret;
+}
+
+static const struct proc_ops hvtest_ops = {
+	.proc_read = hvtest_read,
+	.proc_write = hvtest_write,
+	.proc_lseek = default_llseek,
+};
+
+static int __init hvtest_init(void)
+{
+	return proc_create("hvtest", 0600, NULL, &hvtest_ops) ? 0 : -ENOMEM;
+}
+
+static void __exit hvtest_exit(void)
+{
+	remove_proc_entry("hvtest", NULL);
+	if (hvtest_page)
+		free_page((unsigned long)hvtest_page);
+}
+
+module_init(hvtest_init);
+module_exit(hvtest_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("hvgdb VM-test helper: ring-0 instructions that exit");
