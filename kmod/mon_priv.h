@@ -27,7 +27,7 @@ struct hv_regs;
 #define MON_EVENTS		64	/* event slots at load */
 #define MON_TEXT		(16 * 1024)
 #define MON_DATA		(64 * 1024)
-#define MON_PROGS		16	/* compiled scripts at load */
+#define MON_PROGS		48	/* compiled scripts at load, ~20 KiB each */
 #define MON_OUTBUF		4096	/* imm-no batch, per CPU */
 #define MON_MATCH_MAX		16	/* events acted on per exit */
 #define MON_LINE		512	/* one message of a script */
