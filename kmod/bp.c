@@ -415,6 +415,55 @@ bool hv_bp_on_db(struct hv_cpu *c, struct hv_regs *r, u64 qual,
 	return false;
 }
 
+/*
+ * How many bytes the instruction at RIP touches from the faulting address
+ * on: a REP string instruction (MOVS, STOS, LODS, CMPS, SCAS) runs all its
+ * iterations in one step where TF does not stop between them (Bochs), so
+ * it counts as RCX elements; anything else as the rest of its 8-byte word.
+ */
+static u32 bp_access_len(struct hv_regs *r, u64 gpa)
+{
+	u8 insn[15];
+	u32 size = 4, i;
+	bool rep = false, rexw = false, a32 = false;
+	u64 count;
+	long n = hv_gdb_read_current(hv_vmread(VMCS_GUEST_RIP), insn,
+				     sizeof(insn));
+
+	for (i = 0; n > 0 && i < (u32)n; i++) {
+		u8 b = insn[i];
+
+		if (b == 0xf3 || b == 0xf2)
+			rep = true;
+		else if (b == 0x66)
+			size = 2;
+		else if (b == 0x67)
+			a32 = true;
+		else if ((b & 0xf0) == 0x40)
+			rexw = b & 8;
+		else if (b == 0x2e || b == 0x3e || b == 0x26 || b == 0x36 ||
+			 b == 0x64 || b == 0x65)
+			continue;
+		else
+			break;
+	}
+	if (n <= 0 || i >= (u32)n || !rep || insn[i] < 0xa4 || insn[i] > 0xaf ||
+	    insn[i] == 0xa8 || insn[i] == 0xa9)
+		return 8 - (gpa & 7);
+	if (!(insn[i] & 1))
+		size = 1;
+	else if (rexw)
+		size = 8;
+	count = r->gpr[HV_RCX];
+	if (a32)
+		count &= 0xffffffff;
+	/* Forward copies only (DF=0, as the kernel's are); bounded by the
+	 * page, which is all a watch on this page can see. */
+	if (!count || count > PAGE_SIZE)
+		count = PAGE_SIZE;
+	return (u32)min_t(u64, count * size, PAGE_SIZE - (gpa & ~PAGE_MASK));
+}
+
 bool hv_bp_on_ept_violation(struct hv_cpu *c, struct hv_regs *r, u64 gpa,
 			    u64 qual)
 {
@@ -430,8 +479,8 @@ bool hv_bp_on_ept_violation(struct hv_cpu *c, struct hv_regs *r, u64 gpa,
 		return false;
 	pg = &bp.tab.pages[p];
 	if (!(qual & BP_QUAL_FETCH)) {
-		w = bptab_watch_hit(&bp.tab, p, gpa, 8 - (gpa & 7), write,
-				    &addr);
+		w = bptab_watch_hit(&bp.tab, p, gpa, bp_access_len(r, gpa),
+				    write, &addr);
 		if (write)
 			bp.dirty[p] = true;
 		if (w && !bc->watch_type) {

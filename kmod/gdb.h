@@ -69,6 +69,9 @@ int hv_gdb_write_virt(const struct gdb_cpu *g, u64 va, const u8 *buf,
 		      size_t len);
 /* @va -> guest-physical *pa in RAM the module can reach; 0 or -EFAULT. */
 int hv_gdb_translate(const struct gdb_cpu *g, u64 va, u64 *pa);
+/* Guest memory through this CPU's current guest page tables (VMCS), in
+ * VMX root at an exit. */
+long hv_gdb_read_current(u64 va, u8 *buf, size_t len);
 /* Kernel pointer to RAM [pa, pa+len), or NULL. */
 void *hv_gdb_phys(u64 pa, size_t len);
 

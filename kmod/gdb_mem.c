@@ -18,6 +18,7 @@
 #include <asm/pgtable.h>
 #include <asm/special_insns.h>
 #include <asm/processor.h>
+#include "kmod/hv.h"
 #include "kmod/gdb.h"
 #include "kmod/gdb_cpu.h"
 #include "kmod/pgwalk.h"
@@ -170,4 +171,22 @@ int hv_gdb_translate(const struct gdb_cpu *g, u64 va, u64 *pa)
 void *hv_gdb_phys(u64 pa, size_t len)
 {
 	return gdb_phys_ptr(pa, len);
+}
+
+long hv_gdb_read_current(u64 va, u8 *buf, size_t len)
+{
+	struct pgwalk_ctx w;
+	size_t n;
+	int err;
+
+	w.cr0 = hv_vmread(VMCS_GUEST_CR0);
+	w.cr3 = hv_vmread(VMCS_GUEST_CR3);
+	w.cr4 = hv_vmread(VMCS_GUEST_CR4);
+	w.efer = hv_vmread(VMCS_GUEST_EFER);
+	w.max_phys_bits = gdb_ram.phys_bits;
+	w.read_phys = gdb_read_phys;
+	w.write_phys = gdb_write_phys;
+	w.opaque = NULL;
+	n = pgwalk_read_virt(&w, va, buf, len, &err);
+	return n ? (long)n : -EFAULT;
 }

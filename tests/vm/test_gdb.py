@@ -58,7 +58,7 @@ def gdb(vm, *cmds, timeout=GDB_TIMEOUT):
     """Stock gdb, batch mode, connected to the VM; returns its output."""
     args = ["gdb", "-nx", "-batch",
             "-ex", "set architecture i386:x86-64",
-            "-ex", "set remotetimeout 20",
+            "-ex", "set remotetimeout 60",
             "-ex", f"target remote 127.0.0.1:{vm.gdb_port}"]
     for c in cmds:
         args += ["-ex", c]
