@@ -19,6 +19,7 @@
 #include <asm/msr.h>
 #include <asm/processor.h>
 #include <asm/fpu/xcr.h>
+#include <asm/tlbflush.h>
 #include <asm/asm.h>
 #include <linux/io.h>
 #include "kmod/hv.h"
@@ -612,12 +613,21 @@ static int mon_on_vmcall(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 static bool mon_xsetbv_emul(struct hv_regs *r)
 {
 	u64 v = (r->gpr[HV_RAX] & 0xffffffff) | (r->gpr[HV_RDX] << 32);
+	unsigned long cr4;
 
 	if ((u32)r->gpr[HV_RCX] != 0 || !mon_xcr0_valid(v)) {
 		hv_inject(HV_VEC_GP, true, 0);
 		return false;
 	}
+	/* XCR0 is not switched by VM exits; the host CR4 may lack OSXSAVE
+	 * (Bochs' kernel) and XSETBV would #UD in root: as exit.c does. */
+	cr4 = __read_cr4();
+	if (!(cr4 & X86_CR4_OSXSAVE))
+		asm volatile("mov %0, %%cr4"
+			     : : "r"(cr4 | X86_CR4_OSXSAVE) : "memory");
 	xsetbv(0, v);
+	if (!(cr4 & X86_CR4_OSXSAVE))
+		asm volatile("mov %0, %%cr4" : : "r"(cr4) : "memory");
 	return true;
 }
 

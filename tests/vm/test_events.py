@@ -7,10 +7,10 @@ once, even inside the firing that stopped), a break stopping gdb on the
 trapping CPU's thread with the event's O-line, and unloading with events
 set.  One module load per VM; run on 1 and on 2 CPUs.
 
-Not exercised here (no way for a guest program to reach them): !xsetbv
-(Linux executes XSETBV only while bringing a CPU up), !dr (MOV DR is
-privileged), !pmc (user RDPMC needs CR4.PCE, which this kernel leaves
-clear without a PMU).
+!xsetbv and kernel-mode VMCALL go through tests/guest-kmod/hvtest.ko.
+Not exercised here: !dr (MOV DR is privileged and hvtest.ko has no DR
+command), !pmc (user RDPMC needs CR4.PCE, which this kernel leaves clear
+without a PMU).
 """
 import re
 import time
@@ -281,3 +281,33 @@ def test_unload_with_events_set_restores_everything(ev):
     vm.sh("insmod /hvgdb/hvgdb.ko uart_port=0x3e8", timeout=300)
     out = gdb(vm, mark("list"), "monitor events", mark("end"))
     assert sections(out)["list"] == "no events", out
+
+
+def hvtest(vm, cmd):
+    return vm.sh(f"echo {cmd} > /proc/hvtest && cat /proc/hvtest").strip()
+
+
+def test_xsetbv_and_kernel_vmcall(ev):
+    """Ring-0 instructions through the test module hvtest.ko: !xsetbv
+    counts with the XCR as $context and a bad XCR0 still gets its #GP;
+    !vmcall fires for a foreign VMCALL (still #UD) but never for hvgdb's
+    own hypercall numbers."""
+    vm = ev
+    if vm.exec("test -e /hvgdb/hvtest.ko")[0]:
+        pytest.skip("image without tests/guest-kmod/hvtest.ko")
+    vm.exec("insmod /hvgdb/hvtest.ko")
+    gdb(vm, "monitor !xsetbv script { .xs = .xs + 1; .xctx = $context + "
+        "0x100; }",
+        "monitor !vmcall script { .kv = .kv + 1; }")
+    good = hvtest(vm, "xsetbv")
+    bad = hvtest(vm, "xsetbv_bad")
+    call = hvtest(vm, "vmcall")
+    own = hvtest(vm, "vmcall_hv")
+    v = values(vm, ["xs", "xctx", "kv"])
+    gdb(vm, "monitor events c all")
+    vm.exec("rmmod hvtest")
+    assert good.startswith("xsetbv ok"), good
+    assert "trap=13" in bad, bad
+    assert v["xs"] == 2 and v["xctx"] == 0x100, v
+    assert "trap=6" in call and "trap=6" in own, (call, own)
+    assert v["kv"] == 1, v
