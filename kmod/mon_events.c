@@ -28,6 +28,7 @@
 #include "kmod/mon_priv.h"
 #include "gdbstub/gdbstub.h"
 #include "monitor-cmds/event_vmx.h"
+#include "monitor-cmds/event_emul.h"
 
 /* ---- output ---- */
 
@@ -314,17 +315,8 @@ static void mon_io_plain(struct hv_regs *r, const struct hv_io_access *a)
 		mon_port_out(a->port, a->size, (u32)rax);
 		return;
 	}
-	switch (a->size) {
-	case 1:
-		r->gpr[HV_RAX] = (rax & ~0xffull) | mon_port_in(a->port, 1);
-		break;
-	case 2:
-		r->gpr[HV_RAX] = (rax & ~0xffffull) | mon_port_in(a->port, 2);
-		break;
-	default:
-		r->gpr[HV_RAX] = mon_port_in(a->port, 4);
-		break;
-	}
+	r->gpr[HV_RAX] = event_in_rax(rax, mon_port_in(a->port, a->size),
+				      a->size);
 }
 
 #define MON_STR_IO_BATCH	256	/* iterations per exit, then re-exit */
@@ -341,8 +333,8 @@ static bool mon_io_string(struct hv_cpu *c, struct hv_regs *r,
 {
 	struct mon_ctx *m = &mon.cpu[c->cpu]->ctx;
 	u32 info = (u32)hv_vmread(VMCS_EXIT_INSN_INFO);
-	u32 asz = (info >> 7) & 7, seg = (info >> 15) & 7;
-	u64 amask = asz == 0 ? 0xffff : asz == 1 ? 0xffffffffull : ~0ull;
+	u32 seg = (info >> 15) & 7;
+	u64 amask = event_addr_mask(info);
 	u64 base = 0, cnt, step, i;
 	u32 idx = a->in ? HV_RDI : HV_RSI;
 	bool df = hv_vmread(VMCS_GUEST_RFLAGS) & X86_EFLAGS_DF;
@@ -386,19 +378,19 @@ static bool mon_io_string(struct hv_cpu *c, struct hv_regs *r,
  * qualification Table 28-4).  false: #UD / #GP given to the guest. */
 static bool mon_emul_dr(struct hv_regs *r, u64 qual)
 {
-	u32 dr = qual & 7, gpr = (qual >> 8) & 15;
-	bool from = qual & (1u << 4);
-	u64 cr4 = hv_vmread(VMCS_GUEST_CR4);
+	struct event_dr_access a;
 	unsigned long v = 0;
+	u32 gpr;
+	int dr;
 
-	if (dr == 4 || dr == 5) {
-		if (cr4 & X86_CR4_DE) {
-			hv_inject(HV_VEC_UD, false, 0);
-			return false;
-		}
-		dr += 2;
+	event_decode_dr(qual, &a);
+	gpr = a.gpr;
+	dr = event_dr_alias(a.dr, hv_vmread(VMCS_GUEST_CR4) & X86_CR4_DE);
+	if (dr < 0) {
+		hv_inject(HV_VEC_UD, false, 0);
+		return false;
 	}
-	if (from) {
+	if (a.from_dr) {
 		switch (dr) {
 		case 0: get_debugreg(v, 0); break;
 		case 1: get_debugreg(v, 1); break;
@@ -423,25 +415,6 @@ static bool mon_emul_dr(struct hv_regs *r, u64 qual)
 	case 6: set_debugreg(v, 6); break;
 	default: hv_vmwrite(VMCS_GUEST_DR7, v | 0x400); break;
 	}
-	return true;
-}
-
-/* XCR0 rules of XSETBV (SDM vol. 1 13.3). */
-static bool mon_xcr0_valid(u64 v)
-{
-	u32 a = 0xd, b, cx = 0, d;
-	u64 supported;
-
-	native_cpuid(&a, &b, &cx, &d);
-	supported = ((u64)d << 32) | a;
-	if (!(v & 1) || (v & ~supported))
-		return false;
-	if ((v & 4) && !(v & 2))
-		return false;
-	if ((v & 0x18) && (v & 0x18) != 0x18)
-		return false;
-	if ((v & 0xe0) && ((v & 0xe0) != 0xe0 || !(v & 4)))
-		return false;
 	return true;
 }
 
@@ -613,9 +586,12 @@ static int mon_on_vmcall(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 static bool mon_xsetbv_emul(struct hv_regs *r)
 {
 	u64 v = (r->gpr[HV_RAX] & 0xffffffff) | (r->gpr[HV_RDX] << 32);
+	u32 a = 0xd, b, cx = 0, d;
 	unsigned long cr4;
 
-	if ((u32)r->gpr[HV_RCX] != 0 || !mon_xcr0_valid(v)) {
+	native_cpuid(&a, &b, &cx, &d);
+	if ((u32)r->gpr[HV_RCX] != 0 ||
+	    !event_xcr0_valid(v, ((u64)d << 32) | a)) {
 		hv_inject(HV_VEC_GP, true, 0);
 		return false;
 	}
@@ -690,12 +666,10 @@ static int mon_on_cr(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 		v = mon_guest_gpr(r, a.gpr);
 		break;
 	case HV_CR_CLTS:
-		v = shadow & ~(u64)X86_CR0_TS;
+		v = event_cr0_clts(shadow);
 		break;
 	case HV_CR_LMSW:
-		/* LMSW sets PE but cannot clear it (SDM vol. 2 "LMSW"). */
-		v = (shadow & ~0xeull) | (a.lmsw_src & 0xf) |
-		    (shadow & X86_CR0_PE);
+		v = event_cr0_lmsw(shadow, a.lmsw_src);
 		break;
 	default:
 		/* MOV from CR3/CR8 exiting is never set by hvgdb. */
