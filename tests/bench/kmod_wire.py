@@ -263,13 +263,12 @@ def measure(kind, vmdir, tmp, show_packets):
             vm(vmdir, "stop", timeout=120, check=False)
 
 
-def versions():
-    gdb = subprocess.run(["gdb", "--version"], stdout=subprocess.PIPE,
-                         text=True).stdout.splitlines()[0]
-    qemu = subprocess.run(["/usr/bin/qemu-system-x86_64", "--version"],
-                          stdout=subprocess.PIPE,
-                          text=True).stdout.splitlines()[0]
-    return gdb, qemu
+def version(argv):
+    try:
+        return subprocess.run(argv + ["--version"], stdout=subprocess.PIPE,
+                              text=True).stdout.splitlines()[0]
+    except (OSError, IndexError):
+        return "%s (version unknown)" % argv[0]
 
 
 def main():
@@ -289,7 +288,8 @@ def main():
             except Exception as e:      # report, then carry on
                 print("kmod_wire: %s: %s" % (kind, e), file=sys.stderr)
                 failed = True
-    gdb, qemu = versions()
+    gdb = version(["gdb"])
+    qemu = version(["/usr/bin/qemu-system-x86_64"])
     print("On the wire, %s; hvgdb.ko in Bochs 2.7 (COM3, acks on) vs %s "
           "gdbstub (TCG, TCP)." % (gdb, qemu))
     print("Round trips = packets gdb sent; bytes = both ways, framing and "
