@@ -1,22 +1,21 @@
 """hvgdb.ko's exit paths that only ring 0 reaches (issue 3), driven through
 the test-only guest module /hvgdb/hvtest.ko (tests/guest-kmod/hvtest.c):
 XSETBV, VMX instructions, VMCALLs that are not hvgdb's, INVD/WBINVD, MSRs
-outside the MSR-bitmap ranges, EPT misconfiguration, and a triple fault.
+outside the MSR-bitmap ranges and EPT misconfiguration.
 
 The guest must see what it sees without hvgdb.ko: each command runs once
 without and once with the module, on every CPU, and the results must be
 identical; the exit counts show that the instructions did exit.
 
-The triple-fault test kills its VM (the faulting CPU stays parked and the
-kernel soon waits for it): it runs last and reboots the 2-CPU VM only if a
-later test of the session needs it.
+A triple fault (hvtest "triple") is not tested here: see "Known limits" in
+docs/design-vmx.md.
 """
 import re
 
 import pytest
 
 from test_vmx import (DBG, assert_clean_dmesg, cpu_states, dmesg_mark,
-                      exit_counts, hvgdb_loaded, loaded, new_dmesg)
+                      exit_counts, hvgdb_loaded, new_dmesg)
 
 HVTEST = "/hvgdb/hvtest.ko"
 UD, GP = 6, 13
@@ -146,58 +145,3 @@ def test_ept_misconfiguration_is_reported_and_repaired(vm):
         assert rc != 0
         assert_clean_dmesg(new_dmesg(vm, mark))
     assert hvtest(vm, 0, "touch") == ["touch ok cpu=0"]
-
-
-def _later_tests_use(request, name):
-    items = request.session.items
-    for item in items[items.index(request.node) + 1:]:
-        names = set(getattr(item, "fixturenames", ()))
-        callspec = getattr(item, "callspec", None)
-        if callspec:
-            names |= {v for v in callspec.params.values()
-                      if isinstance(v, str)}
-        if name in names:
-            return True
-    return False
-
-
-def test_triple_fault_parks_the_cpu_and_the_others_run_on(vm2, request):
-    """Last test of the file: leaves vm2 dead, so the VM is stopped after
-    it and rebooted only for later tests of the session."""
-    def reboot():
-        vm2.stop()
-        if _later_tests_use(request, "vm2"):
-            vm2._start()
-    request.addfinalizer(reboot)
-    ensure_hvtest(vm2)
-    # Everything on CPU 0, so nothing the checks need waits for CPU 1:
-    # tasks (the exec agent included) and device interrupts.
-    vm2.sh("for p in $(ls /proc | grep '^[0-9]'); do "
-           "taskset -p 1 $p >/dev/null 2>&1; done; "
-           "for f in /proc/irq/*/smp_affinity; do "
-           "echo 1 > $f 2>/dev/null; done; true")
-    assert not loaded(vm2)
-    vm2.sh(f"insmod /hvgdb/hvgdb.ko uart_port=0x3e8", timeout=300)
-    text = int(vm2.sh("cat /sys/module/hvtest/sections/.text"), 16)
-    vm2.sh("(taskset -c 1 sh -c 'echo triple > /proc/hvtest' "
-           "</dev/null >/dev/null 2>&1 &); sleep 1")
-    cpus = rec = None
-    for _ in range(10):
-        cpus = vm2.sh(f"sleep 1; cat {DBG}/cpus")
-        if re.search(r"^cpu1 parked", cpus, re.M):
-            rec = unexpected(vm2)
-            break
-    assert rec, cpus
-    assert re.search(r"^cpu0 virtualized", cpus, re.M), cpus
-    r = rec[1]
-    assert r["count"] == "1"
-    assert r["reason"] == "2(TRIPLE_FAULT)"
-    assert r["action"] == "2"               # parked
-    # The guest state at the fault: the UD2 in hvtest, interrupts off.
-    assert 0 <= int(r["rip"], 16) - text < 0x10000, (hex(text), r)
-    assert not int(r["rflags"], 16) & 0x200
-    assert int(r["cr3"], 16) != 0 and int(r["rsp"], 16) != 0
-    assert rec[0]["count"] == "0"
-    # CPU 0 still runs programs (fork, exec, syscalls) for a while.
-    for _ in range(3):
-        assert vm2.sh("echo alive; cat /proc/loadavg").startswith("alive")
