@@ -10,7 +10,9 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -91,6 +93,27 @@ def test_break_stops_on_the_cpu_running_it(vm, server, syms):
     assert finished(vm) == "0"
 
 
+def test_break_by_symbol_name(vm, server, syms, tmp_path):
+    """What a user types: the kallsyms symbol file (tests/vm/fetch-syms,
+    as `make run` does), then `break __x64_sys_getpid`."""
+    if vm.cpus > 1:
+        pytest.skip("the symbol file is the same on 2 CPUs: once is enough")
+    elf = tmp_path / "vm-syms.elf"
+    fetch = Path(__file__).resolve().parent / "fetch-syms"
+    r = subprocess.run([sys.executable, str(fetch), "-o", str(elf)],
+                       env=vm.env, capture_output=True, text=True,
+                       timeout=600)
+    assert r.returncode == 0, r.stderr
+    later(vm, f"{GETPID} 2")
+    out = gdb(vm, f"symbol-file {elf}", "break __x64_sys_getpid",
+              "continue", "x/i $pc", "delete", "detach")
+    assert f"Breakpoint 1 at {syms['getpid']:#x}" in out, out
+    assert re.search(r"Breakpoint 1, 0x[0-9a-f]+ in __x64_sys_getpid", out), \
+        out
+    assert re.search(r"=> 0x[0-9a-f]+ <__x64_sys_getpid\+0>:\s+nop", out), out
+    assert finished(vm) == "0"
+
+
 def test_ignore_count_many_hits(vm, server, syms):
     n = HITS[vm.cpus]
     later(vm, f"{GETPID} {n}")
@@ -158,21 +181,31 @@ def test_watchpoints_on_the_hostname(vm, server, syms):
 
 def test_stepi_moves_one_cpu(vm, server, syms):
     a = syms["getpid"]
-    later(vm, f"taskset 1 {GETPID} 2")
+    cpu = vm.cpus - 1
+    later(vm, f"taskset {1 << cpu} {GETPID} 2")
+    steps = []
+    for _ in range(20):
+        steps += ["stepi", "p $pc"]
     out = gdb(vm, f"break *{a:#x}", "continue", "delete",
-              "echo @@before\\n", "info threads",
-              "x/i $pc", "stepi", "p $pc", "stepi", "p $pc", "stepi",
-              "p $pc", "echo @@after\\n", "info threads", "detach")
+              "echo @@before\\n", "info threads", *steps,
+              "echo @@after\\n", "info threads", "detach")
     assert "Breakpoint 1, " in out, out
     pcs = [int(re.search(r"(0x[0-9a-f]+)", v).group(1), 16)
            for v in values(out)]
-    # Each stepi moved on; the first by the length of the instruction
-    # at the breakpoint (nopl 0x0(%rax,%rax,1): 5 bytes).
-    assert len(set(pcs)) == 3 and pcs[0] == a + 5, out
+    # Every stepi ran one instruction of the kernel: the first the
+    # 5-byte nopl at the breakpoint (ftrace's), each one moved on.
+    assert len(pcs) == 20 and pcs[0] == a + 5, out
+    assert all(p >= 0xffffffff80000000 for p in pcs), out
+    assert all(x != y for x, y in zip(pcs, pcs[1:])), out
+    before = out.split("@@before")[1].split("@@after")[0]
+    after = out.split("@@after")[1]
+    cur = [re.search(r"^\* (\d+) ", part, re.M) for part in (before, after)]
+    assert cur[0] and cur[1] and cur[0].group(1) == cur[1].group(1) == \
+        str(cpu + 1), out
     if vm.cpus > 1:
-        frames = [re.findall(r"^\s+2\s+Thread 2 .*?(0x[0-9a-f]+)", part, re.M)
-                  for part in (out.split("@@before")[1].split("@@after")[0],
-                               out.split("@@after")[1])]
+        # The other CPU stayed halted where it was.
+        frames = [re.findall(r"^\s+1\s+Thread 1 .*?(0x[0-9a-f]+)", part,
+                             re.M) for part in (before, after)]
         assert frames[0] and frames[0] == frames[1], out
     assert finished(vm) == "0"
 

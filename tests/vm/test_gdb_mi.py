@@ -1,0 +1,133 @@
+"""gdb/MI as an IDE drives it (VS Code's cppdbg, CLion): async target,
+-target-select remote, threads, registers, memory, a breakpoint hit,
+-exec-next-instruction, -exec-interrupt while the guest runs a busy loop
+(the IDE's pause button, gdb's Ctrl-C), -target-detach.  1 and 2 CPUs.
+"""
+import queue
+import re
+import subprocess
+import threading
+import time
+
+import pytest
+
+from test_gdb import gdb_server, kallsym
+
+# Real seconds; Bochs is slow, the bound is generous but finite.
+STOP_WITHIN = 120
+
+
+@pytest.fixture(scope="module", params=["vm1", "vm2"])
+def vm(request):
+    return request.getfixturevalue(request.param)
+
+
+class MI:
+    def __init__(self):
+        self.p = subprocess.Popen(
+            ["gdb", "-nx", "--interpreter=mi2"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            bufsize=1)
+        self.lines = queue.Queue()
+        self.log = []
+        self.token = 0
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.p.stdout:
+            self.lines.put(line.rstrip("\n"))
+        self.lines.put(None)
+
+    def _next(self, deadline):
+        line = self.lines.get(timeout=max(0.1, deadline - time.time()))
+        if line is None:
+            raise AssertionError("gdb exited:\n" + "\n".join(self.log))
+        self.log.append(line)
+        return line
+
+    def cmd(self, text, timeout=120):
+        """Send a command; return its ^result line (e.g. ^done,...)."""
+        self.token += 1
+        tok = str(self.token)
+        self.p.stdin.write(f"{tok}{text}\n")
+        self.p.stdin.flush()
+        deadline = time.time() + timeout
+        while True:
+            line = self._next(deadline)
+            if line.startswith(tok + "^"):
+                return line[len(tok):]
+
+    def wait(self, prefix, timeout=STOP_WITHIN):
+        deadline = time.time() + timeout
+        while True:
+            line = self._next(deadline)
+            if line.startswith(prefix):
+                return line
+
+    def close(self):
+        try:
+            self.p.stdin.write("-gdb-exit\n")
+            self.p.stdin.flush()
+            self.p.wait(timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            self.p.kill()
+
+
+def test_ide_session(vm):
+    getpid = kallsym(vm, "__x64_sys_getpid")
+    with gdb_server(vm):
+        mi = MI()
+        try:
+            assert mi.cmd("-gdb-set mi-async on").startswith("^done")
+            assert mi.cmd("-gdb-set architecture i386:x86-64") \
+                .startswith("^done")
+            assert mi.cmd("-gdb-set remotetimeout 60").startswith("^done")
+            r = mi.cmd(f"-target-select remote 127.0.0.1:{vm.gdb_port}")
+            assert r.startswith("^connected"), "\n".join(mi.log)
+            # The IDE's first views: threads, frames, registers, memory.
+            r = mi.cmd("-thread-info")
+            ids = re.findall(r'\{id="(\d+)",target-id="[^"]*",'
+                             r'name="CPU (\d+): ', r)
+            assert sorted(int(i) for i, _ in ids) == \
+                list(range(1, vm.cpus + 1)), r
+            assert all(int(i) == int(c) + 1 for i, c in ids), r
+            assert mi.cmd("-stack-list-frames").startswith("^done,stack=")
+            r = mi.cmd("-data-list-register-values x 16")
+            rip = int(re.search(r'number="16",value="(0x[0-9a-f]+)"', r)
+                      .group(1), 16)
+            assert rip >= 0xffffffff80000000, r
+            r = mi.cmd(f"-data-read-memory-bytes {getpid:#x} 5")
+            assert re.search(r'contents="[0-9a-f]{10}"', r), r
+            assert 'contents="cc' not in r, r
+
+            # A breakpoint hit while a guest program runs.
+            vm.sh("(sleep 3; /hvgdb/bin/vmx_getpid 2) >/dev/null 2>&1 &")
+            r = mi.cmd(f"-break-insert *{getpid:#x}")
+            assert r.startswith("^done,bkpt="), r
+            assert mi.cmd("-exec-continue").startswith("^running")
+            stop = mi.wait("*stopped")
+            assert 'reason="breakpoint-hit"' in stop, stop
+            assert f'addr="{getpid:#018x}"' in stop, stop
+            assert mi.cmd("-break-delete").startswith("^done")
+            assert mi.cmd("-exec-next-instruction").startswith("^running")
+            stop = mi.wait("*stopped")
+            assert 'reason="end-stepping-range"' in stop, stop
+            assert f'addr="{getpid + 5:#018x}"' in stop, stop
+
+            # Pause while the guest is busy (one loop per CPU).
+            vm.sh("for i in $(seq %d); do (timeout 120 sh -c "
+                  "'while :; do :; done') >/dev/null 2>&1 & done"
+                  % vm.cpus, timeout=60)
+            assert mi.cmd("-exec-continue").startswith("^running")
+            time.sleep(3)
+            t0 = time.time()
+            assert mi.cmd("-exec-interrupt").startswith("^done")
+            stop = mi.wait("*stopped")
+            assert 'signal-name="SIGINT"' in stop, stop
+            assert time.time() - t0 < STOP_WITHIN
+            r = mi.cmd("-thread-info")
+            assert len(re.findall(r'\{id="\d+"', r)) == vm.cpus, r
+            assert mi.cmd("-target-detach").startswith("^done")
+        finally:
+            mi.close()
+        assert vm.sh("echo alive").strip() == "alive"
