@@ -440,6 +440,17 @@ static void gdb_release_others(int self)
 		cpu_relax();
 }
 
+/* Batched event output (`imm no`) reaches gdb when the system stops,
+ * before the stop reply (gdb shows O packets only while it waits). */
+static void gdb_flush_events(void)
+{
+	char buf[256];
+	size_t n;
+
+	while (gdb.eng->gdb_waiting && (n = hv_mon_drain(buf, sizeof(buf))))
+		rsp_console_write(gdb.eng, buf, n);
+}
+
 /*
  * The whole system stops here; gdb is served until it resumes.  Called
  * with the link held; releases it.  A gdb step of one CPU keeps the others
@@ -466,6 +477,7 @@ static void gdb_stop_world(struct hv_cpu *c, struct hv_regs *r,
 	}
 	gdb_snapshot(c, r, &pc->g);
 	pc->valid = true;
+	gdb_flush_events();
 	for (;;) {
 		u64 rx0 = gdb.eng->rx_packets;
 		u32 idle = 0;
