@@ -101,9 +101,10 @@ _VMS = {}
 KEEP = os.environ.get("HVGDB_TEST_VM_KEEP") == "1"
 
 
-def _wanted_cpus(items):
+def _item_cpus(item):
+    """The VMs (1, 2) a test uses."""
     want = set()
-    for item in items:
+    for item in [item]:
         # Tests take vm1/vm2 directly or through a fixture parametrized
         # with their names (test_gdb.py's `vm`).
         names = set(getattr(item, "fixturenames", ()))
@@ -115,6 +116,31 @@ def _wanted_cpus(items):
             if name in names:
                 want.add(cpus)
     return want
+
+
+def _wanted_cpus(items):
+    want = set()
+    for item in items:
+        want |= _item_cpus(item)
+    return want
+
+
+# HVGDB_TEST_CPUS=1 (or 2): run only the tests of that VM, so that `make
+# vm-check` runs the 1-CPU and the 2-CPU halves in parallel, one Bochs per
+# core.  Tests that use no VM belong to the 1-CPU half.
+ONLY = os.environ.get("HVGDB_TEST_CPUS")
+
+
+def pytest_collection_modifyitems(config, items):
+    if not ONLY:
+        return
+    keep, drop = [], []
+    for item in items:
+        want = _item_cpus(item) or {1}
+        (keep if int(ONLY) in want else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 def pytest_collection_finish(session):
