@@ -76,6 +76,10 @@ class MI:
 def test_ide_session(vm):
     getpid = kallsym(vm, "__x64_sys_getpid")
     with gdb_server(vm):
+        # The guest program starts before gdb connects: a `vm exec` waits
+        # while gdb holds the system halted.  It can only run once gdb
+        # lets the system go, with the breakpoint in place by then.
+        vm.sh("(sleep 8; /hvgdb/bin/vmx_getpid 2) >/dev/null 2>&1 &")
         mi = MI()
         try:
             assert mi.cmd("-gdb-set mi-async on").startswith("^done")
@@ -100,8 +104,7 @@ def test_ide_session(vm):
             assert re.search(r'contents="[0-9a-f]{10}"', r), r
             assert 'contents="cc' not in r, r
 
-            # A breakpoint hit while a guest program runs.
-            vm.sh("(sleep 3; /hvgdb/bin/vmx_getpid 2) >/dev/null 2>&1 &")
+            # A breakpoint hit while the guest program runs.
             r = mi.cmd(f"-break-insert *{getpid:#x}")
             assert r.startswith("^done,bkpt="), r
             assert mi.cmd("-exec-continue").startswith("^running")
@@ -114,11 +117,12 @@ def test_ide_session(vm):
             assert 'reason="end-stepping-range"' in stop, stop
             assert f'addr="{getpid + 5:#018x}"' in stop, stop
 
-            # Pause while the guest is busy (one loop per CPU).
+            # Pause while the guest is busy (one loop per CPU), started
+            # once the system runs again.
+            assert mi.cmd("-exec-continue").startswith("^running")
             vm.sh("for i in $(seq %d); do (timeout 120 sh -c "
                   "'while :; do :; done') >/dev/null 2>&1 & done"
                   % vm.cpus, timeout=60)
-            assert mi.cmd("-exec-continue").startswith("^running")
             time.sleep(3)
             t0 = time.time()
             assert mi.cmd("-exec-interrupt").startswith("^done")
