@@ -183,32 +183,10 @@ static u64 pseudo_get(void *ctx, u32 id)
 	}
 }
 
-/* [pa, pa + len) is RAM (firmware map) and present in the direct map. */
+/* [pa, pa + len) is RAM and present in the direct map (gdb_mem.c). */
 static void *mon_phys_ptr(u64 pa, u32 len)
 {
-	unsigned long va, end;
-	unsigned int level;
-	pte_t *pte;
-
-	u64 p;
-
-	if (!len || pa + len < pa)
-		return NULL;
-	/* Page by page: a struct page, RAM in the firmware map (the
-	 * e820 table is static data, read without its lock). */
-	for (p = pa & PAGE_MASK; p < pa + len; p += PAGE_SIZE) {
-		if (!pfn_valid(PHYS_PFN(p)) ||
-		    !e820__mapped_any(p, p + PAGE_SIZE, E820_TYPE_RAM))
-			return NULL;
-	}
-	va = (unsigned long)__va(pa);
-	end = va + len;
-	for (; va < end; va = (va & PAGE_MASK) + PAGE_SIZE) {
-		pte = lookup_address(va, &level);
-		if (!pte || !pte_present(*pte))
-			return NULL;
-	}
-	return __va(pa);
+	return hv_gdb_phys(pa, len);
 }
 
 static const struct gdb_cpu *walk_of(struct mon_ctx *m)
