@@ -25,6 +25,7 @@
 #include "kmod/hypercall.h"
 #include "kmod/gdb.h"
 #include "kmod/bp.h"
+#include "monitor-cmds/event_emul.h"
 
 void hv_skip_insn(void)
 {
@@ -185,7 +186,7 @@ static int hv_exit_unexpected(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 	return hv_park(c);
 }
 
-static int hv_exit_cpuid(struct hv_cpu *c, struct hv_regs *r, u32 reason)
+void hv_emul_cpuid(struct hv_regs *r)
 {
 	u32 a = (u32)r->gpr[HV_RAX], b, cx = (u32)r->gpr[HV_RCX], d;
 
@@ -194,37 +195,27 @@ static int hv_exit_cpuid(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 	r->gpr[HV_RBX] = b;
 	r->gpr[HV_RCX] = cx;
 	r->gpr[HV_RDX] = d;
+}
+
+static int hv_exit_cpuid(struct hv_cpu *c, struct hv_regs *r, u32 reason)
+{
+	hv_emul_cpuid(r);
 	hv_skip_insn();
 	return HV_RESUME;
 }
 
-/* XCR0 rules of SDM Vol. 1 13.3 / XSETBV: otherwise #GP(0). */
-static bool hv_xcr0_valid(u64 v)
-{
-	u32 a = 0xd, b, cx = 0, d;
-	u64 supported;
-
-	native_cpuid(&a, &b, &cx, &d);
-	supported = ((u64)d << 32) | a;
-	if (!(v & 1) || (v & ~supported))
-		return false;
-	if ((v & 4) && !(v & 2))		/* AVX needs SSE */
-		return false;
-	if ((v & 0x18) && (v & 0x18) != 0x18)	/* BNDREGS with BNDCSR */
-		return false;
-	if ((v & 0xe0) && ((v & 0xe0) != 0xe0 || !(v & 4)))
-		return false;			/* AVX-512 trio needs AVX */
-	return true;
-}
-
-static int hv_exit_xsetbv(struct hv_cpu *c, struct hv_regs *r, u32 reason)
+bool hv_emul_xsetbv(struct hv_regs *r)
 {
 	u64 v = (r->gpr[HV_RAX] & 0xffffffff) | (r->gpr[HV_RDX] << 32);
+	u32 a = 0xd, b, cx = 0, d;
 	unsigned long cr4;
 
-	if ((u32)r->gpr[HV_RCX] != 0 || !hv_xcr0_valid(v)) {
+	/* XCR0 rules of SDM Vol. 1 13.3 (monitor-cmds/event_emul.c). */
+	native_cpuid(&a, &b, &cx, &d);
+	if ((u32)r->gpr[HV_RCX] != 0 ||
+	    !event_xcr0_valid(v, ((u64)d << 32) | a)) {
 		hv_inject(HV_VEC_GP, true, 0);
-		return HV_RESUME;
+		return false;
 	}
 	/*
 	 * XCR0 is not switched at VM entry/exit: setting it here sets the
@@ -239,7 +230,13 @@ static int hv_exit_xsetbv(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 	xsetbv(0, v);
 	if (!(cr4 & X86_CR4_OSXSAVE))
 		asm volatile("mov %0, %%cr4" : : "r"(cr4) : "memory");
-	hv_skip_insn();
+	return true;
+}
+
+static int hv_exit_xsetbv(struct hv_cpu *c, struct hv_regs *r, u32 reason)
+{
+	if (hv_emul_xsetbv(r))
+		hv_skip_insn();
 	return HV_RESUME;
 }
 

@@ -157,6 +157,10 @@ typedef int (*hv_exit_fn)(struct hv_cpu *c, struct hv_regs *r, u32 reason);
 int hv_set_exit_hook(u32 reason, hv_exit_fn fn);
 void hv_skip_insn(void);
 void hv_inject(u32 vector, bool has_error, u32 error);
+/* Emulation shared by the exit table and monitor events (RIP untouched):
+ * CPUID; XSETBV, false after injecting #GP for an invalid XCR0. */
+void hv_emul_cpuid(struct hv_regs *r);
+bool hv_emul_xsetbv(struct hv_regs *r);
 void hv_leave_vmx(struct hv_cpu *c, struct hv_regs *r, u64 rip);
 int hv_exit_handler(struct hv_regs *r);
 int hv_resume_failed(struct hv_regs *r);

@@ -192,17 +192,6 @@ static bool mon_cpl0(void)
 	return ((hv_vmread(VMCS_GUEST_SS_AR) >> 5) & 3) == 0;
 }
 
-static void mon_emul_cpuid(struct hv_regs *r)
-{
-	u32 a = (u32)r->gpr[HV_RAX], b, cx = (u32)r->gpr[HV_RCX], d;
-
-	native_cpuid(&a, &b, &cx, &d);
-	r->gpr[HV_RAX] = a;
-	r->gpr[HV_RBX] = b;
-	r->gpr[HV_RCX] = cx;
-	r->gpr[HV_RDX] = d;
-}
-
 /* MSRs a VM exit switches to the host's value, kept in the VMCS guest
  * area (SDM 28.3.2, 27.3.2.1): the guest's copy is read/written there. */
 static int mon_vmcs_msr(struct hv_cpu *c, u32 msr)
@@ -441,7 +430,7 @@ static int mon_on_cpuid(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 
 	mon_exit_init(&x, EVENT_CPUID, (u32)r->gpr[HV_RAX],
 		      (u32)r->gpr[HV_RAX]);
-	MON_RUN(c, r, &x, (mon_emul_cpuid(r), true));
+	MON_RUN(c, r, &x, (hv_emul_cpuid(r), true));
 }
 
 static bool mon_msr_ok(struct hv_cpu *c, struct hv_regs *r, bool write)
@@ -583,37 +572,13 @@ static int mon_on_vmcall(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 	return HV_RESUME;
 }
 
-static bool mon_xsetbv_emul(struct hv_regs *r)
-{
-	u64 v = (r->gpr[HV_RAX] & 0xffffffff) | (r->gpr[HV_RDX] << 32);
-	u32 a = 0xd, b, cx = 0, d;
-	unsigned long cr4;
-
-	native_cpuid(&a, &b, &cx, &d);
-	if ((u32)r->gpr[HV_RCX] != 0 ||
-	    !event_xcr0_valid(v, ((u64)d << 32) | a)) {
-		hv_inject(HV_VEC_GP, true, 0);
-		return false;
-	}
-	/* XCR0 is not switched by VM exits; the host CR4 may lack OSXSAVE
-	 * (Bochs' kernel) and XSETBV would #UD in root: as exit.c does. */
-	cr4 = __read_cr4();
-	if (!(cr4 & X86_CR4_OSXSAVE))
-		asm volatile("mov %0, %%cr4"
-			     : : "r"(cr4 | X86_CR4_OSXSAVE) : "memory");
-	xsetbv(0, v);
-	if (!(cr4 & X86_CR4_OSXSAVE))
-		asm volatile("mov %0, %%cr4" : : "r"(cr4) : "memory");
-	return true;
-}
-
 static int mon_on_xsetbv(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 {
 	struct event_exit x;
 
 	mon_exit_init(&x, EVENT_XSETBV, (u32)r->gpr[HV_RCX],
 		      (u32)r->gpr[HV_RCX]);
-	MON_RUN(c, r, &x, mon_xsetbv_emul(r));
+	MON_RUN(c, r, &x, hv_emul_xsetbv(r));
 }
 
 /*
