@@ -201,6 +201,13 @@ static int gdb_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(gdb);
 
+static int wire_show(struct seq_file *m, void *v)
+{
+	hv_gdb_show_wire(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(wire);
+
 void hv_debugfs_create(void)
 {
 	hv_dir = debugfs_create_dir("hvgdb", NULL);
@@ -211,6 +218,7 @@ void hv_debugfs_create(void)
 	debugfs_create_file("unexpected", 0400, hv_dir, NULL,
 			    &unexpected_fops);
 	debugfs_create_file("gdb", 0400, hv_dir, NULL, &gdb_fops);
+	debugfs_create_file("wire", 0400, hv_dir, NULL, &wire_fops);
 	debugfs_create_file("test_ept_misconfig", 0200, hv_dir, NULL,
 			    &test_ept_misconfig_fops);
 }

@@ -95,6 +95,42 @@ static struct {
 
 static DEFINE_PER_CPU(struct hv_gdb_cpu *, hv_gdb_pcpu);
 
+/*
+ * The last bytes on the link, both directions, for debugfs `wire`: what a
+ * lost stop or a confused gdb saw.  Written only by the link's holder.
+ */
+#define GDB_WIRE_LOG	4096	/* power of two */
+static struct {
+	char buf[GDB_WIRE_LOG];
+	u32 pos;
+	int last_cpu;
+	char last_dir;
+} gdb_wire;
+
+static void gdb_wire_put(char ch)
+{
+	gdb_wire.buf[gdb_wire.pos++ % GDB_WIRE_LOG] = ch;
+}
+
+static void gdb_wire_log(char dir, const u8 *b, size_t n)
+{
+	int cpu = raw_smp_processor_id();
+
+	if (dir != gdb_wire.last_dir || cpu != gdb_wire.last_cpu) {
+		gdb_wire_put('\n');
+		gdb_wire_put(dir);
+		gdb_wire_put('0' + cpu % 10);
+		gdb_wire_put(' ');
+		gdb_wire.last_dir = dir;
+		gdb_wire.last_cpu = cpu;
+	}
+	while (n--) {
+		u8 ch = *b++;
+
+		gdb_wire_put(ch >= 0x20 && ch < 0x7f ? ch : '.');
+	}
+}
+
 /* ---- transport ---- */
 
 static u8 gdb_inb(void *ctx, u16 port)
@@ -115,13 +151,21 @@ static u64 gdb_now(void *ctx)
 static int gdb_get_byte(void *ctx, u32 timeout_ms)
 {
 	int b = uart_get_byte(&gdb.uart, timeout_ms);
+	u8 ch = b;
 
-	return b < 0 ? RSP_NO_BYTE : b;
+	if (b < 0)
+		return RSP_NO_BYTE;
+	gdb_wire_log('<', &ch, 1);
+	return b;
 }
 
 static void gdb_put_bytes(void *ctx, const u8 *buf, size_t len)
 {
-	uart_put_bytes(&gdb.uart, buf, len);
+	size_t n = uart_put_bytes(&gdb.uart, buf, len);
+
+	gdb_wire_log('>', buf, n);
+	if (n < len)
+		gdb_wire_log('!', buf + n, len - n);	/* never sent */
 }
 
 static void gdb_flush(void *ctx)
@@ -712,6 +756,10 @@ static void gdb_reinject(u32 info)
 	u32 type = (info >> 8) & 7;
 
 	hv_vmwrite(VMCS_ENTRY_INTR_INFO, info & ~(1u << 12));
+	/* A #PF exit leaves CR2 alone; the address is the exit
+	 * qualification (SDM Vol. 3 27.1, 28.2.1). */
+	if ((info & 0xff) == 14 && type == 3)
+		write_cr2(hv_vmread(VMCS_EXIT_QUALIFICATION));
 	if (info & HV_INTR_DELIVER_ERROR)
 		hv_vmwrite(VMCS_ENTRY_EXC_ERROR,
 			   hv_vmread(VMCS_EXIT_INTR_ERROR));
@@ -751,6 +799,8 @@ int hv_gdb_on_exception(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 		set_debugreg((dr6 & ~0x600fULL) | (qual & 0x600f), 6);
 		break;
 	}
+	if (hv_mon_on_exception(c, r, info))
+		return HV_RESUME;
 	gdb_reinject(info);
 	return HV_RESUME;
 }
@@ -836,6 +886,16 @@ void hv_gdb_show(struct seq_file *m)
 	seq_printf(m, "uart rx %llu tx %llu line_errors %llu tx_timeouts %llu\n",
 		   gdb.uart.rx_bytes, gdb.uart.tx_bytes, gdb.uart.line_errors,
 		   gdb.uart.tx_timeouts);
+}
+
+void hv_gdb_show_wire(struct seq_file *m)
+{
+	u32 end = READ_ONCE(gdb_wire.pos), i;
+
+	i = end > GDB_WIRE_LOG ? end - GDB_WIRE_LOG : 0;
+	for (; i < end; i++)
+		seq_putc(m, gdb_wire.buf[i % GDB_WIRE_LOG]);
+	seq_putc(m, '\n');
 }
 
 /* ---- load / unload ---- */

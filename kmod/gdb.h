@@ -60,6 +60,8 @@ struct gdb_cpu *hv_gdb_cpu_state(int cpu);
 /* debugfs "gdb": link and halting statistics. */
 struct seq_file;
 void hv_gdb_show(struct seq_file *m);
+/* The last 4 KiB on the link: "<N" received, ">N" sent by CPU N. */
+void hv_gdb_show_wire(struct seq_file *m);
 
 /* gdb_mem.c: guest memory for the selected CPU (kernel side of pgwalk). */
 struct gdb_cpu;

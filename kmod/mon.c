@@ -462,3 +462,13 @@ void hv_mon_exit(void)
 	}
 	mon_free();
 }
+
+/* Until !exception/!interrupt/!syscall land (issue 6): nothing to do. */
+bool hv_mon_on_exception(struct hv_cpu *c, struct hv_regs *r, u32 info)
+{
+	return false;
+}
+
+void hv_mon_on_interrupt(struct hv_cpu *c, struct hv_regs *r, u8 vector)
+{
+}

@@ -12,6 +12,13 @@
  * bytes written (0: nothing left): the gdb server calls it in a loop when
  * the system stops, before the stop reply, and sends the text as console
  * output.  Events, scripts and emulation: docs/commands.md.
+ *
+ * Exit hooks owned by other files call in here, in VMX root:
+ * hv_mon_on_exception() for every exception exit gdb did not claim (its
+ * own #BP/#DB are gone by then): true when mon dealt with it completely
+ * (emulated, or injected itself), false to re-inject it as it came.
+ * hv_mon_on_interrupt() for each external interrupt acknowledged on exit,
+ * already queued for re-injection by step.c (none is lost).
  */
 #ifndef HVGDB_KMOD_MON_H
 #define HVGDB_KMOD_MON_H
@@ -27,5 +34,7 @@ void hv_mon_exit(void);
 int hv_mon_command(const char *cmd, struct rsp_output *out);
 void hv_mon_on_resume(struct hv_cpu *c, struct hv_regs *r);
 size_t hv_mon_drain(char *buf, size_t cap);
+bool hv_mon_on_exception(struct hv_cpu *c, struct hv_regs *r, u32 info);
+void hv_mon_on_interrupt(struct hv_cpu *c, struct hv_regs *r, u8 vector);
 
 #endif /* HVGDB_KMOD_MON_H */

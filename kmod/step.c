@@ -7,6 +7,7 @@
 #include <linux/bitops.h>
 #include "kmod/hv.h"
 #include "kmod/step.h"
+#include "kmod/mon.h"
 
 #define STEP_RFLAGS_TF		(1ULL << 8)
 #define STEP_RFLAGS_IF		(1ULL << 9)
@@ -116,6 +117,7 @@ int hv_step_on_extint(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 		if (!__test_and_set_bit(v, s->held))
 			s->nheld++;
 		atomic64_inc(&hv_step_held_count);
+		hv_mon_on_interrupt(c, r, v);
 	}
 	if (s->kind == HV_STEP_NONE) {
 		/* A step ended in this very exit: deliver from the window. */

@@ -58,8 +58,15 @@ def gdb(vm, *cmds, timeout=GDB_TIMEOUT):
     """Stock gdb, batch mode, connected to the VM; returns its output."""
     args = ["gdb", "-nx", "-batch",
             "-ex", "set architecture i386:x86-64",
-            "-ex", "set remotetimeout 60",
-            "-ex", f"target remote 127.0.0.1:{vm.gdb_port}"]
+            "-ex", "set remotetimeout 60"]
+    log = os.environ.get("HVGDB_TEST_GDB_LOG")
+    if log:
+        # gdb's packet trace, appended per session, for a failure's post
+        # mortem (docs/testing.md).
+        args += ["-ex", f"set logging file {log}",
+                 "-ex", "set logging debugredirect on",
+                 "-ex", "set debug remote 1", "-ex", "set logging enabled on"]
+    args += ["-ex", f"target remote 127.0.0.1:{vm.gdb_port}"]
     for c in cmds:
         args += ["-ex", c]
     # One stream, so error messages stay next to their command's output.

@@ -129,7 +129,8 @@ def session(vm):
             mark("parse"), "monitor !msrread pid 1 pid 2",
             mark("exc"), "monitor !exception 0e",
             mark("events"), "monitor events",
-            mark("core1"), "monitor print $core",
+            # The connect stop may be on any CPU: select CPU 0 first.
+            "thread 1", mark("core1"), "monitor print $core",
         ]
         if vm.cpus > 1:
             cmds += [mark("switch"), "thread 2", mark("core2"), "monitor print $core",
