@@ -149,7 +149,7 @@ static bool mon_act(struct hv_cpu *c, struct hv_regs *r,
 }
 
 /* The events of x's stage, in id order; true: skip the instruction. */
-static bool mon_fire(struct hv_cpu *c, struct hv_regs *r,
+bool mon_fire(struct hv_cpu *c, struct hv_regs *r,
 		     struct event_exit *x)
 {
 	const struct event *hit[MON_MATCH_MAX];
@@ -175,8 +175,8 @@ static bool mon_fire(struct hv_cpu *c, struct hv_regs *r,
 	return sc;
 }
 
-static void mon_exit_init(struct event_exit *x, enum event_type type,
-			  u64 key, u64 context)
+void mon_exit_init(struct event_exit *x, enum event_type type, u64 key,
+		   u64 context)
 {
 	memset(x, 0, sizeof(*x));
 	x->type = type;
@@ -230,6 +230,8 @@ static bool mon_emul_msr(struct hv_cpu *c, struct hv_regs *r, bool write)
 	if (field >= 0) {
 		if (!write) {
 			v = hv_vmread(field);
+			if (msr == 0xc0000080)	/* SCE as the guest set it */
+				v = mon_sys_efer_read(c, v);
 			r->gpr[HV_RAX] = (u32)v;
 			r->gpr[HV_RDX] = v >> 32;
 			return true;
@@ -241,6 +243,7 @@ static bool mon_emul_msr(struct hv_cpu *c, struct hv_regs *r, bool write)
 			/* LMA is the CPU's (SDM vol. 3A 9.8.5): keep it. */
 			v = (v & ~(1ull << 10)) |
 			    (hv_vmread(VMCS_GUEST_EFER) & (1ull << 10));
+			v = mon_sys_efer_write(c, v);
 		}
 		hv_vmwrite(field, v);
 		return true;
@@ -539,7 +542,13 @@ static int mon_own_vmcall(struct hv_cpu *c, struct hv_regs *r)
 		break;
 	case HV_HC_GDB_POLL:
 		return hv_gdb_on_poll(c, r);
+	case HV_HC_TEST_EPT:
+		r->gpr[HV_RAX] = hv_ept_test_misconfig(r->gpr[HV_RBX]) ?
+				 HV_HC_ERR_UNKNOWN : 0;
+		break;
 	case HV_HC_DEVIRT:
+		/* The kernel runs on natively: SCE back first. */
+		mon_sys_leave(c);
 		r->gpr[HV_RAX] = 0;
 		hv_leave_vmx(c, r, hv_vmread(VMCS_GUEST_RIP) +
 			     hv_vmread(VMCS_EXIT_INSN_LEN));
@@ -709,6 +718,16 @@ void mon_events_hooks(bool on)
 				    t->ev[j].spec.type == mon_hooks[i].type[k])
 					want = true;
 		}
+		/*
+		 * The SYSCALL hook needs RDMSR/WRMSR of EFER emulated
+		 * (mon_sys.c) and hvgdb's own DEVIRT hypercall to give SCE
+		 * back before the CPU leaves VMX.
+		 */
+		if (on && mon.icpt.syscall_hook &&
+		    (mon_hooks[i].reason == EXIT_RDMSR ||
+		     mon_hooks[i].reason == EXIT_WRMSR ||
+		     mon_hooks[i].reason == EXIT_VMCALL))
+			want = true;
 		/* Keep the CR hook while a mask of ours may still be
 		 * loaded on some CPU: only with no CR event at all does
 		 * every CPU drop it at its next resume. */
@@ -735,6 +754,10 @@ void mon_events_load(struct hv_cpu *c)
 {
 	struct mon_cpu *mc = mon.cpu[c->cpu];
 	struct hv_ctl_extra *x = &c->extra[HV_OWN_MON];
+	u32 pin_ok = (u32)((hv.caps.true_ctls ? hv.msrs.true_pin :
+			    hv.msrs.pin) >> 32);
+	u32 exit_ok = (u32)((hv.caps.true_ctls ? hv.msrs.true_exit :
+			     hv.msrs.exit) >> 32);
 
 	if (!mc || mc->gen == READ_ONCE(mon.gen))
 		return;
@@ -756,6 +779,17 @@ void mon_events_load(struct hv_cpu *c)
 	x->proc = mon.icpt.proc_based;
 	x->proc2 = mon.icpt.proc_based2;
 	x->exit = mon.icpt.exit_ctls;
+	/* !interrupt: external-interrupt exiting only with "acknowledge
+	 * interrupt on exit", else the interrupt stays pending and exits
+	 * again at once (SDM 25.7.1, 26.2); both only where allowed (A.3). */
+	if (!(pin_ok & HV_PIN_EXT_INTR_EXITING) ||
+	    !(exit_ok & HV_EXIT_ACK_INTR)) {
+		x->pin &= ~HV_PIN_EXT_INTR_EXITING;
+		x->exit &= ~HV_EXIT_ACK_INTR;
+	}
+	x->pin &= pin_ok;
+	x->exit &= exit_ok;
+	mon_sys_load(c, mon.icpt.syscall_hook);
 	x->exception_bitmap = mon.icpt.exception_bitmap;
 	c->ctls_dirty = true;
 	mc->gen = mon.gen;

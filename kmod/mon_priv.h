@@ -6,7 +6,9 @@
  *
  * Contract: everything is allocated by hv_mon_init() and changed by
  * commands only while every CPU is halted.  In VMX root a CPU reads the
- * table and writes only its own struct mon_cpu and the shared .globals.
+ * table and writes only its own struct mon_cpu and the shared .globals,
+ * except a script's event_enable/disable/clear: ev->enabled and the
+ * clear queue below (mon_script.c says why that is safe).
  * mon.gen counts changes of the intercepts: a CPU whose cpu->gen differs
  * loads them in hv_mon_on_resume() before it runs the guest again.
  */
@@ -31,6 +33,8 @@ struct hv_regs;
 #define MON_OUTBUF		4096	/* imm-no batch, per CPU */
 #define MON_MATCH_MAX		16	/* events acted on per exit */
 #define MON_LINE		512	/* one message of a script */
+#define MON_CLEARQ		64	/* script clears until the next command */
+#define MON_PROGS_MAX		512	/* prealloc's cap on compiled scripts */
 
 /* Where a script runs: a halted CPU (monitor ?) or an exit (an event). */
 struct mon_ctx {
@@ -63,6 +67,11 @@ struct mon_cpu {
 	u64 base_cr0_mask, base_cr4_mask;	/* vmcs.c's, read once */
 	bool base_read;
 	u64 fired;			/* events acted on, for debugfs */
+	/* SYSCALL hook (mon_sys.c): SCE is clear in this CPU's VMCS guest
+	 * EFER; sce is what the guest believes it set. */
+	bool sys_loaded;
+	bool sce;
+	u64 sys_emulated;		/* SYSCALL/SYSRET emulated here */
 };
 
 struct mon_state {
@@ -72,7 +81,7 @@ struct mon_state {
 	struct script_compiler *scratch;
 	struct script_globals globals;
 	u64 global_vals[SCRIPT_MAX_GLOBALS];
-	bool used[MON_PROGS];
+	bool *used;			/* per program; pool.n of each */
 	struct script_prog *progs;
 	struct script_prog *eval_prog;	/* monitor ? / print */
 	struct script_vm *eval_vm;
@@ -87,6 +96,12 @@ struct mon_state {
 	u32 gen;
 	bool base_taken;
 	struct mon_cpu *cpu[NR_CPUS];
+	/* Scripts' event_enable/disable/clear (mon_script.c), settled by
+	 * the next monitor command (mon.c): clears wait in clear_ids. */
+	bool keep_disabled;		/* disabled events' intercepts loaded */
+	bool script_changed;
+	atomic_t n_clear;
+	u32 clear_ids[MON_CLEARQ];
 };
 
 extern struct mon_state mon;
@@ -95,6 +110,7 @@ extern struct mon_state mon;
 extern const struct script_ops mon_script_ops;
 void mon_ctx_halted(struct mon_ctx *m, struct gdb_cpu *g);
 void mon_ctx_exit(struct mon_ctx *m, struct hv_cpu *c, struct hv_regs *r);
+bool mon_clear_pending(u32 id);
 u64 mon_guest_gpr(struct hv_regs *r, u32 n);
 void mon_set_guest_gpr(struct hv_regs *r, u32 n, u64 v);
 
@@ -104,5 +120,15 @@ void mon_events_load(struct hv_cpu *c);
 void mon_events_unload_all(void);
 u32 mon_flush_all(char *buf, u32 cap,
 		  void (*emit)(void *arg, const char *s, u32 len), void *arg);
+void mon_exit_init(struct event_exit *x, enum event_type type, u64 key,
+		   u64 context);
+bool mon_fire(struct hv_cpu *c, struct hv_regs *r, struct event_exit *x);
+
+/* mon_sys.c: !syscall/!sysret (EFER.SCE cleared, #UD emulated). */
+void mon_sys_load(struct hv_cpu *c, bool hook);
+bool mon_sys_on_ud(struct hv_cpu *c, struct hv_regs *r);
+u64 mon_sys_efer_read(struct hv_cpu *c, u64 hw);
+u64 mon_sys_efer_write(struct hv_cpu *c, u64 v);
+void mon_sys_leave(struct hv_cpu *c);
 
 #endif /* HVGDB_KMOD_MON_PRIV_H */
