@@ -100,6 +100,10 @@ enum script_evt {
 	SCRIPT_EVT_FLUSH,	/* discard pending output */
 };
 
+/* event_inject's type when the script leaves it out: the VMX
+ * interruption type "hardware exception" (SDM Vol. 3 25.8.3). */
+#define SCRIPT_INJECT_HW_EXCEPTION	3
+
 /*
  * The machine as the evaluator sees it.  Every pointer may be NULL except
  * output; a missing op reads as zero / fails cleanly.
@@ -228,6 +232,11 @@ u32 script_format(const struct script_prog *prog, const char *fmt,
 		  const u64 *args, u32 nargs, u32 str_args,
 		  const struct script_ops *ops, void *ctx,
 		  char *out, u32 outlen);
+
+/* Can prog call event_enable()?  (A bounded scan of its code: the
+ * kernel module keeps the intercepts of disabled events loaded while
+ * such a program exists, so the call needs no VMCS change.) */
+bool script_prog_calls_event_enable(const struct script_prog *prog);
 
 /* Register / pseudo-register names, for tools and messages. */
 const char *script_reg_name(u32 reg);

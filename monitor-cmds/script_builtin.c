@@ -351,12 +351,21 @@ int script_builtin(struct script_vm *vm, const struct script_prog *p,
 	case SB_EVENT_SC:
 		event(ops, ctx, SCRIPT_EVT_SC, args[0], 0, 0);
 		break;
+	/* Without the type (argc one short): a hardware exception. */
 	case SB_EVENT_INJECT:
-		event(ops, ctx, SCRIPT_EVT_INJECT, args[0], args[1], 0);
+		if (argc == 1)
+			event(ops, ctx, SCRIPT_EVT_INJECT,
+			      SCRIPT_INJECT_HW_EXCEPTION, args[0], 0);
+		else
+			event(ops, ctx, SCRIPT_EVT_INJECT, args[0], args[1], 0);
 		break;
 	case SB_EVENT_INJECT_ERROR_CODE:
-		event(ops, ctx, SCRIPT_EVT_INJECT_EC, args[0], args[1],
-		      args[2]);
+		if (argc == 2)
+			event(ops, ctx, SCRIPT_EVT_INJECT_EC,
+			      SCRIPT_INJECT_HW_EXCEPTION, args[0], args[1]);
+		else
+			event(ops, ctx, SCRIPT_EVT_INJECT_EC, args[0], args[1],
+			      args[2]);
 		break;
 	case SB_PAUSE:
 		event(ops, ctx, SCRIPT_EVT_PAUSE, 0, 0, 0);

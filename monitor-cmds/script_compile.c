@@ -387,6 +387,7 @@ static void parse_call(struct script_compiler *c, u32 line, u32 col,
 	}
 	if (b >= 0) {
 		const struct script_builtin_desc *d = &script_builtins[b];
+		bool short_ok;
 
 		if (need_value && !d->value) {
 			script_fail_at(c, line, col,
@@ -432,10 +433,17 @@ static void parse_call(struct script_compiler *c, u32 line, u32 col,
 		}
 		if (!expect(c, ')', "expected ',' or ')' in the argument list"))
 			return;
+		/* opt_first: hvgdb's short form, not HyperDbg's grammar */
+		short_ok = d->opt_first && !(c->flags & SCRIPT_F_HDBG_STRICT);
 		if (b == SB_PRINTF ? (int)argc != want + 1 :
-		    (int)argc != d->nargs) {
-			char n[4] = { 0 };
+		    (int)argc != d->nargs &&
+		    !(short_ok && (int)argc == d->nargs - 1)) {
+			char n[12] = { 0 };
 
+			if (short_ok) {
+				script_cat_u64(n, sizeof(n), d->nargs - 1, 10);
+				script_cat(n, sizeof(n), " or ");
+			}
 			script_cat_u64(n, sizeof(n),
 				       b == SB_PRINTF ? want + 1 : d->nargs,
 				       10);

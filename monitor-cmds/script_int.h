@@ -62,6 +62,7 @@ struct script_builtin_desc {
 	s8 nargs;		/* -1: printf-style, format + 0..15 values */
 	u8 str_ok;		/* bit i: argument i may be a string literal */
 	bool value;		/* yields a meaningful value */
+	bool opt_first;		/* the first argument may be left out */
 };
 
 extern const struct script_builtin_desc script_builtins[SB_COUNT];

@@ -101,9 +101,11 @@ const struct script_builtin_desc script_builtins[SB_COUNT] = {
 	[SB_EVENT_DISABLE] = { "event_disable", 1, 0, false },
 	[SB_EVENT_CLEAR] = { "event_clear", 1, 0, false },
 	[SB_EVENT_SC] = { "event_sc", 1, 0, false },
-	[SB_EVENT_INJECT] = { "event_inject", 2, 0, false },
+	/* HyperDbg's (type, vector[, code]); hvgdb also takes (vector[,
+	 * code]) for a hardware exception, the only type it injects. */
+	[SB_EVENT_INJECT] = { "event_inject", 2, 0, false, true },
 	[SB_EVENT_INJECT_ERROR_CODE] = {
-		"event_inject_error_code", 3, 0, false },
+		"event_inject_error_code", 3, 0, false, true },
 	[SB_PAUSE] = { "pause", 0, 0, false },
 	[SB_FLUSH] = { "flush", 0, 0, false },
 	[SB_RDTSC] = { "rdtsc", 0, 0, true },

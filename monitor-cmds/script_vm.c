@@ -52,7 +52,8 @@ static bool builtin_call_ok(const struct script_prog *p,
 		return false;
 	d = &script_builtins[in->a];
 	if (d->nargs >= 0)
-		return in->b == d->nargs;
+		return in->b == d->nargs ||
+		       (d->opt_first && in->b + 1 == d->nargs);
 	if (in->b < 1 || in->b > 16 || !(in->c & 1) ||
 	    p->str_len > SCRIPT_MAX_STRBYTES)
 		return false;
@@ -333,4 +334,16 @@ out:
 #undef NEED
 #undef PUSH
 #undef BIN
+}
+
+bool script_prog_calls_event_enable(const struct script_prog *p)
+{
+	u32 i, n = p->n_insns < SCRIPT_MAX_INSNS ? p->n_insns :
+						    SCRIPT_MAX_INSNS;
+
+	for (i = 0; i < n; i++)
+		if (p->code[i].op == SOP_BUILTIN &&
+		    p->code[i].a == SB_EVENT_ENABLE)
+			return true;
+	return false;
 }

@@ -218,6 +218,49 @@ static void test_events_and_timing(void **state)
 	assert_int_equal(sr.u.slept_us, 20 + 1000000);
 }
 
+/* hvgdb's short forms: the interruption type left out means a hardware
+ * exception (3); HyperDbg's strict grammar still wants it. */
+static void test_event_inject_short_forms(void **state)
+{
+	(void)state;
+	sr_reset();
+	assert_int_equal(sr_exec("event_inject(6); event_inject_error_code(0xd, 0x18);"
+				 "event_inject(3, 0xe);"), 0);
+	assert_int_equal(sr.u.n_events, 3);
+	assert_int_equal(sr.u.events[0].op, SCRIPT_EVT_INJECT);
+	assert_int_equal(sr.u.events[0].a, SCRIPT_INJECT_HW_EXCEPTION);
+	assert_int_equal(sr.u.events[0].b, 6);
+	assert_int_equal(sr.u.events[1].op, SCRIPT_EVT_INJECT_EC);
+	assert_int_equal(sr.u.events[1].a, 3);
+	assert_int_equal(sr.u.events[1].b, 0xd);
+	assert_int_equal(sr.u.events[1].c, 0x18);
+	assert_int_equal(sr.u.events[2].a, 3);
+	assert_int_equal(sr.u.events[2].b, 0xe);
+	sr_expect_error("event_inject();", "expected this number of arguments: 1 or 2");
+	sr_expect_error("event_inject_error_code(1, 2, 3, 4);",
+			"expected this number of arguments: 2 or 3");
+	sr_reset();
+	assert_int_equal(sr_compile("event_inject(6);", SCRIPT_F_HDBG_STRICT), -1);
+	assert_non_null(strstr(sr.err, "expected this number of arguments: 2"));
+	assert_int_equal(sr_compile("event_inject(3, 6);", SCRIPT_F_HDBG_STRICT), 0);
+}
+
+/* The module keeps disabled events' intercepts only for such scripts. */
+static void test_calls_event_enable(void **state)
+{
+	(void)state;
+	sr_reset();
+	assert_int_equal(sr_compile("if (@rax == 1) { event_enable(2); }", 0), 0);
+	assert_true(script_prog_calls_event_enable(&sr.prog));
+	assert_int_equal(sr_compile("event_disable(2); event_clear(3); x = 1;", 0), 0);
+	assert_false(script_prog_calls_event_enable(&sr.prog));
+	/* a variable named like the built-in is not a call */
+	assert_int_equal(sr_compile("event_enable_count = 2;", 0), 0);
+	assert_false(script_prog_calls_event_enable(&sr.prog));
+	assert_int_equal(sr_compile("void f(x) { event_enable(x); } f(1);", 0), 0);
+	assert_true(script_prog_calls_event_enable(&sr.prog));
+}
+
 static void test_disassemble_len(void **state)
 {
 	static const u8 code[] = {
@@ -261,6 +304,8 @@ int main(void)
 		cmocka_unit_test(test_interlocked),
 		cmocka_unit_test(test_spinlocks),
 		cmocka_unit_test(test_events_and_timing),
+		cmocka_unit_test(test_event_inject_short_forms),
+		cmocka_unit_test(test_calls_event_enable),
 		cmocka_unit_test(test_disassemble_len),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
