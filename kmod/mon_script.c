@@ -16,6 +16,8 @@
 #include <linux/delay.h>
 #include <linux/timekeeping.h>
 #include <linux/version.h>
+#include <linux/atomic.h>
+#include <linux/stdarg.h>
 #include <asm/e820/api.h>
 #include <asm/pgtable.h>
 #include <asm/debugreg.h>
@@ -327,29 +329,194 @@ static void output(void *ctx, const char *s, u32 len)
 	}
 }
 
+/* ---- event control from scripts ---- */
+
+static void ctl_msg(struct mon_ctx *m, const char *fmt, ...)
+{
+	char b[160];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vscnprintf(b, sizeof(b), fmt, ap);
+	va_end(ap);
+	output(m, b, n);
+}
+
+/* Is id waiting in the clear queue (cleared by a script, removed from
+ * the table at the next monitor command)? */
+bool mon_clear_pending(u32 id)
+{
+	u32 n = min_t(u32, atomic_read(&mon.n_clear), MON_CLEARQ), i;
+
+	for (i = 0; i < n; i++)
+		if (READ_ONCE(mon.clear_ids[i]) == id)
+			return true;
+	return false;
+}
+
+static struct event *ctl_find(struct mon_ctx *m, const char *fn, u64 id)
+{
+	struct event *ev = NULL;
+
+	if (id <= U32_MAX)
+		ev = event_table_find(&mon.table, (u32)id);
+	if (!ev || mon_clear_pending(ev->id)) {
+		ctl_msg(m, "script: %s: no event %#llx (events lists them)\n",
+			fn, id);
+		return NULL;
+	}
+	return ev;
+}
+
+/*
+ * event_enable/disable/clear.  Halted (`monitor ?`): the table changes as
+ * with `events e|d|c` and mon.c reloads the intercepts after the script.
+ * In VMX root, other CPUs running: only ev->enabled changes, a byte that
+ * event_match() and mon_fire() read before every firing, so the change
+ * holds on every CPU from its next match on (a firing already past that
+ * check on another CPU completes).  No intercept is touched here: while
+ * some script can call event_enable, mon.c keeps the intercepts of
+ * disabled events loaded, so enabling needs no VMCS write on any CPU.
+ * A clear only disables and queues the id; the next monitor command
+ * removes the event (its programs may still be running elsewhere now)
+ * and trims the intercepts.
+ */
+static void ctl_event(struct mon_ctx *m, u32 op, u64 id)
+{
+	static const char *const fn[] = {
+		[SCRIPT_EVT_ENABLE] = "event_enable",
+		[SCRIPT_EVT_DISABLE] = "event_disable",
+		[SCRIPT_EVT_CLEAR] = "event_clear",
+	};
+	struct event *ev = ctl_find(m, fn[op], id);
+	u32 n;
+
+	if (!ev)
+		return;
+	if (!m->c) {
+		if (op == SCRIPT_EVT_CLEAR)
+			event_table_clear(&mon.table, ev->id);
+		else
+			event_table_enable(&mon.table, ev->id,
+					   op == SCRIPT_EVT_ENABLE);
+		mon.script_changed = true;
+		return;
+	}
+	WRITE_ONCE(ev->enabled, op == SCRIPT_EVT_ENABLE);
+	WRITE_ONCE(mon.script_changed, true);
+	if (op != SCRIPT_EVT_CLEAR)
+		return;
+	n = atomic_inc_return(&mon.n_clear) - 1;
+	if (n < MON_CLEARQ) {
+		WRITE_ONCE(mon.clear_ids[n], ev->id);
+		return;
+	}
+	ctl_msg(m, "script: event_clear: %#x disabled, not cleared (more "
+		"than %d clears wait for the next monitor command)\n", ev->id,
+		MON_CLEARQ);
+}
+
+/*
+ * Exceptions that may be injected as a hardware exception (interruption
+ * type 3) and whether they push an error code: SDM Vol. 3 6.15 (Table
+ * 6-1) and the VM-entry rule of 27.2.1.3 (deliver-error-code set exactly
+ * for 8, 10-14 and 17 in protected mode).  Refused: 2 (NMI has its own
+ * type), 9, 15 and 22-31 (reserved), 21 (#CP: the entry rule for it
+ * depends on the CPU's CET support).  Returns -1, 0 or 1.
+ */
+static int inject_error_code(u64 vector)
+{
+	switch (vector) {
+	case 0: case 1: case 3: case 4: case 5: case 6: case 7:
+	case 16: case 18: case 19: case 20:
+		return 0;
+	case 8: case 10: case 11: case 12: case 13: case 14: case 17:
+		return 1;
+	default:
+		return -1;
+	}
+}
+
+/*
+ * event_inject[_error_code]: the exception is written into the VM-entry
+ * interruption-information field (SDM Vol. 3 25.8.3) and delivered when
+ * this CPU next enters the guest, after the handler finished the exit.
+ * As in HyperDbg the trapping instruction is not undone: unless the event
+ * is short-circuited it is emulated, and either way RIP moves past it, so
+ * the guest's handler sees the RIP of the next instruction.
+ */
+static void ctl_inject(struct mon_ctx *m, u64 type, u64 vector, bool has_ec,
+		       u64 ec)
+{
+	const char *fn = has_ec ? "event_inject_error_code" : "event_inject";
+	int want_ec = inject_error_code(vector);
+
+	if (!m->c) {
+		ctl_msg(m, "script: %s works in an event's script only\n", fn);
+		return;
+	}
+	if (type != SCRIPT_INJECT_HW_EXCEPTION) {
+		ctl_msg(m, "script: %s: only hardware exceptions (type 3) can "
+			"be injected, not type %#llx\n", fn, type);
+		return;
+	}
+	if (want_ec < 0) {
+		ctl_msg(m, "script: %s: vector %#llx is not an exception "
+			"hvgdb injects (0-8, 0xa-0xe, 0x10-0x14 except 2)\n", fn,
+			vector);
+		return;
+	}
+	if ((hv_vmread(VMCS_ENTRY_INTR_INFO) |
+	     hv_vmread(VMCS_IDT_VECTORING_INFO)) & HV_INTR_INFO_VALID) {
+		ctl_msg(m, "script: %s: an event is already being delivered "
+			"at this exit, %#llx not injected\n", fn, vector);
+		return;
+	}
+	/* No error code in real mode (unrestricted guest), 27.2.1.3. */
+	if (!(hv_vmread(VMCS_GUEST_CR0) & X86_CR0_PE))
+		want_ec = 0;
+	hv_inject((u32)vector, want_ec, want_ec ? (u32)ec : 0);
+}
+
 static u64 event_ctl(void *ctx, u32 op, u64 a, u64 b, u64 c)
 {
-	static const char no[] = "script: event_enable/disable/clear and "
-				 "inject work only from `monitor events` in "
-				 "this build\n";
 	struct mon_ctx *m = ctx;
 
 	switch (op) {
+	case SCRIPT_EVT_ENABLE:
+	case SCRIPT_EVT_DISABLE:
+	case SCRIPT_EVT_CLEAR:
+		ctl_event(m, op, a);
+		return 0;
 	case SCRIPT_EVT_SC:
-		m->sc = a != 0;
+		if (m->c) {
+			m->sc = a != 0;
+		} else if (mon.table.stopped_by_event) {
+			mon.table.stop_sc = a != 0;	/* as `events sc` */
+		} else {
+			ctl_msg(m, "script: event_sc: the system did not stop "
+				"at an event\n");
+		}
+		return 0;
+	case SCRIPT_EVT_INJECT:
+	case SCRIPT_EVT_INJECT_EC:
+		ctl_inject(m, a, b, op == SCRIPT_EVT_INJECT_EC, c);
 		return 0;
 	case SCRIPT_EVT_PAUSE:
-		m->pause = true;
+		if (m->c)
+			m->pause = true;	/* mon_act() breaks after us */
+		else
+			ctl_msg(m, "script: pause: the system is already "
+				"halted\n");
 		return 0;
 	case SCRIPT_EVT_FLUSH:
 		m->line_len = 0;
 		if (m->ob)
 			m->ob->count = 0;
 		return 0;
-	default:
-		output(ctx, no, sizeof(no) - 1);
-		return 0;
 	}
+	return 0;
 }
 
 static u64 mon_rdtsc(void *ctx, bool p)
