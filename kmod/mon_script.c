@@ -463,7 +463,7 @@ static void ctl_inject(struct mon_ctx *m, u64 type, u64 vector, bool has_ec,
 	}
 	if (want_ec < 0) {
 		ctl_msg(m, "script: %s: vector %#llx is not an exception "
-			"hvgdb injects (0-8, 0xa-0xe, 0x10-0x14 except 2)\n", fn,
+			"hvgdb injects (0, 1, 3-8, 0xa-0xe, 0x10-0x14)\n", fn,
 			vector);
 		return;
 	}
