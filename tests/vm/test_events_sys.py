@@ -239,9 +239,13 @@ def test_unload_with_these_events_set_restores_sce(ev):
     vm = ev
     gdb(vm, "monitor !syscall script { .x = .x + 1; }",
         "monitor !sysret script { .x = .x + 1; }",
-        "monitor !exception 0 script { .x = .x + 1; }",
+        "monitor !exception script { .x = .x + 1; }",
         "monitor !interrupt script { .x = .x + 1; }")
+    # Every exception vector and every interrupt intercepted too: the
+    # programs still get their signals, page faults are still served.
     assert "sigfpe=1" in vm.sh(f"{BIN} fpe 1")
+    assert "sigsegv=2" in vm.sh(f"{BIN} pf 2")
+    assert "sigtrap=2" in vm.sh(f"{BIN} int3 2")
     assert values(vm, ["x"])["x"] > 0
     vm.sh("rmmod hvgdb", timeout=300)
     # Natively: SYSCALL works (this shell runs), SCE is set.
