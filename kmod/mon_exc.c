@@ -21,6 +21,12 @@
  * guest's EOI, so a dropped interrupt would block every interrupt of equal
  * or lower priority for good (SDM vol. 3A 11.8.4); every interrupt reaches
  * the guest.
+ *
+ * Not handled (as in gdb.c's re-injection): an exception raised while
+ * the CPU delivered another event (IDT-vectoring information valid, SDM
+ * 28.2.4) is delivered alone; the first event is not re-queued nor turned
+ * into a #DF.  Linux's IDT, stacks and entry code are always mapped, so
+ * this does not happen to a sound guest.
  */
 #include <linux/kernel.h>
 #include <asm/special_insns.h>
