@@ -107,7 +107,7 @@ static void rsp_out_expedite(struct rsp_engine *eng, int tid, int regno)
 	rsp_out_str(eng, ";");
 }
 
-void rsp_build_stop(struct rsp_engine *eng)
+void rsp_build_stop(struct rsp_engine *eng, bool expedite)
 {
 	const struct rsp_stop *s = &eng->stop;
 	u8 sig = s->signal;
@@ -118,9 +118,11 @@ void rsp_build_stop(struct rsp_engine *eng)
 	rsp_out_hex(eng, (u64)s->tid);
 	rsp_out_str(eng, ";");
 	/* pc, sp and fp spare gdb a 'g' after every stop. */
-	rsp_out_expedite(eng, s->tid, RSP_REG_RBP);
-	rsp_out_expedite(eng, s->tid, RSP_REG_RSP);
-	rsp_out_expedite(eng, s->tid, RSP_REG_RIP);
+	if (expedite) {
+		rsp_out_expedite(eng, s->tid, RSP_REG_RBP);
+		rsp_out_expedite(eng, s->tid, RSP_REG_RSP);
+		rsp_out_expedite(eng, s->tid, RSP_REG_RIP);
+	}
 	switch (s->reason) {
 	case RSP_STOP_SWBREAK:
 		/* Only if gdb said it understands (qSupported swbreak+). */
@@ -852,7 +854,12 @@ enum rsp_handled rsp_dispatch(struct rsp_engine *eng, struct rsp_resume *res)
 			eng->stop.signal = RSP_SIGTRAP;
 			eng->stop.reason = RSP_STOP_SIGNAL;
 		}
-		rsp_build_stop(eng);
+		/*
+		 * The answer to '?' is what gdb connects with: it fetches
+		 * the register file then ('g') and later commands (`info
+		 * registers`, an IDE's register view) use that cache.
+		 */
+		rsp_build_stop(eng, false);
 		return RSP_REPLY;
 	case 'g':
 		return rsp_h_read_regs(eng);

@@ -395,7 +395,7 @@ struct rsp_resume rsp_serve(struct rsp_engine *eng, const struct rsp_stop *why)
 		 */
 		if (eng->gdb_waiting && !rsp_pend_has(eng, '$')) {
 			eng->out_len = 0;
-			rsp_build_stop(eng);
+			rsp_build_stop(eng, true);
 			rsp_send_out(eng);
 		}
 		eng->gdb_waiting = false;

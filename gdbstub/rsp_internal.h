@@ -29,7 +29,8 @@ void rsp_out_err(struct rsp_engine *eng, int code);
 /* Frames eng->out[0..out_len) and sends it, waiting for the ack. */
 void rsp_send_out(struct rsp_engine *eng);
 /* Builds the stop reply for eng->stop into eng->out. */
-void rsp_build_stop(struct rsp_engine *eng);
+/* A stop reply into eng->out; expedite: with rbp, rsp and rip. */
+void rsp_build_stop(struct rsp_engine *eng, bool expedite);
 
 enum rsp_handled rsp_dispatch(struct rsp_engine *eng, struct rsp_resume *res);
 

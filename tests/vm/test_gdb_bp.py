@@ -54,13 +54,19 @@ def server(vm):
     assert not [l for l in new_dmesg(vm, mark) if BAD_DMESG.search(l)]
 
 
-def later(vm, cmd, delay=3):
-    """Run a guest command in the background after gdb has connected."""
-    vm.sh(f"rm -f /tmp/done; (sleep {delay}; {cmd}; echo $? > /tmp/done) "
+def later(vm, cmd):
+    """Run a guest command again and again in the background until
+    finished(): gdb connects, sets its breakpoints and continues at a time
+    the guest cannot know (an idle Bochs guest's clock runs ahead of the
+    wall clock), so a one-shot command could run before them."""
+    vm.sh("rm -f /tmp/done /tmp/stop; (while [ ! -e /tmp/stop ]; do "
+          f"{cmd}; echo $? > /tmp/rc; sleep 1; done; mv /tmp/rc /tmp/done) "
           "> /tmp/later.out 2>&1 &")
 
 
 def finished(vm, timeout=60):
+    """Stop the loop of later(); the status of its last run."""
+    vm.sh("touch /tmp/stop")
     for _ in range(timeout):
         if vm.exec("test -e /tmp/done")[0] == 0:
             return vm.sh("cat /tmp/done").strip()
@@ -106,8 +112,6 @@ def test_break_by_symbol_name(vm, server, syms, tmp_path):
     as `make run` does), then `break __x64_sys_getpid`."""
     if vm.cpus > 1:
         pytest.skip("the symbol file is the same on 2 CPUs: once is enough")
-    pytest.skip("flaky: in 1 of 2 runs gdb's continue got no stop within "
-                "180 s after symbol-file (cause not found yet, issue 5 note)")
     elf = tmp_path / "vm-syms.elf"
     fetch = Path(__file__).resolve().parent / "fetch-syms"
     r = subprocess.run([sys.executable, str(fetch), "-o", str(elf)],
@@ -160,18 +164,21 @@ def test_hardware_breakpoints_four_at_most(vm, server, syms):
 def test_watchpoints_on_the_hostname(vm, server, syms):
     name = syms["uts"] + NODENAME
     vm.sh("hostname hvgdb-vm")
-    later(vm, "hostname watched")
+    later(vm, 'hostname "watched$((i=i%9+1))"')
     out = gdb(vm, f"watch *(char (*)[8]){name:#x}",
               # Four more than the debug registers could hold.
               *[f"watch *(char *){name + 40 + i:#x}" for i in range(4)],
               "continue", "echo @@where\\n", "info threads",
               "delete", "detach")
     assert "Hardware watchpoint 1: " in out, out
-    assert re.search(r'Old value = "hvgdb-vm"\s+New value = "w', out), out
+    # The first write may have come before gdb's watchpoint: then the old
+    # value is an earlier "watchedN".
+    assert re.search(r'Old value = "(hvgdb-vm|watched\d+)"\s+'
+                     r'New value = "watched', out), out
     where = out.split("@@where")[1]
     assert re.search(r'"CPU \d+: hostname \[', where), out
     assert finished(vm) == "0"
-    assert vm.sh("hostname").strip() == "watched"
+    assert vm.sh("hostname").strip().startswith("watched")
 
     # Reads: `hostname` reads the nodename through uname(2).
     later(vm, "hostname")

@@ -73,10 +73,12 @@ class MI:
 def test_ide_session(vm):
     getpid = kallsym(vm, "__x64_sys_getpid")
     with gdb_server(vm):
-        # The guest program starts before gdb connects: a `vm exec` waits
-        # while gdb holds the system halted.  It can only run once gdb
-        # lets the system go, with the breakpoint in place by then.
-        vm.sh("(sleep 8; /hvgdb/bin/vmx_getpid 2) >/dev/null 2>&1 &")
+        # The guest program starts before gdb connects (a `vm exec` waits
+        # while gdb holds the system halted) and calls getpid once a
+        # second until the session is over, so one call comes after the
+        # breakpoint whenever gdb gets there.
+        vm.sh("rm -f /tmp/mi-stop; (while [ ! -e /tmp/mi-stop ]; do "
+              "/hvgdb/bin/vmx_getpid 2; sleep 1; done) >/dev/null 2>&1 &")
         mi = MI()
         try:
             assert mi.cmd("-gdb-set mi-async on").startswith("^done")
@@ -131,4 +133,4 @@ def test_ide_session(vm):
             assert mi.cmd("-target-detach").startswith("^done")
         finally:
             mi.close()
-        assert vm.sh("echo alive").strip() == "alive"
+        assert vm.sh("touch /tmp/mi-stop; echo alive").strip() == "alive"

@@ -130,7 +130,7 @@ def session(vm):
             mark("exc"), "monitor !exception 0e",
             mark("events"), "monitor events",
             # The connect stop may be on any CPU: select CPU 0 first.
-            "thread 1", mark("core1"), "monitor print $core",
+            mark("sel1"), "thread 1", mark("core1"), "monitor print $core",
         ]
         if vm.cpus > 1:
             cmds += [mark("switch"), "thread 2", mark("core2"), "monitor print $core",
