@@ -64,7 +64,7 @@ def later(vm, cmd):
           "> /tmp/later.out 2>&1 &")
 
 
-def finished(vm, timeout=60):
+def finished(vm, timeout=300):
     """Stop the loop of later(); the status of its last run."""
     vm.sh("touch /tmp/stop")
     for _ in range(timeout):
