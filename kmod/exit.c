@@ -25,6 +25,7 @@
 #include "kmod/hypercall.h"
 #include "kmod/gdb.h"
 #include "kmod/bp.h"
+#include "kmod/mon.h"
 #include "monitor-cmds/event_emul.h"
 
 void hv_skip_insn(void)
@@ -89,7 +90,7 @@ void hv_leave_vmx(struct hv_cpu *c, struct hv_regs *r, u64 rip)
 	u64 cr4 = hv_vmread(VMCS_GUEST_CR4) & ~(u64)X86_CR4_VMXE;
 	u64 dr7 = hv_vmread(VMCS_GUEST_DR7);
 	u64 debugctl = hv_vmread(VMCS_GUEST_DEBUGCTL);
-	u64 efer = hv_vmread(VMCS_GUEST_EFER);
+	u64 efer;
 	u64 pat = hv_vmread(VMCS_GUEST_PAT);
 	u64 fs = hv_vmread(VMCS_GUEST_FS_BASE);
 	u64 gs = hv_vmread(VMCS_GUEST_GS_BASE);
@@ -97,6 +98,11 @@ void hv_leave_vmx(struct hv_cpu *c, struct hv_regs *r, u64 rip)
 	u64 se_esp = hv_vmread(VMCS_GUEST_SYSENTER_ESP);
 	u64 se_eip = hv_vmread(VMCS_GUEST_SYSENTER_EIP);
 	u64 *stack;
+
+	/* Every way out (rmmod, offline, a fatal exit) hands back what the
+	 * monitor changed (EFER.SCE) first. */
+	hv_mon_on_leave(c);
+	efer = hv_vmread(VMCS_GUEST_EFER);
 
 	gdt.address = hv_vmread(VMCS_GUEST_GDTR_BASE);
 	gdt.size = (u16)hv_vmread(VMCS_GUEST_GDTR_LIMIT);

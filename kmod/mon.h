@@ -34,6 +34,9 @@ void hv_mon_exit(void);
 int hv_mon_command(const char *cmd, struct rsp_output *out);
 void hv_mon_on_resume(struct hv_cpu *c, struct hv_regs *r);
 size_t hv_mon_drain(char *buf, size_t cap);
+/* Before a CPU leaves VMX by any path: the guest state mon changed
+ * (EFER.SCE of the syscall hook) goes back to the guest's own. */
+void hv_mon_on_leave(struct hv_cpu *c);
 bool hv_mon_on_exception(struct hv_cpu *c, struct hv_regs *r, u32 info);
 void hv_mon_on_interrupt(struct hv_cpu *c, struct hv_regs *r, u8 vector);
 

@@ -547,8 +547,6 @@ static int mon_own_vmcall(struct hv_cpu *c, struct hv_regs *r)
 				 HV_HC_ERR_UNKNOWN : 0;
 		break;
 	case HV_HC_DEVIRT:
-		/* The kernel runs on natively: SCE back first. */
-		mon_sys_leave(c);
 		r->gpr[HV_RAX] = 0;
 		hv_leave_vmx(c, r, hv_vmread(VMCS_GUEST_RIP) +
 			     hv_vmread(VMCS_EXIT_INSN_LEN));

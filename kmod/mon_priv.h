@@ -129,6 +129,5 @@ void mon_sys_load(struct hv_cpu *c, bool hook);
 bool mon_sys_on_ud(struct hv_cpu *c, struct hv_regs *r);
 u64 mon_sys_efer_read(struct hv_cpu *c, u64 hw);
 u64 mon_sys_efer_write(struct hv_cpu *c, u64 v);
-void mon_sys_leave(struct hv_cpu *c);
 
 #endif /* HVGDB_KMOD_MON_PRIV_H */

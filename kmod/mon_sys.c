@@ -16,7 +16,7 @@
  *
  * Per CPU, changed only by that CPU in VMX root: mon_sys_load() at resume
  * clears SCE when the hook turns on and gives it back when the last
- * syscall event goes; mon_sys_leave() gives it back before the CPU leaves
+ * syscall event goes; hv_mon_on_leave() gives it back before the CPU leaves
  * VMX (rmmod, CPU offline), so the kernel never runs natively without SCE.
  */
 #include <linux/kernel.h>
@@ -50,7 +50,7 @@ void mon_sys_load(struct hv_cpu *c, bool hook)
 	mc->sys_loaded = hook;
 }
 
-void mon_sys_leave(struct hv_cpu *c)
+void hv_mon_on_leave(struct hv_cpu *c)
 {
 	mon_sys_load(c, false);
 }
