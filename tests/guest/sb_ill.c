@@ -5,14 +5,16 @@
  * calls event_inject(6) (#UD -> SIGILL) or event_inject_error_code(0xd,
  * 0) (#GP -> SIGSEGV) makes each CPUID raise the signal.
  *
- *   sb_ill [--wait FILE] LEAF N
+ *   sb_ill [--wait FILE] LEAF N [STEP]
  *
  * Prints "sigill=A sigsegv=B at=C after=D eax=0x..": the signals caught,
  * and for how many of them the saved RIP was the CPUID itself (at: the
  * handler then steps over it) or the instruction after it (after: the
  * CPUID completed first).  Any other RIP ends the program with status 3.
- * --wait FILE polls (10 ms) until FILE exists, so a test can set an event
- * filtered on the program's pid first.
+ * STEP (default 0) is added to the leaf after each CPUID, so one run can
+ * hit N events of consecutive leaves.  --wait FILE polls (10 ms) until
+ * FILE exists, so a test can set an event filtered on the program's pid
+ * first.
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -65,7 +67,7 @@ int main(int argc, char **argv)
 {
 	struct sigaction sa;
 	unsigned long i, n;
-	unsigned int leaf, eax = 0;
+	unsigned int leaf, step = 0, eax = 0;
 	int a = 1;
 
 	if (argc > 3 && !strcmp(argv[1], "--wait")) {
@@ -73,18 +75,20 @@ int main(int argc, char **argv)
 			usleep(10000);
 		a = 3;
 	}
-	if (argc - a != 2) {
-		fprintf(stderr, "usage: sb_ill [--wait FILE] LEAF N\n");
+	if (argc - a != 2 && argc - a != 3) {
+		fprintf(stderr, "usage: sb_ill [--wait FILE] LEAF N [STEP]\n");
 		return 2;
 	}
 	leaf = (unsigned int)strtoul(argv[a], NULL, 0);
 	n = strtoul(argv[a + 1], NULL, 0);
+	if (argc - a == 3)
+		step = (unsigned int)strtoul(argv[a + 2], NULL, 0);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_signal;
 	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
 	sigaction(SIGILL, &sa, NULL);
 	sigaction(SIGSEGV, &sa, NULL);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++, leaf += step)
 		eax = do_cpuid(leaf);
 	printf("sigill=%lu sigsegv=%lu at=%lu after=%lu eax=%#x\n", n_ill,
 	       n_segv, n_at, n_after, eax);
