@@ -11,6 +11,7 @@ Guest programs: tests/guest/ev_trigger.c (CPUID, MSR write/read-back)
 and tests/guest/sb_ill.c (CPUID under SIGILL/SIGSEGV handlers that report
 where the signal saw RIP).
 """
+import os
 import re
 import time
 
@@ -215,7 +216,7 @@ def test_inject_without_error_code_for_gp_delivers_code_zero(sb):
 
 def test_pause_stops_gdb_on_the_trapping_thread(sb):
     vm = sb
-    if vm.cpus > 1:
+    if vm.cpus > 1 and not os.environ.get("HVGDB_TEST_KNOWN_BUGS"):
         pytest.skip("2 CPUs: a stop raised on a CPU other than the one "
                     "serving gdb sometimes never reaches gdb (the open "
                     "bug test_events.py skips for the break action)")
