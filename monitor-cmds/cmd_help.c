@@ -62,8 +62,9 @@ const struct cmd_info cmd_infos[] = {
 	   "SYSRET executed (recognised by RIP, no memory read)"),
 	PLAIN("events", "events [e|d|c id|all] | events sc on|off",
 	      "list, enable, disable or clear events; sc at an event stop"),
-	PLAIN("prealloc", "prealloc [regular-event] count | prealloc buffer bytes",
-	      "grow the event pools (allocated once the system resumes)"),
+	PLAIN("prealloc", "prealloc [regular-event|script] count | "
+	      "prealloc buffer bytes | prealloc",
+	      "grow a pool (allocated once the system resumes), or show them"),
 	PLAIN("flush", "flush", "deliver buffered event output now"),
 	PLAIN(".help", ".help [command]", "list commands, or show one"),
 	PLAIN("help", "help [command]", "same as .help"),
