@@ -24,11 +24,12 @@
 #include "kmod/hv.h"
 #include "kmod/bp.h"
 #include "kmod/bptab.h"
+#include "kmod/dr.h"
 #include "kmod/gdb.h"
 #include "kmod/gdb_cpu.h"
 #include "kmod/step.h"
 
-#define BP_HW_SLOTS		4
+#define BP_HW_SLOTS		HV_DR_SLOTS
 #define BP_EPTCAP_XONLY		(1ULL << 0)
 #define BP_RFLAGS_RF		(1ULL << 16)
 #define BP_QUAL_READ		(1ULL << 0)
@@ -43,7 +44,6 @@ static struct {
 	bool dirty[BPTAB_MAX_PAGES];	/* original written: re-patch */
 	u64 hw[BP_HW_SLOTS];
 	bool hw_used[BP_HW_SLOTS];
-	u64 dr7_mask;			/* DR7 bits of slots gdb has used */
 	int nsw;
 	atomic_t gen;			/* bumped by every change */
 	bool xonly;
@@ -179,7 +179,6 @@ int hv_bp_insert(const struct gdb_cpu *g, enum rsp_bp_type type, u64 addr,
 			return -RSP_ENOSPC;	/* 4 debug registers */
 		bp.hw[free] = addr;
 		bp.hw_used[free] = true;
-		bp.dr7_mask |= (3ULL << (2 * free)) | (0xfULL << (16 + 4 * free));
 		atomic_inc(&bp.gen);
 		return 0;
 	case RSP_WP_WRITE:
@@ -240,15 +239,15 @@ void hv_bp_remove_all(void)
 	bp_changed();
 }
 
-/* DR7 enable bits for our slots: G (global) and L, execute, 1 byte. */
-static u64 bp_dr7_ours(void)
+/* The debug-register slots gdb's hardware breakpoints use (bit i = DRi). */
+static u32 bp_hw_slots(void)
 {
-	u64 v = 0;
+	u32 v = 0;
 	int i;
 
 	for (i = 0; i < BP_HW_SLOTS; i++)
 		if (bp.hw_used[i])
-			v |= 3ULL << (2 * i);
+			v |= 1u << i;
 	return v;
 }
 
@@ -257,7 +256,7 @@ void hv_bp_on_resume(struct hv_cpu *c)
 	struct bp_cpu *bc = this_cpu_ptr(&bp_cpu);
 	struct hv_ctl_extra *x = &c->extra[HV_OWN_GDB];
 	int gen = atomic_read(&bp.gen);
-	u64 dr7;
+	u32 slots = bp_hw_slots();
 	int i;
 
 	if (bc->seen_gen != gen) {
@@ -267,12 +266,8 @@ void hv_bp_on_resume(struct hv_cpu *c)
 	x->exception_bitmap &= ~((1u << 1) | (1u << 3));
 	if (bp.nsw)
 		x->exception_bitmap |= 1u << 3;		/* #BP */
-	dr7 = hv_vmread(VMCS_GUEST_DR7);
-	if (bp_dr7_ours()) {
+	if (slots) {
 		x->exception_bitmap |= 1u << 1;		/* #DB */
-		for (i = 0; i < BP_HW_SLOTS; i++)
-			if (bp.hw_used[i])
-				native_set_debugreg(i, bp.hw[i]);
 		/* Do not trap again on the instruction we stopped at
 		 * (RF, SDM Vol. 3 18.3.1.1). */
 		for (i = 0; i < BP_HW_SLOTS; i++)
@@ -282,10 +277,9 @@ void hv_bp_on_resume(struct hv_cpu *c)
 					   hv_vmread(VMCS_GUEST_RFLAGS) |
 					   BP_RFLAGS_RF);
 	}
-	/* Our slots replace what the guest had there; others stay. */
-	if (bp.dr7_mask)
-		hv_vmwrite(VMCS_GUEST_DR7,
-			   (dr7 & ~bp.dr7_mask) | bp_dr7_ours() | 0x400);
+	/* gdb's slots in the real DR0-3 and DR7, the guest's kept in a
+	 * shadow meanwhile and given back when gdb lets go (dr.c). */
+	hv_dr_load(c, bp.hw, slots);
 	c->ctls_dirty = true;
 }
 

@@ -25,6 +25,7 @@
 #include "kmod/hypercall.h"
 #include "kmod/gdb.h"
 #include "kmod/bp.h"
+#include "kmod/dr.h"
 #include "kmod/mon.h"
 #include "monitor-cmds/event_emul.h"
 
@@ -400,6 +401,7 @@ static const hv_exit_fn hv_exit_table[HV_EXIT_REASON_MAX] = {
 	[EXIT_VMXOFF] = hv_exit_ud,
 	[EXIT_VMXON] = hv_exit_ud,
 	[EXIT_CR_ACCESS] = hv_exit_cr,
+	[EXIT_DR_ACCESS] = hv_exit_dr,	/* only while gdb holds a DR */
 	[EXIT_RDMSR] = hv_exit_msr,
 	[EXIT_WRMSR] = hv_exit_msr,
 	[EXIT_EPT_VIOLATION] = hv_exit_ept_violation,

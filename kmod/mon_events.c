@@ -23,6 +23,7 @@
 #include <asm/asm.h>
 #include <linux/io.h>
 #include "kmod/hv.h"
+#include "kmod/dr.h"
 #include "kmod/gdb.h"
 #include "kmod/hypercall.h"
 #include "kmod/mon_priv.h"
@@ -366,50 +367,6 @@ static bool mon_io_string(struct hv_cpu *c, struct hv_regs *r,
 	return true;
 }
 
-/* MOV to/from DR (SDM vol. 2 "MOV-Move to/from Debug Registers", exit
- * qualification Table 28-4).  false: #UD / #GP given to the guest. */
-static bool mon_emul_dr(struct hv_regs *r, u64 qual)
-{
-	struct event_dr_access a;
-	unsigned long v = 0;
-	u32 gpr;
-	int dr;
-
-	event_decode_dr(qual, &a);
-	gpr = a.gpr;
-	dr = event_dr_alias(a.dr, hv_vmread(VMCS_GUEST_CR4) & X86_CR4_DE);
-	if (dr < 0) {
-		hv_inject(HV_VEC_UD, false, 0);
-		return false;
-	}
-	if (a.from_dr) {
-		switch (dr) {
-		case 0: get_debugreg(v, 0); break;
-		case 1: get_debugreg(v, 1); break;
-		case 2: get_debugreg(v, 2); break;
-		case 3: get_debugreg(v, 3); break;
-		case 6: get_debugreg(v, 6); break;
-		default: v = hv_vmread(VMCS_GUEST_DR7); break;
-		}
-		mon_set_guest_gpr(r, gpr, v);
-		return true;
-	}
-	v = mon_guest_gpr(r, gpr);
-	if ((dr == 6 || dr == 7) && (v >> 32)) {
-		hv_inject(HV_VEC_GP, true, 0);
-		return false;
-	}
-	switch (dr) {
-	case 0: set_debugreg(v, 0); break;
-	case 1: set_debugreg(v, 1); break;
-	case 2: set_debugreg(v, 2); break;
-	case 3: set_debugreg(v, 3); break;
-	case 6: set_debugreg(v, 6); break;
-	default: hv_vmwrite(VMCS_GUEST_DR7, v | 0x400); break;
-	}
-	return true;
-}
-
 /* ---- exit hooks ---- */
 
 /* Common shape: pre stage, emulate (unless short-circuited), post. */
@@ -529,7 +486,7 @@ static int mon_on_dr(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 	struct event_exit x;
 
 	mon_exit_init(&x, EVENT_DR, qual & 7, 0);
-	MON_RUN(c, r, &x, mon_emul_dr(r, qual));
+	MON_RUN(c, r, &x, hv_dr_emulate(r, qual));
 }
 
 /* hvgdb's own hypercalls, as exit.c serves them (they never fire). */

@@ -22,6 +22,21 @@
  *   touch             check the pattern, write and re-read it -> "touch ok"
  *   triple            interrupts off, IDT limit 0, UD2: a triple fault.
  *                     Only under hvgdb.ko (without it Bochs stops).
+ *   dr N              N times MOV from DR7, MOV of that value to DR7, MOV
+ *                     from DR0; then MOV from DR0, MOV to DR0 of
+ *                     HVTEST_DR0, MOV from DR0, MOV of the old value back:
+ *                     3N + 4 MOV DR, the kernel's state unchanged
+ *                     -> "dr n=N dr7=0x.. dr0=0x.. read=0x.."
+ *                     (read: DR0 after the write; a MOV from DR that did
+ *                     not run leaves HVTEST_MARK)
+ *   drset V           MOV to DR0 of V (hex), then MOV from DR0 and DR7
+ *                     -> "drset dr0=0x.. dr7=0x.." (DR0 keeps V: Linux
+ *                     leaves slot 0 disabled in DR7 unless it uses it)
+ *   drget             MOV from DR0 and DR7 -> "drget dr0=0x.. dr7=0x.."
+ *   pmc N             N RDPMC of counter 0 at CPL 0, RAX/RDX preset to
+ *                     HVTEST_MARK halves -> "pmc n=N faults=F vector=V
+ *                     value=0x.." (value of the last one that completed;
+ *                     a PMU-less CPU gives #GP, vector 13)
  *
  * Not for use outside the test VM.
  */
@@ -41,6 +56,8 @@
 
 #define HVTEST_PATTERN	0x6876746573740000ULL	/* "hvtest" */
 #define HVTEST_NO_TRAP	(~0UL)
+#define HVTEST_MARK	0x6d61726b6d61726bULL	/* "markmark" */
+#define HVTEST_DR0	0x4856dbdbULL		/* slot 0 stays disabled */
 
 static DEFINE_MUTEX(hvtest_lock);
 static char hvtest_result[128];
@@ -117,6 +134,64 @@ static unsigned long hvtest_wrmsr(u32 msr, u64 v)
 		     : "+a"(rax), [ok] "+r"(ok)
 		     : "c"(msr), "d"((u32)(v >> 32)) : "memory");
 	return ok ? HVTEST_NO_TRAP : rax;
+}
+
+/* The output register holds @pre before the MOV: if the MOV is skipped
+ * (an !dr event short-circuits it) the caller sees @pre. */
+static unsigned long hvtest_get_dr0(unsigned long pre)
+{
+	asm volatile("mov %%db0, %0" : "+r"(pre));
+	return pre;
+}
+
+static unsigned long hvtest_get_dr7(unsigned long pre)
+{
+	asm volatile("mov %%db7, %0" : "+r"(pre));
+	return pre;
+}
+
+static void hvtest_set_dr0(unsigned long v)
+{
+	asm volatile("mov %0, %%db0" : : "r"(v) : "memory");
+}
+
+static void hvtest_set_dr7(unsigned long v)
+{
+	asm volatile("mov %0, %%db7" : : "r"(v) : "memory");
+}
+
+static void hvtest_dr(char *r, size_t n, u64 count)
+{
+	unsigned long flags, v7 = 0, v0 = 0, old, rd;
+	u64 i;
+
+	/* Interrupts off: nothing may change DR7 between read and write. */
+	local_irq_save(flags);
+	for (i = 0; i < count; i++) {
+		v7 = hvtest_get_dr7(HVTEST_MARK);
+		hvtest_set_dr7(v7);
+		v0 = hvtest_get_dr0(HVTEST_MARK);
+	}
+	old = hvtest_get_dr0(HVTEST_MARK);
+	hvtest_set_dr0(HVTEST_DR0);
+	rd = hvtest_get_dr0(HVTEST_MARK);
+	hvtest_set_dr0(old);
+	local_irq_restore(flags);
+	snprintf(r, n, "dr n=%llu dr7=%#lx dr0=%#lx read=%#lx\n", count, v7,
+		 v0, rd);
+}
+
+static unsigned long hvtest_rdpmc(u32 idx, u64 *v)
+{
+	unsigned long rax = (u32)HVTEST_MARK, rdx = HVTEST_MARK >> 32, ok = 0;
+
+	asm volatile(HVTEST_TRY("rdpmc")
+		     : "+a"(rax), "+d"(rdx), [ok] "+r"(ok)
+		     : "c"(idx) : "memory");
+	if (!ok)
+		return rax;
+	*v = ((u64)(u32)rdx << 32) | (u32)rax;
+	return HVTEST_NO_TRAP;
 }
 
 static void __noreturn hvtest_triple(void)
@@ -225,6 +300,28 @@ static void hvtest_run(char *cmd)
 		WRITE_ONCE(p[8], HVTEST_PATTERN | 8);
 		snprintf(r, n, "touch %s cpu=%d\n", ok ? "ok" : "bad",
 			 raw_smp_processor_id());
+	} else if (!strcmp(name, "dr")) {
+		hvtest_dr(r, n, a);
+	} else if (!strcmp(name, "drset") || !strcmp(name, "drget")) {
+		if (name[2] == 's')
+			hvtest_set_dr0(a);
+		v = hvtest_get_dr0(HVTEST_MARK);
+		b = hvtest_get_dr7(HVTEST_MARK);
+		snprintf(r, n, "%s dr0=%#llx dr7=%#llx\n", name, v, b);
+	} else if (!strcmp(name, "pmc")) {
+		u64 i, faults = 0;
+
+		trap = 0;
+		for (i = 0; i < a; i++) {
+			unsigned long t = hvtest_rdpmc(0, &v);
+
+			if (t != HVTEST_NO_TRAP) {
+				faults++;
+				trap = t;
+			}
+		}
+		snprintf(r, n, "pmc n=%llu faults=%llu vector=%lu value=%#llx\n",
+			 a, faults, trap, v);
 	} else if (!strcmp(name, "triple")) {
 		hvtest_triple();
 	} else {
