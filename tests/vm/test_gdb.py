@@ -79,8 +79,15 @@ def gdb(vm, *cmds, timeout=GDB_TIMEOUT):
 
 
 def kallsym(vm, name):
+    """A core-kernel symbol's address (nokaslr: the same every boot).
+    /proc/kallsyms is read once per boot into tmpfs: generating it costs a
+    2-CPU Bochs guest a minute or more under load."""
     m = re.search(r"^([0-9a-f]+) \w " + re.escape(name) + r"$",
-                  vm.sh(f"grep -w {name} /proc/kallsyms"), re.M)
+                  vm.sh("[ -s /tmp/kallsyms.core ] || { grep -v ']$' "
+                        "/proc/kallsyms > /tmp/ks.$$ && "
+                        "mv /tmp/ks.$$ /tmp/kallsyms.core; }; "
+                        f"grep -w {name} /tmp/kallsyms.core", timeout=600),
+                  re.M)
     assert m, f"{name} not in /proc/kallsyms"
     return int(m.group(1), 16)
 
