@@ -62,6 +62,8 @@ def exit_counts(vm, text=None):
         text = vm.sh(f"cat {DBG}/exits")
     for line in text.splitlines():
         f = line.split()
+        if not f:
+            continue
         total = int(f[2].split("=")[1])
         per = {int(k[3:]): int(v) for k, v in
                (x.split("=") for x in f[3:])}
