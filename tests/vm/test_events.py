@@ -12,7 +12,6 @@ Not exercised here: !dr (MOV DR is privileged and hvtest.ko has no DR
 command), !pmc (user RDPMC needs CR4.PCE, which this kernel leaves clear
 without a PMU).
 """
-import os
 import re
 import time
 
@@ -196,9 +195,6 @@ def test_events_list_disable_enable_clear(ev):
 
 def test_break_stops_on_the_trapping_thread_and_clear_is_immediate(ev):
     vm = ev
-    if vm.cpus > 1 and not os.environ.get("HVGDB_TEST_KNOWN_BUGS"):
-        pytest.skip("2 CPUs: a break on a CPU other than the one serving gdb "
-                    "sometimes never reaches gdb (open bug, issue 5 note)")
     last = vm.cpus - 1
     vm.sh("rm -f /tmp/go2 /tmp/go3")
     vm.sh(f"({BIN} --wait /tmp/go2 cpuid 0x4720 2 > /tmp/q.out 2>&1; "

@@ -192,9 +192,6 @@ def test_exceptions_count_and_the_program_gets_its_signals(ev):
 
 def test_exception_break_reports_cr2(ev):
     vm = ev
-    if vm.cpus > 1:
-        pytest.skip("2 CPUs: a break on a CPU other than the one serving gdb "
-                    "sometimes never reaches gdb (open bug, issue 5 note)")
     vm.sh("rm -f /tmp/go5")
     p = background(vm, f"{BIN} --wait /tmp/go5 pf 1", "/tmp/e6.out")
     gdb(vm, f"monitor !exception e pid 0n{p} condition "

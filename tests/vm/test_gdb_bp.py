@@ -27,16 +27,8 @@ NODENAME = 65
 HITS = {1: 1000, 2: 100}
 
 
-KNOWN_2CPU = ("2 CPUs: a stop raised by a breakpoint or event on a CPU other "
-              "than the one serving gdb at that moment sometimes never reaches "
-              "gdb and leaves the system halted (open bug, issue 5 note); "
-              "skipped so the rest of the 2-CPU suite runs")
-
-
 @pytest.fixture(scope="module", params=["vm1", "vm2"])
 def vm(request):
-    if request.param == "vm2" and not os.environ.get("HVGDB_TEST_KNOWN_BUGS"):
-        pytest.skip(KNOWN_2CPU)
     return request.getfixturevalue(request.param)
 
 

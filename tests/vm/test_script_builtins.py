@@ -11,7 +11,6 @@ Guest programs: tests/guest/ev_trigger.c (CPUID, MSR write/read-back)
 and tests/guest/sb_ill.c (CPUID under SIGILL/SIGSEGV handlers that report
 where the signal saw RIP).
 """
-import os
 import re
 import time
 
@@ -216,10 +215,6 @@ def test_inject_without_error_code_for_gp_delivers_code_zero(sb):
 
 def test_pause_stops_gdb_on_the_trapping_thread(sb):
     vm = sb
-    if vm.cpus > 1 and not os.environ.get("HVGDB_TEST_KNOWN_BUGS"):
-        pytest.skip("2 CPUs: a stop raised on a CPU other than the one "
-                    "serving gdb sometimes never reaches gdb (the open "
-                    "bug test_events.py skips for the break action)")
     last = vm.cpus - 1
     vm.sh("rm -f /tmp/sbgo2")
     pid = background(vm, f"{BIN} --wait /tmp/sbgo2 --cpu {last} cpuid "
