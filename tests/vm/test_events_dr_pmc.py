@@ -29,6 +29,8 @@ MARK = 0x6d61726b6d61726b      # hvtest: what a skipped MOV/RDPMC leaves
 HVTEST_DR0 = 0x4856dbdb        # hvtest: the value `dr N` writes to DR0
 GETPID = "/hvgdb/bin/vmx_getpid"
 STATS = "/sys/kernel/debug/hvgdb/gdb"
+EXITS = "/sys/kernel/debug/hvgdb/exits"
+EXIT_DR_ACCESS = 29         # SDM Vol. 3 Appendix C
 KNOWN_2CPU = ("2 CPUs: a stop raised on a CPU other than the one serving "
               "gdb sometimes never reaches gdb (open bug, issue 5 note)")
 
@@ -178,6 +180,13 @@ def test_pmc_counts_context_stages_sc_and_same_result(ev):
     assert s["faults"] == 0 and s["value"] == MARK, got
 
 
+def dr_exits(vm):
+    """DR-access exits so far, all CPUs (hvgdb's debugfs)."""
+    m = re.search(rf"^\S+ {EXIT_DR_ACCESS} total=(\d+)",
+                  vm.sh(f"cat {EXITS}"), re.M)
+    return int(m.group(1)) if m else 0
+
+
 def test_gdb_hbreak_and_guest_dr0_share_the_registers(ev):
     vm = ev
     if vm.cpus > 1 and not os.environ.get("HVGDB_TEST_KNOWN_BUGS"):
@@ -185,6 +194,10 @@ def test_gdb_hbreak_and_guest_dr0_share_the_registers(ev):
     a = test_gdb.kallsym(vm, "__x64_sys_getpid")
     hits = int(re.search(r"hits sw \d+ hw (\d+)",
                          vm.sh(f"cat {STATS}")).group(1))
+    # Without a gdb hbreak (and without !dr) MOV DR does not exit.
+    before = dr_exits(vm)
+    hvtest(vm, "dr 10")
+    assert dr_exits(vm) == before
     # Each round: the guest writes DR0 (a new value), calls getpid (gdb's
     # hbreak), reads DR0 and DR7 back; all on CPU 0.
     vm.sh("rm -f /tmp/stop /tmp/done /tmp/dr.out; (i=1; while [ ! -e "
@@ -200,7 +213,10 @@ def test_gdb_hbreak_and_guest_dr0_share_the_registers(ev):
         if vm.exec("test -e /tmp/done")[0] == 0:
             break
         time.sleep(1)
+    held = dr_exits(vm)
     final = fields(hvtest(vm, "drget"))
+    hvtest(vm, "dr 10")
+    after = dr_exits(vm)
     log = vm.sh("cat /tmp/dr.out")
     hvtest(vm, "drset 0")
     # gdb's breakpoint stopped twice: the guest's DR0 writes between the
@@ -222,3 +238,5 @@ def test_gdb_hbreak_and_guest_dr0_share_the_registers(ev):
     # gdb let go: the real DR0 holds the guest's last value.
     assert final["dr0"] == int(rounds[-1][2], 16), (final, log)
     assert final["dr7"] & 0xf0003 == 0, final
+    # The guest's MOV DR exited while gdb held DR0, and no longer does.
+    assert held > before and after == held, (before, held, after)
