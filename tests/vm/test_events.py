@@ -8,9 +8,9 @@ trapping CPU's thread with the event's O-line, and unloading with events
 set.  One module load per VM; run on 1 and on 2 CPUs.
 
 !xsetbv and kernel-mode VMCALL go through tests/guest-kmod/hvtest.ko.
-Not exercised here: !dr (MOV DR is privileged and hvtest.ko has no DR
-command), !pmc (user RDPMC needs CR4.PCE, which this kernel leaves clear
-without a PMU).
+!dr and !pmc (privileged MOV DR, RDPMC at CPL 0 through hvtest.ko) are
+in test_events_dr_pmc.py; !exception, !interrupt, !syscall and !sysret in
+test_events_sys.py.
 """
 import re
 import time
