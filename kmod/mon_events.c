@@ -155,23 +155,36 @@ bool mon_fire(struct hv_cpu *c, struct hv_regs *r,
 {
 	const struct event *hit[MON_MATCH_MAX];
 	u32 ids[MON_MATCH_MAX];
-	u32 n, i;
-	bool sc = false;
+	u32 n, i, last = 0;
+	bool sc = false, first = true;
 
 	if (!mon.table.count)
 		return false;
 	x->tgid = current->tgid;
 	x->cpu = c->cpu;
-	n = event_match(&mon.table, x, hit, MON_MATCH_MAX);
-	n = min_t(u32, n, MON_MATCH_MAX);
-	for (i = 0; i < n; i++)
-		ids[i] = hit[i]->id;
-	for (i = 0; i < n; i++) {
-		/* A break may have cleared or disabled the later ones. */
-		const struct event *ev = event_table_find(&mon.table, ids[i]);
+	/* Every matching event acts, a window at a time (ids 0 and up). */
+	for (;;) {
+		n = first ? event_match(&mon.table, x, hit, MON_MATCH_MAX) :
+		    event_match_after(&mon.table, x, last, hit,
+				      MON_MATCH_MAX);
+		n = min_t(u32, n, MON_MATCH_MAX);
+		if (!n)
+			break;
+		first = false;
+		for (i = 0; i < n; i++)
+			ids[i] = hit[i]->id;
+		last = ids[n - 1];
+		for (i = 0; i < n; i++) {
+			/* A break may have cleared or disabled the later
+			 * ones. */
+			const struct event *ev =
+				event_table_find(&mon.table, ids[i]);
 
-		if (ev && ev->enabled)
-			sc = mon_act(c, r, ev, x) || sc;
+			if (ev && ev->enabled)
+				sc = mon_act(c, r, ev, x) || sc;
+		}
+		if (n < MON_MATCH_MAX)
+			break;
 	}
 	return sc;
 }

@@ -31,7 +31,7 @@ struct hv_regs;
 #define MON_DATA		(64 * 1024)
 #define MON_PROGS		48	/* compiled scripts at load, ~20 KiB each */
 #define MON_OUTBUF		4096	/* imm-no batch, per CPU */
-#define MON_MATCH_MAX		16	/* events acted on per exit */
+#define MON_MATCH_MAX		16	/* events handled per window of an exit */
 #define MON_LINE		512	/* one message of a script */
 #define MON_CLEARQ		64	/* script clears until the next command */
 #define MON_PROGS_MAX		512	/* prealloc's cap on compiled scripts */

@@ -213,6 +213,14 @@ struct event_exit {
  */
 u32 event_match(const struct event_table *t, const struct event_exit *x,
 		const struct event **out, u32 max);
+/*
+ * The same, for the events with an id above after_id only, stopping at
+ * max: returns how many were stored.  A caller that acts on a window of
+ * matches (and may change the table meanwhile) asks again after the last
+ * id it handled, until 0 comes back.
+ */
+u32 event_match_after(const struct event_table *t, const struct event_exit *x,
+		      u32 after_id, const struct event **out, u32 max);
 
 /* True when HyperDbg's default exclusions keep msr out of an `all MSRs`
  * event of type EVENT_MSRREAD / EVENT_MSRWRITE. */

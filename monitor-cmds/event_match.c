@@ -66,6 +66,22 @@ static bool stage_matches(enum event_stage want, enum event_stage at)
 	return want == EVENT_STAGE_ALL || want == at;
 }
 
+static bool fires(const struct event *ev, enum event_type type,
+		  const struct event_exit *x)
+{
+	const struct event_spec *s = &ev->spec;
+
+	if (!ev->enabled || fold(s->type) != type)
+		return false;
+	if (!stage_matches(s->stage, x->stage))
+		return false;
+	if (s->has_pid && s->pid != x->tgid)
+		return false;
+	if (s->has_core && s->core != x->cpu)
+		return false;
+	return arg_matches(s, x);
+}
+
 u32 event_match(const struct event_table *t, const struct event_exit *x,
 		const struct event **out, u32 max)
 {
@@ -73,22 +89,32 @@ u32 event_match(const struct event_table *t, const struct event_exit *x,
 	u32 i, n = 0;
 
 	for (i = 0; i < t->count; i++) {
-		const struct event *ev = &t->ev[i];
-		const struct event_spec *s = &ev->spec;
-
-		if (!ev->enabled || fold(s->type) != type)
-			continue;
-		if (!stage_matches(s->stage, x->stage))
-			continue;
-		if (s->has_pid && s->pid != x->tgid)
-			continue;
-		if (s->has_core && s->core != x->cpu)
-			continue;
-		if (!arg_matches(s, x))
+		if (!fires(&t->ev[i], type, x))
 			continue;
 		if (n < max)
-			out[n] = ev;
+			out[n] = &t->ev[i];
 		n++;
 	}
+	return n;
+}
+
+u32 event_match_after(const struct event_table *t, const struct event_exit *x,
+		      u32 after_id, const struct event **out, u32 max)
+{
+	enum event_type type = fold(x->type);
+	u32 lo = 0, hi = t->count, n = 0;
+
+	/* Slots are in increasing id order: start past after_id. */
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (t->ev[mid].id <= after_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < t->count && n < max; lo++)
+		if (fires(&t->ev[lo], type, x))
+			out[n++] = &t->ev[lo];
 	return n;
 }

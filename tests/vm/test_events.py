@@ -313,3 +313,16 @@ def test_xsetbv_and_kernel_vmcall(ev):
     assert v["xs"] == 2 and v["xctx"] == 0x100, v
     assert "trap=6" in call and "trap=6" in own, (call, own)
     assert v["kv"] == 1, v
+
+
+def test_more_events_than_one_window_all_act(ev):
+    """20 events on one CPUID leaf: more than the 16 one window of
+    mon_fire() holds; every one of them acts on every hit."""
+    vm = ev
+    n = 20
+    gdb(vm, *[f"monitor !cpuid 4730 script {{ .w{i} = .w{i} + 1; }}"
+              for i in range(n)])
+    vm.sh(f"{BIN} cpuid 0x4730 3")
+    v = values(vm, [f"w{i}" for i in range(n)])
+    gdb(vm, "monitor events c all")
+    assert all(v[f"w{i}"] == 3 for i in range(n)), v

@@ -188,6 +188,43 @@ static void test_enable_state_and_order(void **state)
 	assert_string_equal(fires(EVENT_TSC, 0, 0, 1, 0, PRE), "");
 }
 
+/* Windows of matches past an id: every matching event is reached, in id
+ * order, whatever the window size (kmod/mon_events.c mon_fire). */
+static void test_windows_after_id(void **state)
+{
+	const struct event *out[3];
+	struct event_exit x = { .type = EVENT_TSC, .tgid = 1 };
+	u32 i, n, last, seen;
+
+	(void)state;
+	for (i = 0; i < 8; i++)		/* the fixture's pool: 8 events */
+		add(i == 2 ? "!cpuid" : "!tsc");
+	add("events d 5");
+	n = event_match(&fx.t, &x, out, 3);
+	assert_int_equal(n, 6);		/* 8 - the cpuid one - disabled 5 */
+	last = out[2]->id;
+	assert_int_equal(last, 3);
+	seen = 3;
+	for (;;) {
+		n = event_match_after(&fx.t, &x, last, out, 3);
+		if (!n)
+			break;
+		for (i = 0; i < n; i++)
+			assert_true(out[i]->id > last && out[i]->id != 5 &&
+				    out[i]->id != 2);
+		last = out[n - 1]->id;
+		seen += n;
+	}
+	assert_int_equal(seen, 6);
+	assert_int_equal(last, 7);
+	assert_int_equal(event_match_after(&fx.t, &x, 7, out, 3), 0);
+	n = event_match_after(&fx.t, &x, 0, out, 3);
+	assert_int_equal(n, 3);
+	assert_int_equal(out[0]->id, 1);
+	assert_int_equal(out[1]->id, 3);
+	assert_int_equal(out[2]->id, 4);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup(f, setup)
@@ -200,6 +237,7 @@ int main(void)
 		T(test_pid_core_filters),
 		T(test_stages),
 		T(test_enable_state_and_order),
+		T(test_windows_after_id),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
