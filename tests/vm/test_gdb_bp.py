@@ -24,7 +24,14 @@ STATS = "/sys/kernel/debug/hvgdb/gdb"
 # init_uts_ns.name is a struct new_utsname: sysname[65], then nodename.
 NODENAME = 65
 # Many hits cost a few gdb round trips each over the VM's slow UART.
-HITS = {1: 1000, 2: 100}
+HITS = {1: 1000, 2: 30}
+
+
+def one_cpu_is_enough(vm):
+    """Checks that do not depend on the CPU count run on 1 CPU only: the
+    2-CPU half of `make vm-check` is its long pole (docs/testing.md)."""
+    if vm.cpus > 1:
+        pytest.skip("CPU-count independent: runs on 1 CPU")
 
 
 @pytest.fixture(scope="module", params=["vm1", "vm2"])
@@ -221,6 +228,7 @@ def test_stepi_moves_one_cpu(vm, server, syms):
 
 
 def test_detach_removes_everything(vm, server, syms):
+    one_cpu_is_enough(vm)
     a = syms["getpid"]
     out = gdb(vm, f"break *{a:#x}", f"hbreak *{a + 5:#x}",
               f"watch *(char *){syms['uts'] + NODENAME:#x}",
@@ -235,6 +243,7 @@ def test_detach_removes_everything(vm, server, syms):
 
 
 def test_vanished_gdb_lets_the_system_resume(vm, server, syms):
+    one_cpu_is_enough(vm)
     vm.sh("echo 1 > /sys/module/hvgdb/parameters/gone_timeout")
     gone = stat(stats(vm), "polls", "gone")
     args = ["gdb", "-nx", "-batch", "-ex", "set architecture i386:x86-64",
