@@ -17,19 +17,13 @@ import time
 
 import pytest
 
+from test_gdb import one_cpu_is_enough
 from test_monitor import (BAD_DMESG, gdb, gdb_start, hvgdb_loaded, mark,
                           new_dmesg, sections)
 
 BIN = "/hvgdb/bin/ev_trigger"
 TSC_AUX = 0xC0000103        # IA32_TSC_AUX: harmless to write back
 SCRATCH = 0x3FF             # COM1 scratch register (SDM-free: 8250 UART)
-
-
-def one_cpu_is_enough(vm):
-    """Checks that do not depend on the CPU count run on 1 CPU only: the
-    2-CPU half of `make vm-check` is its long pole (docs/testing.md)."""
-    if vm.cpus > 1:
-        pytest.skip("CPU-count independent: runs on 1 CPU")
 
 
 @pytest.fixture(scope="module", params=["vm1", "vm2"])

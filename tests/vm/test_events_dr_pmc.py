@@ -21,6 +21,7 @@ import time
 import pytest
 
 import test_gdb
+from test_events import wait_file
 from test_monitor import (BAD_DMESG, gdb, hvgdb_loaded, mark, new_dmesg,
                           sections)
 
@@ -66,16 +67,6 @@ def waiting(vm, cmd, out):
                      "2>&1 & echo $!").strip())
 
 
-def wait_file(vm, path, pattern, timeout=180):
-    t0 = time.time()
-    while time.time() - t0 < timeout:
-        text = vm.sh(f"cat {path} 2>/dev/null; true")
-        if re.search(pattern, text):
-            return text
-        time.sleep(1)
-    raise AssertionError(f"{path}: no {pattern!r} after {timeout} s")
-
-
 def fields(line):
     """'name k=v k=v' -> {k: int(v)}."""
     return {k: int(v, 0) for k, v in re.findall(r"(\w+)=(\S+)", line)}
@@ -98,7 +89,7 @@ def run_with_events(vm, events, cmds):
     out = gdb(vm, *[e(pids) for e in events], "monitor events")
     assert out.count(" enabled: ") == len(events), out
     vm.sh("touch /tmp/go")
-    return {k: wait_file(vm, f"/tmp/h_{k}.out", r"\w=").strip()
+    return {k: wait_file(vm, f"/tmp/h_{k}.out", r"\w=", timeout=180).strip()
             for k in cmds}
 
 

@@ -13,6 +13,7 @@ import time
 import pytest
 
 from test_events import background, values, wait_file
+from test_gdb import one_cpu_is_enough
 from test_monitor import (BAD_DMESG, gdb, gdb_start, hvgdb_loaded, mark,
                           new_dmesg, sections)
 
@@ -25,14 +26,6 @@ GETPID = 0x27               # x86-64 syscall number
 PF_PAGE = 0x5A5A0000        # ev_sys pf's PROT_NONE page
 LOCAL_TIMER_VECTOR = 0xEC   # Linux x86 (arch/x86/include/asm/irq_vectors.h)
 KERNEL_MIN = 0xFFFF800000000000
-
-
-def one_cpu_is_enough(vm):
-    """What a test checks here does not depend on the CPU count (the
-    emulation and the event path are per CPU): the 2-CPU half of
-    `make vm-check` keeps to the cross-CPU cases, within the CI budget."""
-    if vm.cpus > 1:
-        pytest.skip("CPU-count independent: runs on 1 CPU")
 
 
 @pytest.fixture(scope="module", params=["vm1", "vm2"])

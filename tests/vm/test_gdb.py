@@ -103,6 +103,13 @@ def kallsym(vm, name):
     return cache[name]
 
 
+def one_cpu_is_enough(vm):
+    """Checks that do not depend on the CPU count run on 1 CPU only: the
+    2-CPU half of `make vm-check` is its long pole (docs/testing.md)."""
+    if vm.cpus > 1:
+        pytest.skip("CPU-count independent: runs on 1 CPU")
+
+
 def reg(out, name):
     m = re.search(r"^" + name + r"\s+(0x[0-9a-f]+)", out, re.M)
     assert m, f"no {name} in:\n{out}"

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from test_gdb import (BAD_DMESG, gdb, gdb_server, kallsym, loaded,
+                      one_cpu_is_enough,
                       new_dmesg, values)
 
 GETPID = "/hvgdb/bin/vmx_getpid"
@@ -25,13 +26,6 @@ STATS = "/sys/kernel/debug/hvgdb/gdb"
 NODENAME = 65
 # Many hits cost a few gdb round trips each over the VM's slow UART.
 HITS = {1: 1000, 2: 30}
-
-
-def one_cpu_is_enough(vm):
-    """Checks that do not depend on the CPU count run on 1 CPU only: the
-    2-CPU half of `make vm-check` is its long pole (docs/testing.md)."""
-    if vm.cpus > 1:
-        pytest.skip("CPU-count independent: runs on 1 CPU")
 
 
 @pytest.fixture(scope="module", params=["vm1", "vm2"])
