@@ -75,8 +75,8 @@ protocol: all
 # their output is tagged with its half.
 vm-check: all vm-image
 	@set -o pipefail; \
-	( HVGDB_TEST_CPUS=1 $(PYTEST) tests/vm 2>&1 | sed -u 's/^/[1cpu] /' ) & p1=$$!; \
-	( HVGDB_TEST_CPUS=2 $(PYTEST) tests/vm 2>&1 | sed -u 's/^/[2cpu] /' ) & p2=$$!; \
+	( HVGDB_TEST_CPUS=1 $(PYTEST) --durations=12 tests/vm 2>&1 | sed -u 's/^/[1cpu] /' ) & p1=$$!; \
+	( HVGDB_TEST_CPUS=2 $(PYTEST) --durations=12 tests/vm 2>&1 | sed -u 's/^/[2cpu] /' ) & p2=$$!; \
 	r=0; wait $$p1 || r=1; wait $$p2 || r=1; \
 	[ $$r = 0 ] && echo "vm-check: both halves passed" || \
 		{ echo "vm-check: FAILED"; exit 1; }

@@ -114,6 +114,7 @@ enum rsp_stop_reason {
 
 #define RSP_SIGINT	2
 #define RSP_SIGTRAP	5
+#define RSP_SIGSEGV	11	/* a CPU that cannot go on (triple fault) */
 
 struct rsp_stop {
 	int tid;		/* thread that stopped (>= 1) */

@@ -11,6 +11,7 @@
  * Handler contract: return HV_RESUME (after advancing RIP or injecting an
  * event as needed) or HV_LEAVE (after hv_leave_vmx()).
  */
+#include <linux/module.h>
 #include <linux/kernel.h>
 #include <linux/spinlock.h>
 #include <asm/desc.h>
@@ -159,19 +160,39 @@ static bool hv_can_leave(void)
 		 (hv_vmread(VMCS_GUEST_CR3) & (1ULL << 12)));
 }
 
-static int hv_park(struct hv_cpu *c)
+/*
+ * The guest state cannot be resumed (triple fault, failed VM entry): the
+ * CPU stays in root for good, where gdb can still look at it, and the
+ * other CPUs run on until they wait for this one (docs/design-vmx.md).
+ */
+static int hv_park(struct hv_cpu *c, struct hv_regs *r, const char *what)
 {
+	const struct hv_exit_record *e = &c->unexpected;
+	const char *name = hv_exit_reason_name(e->reason);
+	char text[320];
+	int n;
+
 	c->state = HV_CPU_PARKED;
-	for (;;)
-		cpu_relax();
-	return HV_RESUME;
+	/* This CPU runs module code from now on: rmmod must fail (EBUSY). */
+	__module_get(THIS_MODULE);
+	n = scnprintf(text, sizeof(text),
+		      "hvgdb: CPU %d: %s (exit reason %u, %s): rip %#llx rsp %#llx rflags %#llx cr3 %#llx qual %#llx intr_info %#x idt_vectoring %#x insn_error %u; it stays stopped, the other CPUs run on\n",
+		      c->cpu, what, e->reason, name ? name : "?", e->rip,
+		      e->rsp, e->rflags, e->cr3, e->qual, e->intr_info,
+		      e->idt_vectoring, e->insn_err);
+	hv_gdb_dead(c, r, what, text, n);
+	return HV_RESUME;	/* not reached */
 }
 
 static int hv_exit_park(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 {
-	/* Triple fault or failed entry: nothing sane to return to. */
+	bool entry = hv_vmread(VMCS_EXIT_REASON) & HV_EXIT_REASON_ENTRY_FAIL;
+
+	/* Nothing sane to return to. */
 	hv_record(c, r, reason, HV_PARK);
-	return hv_park(c);
+	return hv_park(c, r, entry ? "VM entry failed" :
+		       reason == EXIT_TRIPLE_FAULT ? "triple fault" :
+		       "unexpected exit");
 }
 
 static int hv_exit_unexpected(struct hv_cpu *c, struct hv_regs *r, u32 reason)
@@ -190,7 +211,7 @@ static int hv_exit_unexpected(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 		return HV_RESUME;
 	}
 	hv_record(c, r, reason, HV_PARK);
-	return hv_park(c);
+	return hv_park(c, r, "unexpected exit");
 }
 
 void hv_emul_cpuid(struct hv_regs *r)
@@ -476,7 +497,7 @@ int hv_resume_failed(struct hv_regs *r)
 	c->insn_error = (u32)hv_vmread(VMCS_INSN_ERROR);
 	if (!hv_can_leave()) {
 		hv_record(c, r, HV_EXIT_REASON_MAX, HV_PARK);
-		return hv_park(c);
+		return hv_park(c, r, "VMRESUME failed");
 	}
 	hv_record(c, r, HV_EXIT_REASON_MAX, HV_LEAVE);
 	hv_leave_vmx(c, r, hv_vmread(VMCS_GUEST_RIP));

@@ -73,6 +73,7 @@ struct hv_gdb_cpu {
 	atomic_t req;		/* halt requested */
 	atomic_t nmi_ours;	/* NMIs sent by us, not yet seen */
 	atomic_t go_step;	/* leave the halt for one gdb step */
+	bool dead;		/* halted for good: hv_gdb_dead() */
 	u32 nmi_pending;	/* guest NMIs waiting for an NMI window */
 };
 
@@ -206,6 +207,8 @@ static int gdb_write_reg(void *ctx, int tid, int regno, const u8 *buf)
 {
 	struct gdb_cpu *g = gdb_thread(tid);
 
+	if (g && per_cpu(hv_gdb_pcpu, tid - 1)->dead)
+		return -RSP_EIO;	/* never resumes: nothing would apply it */
 	return g ? gdb_err(gdb_cpu_write_reg(g, regno, buf)) : -RSP_ESRCH;
 }
 
@@ -519,7 +522,8 @@ static void gdb_stop_world(struct hv_cpu *c, struct hv_regs *r,
 		smp_mb();
 		gdb_halt_others(c->cpu);
 	}
-	gdb_snapshot(c, r, &pc->g);
+	if (!pc->dead)		/* a dead CPU's state was taken once */
+		gdb_snapshot(c, r, &pc->g);
 	pc->valid = true;
 	gdb_flush_events();
 	for (;;) {
@@ -557,9 +561,10 @@ static void gdb_stop_world(struct hv_cpu *c, struct hv_regs *r,
 		/* Step thread i + 1 only; the others stay halted. */
 		spc = i == c->cpu ? pc : gdb_thread(i + 1) ?
 		      per_cpu(hv_gdb_pcpu, i) : NULL;
-		if (!spc) {
-			stop.tid = i + 1;	/* not halted: nothing to do */
-			stop.signal = RSP_SIGTRAP;
+		if (!spc || spc->dead) {
+			/* Not halted, or never to run again: nothing to do. */
+			stop.tid = i + 1;
+			stop.signal = spc ? RSP_SIGSEGV : RSP_SIGTRAP;
 			stop.reason = RSP_STOP_SIGNAL;
 			continue;
 		}
@@ -579,7 +584,8 @@ static void gdb_stop_world(struct hv_cpu *c, struct hv_regs *r,
 		gdb_wait_halted(c, r, pc, gen);
 		return;
 	}
-	gdb_leave_halt(c, r, pc, false);
+	if (!pc->dead)
+		gdb_leave_halt(c, r, pc, false);
 	gdb_release_others(c->cpu);
 	atomic_set(&gdb.link, 0);
 }
@@ -631,6 +637,45 @@ size_t hv_gdb_console(const char *text, size_t len)
 	n = rsp_console_write(gdb.eng, text, len);
 	atomic_set(&gdb.link, 0);
 	return n;
+}
+
+void hv_gdb_dead(struct hv_cpu *c, struct hv_regs *r,
+		 const char *what, const char *text, size_t len)
+{
+	struct hv_gdb_cpu *pc = this_cpu_read(hv_gdb_pcpu);
+	struct rsp_stop why = { .tid = c->cpu + 1, .signal = RSP_SIGSEGV };
+	u64 next = 0, period = gdb_ms_to_tsc(HV_GDB_POLL_MS);
+
+	if (pc && gdb.eng) {
+		gdb_snapshot(c, r, &pc->g);
+		strlcat(pc->g.name, " - ", sizeof(pc->g.name));
+		strlcat(pc->g.name, what, sizeof(pc->g.name));
+		pc->dead = true;
+		smp_wmb();
+		pc->valid = true;
+	}
+	for (;;) {
+		if (!pc || !gdb.uart_ok || rdtsc() - next < period ||
+		    atomic_cmpxchg(&gdb.link, 0, 1)) {
+			cpu_relax();
+			continue;
+		}
+		next = rdtsc();
+		if (len && gdb.eng->gdb_waiting) {
+			/* Once, to the first gdb that waits for a stop. */
+			rsp_console_write(gdb.eng, text, len);
+			len = 0;
+			why.signal = RSP_SIGSEGV;
+			gdb_stop_world(c, r, &why, true);
+		} else if (rsp_poll_running(gdb.eng)) {
+			gdb_stop_world(c, r, &why, false);
+		} else {
+			atomic_set(&gdb.link, 0);
+			continue;
+		}
+		/* Later stops this CPU notices are plain interrupts. */
+		why.signal = RSP_SIGINT;
+	}
 }
 
 int hv_gdb_selected_cpu(void)

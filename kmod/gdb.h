@@ -54,6 +54,16 @@ struct rsp_stop;
 bool hv_gdb_stop_here(struct hv_cpu *c, struct hv_regs *r,
 		      const struct rsp_stop *why, const char *text, size_t len);
 size_t hv_gdb_console(const char *text, size_t len);
+/*
+ * hv_gdb_dead(): this CPU's guest state is lost (triple fault, failed VM
+ * entry) and it never resumes.  It stays a halted thread gdb can inspect
+ * (named "... - @what"), tells a waiting gdb (@text on the console, then a
+ * SIGSEGV stop on its thread) and keeps noticing a gdb that connects or
+ * interrupts later, in case it was the polling CPU.  Never returns (not
+ * marked __noreturn: objtool cannot see that across objects).
+ */
+void hv_gdb_dead(struct hv_cpu *c, struct hv_regs *r,
+		 const char *what, const char *text, size_t len);
 int hv_gdb_selected_cpu(void);
 struct gdb_cpu *hv_gdb_cpu_state(int cpu);
 

@@ -91,8 +91,8 @@ class TestVM:
         except OSError:
             return ""
 
-    def stop(self):
-        self.tool("stop", timeout=90)
+    def stop(self, kill=False):
+        self.tool("stop", *(["--kill"] if kill else []), timeout=90)
 
 
 _VMS = {}
@@ -131,16 +131,23 @@ def _wanted_cpus(items):
 ONLY = os.environ.get("HVGDB_TEST_CPUS")
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "kills_vm: leaves its VM unusable (a triple fault); runs "
+        "after every other test and stops that VM (use the `doomed` fixture)")
+
+
 def pytest_collection_modifyitems(config, items):
-    if not ONLY:
-        return
-    keep, drop = [], []
-    for item in items:
-        want = _item_cpus(item) or {1}
-        (keep if int(ONLY) in want else drop).append(item)
-    if drop:
-        config.hook.pytest_deselected(items=drop)
-        items[:] = keep
+    if ONLY:
+        keep, drop = [], []
+        for item in items:
+            want = _item_cpus(item) or {1}
+            (keep if int(ONLY) in want else drop).append(item)
+        if drop:
+            config.hook.pytest_deselected(items=drop)
+            items[:] = keep
+    # Stable: the other tests keep their order.
+    items.sort(key=lambda item: item.get_closest_marker("kills_vm") is not None)
 
 
 def pytest_collection_finish(session):
@@ -179,6 +186,16 @@ def vm2():
     vm = _VMS[2]
     vm.wait_up()
     return vm
+
+
+@pytest.fixture(params=["vm1", "vm2"])
+def doomed(request):
+    """vm1 or vm2 for a `kills_vm` test: stopped after it, and any later
+    test that asks for it fails with this reason instead of hanging."""
+    vm = request.getfixturevalue(request.param)
+    yield vm
+    vm.error = f"this VM was killed on purpose by {request.node.name}"
+    vm.stop(kill=True)
 
 
 @pytest.fixture(scope="session")

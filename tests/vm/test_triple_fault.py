@@ -1,0 +1,87 @@
+"""A kernel that triple-faults on one CPU under hvgdb.ko (issue 3).
+
+Natively a triple fault resets the machine.  Under hvgdb.ko it is a VM
+exit: that CPU stays stopped in VMX root for good and the debugger is
+told.  What a user checks: the gdb that waits in `continue` gets the full
+exit information on its console and a SIGSEGV stop on that CPU's thread,
+named "... - triple fault"; its registers are those of the fault (RIP at
+hvtest's UD2, interrupts off) and cannot be written; stepping it just
+stops again; a gdb that connects afterwards still gets a stop and the same
+state, even when the dead CPU is the only one (1 CPU: it serves gdb
+itself).  The other CPUs run on until they wait for the dead one, which on
+6.1 can be at once (docs/design-vmx.md): no guest-side check after the
+fault.  The test kills its VM, so it runs last in its half (`kills_vm`).
+"""
+import re
+import subprocess
+import time
+
+import pytest
+
+from conftest import VM_TOOL
+from test_gdb import KO, GDB_TIMEOUT, gdb, loaded
+from test_monitor import gdb_start, mark, sections
+
+HVTEST = "/hvgdb/hvtest.ko"
+
+
+@pytest.mark.kills_vm
+def test_triple_fault_stops_that_cpu_for_good_and_gdb_sees_it(doomed):
+    vm = doomed
+    assert not loaded(vm), "hvgdb.ko left loaded by an earlier test"
+    vm.sh(f"insmod {KO} uart_port=0x3e8", timeout=300)
+    vm.sh(f"insmod {HVTEST}")
+    dead = vm.cpus - 1
+    tid = dead + 1
+    g = gdb_start(
+        vm, "continue",
+        mark("threads"), "info threads",
+        mark("regs"), f"thread {tid}", "p/x $pc", "x/i $pc", "p/x $eflags",
+        mark("write"), "set var $rax = 1",
+        mark("step"), "stepi", "p/x $pc",
+        mark("end"), "detach")
+    time.sleep(5)
+    # Whether this runs before gdb's `continue` or after, the report is the
+    # same: the dead CPU tells the first gdb that waits for a stop.
+    trigger = subprocess.Popen(
+        [str(VM_TOOL), "exec", "--timeout", "60",
+         f"taskset -c {dead} sh -c 'echo triple > /proc/hvtest'"],
+        env=vm.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        out, _ = g.communicate(timeout=GDB_TIMEOUT + 120)
+    finally:
+        g.kill()
+    assert "Remote communication error" not in out, out
+    s = sections(out)
+    m = re.search(rf"^hvgdb: CPU {dead}: triple fault \(exit reason 2, "
+                  r"TRIPLE_FAULT\): rip (0x[0-9a-f]+) .*rflags (0x[0-9a-f]+) "
+                  r".*; it stays stopped, the other CPUs run on$", out, re.M)
+    assert m, out
+    rip, rflags = int(m.group(1), 16), int(m.group(2), 16)
+    # gdb names the thread in stop lines only when there are several.
+    assert re.search(rf'^(Thread {tid} "CPU {dead}: [^"]* - triple fault" '
+                     r"|Program )received signal SIGSEGV", out, re.M), out
+    assert re.search(rf"^\*?\s+{tid}\s+Thread {tid} \"CPU {dead}: sh \[\d+\] "
+                     r'- triple fault"', s["threads"], re.M), s["threads"]
+    # The registers are the fault's: hvtest's UD2, interrupts off.
+    pcs = re.findall(r"^\$\d+ = (0x[0-9a-f]+)$", s["regs"], re.M)
+    assert int(pcs[0], 16) == rip and int(pcs[1], 16) == rflags, s["regs"]
+    assert re.search(r"ud2", s["regs"]), s["regs"]
+    assert not rflags & (1 << 9), hex(rflags)
+    assert "Could not write register" in s["write"], s["write"]
+    # Stepping a CPU that never runs again stops at once, where it was.
+    assert "received signal SIGSEGV" in s["step"], s["step"]
+    assert int(re.findall(r"^\$\d+ = (0x[0-9a-f]+)$", s["step"], re.M)[-1],
+               16) == rip, s["step"]
+    assert "[Inferior 1 (Remote target) detached]" in s["end"], out
+
+    # Post mortem: a new gdb gets a stop and the same state.  On 1 CPU only
+    # the dead CPU can notice it (it also ran the poll timer).
+    out = gdb(vm, mark("threads"), "info threads",
+              mark("regs"), f"thread {tid}", "x/i $pc", mark("end"),
+              "detach")
+    s = sections(out)
+    assert "- triple fault" in s["threads"], out
+    assert len(re.findall(r"Thread \d+ ", s["threads"])) == vm.cpus, out
+    assert re.search(rf"^=> 0x{rip:x}\b.*ud2", s["regs"], re.M), out
+    trigger.kill()
