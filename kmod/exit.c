@@ -176,10 +176,11 @@ static int hv_park(struct hv_cpu *c, struct hv_regs *r, const char *what)
 	/* This CPU runs module code from now on: rmmod must fail (EBUSY). */
 	__module_get(THIS_MODULE);
 	n = scnprintf(text, sizeof(text),
-		      "hvgdb: CPU %d: %s (exit reason %u, %s): rip %#llx rsp %#llx rflags %#llx cr3 %#llx qual %#llx intr_info %#x idt_vectoring %#x insn_error %u; it stays stopped, the other CPUs run on\n",
+		      "hvgdb: CPU %d: %s (exit reason %u, %s): rip %#llx rsp %#llx rflags %#llx cr3 %#llx qual %#llx intr_info %#x idt_vectoring %#x insn_error %u; it stays stopped%s\n",
 		      c->cpu, what, e->reason, name ? name : "?", e->rip,
 		      e->rsp, e->rflags, e->cr3, e->qual, e->intr_info,
-		      e->idt_vectoring, e->insn_err);
+		      e->idt_vectoring, e->insn_err,
+		      num_online_cpus() > 1 ? ", the other CPUs run on" : "");
 	hv_gdb_dead(c, r, what, text, n);
 	return HV_RESUME;	/* not reached */
 }

@@ -6,7 +6,9 @@
  * Wire format, both directions, over a raw 8-bit tty:
  *   frame = "HVG" <type:1> <len: 8 hex digits> <len bytes>
  * host -> guest:  'X' command line for /bin/sh -c,
- *                 'K' kill the running command (the host gave up on it)
+ *                 'K' kill the running command (the host gave up on it),
+ *                 'N' nothing (the host's kick when a command is silent;
+ *                 any frame but 'X' and 'K' is ignored)
  * guest -> host:  'R' ready (sent once when the agent starts),
  *                 'O' stdout bytes, 'E' stderr bytes,
  *                 'S' exit status as decimal text (128+N for signal N).
