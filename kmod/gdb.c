@@ -397,7 +397,8 @@ static void gdb_wait_halted(struct hv_cpu *c, struct hv_regs *r,
 		cpu_relax();
 	}
 	smp_rmb();
-	gdb_leave_halt(c, r, pc, false);
+	if (!pc->dead)		/* a dead CPU stays halted for good */
+		gdb_leave_halt(c, r, pc, false);
 	atomic_dec(&gdb.halted);
 }
 

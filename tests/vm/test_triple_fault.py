@@ -8,9 +8,9 @@ named "... - triple fault"; its registers are those of the fault (RIP at
 hvtest's UD2, interrupts off) and cannot be written; stepping it just
 stops again; a gdb that connects afterwards still gets a stop and the same
 state, even when the dead CPU is the only one (1 CPU: it serves gdb
-itself).  The other CPUs run on until they wait for the dead one, which on
-6.1 can be at once (docs/design-vmx.md): no guest-side check after the
-fault.  The test kills its VM, so it runs last in its half (`kills_vm`).
+itself).  The other CPUs run on until they wait for the dead one: on 2
+CPUs, CPU 0 still runs the shell afterwards and `rmmod` is refused.  The
+test kills its VM, so it runs last in its half (`kills_vm`).
 """
 import re
 import subprocess
@@ -79,11 +79,28 @@ def test_triple_fault_stops_that_cpu_for_good_and_gdb_sees_it(doomed):
 
     # Post mortem: a new gdb gets a stop and the same state.  On 1 CPU only
     # the dead CPU can notice it (it also ran the poll timer).
+    # On 2 CPUs, a step of the live CPU (whichever CPU serves gdb) leaves
+    # the dead one as it was.
+    step = [mark("step"), "thread 1", "stepi", mark("after"),
+            "info threads", f"thread {tid}", "x/i $pc"] if vm.cpus > 1 else []
     out = gdb(vm, mark("threads"), "info threads",
-              mark("regs"), f"thread {tid}", "x/i $pc", mark("end"),
+              mark("regs"), f"thread {tid}", "x/i $pc", *step, mark("end"),
               "detach")
     s = sections(out)
     assert "- triple fault" in s["threads"], out
     assert len(re.findall(r"Thread \d+ ", s["threads"])) == vm.cpus, out
     assert re.search(rf"^=> 0x{rip:x}\b.*ud2", s["regs"], re.M), out
+    if step:
+        assert re.search(r"^0x[0-9a-f]+ in \?\? \(\)$", s["step"], re.M), out
+        assert "SIGSEGV" not in s["step"] and "- triple fault" in s["after"]
+        assert re.search(rf"^=> 0x{rip:x}\b.*ud2", s["after"], re.M), out
     trigger.kill()
+    if vm.cpus == 1:
+        return
+    # Where possible the other CPUs run on: CPU 0 still runs the shell, and
+    # rmmod is refused (the dead CPU runs the module's code).
+    out = vm.sh("cat /sys/kernel/debug/hvgdb/cpus; rmmod hvgdb; "
+                "echo rmmod=$?; grep '^hvgdb ' /proc/modules", timeout=240)
+    assert re.search(r"^cpu0 virtualized ", out, re.M), out
+    assert re.search(rf"^cpu{dead} parked ", out, re.M), out
+    assert "rmmod=1" in out and re.search(r"^hvgdb \d+ 1 ", out, re.M), out
