@@ -42,10 +42,14 @@ def test_triple_fault_stops_that_cpu_for_good_and_gdb_sees_it(doomed):
         mark("end"), "detach")
     time.sleep(5)
     # Whether this runs before gdb's `continue` or after, the report is the
-    # same: the dead CPU tells the first gdb that waits for a stop.
+    # same: the dead CPU tells the first gdb that waits for a stop.  In the
+    # background and away from the agent's pipes: the writer never returns
+    # from its write (its CPU is dead) and the agent would wait for it.  Not
+    # waited for: on 1 CPU the agent dies with the CPU.
     trigger = subprocess.Popen(
-        [str(VM_TOOL), "exec", "--timeout", "60",
-         f"taskset -c {dead} sh -c 'echo triple > /proc/hvtest'"],
+        [str(VM_TOOL), "exec", "--timeout", str(GDB_TIMEOUT),
+         f"(taskset -c {dead} sh -c 'echo triple > /proc/hvtest' "
+         "> /dev/null 2>&1 &)"],
         env=vm.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         out, _ = g.communicate(timeout=GDB_TIMEOUT + 120)
@@ -94,9 +98,10 @@ def test_triple_fault_stops_that_cpu_for_good_and_gdb_sees_it(doomed):
         assert re.search(r"^0x[0-9a-f]+ in \?\? \(\)$", s["step"], re.M), out
         assert "SIGSEGV" not in s["step"] and "- triple fault" in s["after"]
         assert re.search(rf"^=> 0x{rip:x}\b.*ud2", s["after"], re.M), out
-    trigger.kill()
     if vm.cpus == 1:
+        trigger.kill()
         return
+    trigger.wait(timeout=GDB_TIMEOUT)
     # Where possible the other CPUs run on: CPU 0 still runs the shell, and
     # rmmod is refused (the dead CPU runs the module's code).
     out = vm.sh("cat /sys/kernel/debug/hvgdb/cpus; rmmod hvgdb; "
