@@ -21,8 +21,7 @@ import pytest
 from conftest import VM_TOOL
 from test_gdb import KO, GDB_TIMEOUT, gdb, loaded
 from test_monitor import gdb_start, mark, sections
-
-HVTEST = "/hvgdb/hvtest.ko"
+from test_vmx_exits import ensure_hvtest
 
 
 @pytest.mark.kills_vm
@@ -30,7 +29,7 @@ def test_triple_fault_stops_that_cpu_for_good_and_gdb_sees_it(doomed):
     vm = doomed
     assert not loaded(vm), "hvgdb.ko left loaded by an earlier test"
     vm.sh(f"insmod {KO} uart_port=0x3e8", timeout=300)
-    vm.sh(f"insmod {HVTEST}")
+    ensure_hvtest(vm)      # earlier tests may have left it loaded
     dead = vm.cpus - 1
     tid = dead + 1
     g = gdb_start(
