@@ -72,11 +72,13 @@ protocol: all
 	$(PYTEST) tests/protocol
 
 # The 1-CPU and 2-CPU halves run at once, one Bochs per core; each line of
-# their output is tagged with its half.
+# their output is tagged with its half.  One line per test as it ends, so a
+# log cut short still says how far each half got.
+PYTEST_VM = $(PYTHON) -m pytest -v -rs -p no:cacheprovider --durations=12
 vm-check: all vm-image
 	@set -o pipefail; \
-	( HVGDB_TEST_CPUS=1 $(PYTEST) --durations=12 tests/vm 2>&1 | sed -u 's/^/[1cpu] /' ) & p1=$$!; \
-	( HVGDB_TEST_CPUS=2 $(PYTEST) --durations=12 tests/vm 2>&1 | sed -u 's/^/[2cpu] /' ) & p2=$$!; \
+	( HVGDB_TEST_CPUS=1 $(PYTEST_VM) tests/vm 2>&1 | sed -u 's/^/[1cpu] /' ) & p1=$$!; \
+	( HVGDB_TEST_CPUS=2 $(PYTEST_VM) tests/vm 2>&1 | sed -u 's/^/[2cpu] /' ) & p2=$$!; \
 	r=0; wait $$p1 || r=1; wait $$p2 || r=1; \
 	[ $$r = 0 ] && echo "vm-check: both halves passed" || \
 		{ echo "vm-check: FAILED"; exit 1; }

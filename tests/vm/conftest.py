@@ -152,8 +152,8 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_collection_finish(session):
     want = _wanted_cpus(session.items)
-    if not want:
-        return
+    if not want or session.config.option.collectonly:
+        return  # --collect-only lists tests; it boots nothing
     # One build, then both boots in parallel (Bochs uses one core each).
     r = subprocess.run(["make", "-C", str(REPO), "--no-print-directory", "-s",
                         "vm-image"], capture_output=True)
