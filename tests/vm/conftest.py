@@ -35,8 +35,17 @@ class TestVM:
         self.thread = None
 
     def tool(self, *args, timeout=None, **kw):
-        return subprocess.run([str(VM_TOOL), *args], env=self.env,
-                              capture_output=True, timeout=timeout, **kw)
+        t0 = time.time()
+        try:
+            return subprocess.run([str(VM_TOOL), *args], env=self.env,
+                                  capture_output=True, timeout=timeout, **kw)
+        finally:
+            # Where a slow test's time went: every tool call, timed.
+            with open(self.dir.parent / f"vm-{self.cpus}cpu-calls.log",
+                      "a") as f:
+                f.write(f"{time.strftime('%H:%M:%S')} {time.time() - t0:7.2f}"
+                        f" {os.environ.get('PYTEST_CURRENT_TEST', '-')}"
+                        f" {' '.join(args)[:160]!r}\n")
 
     def _start(self):
         t0 = time.time()
