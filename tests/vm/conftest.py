@@ -183,6 +183,38 @@ def pytest_sessionfinish(session, exitstatus):
             vm.stop()
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _no_leftover_processes():
+    """After each test module, end the guest processes it left behind (a
+    busy loop left running slowed every later test several times over);
+    each one is named in <vm root>/vm-Ncpu-calls.log."""
+    yield
+    for vm in _VMS.values():
+        if vm.gdb_port is None or vm.error or vm.thread.is_alive():
+            continue
+        try:
+            rc, out = vm.exec("echo self=$$; ps -o pid,ppid,args", timeout=60)
+        except (AssertionError, subprocess.TimeoutExpired):
+            continue
+        text = out.decode(errors="replace")
+        m = re.search(r"^self=(\d+)$", text, re.M)
+        if rc or not m:
+            continue
+        me = m.group(1)     # this shell; its child is the ps
+        left = []
+        for line in text.splitlines():
+            f = line.split(None, 2)
+            if (len(f) == 3 and f[0].isdigit() and f[0] not in ("1", me)
+                    and f[1] not in (me, "0", "2")
+                    and not f[2].startswith(("[", "/hvgdb/agent"))):
+                left.append((f[0], f[2]))
+        if left:
+            vm.exec("kill -9 " + " ".join(p for p, _ in left), timeout=60)
+            with open(vm.dir.parent / f"vm-{vm.cpus}cpu-calls.log", "a") as f:
+                f.write(f"{time.strftime('%H:%M:%S')} killed leftovers: "
+                        f"{left!r}\n")
+
+
 @pytest.fixture(scope="session")
 def vm1():
     vm = _VMS[1]

@@ -117,11 +117,12 @@ def test_ide_session(vm):
             assert f'addr="{getpid + 5:#018x}"' in stop, stop
 
             # Pause while the guest is busy (one loop per CPU), started
-            # once the system runs again.
+            # once the system runs again.  The loops end with the session
+            # (/tmp/mi-stop): left to run they slowed every later test.
             assert mi.cmd("-exec-continue").startswith("^running")
             vm.sh("for i in $(seq %d); do (timeout 120 sh -c "
-                  "'while :; do :; done') >/dev/null 2>&1 & done"
-                  % vm.cpus, timeout=60)
+                  "'while [ ! -e /tmp/mi-stop ]; do :; done') "
+                  ">/dev/null 2>&1 & done" % vm.cpus, timeout=60)
             time.sleep(3)
             t0 = time.time()
             assert mi.cmd("-exec-interrupt").startswith("^done")

@@ -12,6 +12,8 @@ import time
 
 import pytest
 
+from test_gdb import kallsym
+
 KO = os.environ.get("HVGDB_TEST_KO", "/hvgdb/hvgdb.ko")
 GDB_TIMEOUT = 240
 BAD_DMESG = re.compile(r"WARNING:|\bBUG\b|Oops|general protection|"
@@ -86,13 +88,6 @@ def sections(out):
 
 def mark(name):
     return f"echo @@{name}\\n"
-
-
-def kallsym(vm, name):
-    m = re.search(r"^([0-9a-f]+) \w " + re.escape(name) + r"$",
-                  vm.sh(f"grep -w {name} /proc/kallsyms"), re.M)
-    assert m, f"{name} not in /proc/kallsyms"
-    return int(m.group(1), 16)
 
 
 @pytest.fixture(scope="module", params=["vm1", "vm2"])

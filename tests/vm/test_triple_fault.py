@@ -32,6 +32,12 @@ def test_triple_fault_stops_that_cpu_for_good_and_gdb_sees_it(doomed):
     ensure_hvtest(vm)      # earlier tests may have left it loaded
     dead = vm.cpus - 1
     tid = dead + 1
+    if vm.cpus > 1:
+        # The kernel cannot know the dead CPU never schedules again: a task
+        # its scheduler queues there waits until CPU 0's load balancer
+        # pulls it (minutes).  The agent ($PPID here) and so every later
+        # command stay on CPU 0, as a user would pin work after such a stop.
+        vm.sh("taskset -p 1 $PPID")
     g = gdb_start(
         vm, "continue",
         mark("threads"), "info threads",
