@@ -29,6 +29,10 @@ class TestVM:
         root = Path(os.environ.get("HVGDB_TEST_VM_ROOT", REPO / "build"))
         self.dir = root / f"vm-test-{cpus}cpu"
         self.env = dict(os.environ, HVGDB_VM_DIR=str(self.dir))
+        # A 2-CPU boot takes 125-210 s on the loaded 2-core machine; one
+        # that hangs is given up sooner than `vm start`'s default and
+        # tried again (tests/vm/vm).
+        self.env.setdefault("HVGDB_VM_BOOT_TIMEOUT", "420")
         self.gdb_port = None
         self.boot_seconds = None
         self.error = None
