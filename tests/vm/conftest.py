@@ -46,11 +46,14 @@ class TestVM:
                                   capture_output=True, timeout=timeout, **kw)
         finally:
             # Where a slow test's time went: every tool call, timed.
-            with open(self.dir.parent / f"vm-{self.cpus}cpu-calls.log",
-                      "a") as f:
-                f.write(f"{time.strftime('%H:%M:%S')} {time.time() - t0:7.2f}"
-                        f" {os.environ.get('PYTEST_CURRENT_TEST', '-')}"
-                        f" {' '.join(args)[:160]!r}\n")
+            self.log(f"{time.time() - t0:7.2f} "
+                     f"{os.environ.get('PYTEST_CURRENT_TEST', '-')} "
+                     f"{' '.join(args)[:160]!r}")
+
+    def log(self, text):
+        """A line of <vm root>/vm-Ncpu-calls.log."""
+        with open(self.dir.parent / f"vm-{self.cpus}cpu-calls.log", "a") as f:
+            f.write(f"{time.strftime('%H:%M:%S')} {text}\n")
 
     def _start(self):
         t0 = time.time()
@@ -217,9 +220,7 @@ def _no_leftover_processes():
                 left.append((f[0], f[2]))
         if left:
             vm.exec("kill -9 " + " ".join(p for p, _ in left), timeout=60)
-            with open(vm.dir.parent / f"vm-{vm.cpus}cpu-calls.log", "a") as f:
-                f.write(f"{time.strftime('%H:%M:%S')} killed leftovers: "
-                        f"{left!r}\n")
+            vm.log(f"killed leftovers: {left!r}")
 
 
 @pytest.fixture(scope="session")
