@@ -10,7 +10,7 @@ $(BUILD)/fuzz/cmd_fuzz: $(CMD_FUZZ_SRCS) $(wildcard monitor-cmds/cmd*.h \
 		monitor-cmds/event*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=undefined -std=gnu11 -Wall -Wextra \
+		-fno-sanitize-recover=undefined -std=gnu11 -Wall -Wextra -Werror \
 		-I$(CURDIR)/include -I$(CURDIR) -o $@ $(CMD_FUZZ_SRCS)
 
 # Benchmark of the command path (figures in docs/performance.md).
