@@ -84,8 +84,9 @@ class TestVM:
         if self.error:
             pytest.fail(self.error, pytrace=False)
 
-    # A 2-CPU guest has been seen to answer a trivial command only after
-    # 30-190 s (docs/testing.md, "Open problems"): wait that out.
+    # A 2-CPU guest that idled in MWAIT answered a trivial command after up
+    # to 190 s (Bochs 2.7 lost the wake-up; docs/testing.md): the VM now
+    # idles with HLT, and a command still gets 300 s before it fails.
     def exec(self, cmd, timeout=EXEC_TIMEOUT):
         r = self.tool("exec", "--timeout", str(timeout), cmd,
                       timeout=timeout + 30)

@@ -280,3 +280,35 @@ def test_patch_readonly_data_detach_reconnect_unload(vm, halted):
     assert not loaded(vm)
     assert not [l for l in new_dmesg(vm, mark) if BAD_DMESG.search(l)]
     assert vm.sh("echo alive").strip() == "alive"
+
+
+def slowest_wakeup_us(vm, a, b):
+    """The slowest of 100 round trips between a process on CPU a and one on
+    CPU b, each round begun with both CPUs idle (tests/guest/wakelat.c);
+    guest microseconds."""
+    out = vm.sh(f"/hvgdb/bin/wakelat 100 {a} {b} 20000", timeout=300)
+    m = re.search(r"^rounds=100 max_us=(\d+) .* ok$", out, re.M)
+    assert m, out
+    return int(m.group(1))
+
+
+def test_idle_cpu_wakes_under_hvgdb_and_after_detach(vm):
+    """Work queued for an idle CPU wakes it at once: with hvgdb.ko loaded,
+    and after a gdb session halted every CPU and detached.  A lost wake-up
+    (an IPI dropped in VMX root, a CPU resumed asleep with work queued)
+    leaves the work waiting for that CPU's next timer interrupt, seconds in
+    an idle guest.  A healthy round trip takes well under 1 ms of guest time
+    in Bochs; 100 ms allows for a busy guest.  The VM idles with HLT
+    (docs/testing.md: Bochs 2.7 loses MWAIT wake-ups by itself)."""
+    if vm.cpus < 2:
+        pytest.skip("one CPU")
+    idle = vm.sh("cat /sys/devices/system/cpu/cpuidle/current_driver").strip()
+    with gdb_server(vm):
+        slowest = {"loaded": [slowest_wakeup_us(vm, 0, 1),
+                              slowest_wakeup_us(vm, 1, 0)]}
+        out = gdb(vm, "info threads", "detach")
+        assert re.search(r'Thread 2 "CPU 1', out), out
+        slowest["after detach"] = [slowest_wakeup_us(vm, 0, 1),
+                                   slowest_wakeup_us(vm, 1, 0)]
+    assert all(us < 100000 for v in slowest.values() for us in v), \
+        f"slowest round trips (us): {slowest}; cpuidle driver: {idle}"
