@@ -36,15 +36,23 @@ void hv_skip_insn(void)
 		   hv_vmread(VMCS_EXIT_INSN_LEN));
 }
 
-/* Hardware exception into the guest at the faulting RIP (SDM 27.6.1). */
+/*
+ * Hardware exception into the guest at the faulting RIP (SDM 27.6.1).  A
+ * script may inject one at an exit taken while the CPU sat in HLT (an
+ * interrupt woke it): the entry would fail, so the CPU leaves HLT; its
+ * RIP is already past the HLT.
+ */
 void hv_inject(u32 vector, bool has_error, u32 error)
 {
 	u32 info = vector | HV_INTR_TYPE_HW_EXCEPTION | HV_INTR_INFO_VALID;
+	u32 act = (u32)hv_vmread(VMCS_GUEST_ACTIVITY);
 
 	if (has_error) {
 		info |= HV_INTR_DELIVER_ERROR;
 		hv_vmwrite(VMCS_ENTRY_EXC_ERROR, error);
 	}
+	if (hv_entry_activity(act, info) != act)
+		hv_vmwrite(VMCS_GUEST_ACTIVITY, hv_entry_activity(act, info));
 	hv_vmwrite(VMCS_ENTRY_INTR_INFO, info);
 }
 

@@ -109,6 +109,25 @@ const char *hv_exit_reason_name(u32 reason)
 	return reason < HV_EXIT_REASON_MAX ? hv_reason_names[reason] : NULL;
 }
 
+u32 hv_entry_activity(u32 activity, u32 intr_info)
+{
+	u32 type = (intr_info >> 8) & 7, vec = intr_info & 0xff;
+
+	if (activity != HV_ACTIVITY_HLT || !(intr_info & HV_INTR_INFO_VALID))
+		return activity;
+	switch (type) {
+	case 0:			/* external interrupt */
+	case 2:			/* NMI */
+		return activity;
+	case 3:			/* hardware exception */
+		return vec == 1 || vec == 18 ? activity : HV_ACTIVITY_ACTIVE;
+	case 7:			/* other event: vector 0 is a pending MTF */
+		return vec == 0 ? activity : HV_ACTIVITY_ACTIVE;
+	default:		/* software interrupts and exceptions */
+		return HV_ACTIVITY_ACTIVE;
+	}
+}
+
 bool hv_exit_is_instruction(u32 r)
 {
 	switch (r) {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * exitqual.h - decoding of VM-exit reasons and exit qualifications
- * (SDM Vol. 3 28.2.1, tables 28-3, 28-5, 28-7).  Pure functions.
+ * (SDM Vol. 3 28.2.1, tables 28-3, 28-5, 28-7), and the VM-entry rule on
+ * events injected into a CPU in HLT.  Pure functions.
  */
 #ifndef HVGDB_KMOD_EXITQUAL_H
 #define HVGDB_KMOD_EXITQUAL_H
@@ -50,6 +51,14 @@ const char *hv_exit_reason_name(u32 basic_reason);
 
 /* True for exits caused by executing an instruction (SDM 26.1.2, 28.2.5). */
 bool hv_exit_is_instruction(u32 basic_reason);
+
+/*
+ * The guest activity state a VM entry that injects @intr_info (VM-entry
+ * interruption-information) must carry: HLT accepts only external
+ * interrupts, NMIs, #DB, #MC and a pending MTF exit, anything else fails
+ * the entry (SDM Vol. 3 26.3.1.5), so such an event wakes the CPU.
+ */
+u32 hv_entry_activity(u32 activity, u32 intr_info);
 
 /* VM-instruction error numbers (SDM 31.4) as text, or NULL. */
 const char *hv_insn_error_text(u32 err);

@@ -12,7 +12,6 @@
 #define STEP_RFLAGS_TF		(1ULL << 8)
 #define STEP_RFLAGS_IF		(1ULL << 9)
 #define STEP_DR6_BS		(1ULL << 14)
-#define STEP_ACTIVITY_HLT	1
 #define STEP_BLOCK_STI_MOVSS	3u
 #define STEP_INTR_TYPE_EXT	(0u << 8)
 
@@ -54,8 +53,8 @@ void hv_step_start(struct hv_cpu *c, enum hv_step_kind kind)
 
 	s->kind = kind;
 	s->mtf = hv.caps.mtf;
-	if (hv_vmread(VMCS_GUEST_ACTIVITY) == STEP_ACTIVITY_HLT)
-		hv_vmwrite(VMCS_GUEST_ACTIVITY, 0);
+	if (hv_vmread(VMCS_GUEST_ACTIVITY) == HV_ACTIVITY_HLT)
+		hv_vmwrite(VMCS_GUEST_ACTIVITY, HV_ACTIVITY_ACTIVE);
 	if (s->mtf) {
 		x->proc |= HV_PROC_MTF;
 	} else {

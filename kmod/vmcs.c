@@ -160,7 +160,7 @@ void hv_vmcs_setup(struct hv_cpu *c, unsigned long cr4_before)
 	hv_vmwrite(VMCS_GUEST_EFER, native_read_msr(HV_MSR_EFER));
 	hv_vmwrite(VMCS_GUEST_PAT, native_read_msr(HV_MSR_PAT));
 	hv_vmwrite(VMCS_LINK_POINTER, ~0ULL);
-	hv_vmwrite(VMCS_GUEST_ACTIVITY, 0);
+	hv_vmwrite(VMCS_GUEST_ACTIVITY, HV_ACTIVITY_ACTIVE);
 	hv_vmwrite(VMCS_GUEST_INTERRUPTIBILITY, 0);
 	hv_vmwrite(VMCS_GUEST_PENDING_DBG, 0);
 	/* GUEST_RSP and GUEST_RIP are written by hv_vmx_launch. */

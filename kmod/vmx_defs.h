@@ -303,6 +303,10 @@ enum hv_exit_reason {
 /* Bit 31 of the exit-reason field: VM-entry failure (SDM 28.2.1). */
 #define HV_EXIT_REASON_ENTRY_FAIL	(1u << 31)
 
+/* Guest activity state (SDM 25.4.2). */
+#define HV_ACTIVITY_ACTIVE		0
+#define HV_ACTIVITY_HLT			1
+
 /* VM-entry interruption-information (SDM 25.8.3). */
 #define HV_INTR_INFO_VALID		(1u << 31)
 #define HV_INTR_TYPE_HW_EXCEPTION	(3u << 8)
