@@ -1012,6 +1012,7 @@ int hv_gdb_init(void)
 	hv_set_exit_hook(EXIT_MTF, hv_gdb_on_mtf);
 	hv_set_exit_hook(EXIT_EXTERNAL_INTR, hv_step_on_extint);
 	hv_set_exit_hook(EXIT_INTR_WINDOW, hv_step_on_intr_window);
+	hv_set_exit_hook(EXIT_HLT, hv_step_on_hlt);
 	err = hv_bp_init();
 	if (!err)
 		err = hv_mon_init();
@@ -1054,6 +1055,7 @@ void hv_gdb_exit(void)
 	hv_set_exit_hook(EXIT_MTF, NULL);
 	hv_set_exit_hook(EXIT_EXTERNAL_INTR, NULL);
 	hv_set_exit_hook(EXIT_INTR_WINDOW, NULL);
+	hv_set_exit_hook(EXIT_HLT, NULL);
 	hv_bp_exit();
 	if (gdb.nmi_registered)
 		unregister_nmi_handler(NMI_LOCAL, "hvgdb");

@@ -43,6 +43,27 @@ static u32 step_allowed(u64 msr, u32 bits)
 	return bits & (u32)(msr >> 32);
 }
 
+/*
+ * While interrupts are held, exit at the guest's next interrupt window to
+ * deliver them, and on HLT: Bochs 2.7 gives no interrupt-window exit to a
+ * CPU in HLT (hardware does, SDM 26.7.5), and `sti; hlt` enters HLT with
+ * the window still shut by the STI, so the held interrupt, in service in
+ * the local APIC, would never wake the CPU.
+ */
+static void step_want_window(struct hv_cpu *c, struct hv_step *s)
+{
+	u64 proc = hv.caps.true_ctls ? hv.msrs.true_proc : hv.msrs.proc;
+	u32 bits = HV_PROC_INTR_WINDOW |
+		   step_allowed(proc, HV_PROC_HLT_EXITING);
+	struct hv_ctl_extra *x = &c->extra[HV_OWN_STEP];
+	u32 want = s->nheld ? x->proc | bits : x->proc & ~bits;
+
+	if (want != x->proc) {
+		x->proc = want;
+		c->ctls_dirty = true;
+	}
+}
+
 void hv_step_start(struct hv_cpu *c, enum hv_step_kind kind)
 {
 	struct hv_step *s = this_cpu_ptr(&hv_step);
@@ -97,11 +118,33 @@ enum hv_step_kind hv_step_end(struct hv_cpu *c)
 	}
 	x->pin &= ~HV_PIN_EXT_INTR_EXITING;
 	x->exit &= ~HV_EXIT_ACK_INTR;
-	if (s->nheld)
-		x->proc |= HV_PROC_INTR_WINDOW;
+	step_want_window(c, s);
 	s->kind = HV_STEP_NONE;
 	c->ctls_dirty = true;
 	return kind;
+}
+
+/*
+ * Inject the highest held vector if the guest can take an interrupt now:
+ * IF=1, no STI/MOV-SS blocking (SDM 26.7.5), nothing else queued (one
+ * event per entry).  An external interrupt may be injected into HLT and
+ * wakes the CPU (SDM 26.3.1.5): a CPU idle in HLT must not wait for an
+ * interrupt-window exit to wake it (Bochs 2.7 never gives one there).
+ */
+static void step_deliver_held(struct hv_step *s)
+{
+	u32 block = (u32)hv_vmread(VMCS_GUEST_INTERRUPTIBILITY);
+	int v;
+
+	if (!s->nheld || (hv_vmread(VMCS_ENTRY_INTR_INFO) & HV_INTR_INFO_VALID) ||
+	    !(hv_vmread(VMCS_GUEST_RFLAGS) & STEP_RFLAGS_IF) ||
+	    (block & STEP_BLOCK_STI_MOVSS))
+		return;
+	v = find_last_bit(s->held, 256);	/* highest priority */
+	__clear_bit(v, s->held);
+	s->nheld--;
+	hv_vmwrite(VMCS_ENTRY_INTR_INFO,
+		   v | STEP_INTR_TYPE_EXT | HV_INTR_INFO_VALID);
 }
 
 int hv_step_on_extint(struct hv_cpu *c, struct hv_regs *r, u32 reason)
@@ -118,10 +161,12 @@ int hv_step_on_extint(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 		atomic64_inc(&hv_step_held_count);
 		hv_mon_on_interrupt(c, r, v);
 	}
+	/* No step armed (an !interrupt event, or a step that ended in this
+	 * very exit): deliver now if the guest can take it, else from the
+	 * window. */
 	if (s->kind == HV_STEP_NONE) {
-		/* A step ended in this very exit: deliver from the window. */
-		c->extra[HV_OWN_STEP].proc |= HV_PROC_INTR_WINDOW;
-		c->ctls_dirty = true;
+		step_deliver_held(s);
+		step_want_window(c, s);
 	}
 	return HV_RESUME;
 }
@@ -129,23 +174,31 @@ int hv_step_on_extint(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 int hv_step_on_intr_window(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 {
 	struct hv_step *s = this_cpu_ptr(&hv_step);
-	u32 block = (u32)hv_vmread(VMCS_GUEST_INTERRUPTIBILITY);
-	int v;
 
-	/* The window is open: IF=1 and no STI/MOV-SS blocking (SDM 26.7.5);
-	 * one event per entry, and never over one already queued. */
-	if (s->nheld && !(hv_vmread(VMCS_ENTRY_INTR_INFO) & HV_INTR_INFO_VALID) &&
-	    (hv_vmread(VMCS_GUEST_RFLAGS) & STEP_RFLAGS_IF) &&
-	    !(block & STEP_BLOCK_STI_MOVSS)) {
-		v = find_last_bit(s->held, 256);	/* highest priority */
-		__clear_bit(v, s->held);
-		s->nheld--;
-		hv_vmwrite(VMCS_ENTRY_INTR_INFO,
-			   v | STEP_INTR_TYPE_EXT | HV_INTR_INFO_VALID);
-	}
-	if (!s->nheld) {
-		c->extra[HV_OWN_STEP].proc &= ~HV_PROC_INTR_WINDOW;
-		c->ctls_dirty = true;
-	}
+	step_deliver_held(s);
+	step_want_window(c, s);
+	return HV_RESUME;
+}
+
+/*
+ * HLT while interrupts are held (HLT exiting is on only then): as natively
+ * with an interrupt pending, the HLT completes and the interrupt is taken
+ * after it, also in the STI shadow of `sti; hlt`, whose blocking ends with
+ * the HLT.  With IF=0 (or nothing to deliver) the CPU halts for real.
+ */
+int hv_step_on_hlt(struct hv_cpu *c, struct hv_regs *r, u32 reason)
+{
+	struct hv_step *s = this_cpu_ptr(&hv_step);
+	u32 block = (u32)hv_vmread(VMCS_GUEST_INTERRUPTIBILITY);
+
+	hv_skip_insn();
+	if (block & STEP_BLOCK_STI_MOVSS)
+		hv_vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
+			   block & ~STEP_BLOCK_STI_MOVSS);
+	if (s->kind == HV_STEP_NONE)
+		step_deliver_held(s);
+	if (!(hv_vmread(VMCS_ENTRY_INTR_INFO) & HV_INTR_INFO_VALID))
+		hv_vmwrite(VMCS_GUEST_ACTIVITY, HV_ACTIVITY_HLT);
+	step_want_window(c, s);
 	return HV_RESUME;
 }

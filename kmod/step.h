@@ -8,8 +8,10 @@
  * working MTF).  While a step is armed, external interrupts exit and are
  * held (acknowledged, SDM 25.2 / 27.2.2), so no handler runs in the
  * middle of the step; they are injected in order of priority once the
- * step is over, from interrupt-window exits, none lost.  A CPU halted in
- * HLT is woken to step.  The step ends at the MTF exit or at a #DB
+ * step is over, none lost: at once when the guest can take one (also
+ * into HLT, which wakes the CPU), else from interrupt-window exits.  The
+ * same holds for interrupts that exit for an !interrupt event.  A CPU
+ * halted in HLT is woken to step.  The step ends at the MTF exit or at a #DB
  * whose exit qualification has BS: the caller then calls hv_step_end(),
  * which restores TF and gives back the held interrupts.
  */
@@ -37,9 +39,11 @@ enum hv_step_kind hv_step_end(struct hv_cpu *c);
 /* Is this #DB exit (exit qualification @qual) the end of our TF step? */
 bool hv_step_is_ours_db(u64 qual);
 
-/* Exit hooks: EXIT_EXTERNAL_INTR, EXIT_INTR_WINDOW, EXIT_MTF. */
+/* Exit hooks: EXIT_EXTERNAL_INTR, EXIT_INTR_WINDOW, EXIT_HLT (HLT exiting
+ * is on only while interrupts are held). */
 int hv_step_on_extint(struct hv_cpu *c, struct hv_regs *r, u32 reason);
 int hv_step_on_intr_window(struct hv_cpu *c, struct hv_regs *r, u32 reason);
+int hv_step_on_hlt(struct hv_cpu *c, struct hv_regs *r, u32 reason);
 
 /* Statistics for debugfs. */
 u64 hv_step_held_total(void);
