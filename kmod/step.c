@@ -45,10 +45,10 @@ static u32 step_allowed(u64 msr, u32 bits)
 
 /*
  * While interrupts are held, exit at the guest's next interrupt window to
- * deliver them, and on HLT: Bochs 2.7 gives no interrupt-window exit to a
- * CPU in HLT (hardware does, SDM 26.7.5), and `sti; hlt` enters HLT with
- * the window still shut by the STI, so the held interrupt, in service in
- * the local APIC, would never wake the CPU.
+ * deliver them, and on HLT: `sti; hlt` enters HLT with the window still
+ * shut by the STI, and Bochs 2.7 gives no interrupt-window exit to a CPU
+ * in HLT (hardware wakes it for one, as for an interrupt), so the held
+ * interrupt, in service in the local APIC, would never wake the CPU.
  */
 static void step_want_window(struct hv_cpu *c, struct hv_step *s)
 {
