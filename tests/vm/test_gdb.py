@@ -107,7 +107,7 @@ def kallsym(vm, name):
 
 def one_cpu_is_enough(vm):
     """Checks that do not depend on the CPU count run on 1 CPU only: the
-    2-CPU half of `make vm-check` is its long pole (docs/testing.md)."""
+    2-CPU half of `make vm-check` runs at half speed (docs/testing.md)."""
     if vm.cpus > 1:
         pytest.skip("CPU-count independent: runs on 1 CPU")
 
