@@ -45,14 +45,15 @@ void hv_skip_insn(void)
 void hv_inject(u32 vector, bool has_error, u32 error)
 {
 	u32 info = vector | HV_INTR_TYPE_HW_EXCEPTION | HV_INTR_INFO_VALID;
-	u32 act = (u32)hv_vmread(VMCS_GUEST_ACTIVITY);
+	u32 act = (u32)hv_vmread(VMCS_GUEST_ACTIVITY), want;
 
 	if (has_error) {
 		info |= HV_INTR_DELIVER_ERROR;
 		hv_vmwrite(VMCS_ENTRY_EXC_ERROR, error);
 	}
-	if (hv_entry_activity(act, info) != act)
-		hv_vmwrite(VMCS_GUEST_ACTIVITY, hv_entry_activity(act, info));
+	want = hv_entry_activity(act, info);
+	if (want != act)
+		hv_vmwrite(VMCS_GUEST_ACTIVITY, want);
 	hv_vmwrite(VMCS_ENTRY_INTR_INFO, info);
 }
 

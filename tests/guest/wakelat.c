@@ -5,11 +5,11 @@
  * A process pinned to CPU_B blocks on a pipe; one pinned to CPU_A writes a
  * byte, then waits for the answer.  Each round trip wakes a sleeping CPU
  * once in each direction (with GAP_US, the writer first sleeps that long,
- * so both CPUs are idle when the round starts): an idle CPU woken by a store to its monitored
- * line (MWAIT idle), by a reschedule IPI (HLT idle) or, when the wake-up is
- * lost, only by its next timer interrupt.  Prints the count, the slowest
- * round trip and how many took over 100 ms and over 1 s (CLOCK_MONOTONIC,
- * guest time):
+ * so both CPUs are idle when the round starts): an idle CPU is woken by a
+ * store to its monitored line (MWAIT idle), by an IPI (HLT idle) or, when
+ * the wake-up is lost, only by its next timer interrupt.  Prints the
+ * count, the slowest round trip and how many took over 100 ms and over 1 s
+ * (CLOCK_MONOTONIC, guest time):
  *   rounds=N max_us=M over_100ms=K over_1s=J ok
  */
 #define _GNU_SOURCE

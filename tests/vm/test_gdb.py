@@ -83,22 +83,14 @@ def kallsym(vm, name):
     /proc/kallsyms is read once per boot into tmpfs (generating it costs a
     2-CPU Bochs guest a minute or more under load) and each name once per
     VM, with grep -F (busybox's regex grep -w takes 30 s over it in
-    Bochs, -F 3 s); the exact line is picked here.  A 2-CPU guest has been
-    seen to leave one `vm exec` unanswered under load and answer the next:
-    try up to three times."""
+    Bochs, -F 3 s); the exact line is picked here."""
     cache = vm.__dict__.setdefault("_kallsyms", {})
     if name in cache:
         return cache[name]
     cmd = ("[ -s /tmp/kallsyms ] || { cat /proc/kallsyms > /tmp/ks.$$ && "
            "mv /tmp/ks.$$ /tmp/kallsyms; }; "
            f"grep -F ' {name}' /tmp/kallsyms")
-    for attempt in range(3):
-        try:
-            out = vm.sh(cmd, timeout=240)
-            break
-        except AssertionError:
-            if attempt == 2:
-                raise
+    out = vm.sh(cmd, timeout=240)
     m = re.search(r"^([0-9a-f]+) \w " + re.escape(name) + r"$", out, re.M)
     assert m, f"{name} not in /proc/kallsyms"
     cache[name] = int(m.group(1), 16)
