@@ -30,8 +30,8 @@ HELPERS    :=	# test-only programs (harnesses), built by `make`
 	fuzz bench run clean helpers
 all: libs tools helpers kmod
 
-include $(sort $(wildcard gdbstub/*.mk monitor-cmds/*.mk kmod/*.mk \
-	tests/*.mk tests/*/*.mk))
+include $(sort $(wildcard gdbstub/*.mk monitor-cmds/*.mk kmod/*/*.mk \
+	tools/*/*.mk tests/*.mk tests/*/*.mk))
 
 libs: $(LIBS)
 tools: $(TOOLS)

@@ -17,8 +17,8 @@
 #include <asm/processor.h>
 #include <asm/special_insns.h>
 #include <asm/processor-flags.h>
-#include "kmod/hv.h"
-#include "kmod/gdb.h"
+#include "kmod/vmx/hv.h"
+#include "kmod/debug/gdb.h"
 
 struct hv_global hv;
 DEFINE_PER_CPU(struct hv_cpu *, hv_this_cpu);

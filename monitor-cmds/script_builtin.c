@@ -6,7 +6,7 @@
  */
 #include "script_int.h"
 #include "script_vm.h"
-#include "insn_len.h"
+#include "kmod/lib/insn_len.h"
 
 #define SPIN_TRIES	100000	/* spinlock_lock attempts */
 #define MAX_USLEEP	1000000	/* microsleep cap: one second */

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <time.h>
 #include <capstone/capstone.h>
-#include "monitor-cmds/insn_len.h"
+#include "kmod/lib/insn_len.h"
 #include "tests/unit/insn/support_diff.h"
 
 #define PASSES	5

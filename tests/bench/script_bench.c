@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "monitor-cmds/script.h"
-#include "monitor-cmds/hvgdb-script/script_uplat.h"
+#include "tools/hvgdb-script/script_uplat.h"
 
 static struct script_compiler comp;
 static struct script_prog prog;

@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "monitor-cmds/insn_len.h"
+#include "kmod/lib/insn_len.h"
 
 static void insn_fuzz_check(int ok)
 {

@@ -23,7 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "kmod/pgwalk.h"
+#include "kmod/lib/pgwalk.h"
 
 #define FZ_MAX_VA	8
 #define FZ_MAX_READ	80

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "monitor-cmds/script.h"
-#include "monitor-cmds/hvgdb-script/script_uplat.h"
+#include "tools/hvgdb-script/script_uplat.h"
 
 static struct script_compiler comp;
 static struct script_prog prog;

@@ -5,7 +5,7 @@ HVTEST_KO := tests/guest-kmod/hvtest.ko
 HELPERS += $(HVTEST_KO)
 
 $(HVTEST_KO): tests/guest-kmod/hvtest.c tests/guest-kmod/Kbuild \
-		kmod/hypercall.h
+		kmod/vmx/hypercall.h
 	@if [ -z "$(KDIR)" ]; then \
 		echo "hvtest: no kernel headers found (make KDIR=...)" >&2; \
 		exit 1; fi

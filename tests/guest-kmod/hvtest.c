@@ -52,7 +52,7 @@
 #include <asm/io.h>
 #include <asm/fpu/xcr.h>
 #include <asm/special_insns.h>
-#include "kmod/hypercall.h"
+#include "kmod/vmx/hypercall.h"
 
 #define HVTEST_PATTERN	0x6876746573740000ULL	/* "hvtest" */
 #define HVTEST_NO_TRAP	(~0UL)

@@ -7,8 +7,8 @@ The bzImage's payload is an xz/gzip/zstd stream somewhere after the setup
 code; we scan for each format's magic, decompress the first stream that
 yields an ELF, and write OUT as: u64 LE load address of .text, u64 LE
 size, then the section bytes.  Standard library only (lzma, zlib); zstd
-needs the zstd tool.  Exits 0 without writing OUT when the image is
-missing or unreadable, printing why, so the differential test can skip.
+needs the zstd tool.  A missing or unreadable image is an error (exit 1,
+with the reason): the differential test must not pass without its input.
 """
 import lzma
 import os
@@ -75,13 +75,15 @@ def main():
         with open(src, "rb") as f:
             blob = f.read()
     except OSError as e:
-        print(f"extract_text: {src}: {e.strerror}; differential test "
-              "will skip")
-        return 0
+        print(f"extract_text: {src}: {e.strerror} (the kernel image of "
+              "KDIR's version; make INSN_VMLINUZ=... to name another)",
+              file=sys.stderr)
+        return 1
     elf = find_elf(blob)
     if elf is None:
-        print(f"extract_text: no xz/gzip/zstd ELF payload in {src}")
-        return 0
+        print(f"extract_text: no xz/gzip/zstd ELF payload in {src}",
+              file=sys.stderr)
+        return 1
     addr, text = text_section(elf)
     os.makedirs(os.path.dirname(dst) or ".", exist_ok=True)
     tmp = dst + ".tmp"

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "monitor-cmds/insn_len.h"
+#include "kmod/lib/insn_len.h"
 #include "support_diff.h"
 
 int insn_diff_init(struct insn_diff *d, int mode)
@@ -624,8 +624,8 @@ u8 *insn_ktext_load(size_t *size, u64 *vaddr, const char **why)
 	}
 	if (!f) {
 		*why = "no build/insn/vmlinux-text.bin (the kernel image "
-		       "/boot/vmlinuz-* was absent or unreadable when "
-		       "monitor-cmds/insn.mk ran extract_text.py)";
+		       "of KDIR's version was absent or unreadable when "
+		       "kmod/lib/lib.mk ran extract_text.py)";
 		return NULL;
 	}
 	if (fread(hdr, sizeof(hdr), 1, f) != 1 || !hdr[1] ||

@@ -15,7 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include "monitor-cmds/insn_len.h"
+#include "kmod/lib/insn_len.h"
 
 #define INV	INSN_LEN_INVALID
 #define TRUNC	INSN_LEN_TRUNCATED

@@ -3,7 +3,7 @@
 #define HVGDB_TEST_SUPPORT_PAGER_H
 
 #include "hvgdb/freestanding.h"
-#include "kmod/ept.h"
+#include "kmod/lib/ept.h"
 
 #define TEST_PAGER_MAX 4096
 

@@ -7,7 +7,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include "hvgdb/freestanding.h"
-#include "kmod/bptab.h"
+#include "kmod/lib/bptab.h"
 
 #define VA0 0xffffffff81000000ULL
 #define PA0 0x1000000ULL

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <cmocka.h>
 #include "hvgdb/freestanding.h"
-#include "kmod/ept.h"
-#include "kmod/vmx_defs.h"
+#include "kmod/lib/ept.h"
+#include "kmod/lib/vmx_defs.h"
 #include "support_pager.h"
 
 #define GiB (1ULL << 30)

@@ -5,8 +5,8 @@
 #include <string.h>
 #include <cmocka.h>
 #include "hvgdb/freestanding.h"
-#include "kmod/exitqual.h"
-#include "kmod/vmx_defs.h"
+#include "kmod/lib/exitqual.h"
+#include "kmod/lib/vmx_defs.h"
 
 static void test_cr_access(void **state)
 {

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 #include "hvgdb/freestanding.h"
 #include "gdbstub/rsp_regs.h"
-#include "kmod/gdb_cpu.h"
+#include "kmod/lib/gdb_cpu.h"
 
 static u64 rd(const struct gdb_cpu *c, int regno)
 {

@@ -4,8 +4,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include "hvgdb/freestanding.h"
-#include "kmod/mtrr.h"
-#include "kmod/vmx_defs.h"
+#include "kmod/lib/mtrr.h"
+#include "kmod/lib/vmx_defs.h"
 
 #define GiB (1ULL << 30)
 #define MiB (1ULL << 20)

@@ -8,7 +8,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include "hvgdb/freestanding.h"
-#include "kmod/uart.h"
+#include "kmod/lib/uart.h"
 
 #define BASE 0x3e8
 #define TPM 1000		/* simulated clock ticks per ms */

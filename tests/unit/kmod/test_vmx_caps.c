@@ -4,8 +4,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include "hvgdb/freestanding.h"
-#include "kmod/vmx_caps.h"
-#include "kmod/vmx_defs.h"
+#include "kmod/lib/vmx_caps.h"
+#include "kmod/lib/vmx_defs.h"
 
 #define CAP(must1, may1) (((u64)(may1) << 32) | (u32)(must1))
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <time.h>
 #include "hvgdb/freestanding.h"
-#include "kmod/pgwalk.h"
+#include "kmod/lib/pgwalk.h"
 #include "tests/unit/pgwalk/support_physmem.h"
 
 static double now_ns(void)

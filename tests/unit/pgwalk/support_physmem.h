@@ -6,7 +6,7 @@
 #define HVGDB_TEST_SUPPORT_PHYSMEM_H
 
 #include "hvgdb/freestanding.h"
-#include "kmod/pgwalk.h"
+#include "kmod/lib/pgwalk.h"
 
 #define PM_MAX_FRAMES	256
 

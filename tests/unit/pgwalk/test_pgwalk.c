@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 #include "hvgdb/freestanding.h"
-#include "kmod/pgwalk.h"
+#include "kmod/lib/pgwalk.h"
 #include "tests/unit/pgwalk/support_physmem.h"
 
 #define KiB (1ULL << 10)

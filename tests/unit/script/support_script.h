@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "monitor-cmds/script.h"
-#include "monitor-cmds/hvgdb-script/script_uplat.h"
+#include "tools/hvgdb-script/script_uplat.h"
 
 #define SR_MEM		0x10000ULL	/* 4096 writable bytes */
 #define SR_STR		0x20000ULL	/* "hello" (read-only) */

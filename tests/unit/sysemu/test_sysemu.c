@@ -10,7 +10,7 @@
 #include <cmocka.h>
 #include <capstone/capstone.h>
 #include "hvgdb/freestanding.h"
-#include "kmod/sysemu.h"
+#include "kmod/lib/sysemu.h"
 
 /* Linux GDT selectors (arch/x86/include/asm/segment.h). */
 #define KERNEL_CS	0x10

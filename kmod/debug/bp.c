@@ -1,0 +1,576 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bp.c - gdb's breakpoints and watchpoints (see bp.h and bptab.h).
+ *
+ * A page with software breakpoints has two EPT views: "exec", the shadow
+ * copy with 0xCC bytes, execute-only (IA32_VMX_EPT_VPID_CAP bit 0), and
+ * "data", the original page, read/write, not executable.  A fetch in the
+ * data view or a read/write in the exec view is an EPT violation that
+ * flips the view on the spot (SDM Vol. 3 29.3.3.2); no stepping is needed
+ * unless one instruction needs both (a fetch and a data access on the same
+ * page): then, as for accesses to the unwatched bytes of a watched page,
+ * the page is opened fully for one single-stepped instruction.  A watched
+ * access is reported after that step, like a hardware watchpoint (a trap:
+ * gdb compares the old and new value).  An EPT violation does not say how
+ * wide the access is: it counts as reaching the end of its 8-byte word.
+ */
+#include <linux/kernel.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/seq_file.h>
+#include <asm/debugreg.h>
+#include <asm/io.h>
+#include "kmod/vmx/hv.h"
+#include "kmod/debug/bp.h"
+#include "kmod/lib/bptab.h"
+#include "kmod/debug/dr.h"
+#include "kmod/debug/gdb.h"
+#include "kmod/lib/gdb_cpu.h"
+#include "kmod/debug/step.h"
+
+#define BP_HW_SLOTS		HV_DR_SLOTS
+#define BP_EPTCAP_XONLY		(1ULL << 0)
+#define BP_RFLAGS_RF		(1ULL << 16)
+#define BP_QUAL_READ		(1ULL << 0)
+#define BP_QUAL_WRITE		(1ULL << 1)
+#define BP_QUAL_FETCH		(1ULL << 2)
+#define BP_OPEN_MAX		4	/* hooked pages one instruction touches */
+
+static struct {
+	struct bptab tab;
+	struct page *shadow_pg[BPTAB_MAX_PAGES];
+	u64 shadow_pa[BPTAB_MAX_PAGES];
+	bool dirty[BPTAB_MAX_PAGES];	/* original written: re-patch */
+	u64 hw[BP_HW_SLOTS];
+	bool hw_used[BP_HW_SLOTS];
+	int nsw;
+	atomic_t gen;			/* bumped by every change */
+	bool xonly;
+	u64 hits_sw, hits_hw, hits_watch, flips, stepovers, foreign_bp;
+} bp;
+
+struct bp_cpu {
+	int seen_gen;
+	int opened[BP_OPEN_MAX];	/* pages opened for a step, or -1 */
+	u64 last_flip_rip;
+	int last_flip_page;
+	u64 watch_addr;
+	u8 watch_type;
+};
+static DEFINE_PER_CPU(struct bp_cpu, bp_cpu);
+
+static u8 *bp_shadow(int p)
+{
+	return page_address(bp.shadow_pg[p]);
+}
+
+/* Load the EPT leaf of hooked page @p for its current view. */
+static void bp_apply_page(int p)
+{
+	struct bptab_page *pg = &bp.tab.pages[p];
+	u64 hpa = pg->gpa;
+	u8 *orig;
+
+	if (!pg->used) {
+		hv_ept_set_4k(pg->gpa, pg->gpa, EPT_RWX);
+		return;
+	}
+	if (pg->nbps && pg->view == BPTAB_VIEW_EXEC) {
+		if (bp.dirty[p]) {
+			orig = hv_gdb_phys(pg->gpa, PAGE_SIZE);
+			if (orig)
+				bptab_patch(&bp.tab, p, orig, bp_shadow(p));
+			bp.dirty[p] = false;
+		}
+		hpa = bp.shadow_pa[p];
+	}
+	hv_ept_set_4k(pg->gpa, hpa, bptab_perms(&bp.tab, p, pg->view));
+}
+
+static void bp_changed(void)
+{
+	atomic_inc(&bp.gen);
+	/* This CPU; the others flush in hv_bp_on_resume(). */
+	hv_invept_all();
+}
+
+static int bp_err(int e)
+{
+	switch (e) {
+	case -28:
+		return -RSP_ENOSPC;
+	case -22:
+		return -RSP_EINVAL;
+	case -2:
+		return 0;	/* removing what is not there: done */
+	default:
+		return -RSP_EIO;
+	}
+}
+
+static int bp_insert_sw(const struct gdb_cpu *g, u64 addr)
+{
+	bool new_page;
+	u64 pa;
+	u8 *byte;
+	int p;
+
+	/* Without execute-only EPT, reads would see the 0xCC: refuse rather
+	 * than let gdb write it into the text (docs/debugging.md). */
+	if (!bp.xonly)
+		return -RSP_EIO;
+	if (hv_gdb_translate(g, addr, &pa))
+		return -RSP_EFAULT;
+	byte = hv_gdb_phys(pa, 1);
+	if (!byte)
+		return -RSP_EFAULT;
+	if (bptab_find_bp(&bp.tab, addr))
+		return 0;
+	p = bptab_add_bp(&bp.tab, addr, pa, *byte, &new_page);
+	if (p < 0)
+		return bp_err(p);
+	bp.nsw++;
+	bp.dirty[p] = true;		/* (re)build the shadow */
+	if (new_page)
+		bp.tab.pages[p].view = BPTAB_VIEW_EXEC;
+	bp_apply_page(p);
+	bp_changed();
+	return 0;
+}
+
+static int bp_insert_watch(const struct gdb_cpu *g, enum rsp_bp_type type,
+			   u64 addr, u32 len)
+{
+	bool new_page;
+	u64 pa;
+	int p;
+
+	if ((type == RSP_WP_READ || type == RSP_WP_ACCESS) && !bp.xonly)
+		return -RSP_EIO;
+	if (hv_gdb_translate(g, addr, &pa))
+		return -RSP_EFAULT;
+	p = bptab_add_watch(&bp.tab, addr, pa, len, (u8)type, &new_page);
+	if (p == -17)
+		return 0;
+	if (p < 0)
+		return bp_err(p);
+	bp_apply_page(p);
+	bp_changed();
+	return 0;
+}
+
+int hv_bp_insert(const struct gdb_cpu *g, enum rsp_bp_type type, u64 addr,
+		 u32 kind)
+{
+	int i, free = -1;
+
+	switch (type) {
+	case RSP_BP_SW:
+		return bp_insert_sw(g, addr);
+	case RSP_BP_HW:
+		for (i = 0; i < BP_HW_SLOTS; i++) {
+			if (bp.hw_used[i] && bp.hw[i] == addr)
+				return 0;
+			if (!bp.hw_used[i] && free < 0)
+				free = i;
+		}
+		if (free < 0)
+			return -RSP_ENOSPC;	/* 4 debug registers */
+		bp.hw[free] = addr;
+		bp.hw_used[free] = true;
+		atomic_inc(&bp.gen);
+		return 0;
+	case RSP_WP_WRITE:
+	case RSP_WP_READ:
+	case RSP_WP_ACCESS:
+		return bp_insert_watch(g, type, addr, kind);
+	}
+	return -RSP_EINVAL;
+}
+
+int hv_bp_remove(const struct gdb_cpu *g, enum rsp_bp_type type, u64 addr,
+		 u32 kind)
+{
+	int i, p;
+
+	switch (type) {
+	case RSP_BP_SW:
+		p = bptab_del_bp(&bp.tab, addr);
+		if (p < 0)
+			return bp_err(p);
+		bp.nsw--;
+		bp.dirty[p] = true;
+		bp_apply_page(p);
+		bp_changed();
+		return 0;
+	case RSP_BP_HW:
+		for (i = 0; i < BP_HW_SLOTS; i++)
+			if (bp.hw_used[i] && bp.hw[i] == addr)
+				bp.hw_used[i] = false;
+		atomic_inc(&bp.gen);
+		return 0;
+	case RSP_WP_WRITE:
+	case RSP_WP_READ:
+	case RSP_WP_ACCESS:
+		p = bptab_del_watch(&bp.tab, addr, kind, (u8)type);
+		if (p < 0)
+			return bp_err(p);
+		bp_apply_page(p);
+		bp_changed();
+		return 0;
+	}
+	return -RSP_EINVAL;
+}
+
+void hv_bp_remove_all(void)
+{
+	int i;
+
+	for (i = 0; i < BPTAB_MAX_PAGES; i++) {
+		if (!bp.tab.pages[i].used)
+			continue;
+		bp.tab.pages[i].used = false;
+		bp_apply_page(i);
+	}
+	bptab_init(&bp.tab);
+	bp.nsw = 0;
+	memset(bp.hw_used, 0, sizeof(bp.hw_used));
+	bp_changed();
+}
+
+/* The debug-register slots gdb's hardware breakpoints use (bit i = DRi). */
+static u32 bp_hw_slots(void)
+{
+	u32 v = 0;
+	int i;
+
+	for (i = 0; i < BP_HW_SLOTS; i++)
+		if (bp.hw_used[i])
+			v |= 1u << i;
+	return v;
+}
+
+void hv_bp_on_resume(struct hv_cpu *c)
+{
+	struct bp_cpu *bc = this_cpu_ptr(&bp_cpu);
+	struct hv_ctl_extra *x = &c->extra[HV_OWN_GDB];
+	int gen = atomic_read(&bp.gen);
+	u32 slots = bp_hw_slots();
+	int i;
+
+	if (bc->seen_gen != gen) {
+		hv_invept_all();
+		bc->seen_gen = gen;
+	}
+	x->exception_bitmap &= ~((1u << 1) | (1u << 3));
+	if (bp.nsw)
+		x->exception_bitmap |= 1u << 3;		/* #BP */
+	if (slots) {
+		x->exception_bitmap |= 1u << 1;		/* #DB */
+		/* Do not trap again on the instruction we stopped at
+		 * (RF, SDM Vol. 3 18.3.1.1). */
+		for (i = 0; i < BP_HW_SLOTS; i++)
+			if (bp.hw_used[i] &&
+			    bp.hw[i] == hv_vmread(VMCS_GUEST_RIP))
+				hv_vmwrite(VMCS_GUEST_RFLAGS,
+					   hv_vmread(VMCS_GUEST_RFLAGS) |
+					   BP_RFLAGS_RF);
+	}
+	/* gdb's slots in the real DR0-3 and DR7, the guest's kept in a
+	 * shadow meanwhile and given back when gdb lets go (dr.c). */
+	hv_dr_load(c, bp.hw, slots);
+	c->ctls_dirty = true;
+}
+
+/* Open hooked page @p fully until the step ends; false if too many. */
+static bool bp_open(int p)
+{
+	struct bp_cpu *bc = this_cpu_ptr(&bp_cpu);
+	int i;
+
+	for (i = 0; i < BP_OPEN_MAX && bc->opened[i] >= 0; i++)
+		if (bc->opened[i] == p)
+			return true;
+	if (i == BP_OPEN_MAX)
+		return false;
+	bc->opened[i] = p;
+	hv_ept_set_4k(bp.tab.pages[p].gpa, bp.tab.pages[p].gpa, EPT_RWX);
+	return true;
+}
+
+/* Open hooked page @p fully for one stepped instruction. */
+static void bp_step_over(struct hv_cpu *c, int p, enum hv_step_kind kind)
+{
+	bp.stepovers++;
+	bp_open(p);
+	hv_step_start(c, kind);
+}
+
+void hv_bp_step(struct hv_cpu *c, enum hv_step_kind kind)
+{
+	const struct bptab_bp *b = bptab_find_bp(&bp.tab,
+						 hv_vmread(VMCS_GUEST_RIP));
+
+	if (hv_step_kind() != HV_STEP_NONE)
+		return;
+	if (b)		/* run the real byte */
+		bp_step_over(c, b->page, kind ? kind : HV_STEP_OVER);
+	else if (kind)
+		hv_step_start(c, kind);
+}
+
+/* A step is over: close the pages it opened. */
+static void bp_step_done(void)
+{
+	struct bp_cpu *bc = this_cpu_ptr(&bp_cpu);
+	int i;
+
+	for (i = 0; i < BP_OPEN_MAX && bc->opened[i] >= 0; i++) {
+		bp_apply_page(bc->opened[i]);
+		bc->opened[i] = -1;
+	}
+	if (i)
+		hv_invept_all();
+}
+
+bool hv_bp_on_int3(struct hv_cpu *c, struct hv_regs *r, struct rsp_stop *stop)
+{
+	u64 rip = hv_vmread(VMCS_GUEST_RIP);
+
+	if (!bptab_find_bp(&bp.tab, rip)) {
+		bp.foreign_bp++;
+		return false;
+	}
+	bp.hits_sw++;
+	stop->tid = c->cpu + 1;
+	stop->signal = RSP_SIGTRAP;
+	stop->reason = RSP_STOP_SWBREAK;
+	return true;
+}
+
+static void bp_watch_stop(struct rsp_stop *stop, int cpu)
+{
+	struct bp_cpu *bc = this_cpu_ptr(&bp_cpu);
+
+	stop->tid = cpu + 1;
+	stop->signal = RSP_SIGTRAP;
+	stop->addr = bc->watch_addr;
+	stop->reason = bc->watch_type == BPTAB_WRITE ? RSP_STOP_WATCH :
+		       bc->watch_type == BPTAB_READ ? RSP_STOP_RWATCH :
+		       RSP_STOP_AWATCH;
+}
+
+/* The end of a step (MTF exit or #DB with BS): what to report. */
+static void bp_step_finished(struct hv_cpu *c, struct rsp_stop *stop)
+{
+	struct bp_cpu *bc = this_cpu_ptr(&bp_cpu);
+	enum hv_step_kind kind = hv_step_end(c);
+
+	bp_step_done();
+	stop->tid = 0;
+	if (bc->watch_type) {		/* a watched access: it wins */
+		bp.hits_watch++;
+		bp_watch_stop(stop, c->cpu);
+		bc->watch_type = 0;
+	} else if (kind == HV_STEP_GDB) {
+		stop->tid = c->cpu + 1;
+		stop->signal = RSP_SIGTRAP;
+		stop->reason = RSP_STOP_SIGNAL;
+	}
+}
+
+bool hv_bp_on_mtf(struct hv_cpu *c, struct rsp_stop *stop)
+{
+	if (hv_step_kind() == HV_STEP_NONE)
+		return false;
+	bp_step_finished(c, stop);
+	return true;
+}
+
+bool hv_bp_on_db(struct hv_cpu *c, struct hv_regs *r, u64 qual,
+		 struct rsp_stop *stop)
+{
+	int i;
+
+	if (hv_step_is_ours_db(qual)) {
+		bp_step_finished(c, stop);
+		return true;
+	}
+	for (i = 0; i < BP_HW_SLOTS; i++) {
+		if ((qual & (1ULL << i)) && bp.hw_used[i]) {
+			bp.hits_hw++;
+			stop->tid = c->cpu + 1;
+			stop->signal = RSP_SIGTRAP;
+			stop->reason = RSP_STOP_HWBREAK;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * How many bytes the instruction at RIP touches from the faulting address
+ * on: a REP string instruction (MOVS, STOS, LODS, CMPS, SCAS) runs all its
+ * iterations in one step where TF does not stop between them (Bochs), so
+ * it counts as RCX elements; anything else as the rest of its 8-byte word.
+ */
+static u32 bp_access_len(struct hv_regs *r, u64 gpa)
+{
+	u8 insn[15];
+	u32 size = 4, i;
+	bool rep = false, rexw = false, a32 = false;
+	u64 count;
+	long n = hv_gdb_read_current(hv_vmread(VMCS_GUEST_RIP), insn,
+				     sizeof(insn));
+
+	for (i = 0; n > 0 && i < (u32)n; i++) {
+		u8 b = insn[i];
+
+		if (b == 0xf3 || b == 0xf2)
+			rep = true;
+		else if (b == 0x66)
+			size = 2;
+		else if (b == 0x67)
+			a32 = true;
+		else if ((b & 0xf0) == 0x40)
+			rexw = b & 8;
+		else if (b == 0x2e || b == 0x3e || b == 0x26 || b == 0x36 ||
+			 b == 0x64 || b == 0x65)
+			continue;
+		else
+			break;
+	}
+	if (n <= 0 || i >= (u32)n || !rep || insn[i] < 0xa4 || insn[i] > 0xaf ||
+	    insn[i] == 0xa8 || insn[i] == 0xa9)
+		return 8 - (gpa & 7);
+	if (!(insn[i] & 1))
+		size = 1;
+	else if (rexw)
+		size = 8;
+	count = r->gpr[HV_RCX];
+	if (a32)
+		count &= 0xffffffff;
+	/* Forward copies only (DF=0, as the kernel's are); bounded by the
+	 * page, which is all a watch on this page can see. */
+	if (!count || count > PAGE_SIZE)
+		count = PAGE_SIZE;
+	return (u32)min_t(u64, count * size, PAGE_SIZE - (gpa & ~PAGE_MASK));
+}
+
+bool hv_bp_on_ept_violation(struct hv_cpu *c, struct hv_regs *r, u64 gpa,
+			    u64 qual)
+{
+	struct bp_cpu *bc = this_cpu_ptr(&bp_cpu);
+	int p = bptab_page_of(&bp.tab, gpa);
+	u64 rip = hv_vmread(VMCS_GUEST_RIP), addr;
+	struct bptab_page *pg;
+	const struct bptab_watch *w;
+	bool write = qual & BP_QUAL_WRITE;
+	bool again;
+
+	if (p < 0)
+		return false;
+	pg = &bp.tab.pages[p];
+	if (!(qual & BP_QUAL_FETCH)) {
+		w = bptab_watch_hit(&bp.tab, p, gpa, bp_access_len(r, gpa),
+				    write, &addr);
+		if (write)
+			bp.dirty[p] = true;
+		if (w && !bc->watch_type) {
+			bc->watch_addr = addr;
+			bc->watch_type = w->type;
+		}
+	} else {
+		w = NULL;
+	}
+	/* Inside a step (one instruction touching several hooked pages):
+	 * open this one too. */
+	if (hv_step_kind() != HV_STEP_NONE) {
+		if (!bp_open(p))
+			return false;
+		hv_invept_all();
+		return true;
+	}
+	if (w) {
+		bp_step_over(c, p, HV_STEP_WATCH);
+		return true;
+	}
+	/* The same instruction flipping the same page back: it needs both
+	 * views at once. */
+	again = bc->last_flip_rip == rip && bc->last_flip_page == p;
+	if (qual & BP_QUAL_FETCH) {
+		if (!pg->nbps || pg->view == BPTAB_VIEW_EXEC || again) {
+			bp_step_over(c, p, HV_STEP_OVER);
+			return true;
+		}
+		pg->view = BPTAB_VIEW_EXEC;
+	} else {
+		if (!pg->nbps || pg->view == BPTAB_VIEW_DATA || again ||
+		    !(bptab_perms(&bp.tab, p, BPTAB_VIEW_DATA) &
+		      (write ? BPTAB_W : BPTAB_R))) {
+			bp_step_over(c, p, HV_STEP_OVER);
+			return true;
+		}
+		pg->view = BPTAB_VIEW_DATA;
+	}
+	bp.flips++;
+	bc->last_flip_rip = rip;
+	bc->last_flip_page = p;
+	bp_apply_page(p);
+	hv_invept_all();
+	return true;
+}
+
+void hv_bp_show(struct seq_file *m)
+{
+	int i, pages = 0, watches = 0, hw = 0;
+
+	for (i = 0; i < BPTAB_MAX_PAGES; i++)
+		pages += bp.tab.pages[i].used;
+	for (i = 0; i < BPTAB_MAX_WATCHES; i++)
+		watches += bp.tab.watches[i].used;
+	for (i = 0; i < BP_HW_SLOTS; i++)
+		hw += bp.hw_used[i];
+	seq_printf(m, "breakpoints sw %d hw %d watch %d pages %d xonly %d\n",
+		   bp.nsw, hw, watches, pages, bp.xonly);
+	seq_printf(m, "hits sw %llu hw %llu watch %llu foreign_bp %llu flips %llu stepovers %llu held_irqs %llu\n",
+		   bp.hits_sw, bp.hits_hw, bp.hits_watch, bp.foreign_bp,
+		   bp.flips, bp.stepovers, hv_step_held_total());
+}
+
+int hv_bp_init(void)
+{
+	int i, cpu;
+
+	memset(&bp, 0, sizeof(bp));
+	bptab_init(&bp.tab);
+	bp.xonly = hv.msrs.ept_vpid & BP_EPTCAP_XONLY;
+	for_each_possible_cpu(cpu) {
+		struct bp_cpu *bc = per_cpu_ptr(&bp_cpu, cpu);
+
+		memset(bc, 0, sizeof(*bc));
+		memset(bc->opened, 0xff, sizeof(bc->opened));
+		bc->last_flip_page = -1;
+	}
+	for (i = 0; i < BPTAB_MAX_PAGES; i++) {
+		bp.shadow_pg[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		if (!bp.shadow_pg[i]) {
+			hv_bp_exit();
+			return -ENOMEM;
+		}
+		bp.shadow_pa[i] = page_to_phys(bp.shadow_pg[i]);
+	}
+	return 0;
+}
+
+void hv_bp_exit(void)
+{
+	int i;
+
+	for (i = 0; i < BPTAB_MAX_PAGES; i++) {
+		if (bp.shadow_pg[i])
+			__free_page(bp.shadow_pg[i]);
+		bp.shadow_pg[i] = NULL;
+	}
+}

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gdb_mem.c - guest virtual memory for gdb, from VMX root.
+ *
+ * Translation: pgwalk over the halted CPU's CR3 (4- or 5-level, PCID bits
+ * masked, large pages).  Access: through the kernel direct map (__va), valid
+ * in root because the host page table shares the kernel half.  Before any
+ * byte is touched, the physical range must lie in System RAM (a table built
+ * at load, since the resource tree's lock may be held by the halted guest)
+ * and its direct-map page must be present (lookup_address() walks init_mm
+ * without locks).  Device memory and holes give an error, never an access.
+ * Writes clear CR0.WP around the copy so read-only kernel text and rodata
+ * can be patched (SDM Vol. 3 2.5: WP=0 lets supervisor writes ignore R/W).
+ */
+#include <linux/kernel.h>
+#include <linux/ioport.h>
+#include <linux/mm.h>
+#include <asm/pgtable.h>
+#include <asm/special_insns.h>
+#include <asm/processor.h>
+#include "kmod/vmx/hv.h"
+#include "kmod/debug/gdb.h"
+#include "kmod/lib/gdb_cpu.h"
+#include "kmod/lib/pgwalk.h"
+
+#define GDB_RAM_RANGES	64
+
+static struct {
+	u64 start[GDB_RAM_RANGES], end[GDB_RAM_RANGES];	/* [start, end) */
+	int n;
+	u8 phys_bits;
+} gdb_ram;
+
+static int gdb_ram_add(struct resource *res, void *arg)
+{
+	if (gdb_ram.n < GDB_RAM_RANGES) {
+		gdb_ram.start[gdb_ram.n] = res->start;
+		gdb_ram.end[gdb_ram.n] = res->end + 1;
+		gdb_ram.n++;
+	}
+	return 0;
+}
+
+int hv_gdb_mem_init(void)
+{
+	u32 a = 0x80000000, b, c = 0, d;
+
+	gdb_ram.n = 0;
+	walk_iomem_res_desc(IORES_DESC_NONE,
+			    IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY, 0, ~0ULL,
+			    NULL, gdb_ram_add);
+	native_cpuid(&a, &b, &c, &d);
+	gdb_ram.phys_bits = 36;
+	if (a >= 0x80000008) {
+		a = 0x80000008;
+		c = 0;
+		native_cpuid(&a, &b, &c, &d);
+		gdb_ram.phys_bits = a & 0xff;
+	}
+	return gdb_ram.n ? 0 : -ENODEV;
+}
+
+/* [pa, pa + len) inside one System RAM range and mapped in the direct map. */
+static void *gdb_phys_ptr(u64 pa, size_t len)
+{
+	unsigned long va, end;
+	unsigned int level;
+	pte_t *pte;
+	int i;
+
+	if (!len || pa + len < pa)
+		return NULL;
+	for (i = 0; i < gdb_ram.n; i++)
+		if (pa >= gdb_ram.start[i] && pa + len <= gdb_ram.end[i])
+			break;
+	if (i == gdb_ram.n)
+		return NULL;
+	va = (unsigned long)__va(pa);
+	end = va + len;
+	for (; va < end; va = (va & PAGE_MASK) + PAGE_SIZE) {
+		pte = lookup_address(va, &level);
+		if (!pte || !pte_present(*pte))
+			return NULL;
+	}
+	return __va(pa);
+}
+
+static int gdb_read_phys(void *opaque, u64 pa, void *buf, size_t len)
+{
+	void *p = gdb_phys_ptr(pa, len);
+
+	if (!p)
+		return -1;
+	memcpy(buf, p, len);
+	return 0;
+}
+
+static int gdb_write_phys(void *opaque, u64 pa, const void *buf, size_t len)
+{
+	void *p = gdb_phys_ptr(pa, len);
+	unsigned long cr0;
+
+	if (!p)
+		return -1;
+	/* Interrupts are off in root: nothing else runs with WP clear. */
+	cr0 = native_read_cr0();
+	asm volatile("mov %0, %%cr0" : : "r"(cr0 & ~X86_CR0_WP) : "memory");
+	memcpy(p, buf, len);
+	/* MOV to CR0 serializes (SDM Vol. 3 9.3): patched text is refetched. */
+	asm volatile("mov %0, %%cr0" : : "r"(cr0) : "memory");
+	return 0;
+}
+
+static void gdb_walk_ctx(const struct gdb_cpu *g, struct pgwalk_ctx *w)
+{
+	w->cr0 = g->cr0;
+	w->cr3 = g->cr3;
+	w->cr4 = g->cr4;
+	w->efer = g->efer;
+	w->max_phys_bits = gdb_ram.phys_bits;
+	w->read_phys = gdb_read_phys;
+	w->write_phys = gdb_write_phys;
+	w->opaque = NULL;
+}
+
+long hv_gdb_read_virt(const struct gdb_cpu *g, u64 va, u8 *buf, size_t len)
+{
+	struct pgwalk_ctx w;
+	size_t n;
+	int err;
+
+	gdb_walk_ctx(g, &w);
+	n = pgwalk_read_virt(&w, va, buf, len, &err);
+	return n ? (long)n : -EFAULT;
+}
+
+int hv_gdb_write_virt(const struct gdb_cpu *g, u64 va, const u8 *buf,
+		      size_t len)
+{
+	struct pgwalk_ctx w;
+	u64 pa;
+	size_t done = 0;
+	int err;
+
+	gdb_walk_ctx(g, &w);
+	/* All pages first: a write that would stop half way is refused. */
+	while (done < len) {
+		size_t chunk = PAGE_SIZE - ((va + done) & (PAGE_SIZE - 1));
+
+		if (pgwalk_translate(&w, va + done, &pa, NULL) != PGWALK_OK ||
+		    !gdb_phys_ptr(pa, 1))
+			return -EFAULT;
+		done += chunk;
+	}
+	if (pgwalk_write_virt(&w, va, buf, len, &err) != len)
+		return -EFAULT;
+	return 0;
+}
+
+int hv_gdb_translate(const struct gdb_cpu *g, u64 va, u64 *pa)
+{
+	struct pgwalk_ctx w;
+
+	gdb_walk_ctx(g, &w);
+	if (pgwalk_translate(&w, va, pa, NULL) != PGWALK_OK ||
+	    !gdb_phys_ptr(*pa, 1))
+		return -EFAULT;
+	return 0;
+}
+
+void *hv_gdb_phys(u64 pa, size_t len)
+{
+	return gdb_phys_ptr(pa, len);
+}
+
+long hv_gdb_read_current(u64 va, u8 *buf, size_t len)
+{
+	struct pgwalk_ctx w;
+	size_t n;
+	int err;
+
+	w.cr0 = hv_vmread(VMCS_GUEST_CR0);
+	w.cr3 = hv_vmread(VMCS_GUEST_CR3);
+	w.cr4 = hv_vmread(VMCS_GUEST_CR4);
+	w.efer = hv_vmread(VMCS_GUEST_EFER);
+	w.max_phys_bits = gdb_ram.phys_bits;
+	w.read_phys = gdb_read_phys;
+	w.write_phys = gdb_write_phys;
+	w.opaque = NULL;
+	n = pgwalk_read_virt(&w, va, buf, len, &err);
+	return n ? (long)n : -EFAULT;
+}

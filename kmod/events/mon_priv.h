@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mon_priv.h - state shared by mon.c (commands, while halted),
+ * mon_events.c (exit handlers in VMX root) and mon_script.c (the kernel
+ * struct script_ops).
+ *
+ * Contract: everything is allocated by hv_mon_init() and changed by
+ * commands only while every CPU is halted.  In VMX root a CPU reads the
+ * table and writes only its own struct mon_cpu and the shared .globals,
+ * except a script's event_enable/disable/clear: ev->enabled and the
+ * clear queue below (mon_script.c says why that is safe).
+ * mon.gen counts changes of the intercepts: a CPU whose cpu->gen differs
+ * loads them in hv_mon_on_resume() before it runs the guest again.
+ */
+#ifndef HVGDB_KMOD_MON_PRIV_H
+#define HVGDB_KMOD_MON_PRIV_H
+
+#include <linux/types.h>
+#include "monitor-cmds/event.h"
+#include "monitor-cmds/event_intercepts.h"
+#include "monitor-cmds/event_output.h"
+#include "monitor-cmds/script.h"
+#include "monitor-cmds/cmd_script.h"
+#include "kmod/lib/gdb_cpu.h"
+
+struct hv_cpu;
+struct hv_regs;
+
+#define MON_EVENTS		64	/* event slots at load */
+#define MON_TEXT		(16 * 1024)
+#define MON_DATA		(64 * 1024)
+#define MON_PROGS		48	/* compiled scripts at load, ~20 KiB each */
+#define MON_OUTBUF		4096	/* imm-no batch, per CPU */
+#define MON_MATCH_MAX		16	/* events handled per window of an exit */
+#define MON_LINE		512	/* one message of a script */
+#define MON_CLEARQ		64	/* script clears until the next command */
+#define MON_PROGS_MAX		512	/* prealloc's cap on compiled scripts */
+
+/* Where a script runs: a halted CPU (monitor ?) or an exit (an event). */
+struct mon_ctx {
+	struct hv_cpu *c;		/* NULL: halted, use g */
+	struct hv_regs *r;
+	struct gdb_cpu *g;		/* halted CPU's snapshot */
+	struct gdb_cpu walk;		/* CR0/3/4/EFER for page walks */
+	const struct event *ev;
+	const struct event_exit *x;
+	u8 *buffer;			/* $buffer of ev */
+	bool sc;			/* script asked to skip the insn */
+	bool pause;			/* script asked to break */
+	bool imm;
+	struct event_outbuf *ob;	/* imm no target */
+	char *line;			/* output of this evaluation */
+	u32 line_len;
+	void (*direct)(void *arg, const char *s, u32 len);	/* monitor ? */
+	void *direct_arg;
+};
+
+struct mon_cpu {
+	struct mon_ctx ctx;		/* of the event being handled */
+	struct script_vm vm;
+	u64 locals[SCRIPT_MAX_LOCALS];
+	struct event_outbuf ob;
+	char obuf[MON_OUTBUF];
+	char line[MON_LINE];
+	u32 gen;			/* intercepts loaded on this CPU */
+	u32 io_loaded;			/* I/O bitmap addresses written */
+	u64 base_cr0_mask, base_cr4_mask;	/* vmcs.c's, read once */
+	bool base_read;
+	u64 fired;			/* events acted on, for debugfs */
+	/* SYSCALL hook (mon_sys.c): SCE is clear in this CPU's VMCS guest
+	 * EFER; sce is what the guest believes it set. */
+	bool sys_loaded;
+	bool sce;
+	u64 sys_emulated;		/* SYSCALL/SYSRET emulated here */
+};
+
+struct mon_state {
+	struct event_table table;
+	struct event_script_ops sops;
+	struct cmd_script_pool pool;
+	struct script_compiler *scratch;
+	struct script_globals globals;
+	u64 global_vals[SCRIPT_MAX_GLOBALS];
+	bool *used;			/* per program; pool.n of each */
+	struct script_prog *progs;
+	struct script_prog *eval_prog;	/* monitor ? / print */
+	struct script_vm *eval_vm;
+	u64 eval_locals[SCRIPT_MAX_LOCALS];
+	struct mon_ctx eval_ctx;
+	char *out;			/* cmd_execute reply */
+	/* Intercepts: computed while halted, loaded by each CPU. */
+	struct hv_intercepts icpt;
+	u8 *msr_base;			/* hv.msr_bitmap before any event */
+	u8 *io_a, *io_b;
+	phys_addr_t io_a_pa, io_b_pa;
+	u32 gen;
+	bool base_taken;
+	struct mon_cpu *cpu[NR_CPUS];
+	/* Scripts' event_enable/disable/clear (mon_script.c), settled by
+	 * the next monitor command (mon.c): clears wait in clear_ids. */
+	bool keep_disabled;		/* disabled events' intercepts loaded */
+	bool script_changed;
+	atomic_t n_clear;
+	u32 clear_ids[MON_CLEARQ];
+};
+
+extern struct mon_state mon;
+
+/* mon_script.c */
+extern const struct script_ops mon_script_ops;
+void mon_ctx_halted(struct mon_ctx *m, struct gdb_cpu *g);
+void mon_ctx_exit(struct mon_ctx *m, struct hv_cpu *c, struct hv_regs *r);
+bool mon_clear_pending(u32 id);
+u64 mon_guest_gpr(struct hv_regs *r, u32 n);
+void mon_set_guest_gpr(struct hv_regs *r, u32 n, u64 v);
+
+/* mon_events.c */
+void mon_events_hooks(bool on);
+void mon_events_load(struct hv_cpu *c);
+void mon_events_unload_all(void);
+u32 mon_flush_all(char *buf, u32 cap,
+		  void (*emit)(void *arg, const char *s, u32 len), void *arg);
+void mon_exit_init(struct event_exit *x, enum event_type type, u64 key,
+		   u64 context);
+bool mon_fire(struct hv_cpu *c, struct hv_regs *r, struct event_exit *x);
+
+/* mon_sys.c: !syscall/!sysret (EFER.SCE cleared, #UD emulated). */
+void mon_sys_load(struct hv_cpu *c, bool hook);
+bool mon_sys_on_ud(struct hv_cpu *c, struct hv_regs *r);
+u64 mon_sys_efer_read(struct hv_cpu *c, u64 hw);
+u64 mon_sys_efer_write(struct hv_cpu *c, u64 v);
+
+#endif /* HVGDB_KMOD_MON_PRIV_H */

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bptab.c - breakpoint and watchpoint bookkeeping (see bptab.h).
+ */
+#include "kmod/lib/bptab.h"
+
+#define BPTAB_PAGE_MASK	0xfffULL
+
+void bptab_init(struct bptab *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+int bptab_page_of(const struct bptab *t, u64 gpa)
+{
+	int i;
+
+	gpa &= ~BPTAB_PAGE_MASK;
+	for (i = 0; i < BPTAB_MAX_PAGES; i++)
+		if (t->pages[i].used && t->pages[i].gpa == gpa)
+			return i;
+	return -1;
+}
+
+/* The page for @gpa, hooking it if needed; -28 when none is free. */
+static int bptab_get_page(struct bptab *t, u64 gpa, bool *new_page)
+{
+	int i = bptab_page_of(t, gpa);
+
+	*new_page = false;
+	if (i >= 0)
+		return i;
+	for (i = 0; i < BPTAB_MAX_PAGES; i++) {
+		if (!t->pages[i].used) {
+			memset(&t->pages[i], 0, sizeof(t->pages[i]));
+			t->pages[i].used = true;
+			t->pages[i].gpa = gpa & ~BPTAB_PAGE_MASK;
+			t->pages[i].view = BPTAB_VIEW_EXEC;
+			*new_page = true;
+			return i;
+		}
+	}
+	return -28;
+}
+
+static void bptab_put_page(struct bptab *t, int page)
+{
+	struct bptab_page *p = &t->pages[page];
+
+	if (!p->nbps && !p->nwatches)
+		p->used = false;
+}
+
+const struct bptab_bp *bptab_find_bp(const struct bptab *t, u64 va)
+{
+	int i;
+
+	for (i = 0; i < BPTAB_MAX_BPS; i++)
+		if (t->bps[i].used && t->bps[i].va == va)
+			return &t->bps[i];
+	return NULL;
+}
+
+int bptab_add_bp(struct bptab *t, u64 va, u64 pa, u8 orig, bool *new_page)
+{
+	int i, page;
+
+	*new_page = false;
+	if (bptab_find_bp(t, va))
+		return -17;
+	for (i = 0; i < BPTAB_MAX_BPS && t->bps[i].used; i++)
+		;
+	if (i == BPTAB_MAX_BPS)
+		return -28;
+	page = bptab_get_page(t, pa, new_page);
+	if (page < 0)
+		return page;
+	t->bps[i] = (struct bptab_bp){ .va = va, .page = (u16)page,
+				       .off = (u16)(pa & BPTAB_PAGE_MASK),
+				       .orig = orig, .used = true };
+	t->pages[page].nbps++;
+	return page;
+}
+
+int bptab_del_bp(struct bptab *t, u64 va)
+{
+	struct bptab_bp *b = (struct bptab_bp *)bptab_find_bp(t, va);
+	int page;
+
+	if (!b)
+		return -2;
+	page = b->page;
+	b->used = false;
+	t->pages[page].nbps--;
+	bptab_put_page(t, page);
+	return page;
+}
+
+static bool bptab_watch_type_ok(u8 type)
+{
+	return type == BPTAB_WRITE || type == BPTAB_READ ||
+	       type == BPTAB_ACCESS;
+}
+
+int bptab_add_watch(struct bptab *t, u64 va, u64 pa, u32 len, u8 type,
+		    bool *new_page)
+{
+	int i, page;
+
+	*new_page = false;
+	if (!len || !bptab_watch_type_ok(type) ||
+	    (pa & BPTAB_PAGE_MASK) + len > BPTAB_PAGE_MASK + 1)
+		return -22;
+	for (i = 0; i < BPTAB_MAX_WATCHES; i++) {
+		const struct bptab_watch *w = &t->watches[i];
+
+		if (w->used && w->va == va && w->len == len && w->type == type)
+			return -17;
+	}
+	for (i = 0; i < BPTAB_MAX_WATCHES && t->watches[i].used; i++)
+		;
+	if (i == BPTAB_MAX_WATCHES)
+		return -28;
+	page = bptab_get_page(t, pa, new_page);
+	if (page < 0)
+		return page;
+	t->watches[i] = (struct bptab_watch){ .va = va, .pa = pa, .len = len,
+					      .page = (u16)page, .type = type,
+					      .used = true };
+	t->pages[page].nwatches++;
+	return page;
+}
+
+int bptab_del_watch(struct bptab *t, u64 va, u32 len, u8 type)
+{
+	int i, page;
+
+	for (i = 0; i < BPTAB_MAX_WATCHES; i++) {
+		struct bptab_watch *w = &t->watches[i];
+
+		if (!w->used || w->va != va || w->len != len || w->type != type)
+			continue;
+		page = w->page;
+		w->used = false;
+		t->pages[page].nwatches--;
+		bptab_put_page(t, page);
+		return page;
+	}
+	return -2;
+}
+
+u32 bptab_perms(const struct bptab *t, int page, enum bptab_view view)
+{
+	const struct bptab_page *p = &t->pages[page];
+	u32 perms = BPTAB_R | BPTAB_W | BPTAB_X;
+	int i;
+
+	if (!p->used)
+		return perms;
+	/* The shadow with its 0xCC bytes is for instruction fetches only. */
+	if (p->nbps)
+		perms = view == BPTAB_VIEW_EXEC ? BPTAB_X : BPTAB_R | BPTAB_W;
+	for (i = 0; i < BPTAB_MAX_WATCHES; i++) {
+		const struct bptab_watch *w = &t->watches[i];
+
+		if (!w->used || w->page != page)
+			continue;
+		/* Write without read is a misconfiguration (SDM 29.3.3.1):
+		 * watching reads takes both away. */
+		if (w->type == BPTAB_WRITE)
+			perms &= ~BPTAB_W;
+		else
+			perms &= ~(BPTAB_R | BPTAB_W);
+	}
+	return perms;
+}
+
+void bptab_patch(const struct bptab *t, int page, const u8 *orig, u8 *shadow)
+{
+	int i;
+
+	memcpy(shadow, orig, BPTAB_PAGE_MASK + 1);
+	for (i = 0; i < BPTAB_MAX_BPS; i++)
+		if (t->bps[i].used && t->bps[i].page == page)
+			shadow[t->bps[i].off] = 0xcc;
+}
+
+const struct bptab_watch *bptab_watch_hit(const struct bptab *t, int page,
+					  u64 pa, u32 len, bool write,
+					  u64 *addr)
+{
+	int i;
+
+	for (i = 0; i < BPTAB_MAX_WATCHES; i++) {
+		const struct bptab_watch *w = &t->watches[i];
+		u64 lo, hi;
+
+		if (!w->used || w->page != page)
+			continue;
+		if (w->type == BPTAB_WRITE && !write)
+			continue;
+		if (w->type == BPTAB_READ && write)
+			continue;
+		lo = pa > w->pa ? pa : w->pa;
+		hi = pa + len < w->pa + w->len ? pa + len : w->pa + w->len;
+		if (lo >= hi)
+			continue;
+		*addr = w->va + (lo - w->pa);
+		return w;
+	}
+	return NULL;
+}

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ept_host.c - the module's EPT: page pool, MTRR snapshot, identity map.
+ *
+ * The table pages come from a pool allocated at load, so the EPT-violation
+ * handler can add mappings in VMX root without calling the page allocator.
+ * The map covers [0, top of the iomem resource tree rounded up to 1 GiB,
+ * at least 4 GiB) with the largest pages the CPU and the MTRRs allow; a
+ * guest access above that (e.g. a BAR assigned later) is mapped 4 KiB at a
+ * time, uncached, on its first EPT violation.
+ */
+#include <linux/kernel.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/ioport.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include "kmod/vmx/hv.h"
+
+#define HV_EPT_POOL_SPARE	64	/* pages for on-demand mappings */
+#define HV_EPT_MAX_TOP		(1ULL << 46)
+
+struct hv_pool {
+	void **pages;
+	u32 count, used;
+};
+
+static struct hv_pool hv_pool;
+static arch_spinlock_t hv_ept_lock = __ARCH_SPIN_LOCK_UNLOCKED;
+
+static void *hv_pool_alloc(void *ctx, u64 *pa)
+{
+	struct hv_pool *p = ctx;
+	void *v;
+
+	if (p->used >= p->count)
+		return NULL;
+	v = p->pages[p->used++];
+	*pa = __pa(v);
+	return v;
+}
+
+static void *hv_pool_virt(void *ctx, u64 pa)
+{
+	return __va(pa);
+}
+
+static int hv_mtrr_cb(void *ctx, u64 start, u64 size)
+{
+	return hv_mtrr_type(ctx, start, size);
+}
+
+static void hv_mtrr_read(struct hv_mtrr *m)
+{
+	static const u32 fixed_msrs[11] = {
+		0x250, 0x258, 0x259, 0x268, 0x269, 0x26a, 0x26b, 0x26c,
+		0x26d, 0x26e, 0x26f,
+	};
+	u64 cap = 0, def = 0, fixed[11] = { 0 };
+	unsigned int i;
+
+	memset(m, 0, sizeof(*m));
+	m->phys_bits = boot_cpu_data.x86_phys_bits;
+	if (!boot_cpu_has(X86_FEATURE_MTRR)) {
+		/* No MTRRs: everything write-back (SDM 12.11.1). */
+		m->enabled = true;
+		m->def_type = HV_MEMTYPE_WB;
+		return;
+	}
+	rdmsrl_safe(HV_MSR_MTRRCAP, &cap);
+	rdmsrl_safe(HV_MSR_MTRR_DEF_TYPE, &def);
+	m->enabled = def & (1 << 11);
+	m->fixed_enabled = (def & (1 << 10)) && (cap & (1 << 8));
+	m->def_type = def & 0xff;
+	m->nvar = min_t(u32, cap & 0xff, HV_MTRR_MAX_VAR);
+	for (i = 0; i < m->nvar; i++) {
+		rdmsrl_safe(HV_MSR_MTRR_PHYSBASE0 + 2 * i, &m->var[i].base);
+		rdmsrl_safe(HV_MSR_MTRR_PHYSBASE0 + 2 * i + 1, &m->var[i].mask);
+	}
+	if (m->fixed_enabled) {
+		for (i = 0; i < 11; i++)
+			rdmsrl_safe(fixed_msrs[i], &fixed[i]);
+		hv_mtrr_set_fixed(m, fixed);
+	}
+}
+
+static u64 hv_phys_top(void)
+{
+	struct resource *r;
+	u64 top = 4ULL << 30;
+
+	for (r = iomem_resource.child; r; r = r->sibling)
+		if (r->end + 1 > top)
+			top = r->end + 1;
+	top = ALIGN(top, 1ULL << 30);
+	return min(top, HV_EPT_MAX_TOP);
+}
+
+static void hv_pool_free(void)
+{
+	u32 i;
+
+	if (!hv_pool.pages)
+		return;
+	for (i = 0; i < hv_pool.count; i++)
+		free_page((unsigned long)hv_pool.pages[i]);
+	kvfree(hv_pool.pages);
+	hv_pool.pages = NULL;
+	hv_pool.count = hv_pool.used = 0;
+}
+
+int hv_ept_create(void)
+{
+	struct ept_pager pg = { hv_pool_alloc, hv_pool_virt, &hv_pool };
+	int max_leaf = hv.caps.ept_1g ? EPT_LEVEL_1G :
+		       hv.caps.ept_2m ? EPT_LEVEL_2M : EPT_LEVEL_4K;
+	u64 gib;
+	u32 n, i;
+
+	hv_mtrr_read(&hv.mtrr);
+	hv.ept_top = hv_phys_top();
+	gib = hv.ept_top >> 30;
+	/*
+	 * Worst case for the map itself: PML4 + PDPTs, one PD per GiB without
+	 * 1 GiB pages, and PTs where MTRR ranges are not 2 MiB aligned (the
+	 * first MiB and a few range edges).  4 KiB-only EPT is not supported.
+	 */
+	if (max_leaf == EPT_LEVEL_4K)
+		return -EOPNOTSUPP;
+	n = 2 + (u32)(gib >> 9) + (u32)gib + 32 + HV_EPT_POOL_SPARE;
+	hv_pool.pages = kvcalloc(n, sizeof(void *), GFP_KERNEL);
+	if (!hv_pool.pages)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		hv_pool.pages[i] = (void *)get_zeroed_page(GFP_KERNEL);
+		if (!hv_pool.pages[i])
+			break;
+		hv_pool.count++;
+	}
+	if (hv_pool.count != n)
+		goto nomem;
+	if (ept_init(&hv.ept, &pg) ||
+	    ept_map_identity(&hv.ept, 0, hv.ept_top, max_leaf, hv_mtrr_cb,
+			     &hv.mtrr))
+		goto nomem;
+	if (hv_pool.count - hv_pool.used < HV_EPT_POOL_SPARE / 2)
+		goto nomem;
+	hv.eptp = ept_pointer(&hv.ept, hv.caps.ept_wb ? HV_MEMTYPE_WB :
+						       HV_MEMTYPE_UC);
+	return 0;
+nomem:
+	hv_pool_free();
+	return -ENOMEM;
+}
+
+void hv_ept_destroy(void)
+{
+	hv_pool_free();
+}
+
+u32 hv_ept_pool_pages(void)
+{
+	return hv_pool.count;
+}
+
+/*
+ * VMX root, any CPU: identity-map the 4 KiB page at @gpa uncached if
+ * nothing maps it yet.  The lock is only ever taken in VMX root, so the
+ * interrupted guest cannot hold it.
+ */
+int hv_ept_map_on_demand(u64 gpa)
+{
+	int ret = -1, level;
+	u64 *e;
+
+	if (gpa >= (1ULL << boot_cpu_data.x86_phys_bits))
+		return -1;
+	arch_spin_lock(&hv_ept_lock);
+	e = ept_lookup(&hv.ept, gpa, &level);
+	if (e) {
+		/* Another CPU mapped it meanwhile, or a real permission fault. */
+		ret = (*e & EPT_RWX) == EPT_RWX ? 0 : -1;
+	} else if (!ept_map_4k(&hv.ept, gpa & ~0xfffULL, gpa & ~0xfffULL,
+			       EPT_RWX, HV_MEMTYPE_UC)) {
+		hv.ept_on_demand++;
+		ret = 0;
+	}
+	arch_spin_unlock(&hv_ept_lock);
+	if (!ret)
+		hv_invept_all();
+	return ret;
+}
+
+/*
+ * An EPT leaf is misconfigured (SDM Vol. 3 29.3.3.1) when it is writable
+ * but not readable, or has memory type 2, 3 or 7.  (Reserved bits are
+ * never set by ept.c; execute-only needs a capability we never use.)
+ */
+static bool hv_ept_leaf_misconfigured(u64 e)
+{
+	int mt = ept_leaf_type(e);
+
+	return ((e & EPT_W) && !(e & EPT_R)) || mt == 2 || mt == 3 || mt == 7;
+}
+
+/*
+ * VMX root (EPT-misconfiguration exit): rewrite the leaf that maps @gpa as
+ * the identity map built it - read/write/execute, memory type from the
+ * MTRRs (uncached above ept_top, as hv_ept_map_on_demand() maps).  Returns
+ * 0 if a misconfigured leaf was repaired, -1 if the misconfiguration is
+ * elsewhere (a non-leaf entry) and nothing was changed.
+ */
+int hv_ept_repair(u64 gpa)
+{
+	int ret = -1, level, mt;
+	u64 *e, size, base;
+
+	arch_spin_lock(&hv_ept_lock);
+	e = ept_lookup(&hv.ept, gpa, &level);
+	if (e && hv_ept_leaf_misconfigured(*e)) {
+		size = ept_level_size(level);
+		base = gpa & ~(size - 1);
+		mt = base >= hv.ept_top ? HV_MEMTYPE_UC :
+		     hv_mtrr_type(&hv.mtrr, base, size);
+		if (mt >= 0) {
+			*e = base | EPT_RWX | ((u64)mt << EPT_MT_SHIFT) |
+			     (level > EPT_LEVEL_4K ? EPT_LARGE : 0);
+			ret = 0;
+		}
+	}
+	arch_spin_unlock(&hv_ept_lock);
+	if (!ret)
+		hv_invept_all();
+	return ret;
+}
+
+/*
+ * TEST ONLY (debugfs test_ept_misconfig, through HV_HC_TEST_EPT): VMX
+ * root, make the 4 KiB page at @gpa misconfigured - write without read,
+ * SDM Vol. 3 29.3.3.1 - so the next guest access to it is an
+ * EPT-misconfiguration exit that hv_ept_repair() undoes.  Splits a large
+ * page first (from the spare pool).  Flushes only this CPU's EPT caches:
+ * other CPUs may keep using the old translation until they flush.
+ */
+int hv_ept_test_misconfig(u64 gpa)
+{
+	int ret = -1, level;
+	u64 *e;
+
+	if (gpa >= hv.ept_top)
+		return -1;
+	arch_spin_lock(&hv_ept_lock);
+	if (!ept_split_4k(&hv.ept, gpa)) {
+		e = ept_lookup(&hv.ept, gpa, &level);
+		if (e && level == EPT_LEVEL_4K) {
+			*e = (*e & ~EPT_RWX) | EPT_W;
+			ret = 0;
+		}
+	}
+	arch_spin_unlock(&hv_ept_lock);
+	hv_invept_all();
+	return ret;
+}
+
+int hv_ept_set_4k(u64 gpa, u64 hpa, u64 perms)
+{
+	int level, ret = -1;
+	u64 *e;
+
+	arch_spin_lock(&hv_ept_lock);
+	e = ept_lookup(&hv.ept, gpa, &level);
+	if (e && (level == EPT_LEVEL_4K || !ept_split_4k(&hv.ept, gpa)))
+		e = ept_lookup(&hv.ept, gpa, &level);
+	if (e && level == EPT_LEVEL_4K) {
+		/* Keep the memory type (and ignore-PAT) the MTRRs gave. */
+		WRITE_ONCE(*e, (*e & (EPT_MT_MASK | EPT_IPAT)) |
+			   (hpa & EPT_ADDR_MASK) | (perms & EPT_RWX));
+		ret = 0;
+	}
+	arch_spin_unlock(&hv_ept_lock);
+	return ret;
+}

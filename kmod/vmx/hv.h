@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hv.h - kernel-side state of the VMX core, shared by vmx.c (per-CPU on and
+ * off), vmcs.c (VMCS contents), exit.c (exit handlers), ept_host.c (EPT
+ * memory) and debugfs.c (reports).
+ *
+ * One struct hv_cpu per possible CPU, allocated at load and freed at
+ * unload; it is only written by its own CPU (in VMX root or with
+ * interrupts off), and read by debugfs.  Per-CPU control values live in
+ * hv_cpu.ctls: code that changes them while the CPU sits in VMX root sets
+ * ctls_dirty and hv_exit_handler() writes them before VMRESUME.
+ */
+#ifndef HVGDB_KMOD_HV_H
+#define HVGDB_KMOD_HV_H
+
+#include <linux/types.h>
+#include <linux/percpu.h>
+#include "kmod/lib/vmx_defs.h"
+#include "kmod/lib/vmx_caps.h"
+#include "kmod/lib/ept.h"
+#include "kmod/lib/mtrr.h"
+#include "kmod/lib/exitqual.h"
+
+#define HV_STACK_SIZE		(16 * 1024)
+#define HV_VPID			1
+
+/*
+ * Guest registers at a VM exit, pushed by entry.S in this order (the
+ * GPR order of exit qualifications).  gpr[HV_RSP] is filled from the VMCS
+ * by the handlers that need it.  rip/rflags are scratch for the leave path.
+ */
+struct hv_regs {
+	u64 gpr[HV_NR_GPRS];
+	u64 rip;
+	u64 rflags;
+};
+
+/* Full information about an exit we did not expect, for debugfs. */
+struct hv_exit_record {
+	u64 count;
+	u32 reason, intr_info, intr_error, idt_vectoring, insn_len, insn_err;
+	u64 qual, gpa, gla, rip, rsp, cr3, rflags;
+	u32 action;		/* enum hv_action taken */
+};
+
+enum hv_action {
+	HV_RESUME = 0,		/* VMRESUME the guest */
+	HV_LEAVE = 1,		/* VMXOFF done, return to the guest natively */
+	HV_PARK = 2,		/* guest state unusable: stop this CPU */
+};
+
+/*
+ * OFF: not in VMX.  VIRTUALIZED: running as our guest.  FAILED: VMX entry
+ * failed at start.  LEFT: devirtualized after an unexpected exit (see
+ * debugfs "unexpected").  PARKED: stopped in VMX root (triple fault).
+ */
+enum hv_cpu_state {
+	HV_CPU_OFF, HV_CPU_VIRTUALIZED, HV_CPU_FAILED, HV_CPU_LEFT,
+	HV_CPU_PARKED,
+};
+
+/*
+ * Optional VM exits, by the part of hvgdb that wants them (gdb: breakpoints,
+ * step: single-stepping, mon: monitor events).  Each owner sets only its own
+ * struct and then c->ctls_dirty; the VMCS gets c->ctls OR every owner's
+ * bits at the end of the exit (hv_sync_controls in exit.c), so no owner
+ * can clear another's.  Changed only by the CPU itself, in VMX root.
+ */
+enum hv_ctl_owner { HV_OWN_GDB, HV_OWN_STEP, HV_OWN_MON, HV_OWN_MAX };
+struct hv_ctl_extra {
+	u32 pin, proc, proc2, exit, exception_bitmap;
+};
+
+struct hv_cpu {
+	int cpu;
+	enum hv_cpu_state state;
+	int error;			/* errno of the last failed start */
+	u32 insn_error;			/* VM-instruction error of that failure */
+	void *vmxon;
+	phys_addr_t vmxon_pa;
+	void *vmcs;
+	phys_addr_t vmcs_pa;
+	void *stack;
+	struct hv_ctls ctls;
+	struct hv_ctl_extra extra[HV_OWN_MAX];
+	bool ctls_dirty;
+	struct hv_regs *regs;		/* exit frame while in VMX root */
+	u64 exit_total;
+	u64 exits[HV_EXIT_REASON_MAX + 1];	/* last slot: reasons >= MAX */
+	struct hv_exit_record unexpected;
+	u64 ept_violations;
+	u64 last_ept_gpa, last_ept_qual;
+	u64 launch_ns;			/* time VMXON..VMLAUNCH took */
+};
+
+struct hv_global {
+	struct hv_vmx_msrs msrs;
+	struct hv_caps caps;
+	struct hv_ctls ctls;		/* template for every CPU */
+	void *msr_bitmap;
+	phys_addr_t msr_bitmap_pa;
+	u64 *host_pml4;
+	phys_addr_t host_cr3;
+	struct ept_table ept;
+	struct hv_mtrr mtrr;
+	u64 eptp;
+	u64 ept_top;			/* identity map covers [0, ept_top) */
+	u32 ept_on_demand;		/* 4 KiB pages mapped by violations */
+	u64 load_ns;			/* insmod: all CPUs virtualized */
+	u64 load_tsc;			/* the same in TSC ticks */
+	int hp_state;
+	struct hv_cpu *cpus[NR_CPUS];
+};
+
+extern struct hv_global hv;
+DECLARE_PER_CPU(struct hv_cpu *, hv_this_cpu);
+
+/* entry.S */
+int hv_vmx_launch(void);
+void hv_vmx_exit_stub(void);
+
+/* VMREAD/VMWRITE of the current VMCS (SDM Vol. 3 31.3); errors ignored. */
+static __always_inline u64 hv_vmread(u32 field)
+{
+	u64 v;
+
+	asm volatile("vmread %1, %0" : "=rm"(v) : "r"((u64)field) : "cc");
+	return v;
+}
+
+static __always_inline void hv_vmwrite(u32 field, u64 value)
+{
+	asm volatile("vmwrite %1, %0" : : "r"((u64)field), "rm"(value)
+		     : "cc", "memory");
+}
+
+/* vmx.c: per-CPU on/off, TLB invalidation, hypercalls. */
+int hv_cpu_start(struct hv_cpu *c);
+int hv_cpu_stop(struct hv_cpu *c);
+int hv_invept_all(void);
+int hv_invvpid_all(void);
+int hv_invvpid_single(u16 vpid);
+u64 hv_hypercall(u64 nr, u64 arg);
+
+/* vmcs.c */
+void hv_vmcs_setup(struct hv_cpu *c, unsigned long cr4_before);
+
+/*
+ * exit.c.  An exit handler runs in VMX root (no printk, no sleeping, no
+ * kernel locks) and returns HV_RESUME or HV_LEAVE (after hv_leave_vmx).
+ * hv_set_exit_hook() installs a handler that runs instead of the built-in
+ * one for @reason (the gdb stub's #BP/#DB/EPT/NMI handling); NULL removes it.
+ * Install hooks only while no CPU can take that exit.
+ */
+struct hv_cpu;
+typedef int (*hv_exit_fn)(struct hv_cpu *c, struct hv_regs *r, u32 reason);
+int hv_set_exit_hook(u32 reason, hv_exit_fn fn);
+void hv_skip_insn(void);
+void hv_inject(u32 vector, bool has_error, u32 error);
+/* Emulation shared by the exit table and monitor events (RIP untouched):
+ * CPUID; XSETBV, false after injecting #GP for an invalid XCR0. */
+void hv_emul_cpuid(struct hv_regs *r);
+bool hv_emul_xsetbv(struct hv_regs *r);
+void hv_leave_vmx(struct hv_cpu *c, struct hv_regs *r, u64 rip);
+int hv_exit_handler(struct hv_regs *r);
+int hv_resume_failed(struct hv_regs *r);
+
+/* ept_host.c */
+int hv_ept_create(void);
+void hv_ept_destroy(void);
+int hv_ept_map_on_demand(u64 gpa);
+int hv_ept_repair(u64 gpa);
+int hv_ept_test_misconfig(u64 gpa);	/* test only: debugfs */
+/* Point the 4 KiB EPT leaf of @gpa at @hpa with @perms (EPT_R/W/X),
+ * splitting a large page first; 0 or -1.  The caller flushes (INVEPT). */
+int hv_ept_set_4k(u64 gpa, u64 hpa, u64 perms);
+u32 hv_ept_pool_pages(void);
+
+/* debugfs.c */
+void hv_debugfs_create(void);
+void hv_debugfs_remove(void);
+
+#endif /* HVGDB_KMOD_HV_H */
