@@ -240,4 +240,10 @@ size_t rsp_console_write(struct rsp_engine *eng, const char *buf, size_t len);
 /* Remove every breakpoint/watchpoint gdb inserted (detach, kill, reset). */
 void rsp_remove_all_breakpoints(struct rsp_engine *eng);
 
+/* The engine's state, for the target side (the struct is opaque). */
+bool rsp_gdb_waiting(const struct rsp_engine *eng);	/* owed a stop */
+void rsp_forget_stop(struct rsp_engine *eng);	/* gdb is gone: owe none */
+u64 rsp_rx_packets(const struct rsp_engine *eng);	/* received so far */
+int rsp_selected_thread(const struct rsp_engine *eng);	/* Hg: 0 any, -1 all */
+
 #endif /* HVGDB_GDBSTUB_H */

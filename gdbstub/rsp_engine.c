@@ -420,3 +420,23 @@ struct rsp_resume rsp_serve(struct rsp_engine *eng, const struct rsp_stop *why)
 		}
 	}
 }
+
+bool rsp_gdb_waiting(const struct rsp_engine *eng)
+{
+	return eng->gdb_waiting;
+}
+
+void rsp_forget_stop(struct rsp_engine *eng)
+{
+	eng->gdb_waiting = false;
+}
+
+u64 rsp_rx_packets(const struct rsp_engine *eng)
+{
+	return eng->rx_packets;
+}
+
+int rsp_selected_thread(const struct rsp_engine *eng)
+{
+	return eng->g_tid;
+}

@@ -19,6 +19,7 @@
 #include <asm/processor-flags.h>
 #include "kmod/vmx/hv.h"
 #include "kmod/debug/gdb.h"
+#include "kmod/events/mon.h"
 
 struct hv_global hv;
 DEFINE_PER_CPU(struct hv_cpu *, hv_this_cpu);
@@ -189,6 +190,8 @@ static void hv_free_all(void)
 	for_each_possible_cpu(cpu)
 		hv_free_cpu(cpu);
 	hv_ept_destroy();
+	hv_gdb_set_monitor(NULL);
+	hv_mon_exit();
 	hv_gdb_exit();
 	free_page((unsigned long)hv.msr_bitmap);
 	free_page((unsigned long)hv.host_pml4);
@@ -223,6 +226,12 @@ static int __init hv_init(void)
 	err = hv_gdb_init();
 	if (err)
 		return err;
+	err = hv_mon_init();
+	if (err) {
+		hv_gdb_exit();
+		return err;
+	}
+	hv_gdb_set_monitor(&hv_mon_gdb);
 
 	err = -ENOMEM;
 	hv.msr_bitmap = (void *)get_zeroed_page(GFP_KERNEL);

@@ -19,7 +19,6 @@
 #include <asm/processor-flags.h>
 #include "kmod/vmx/hv.h"
 #include "kmod/debug/dr.h"
-#include "kmod/events/mon_priv.h"
 #include "monitor-cmds/event_emul.h"
 
 #define DR7_FIXED1	0x400ULL	/* bit 10 reads as 1 (SDM 18.2.4) */
@@ -123,10 +122,10 @@ bool hv_dr_emulate(struct hv_regs *r, u64 qual)
 		else	/* DR7: the guest's own bits in gdb's slots */
 			v = (hv_vmread(VMCS_GUEST_DR7) & ~held) |
 			    (d->guest_dr7 & held);
-		mon_set_guest_gpr(r, a.gpr, v);
+		hv_set_guest_gpr(r, a.gpr, v);
 		return true;
 	}
-	v = mon_guest_gpr(r, a.gpr);
+	v = hv_guest_gpr(r, a.gpr);
 	/* The upper 32 bits of DR6/DR7 must be 0 (#GP, SDM Vol. 2 "MOV"). */
 	if ((dr == 6 || dr == 7) && (v >> 32)) {
 		hv_inject(HV_VEC_GP, true, 0);

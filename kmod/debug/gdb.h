@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * gdb.h - the gdb server inside hvgdb.ko, as the VMX core calls it.
+ * gdb.h - the gdb server inside hvgdb.ko (kmod/debug/gdb_*.c), as the
+ * VMX core, main.c and the events layer call it.
  *
  * Contract: hv_gdb_init() runs at load before any CPU is virtualized (it
  * adds NMI-exiting and virtual NMIs to hv.ctls and pre-allocates every
  * buffer); hv_gdb_start() after all CPUs are virtualized starts the 50 ms
  * poll timer; hv_gdb_stop() before devirtualizing stops it; hv_gdb_exit()
- * frees.  The hv_gdb_on_*() hooks run in VMX root on the exiting CPU and
+ * frees.  hv_gdb_set_monitor() (main.c, at load and unload, while no CPU
+ * is virtualized) connects the events layer: debug/ never calls up into
+ * events/ by name.  The hv_gdb_on_*() hooks run in VMX root on the exiting CPU and
  * return enum hv_action; hv_gdb_before_resume() is called at the end of
  * every exit that resumes the guest and parks the CPU there if a halt was
  * requested while it sat in root.  Nothing in root allocates, sleeps,
@@ -25,6 +28,24 @@ struct hv_regs;
 
 /* Poll period (guest time): bytes are seen within this many ms. */
 #define HV_GDB_POLL_MS		50
+
+struct rsp_output;
+/*
+ * What the events layer offers the gdb server.  command: gdb's qRcmd,
+ * on the link's holder while every CPU is halted.  drain: batched event
+ * output, before a stop reply.  on_resume: each CPU in VMX root as it
+ * leaves a halt.  on_exception: an exception exit gdb did not claim;
+ * true when the monitor dealt with it.  on_interrupt: each external
+ * interrupt held on exit (step.c), already queued for re-injection.
+ */
+struct hv_gdb_monitor {
+	int (*command)(const char *cmd, struct rsp_output *out);
+	size_t (*drain)(char *buf, size_t cap);
+	void (*on_resume)(struct hv_cpu *c, struct hv_regs *r);
+	bool (*on_exception)(struct hv_cpu *c, struct hv_regs *r, u32 info);
+	void (*on_interrupt)(struct hv_cpu *c, struct hv_regs *r, u8 vector);
+};
+void hv_gdb_set_monitor(const struct hv_gdb_monitor *m);
 
 int hv_gdb_init(void);
 void hv_gdb_start(void);

@@ -7,7 +7,8 @@
 #include <linux/bitops.h>
 #include "kmod/vmx/hv.h"
 #include "kmod/debug/step.h"
-#include "kmod/events/mon.h"
+#include "kmod/debug/gdb.h"
+#include "kmod/debug/gdb_priv.h"
 
 #define STEP_RFLAGS_TF		(1ULL << 8)
 #define STEP_RFLAGS_IF		(1ULL << 9)
@@ -154,12 +155,14 @@ int hv_step_on_extint(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 
 	/* Acknowledged on exit: the vector is ours to deliver later. */
 	if (info & HV_INTR_INFO_VALID) {
+		const struct hv_gdb_monitor *m = READ_ONCE(gdb_monitor_ops);
 		u32 v = info & 0xff;
 
 		if (!__test_and_set_bit(v, s->held))
 			s->nheld++;
 		atomic64_inc(&hv_step_held_count);
-		hv_mon_on_interrupt(c, r, v);
+		if (m)
+			m->on_interrupt(c, r, v);
 	}
 	/* No step armed (an !interrupt event, or a step that ended in this
 	 * very exit): deliver now if the guest can take it, else from the

@@ -692,6 +692,14 @@ static void mon_free(void)
 	memset(&mon_pre, 0, sizeof(mon_pre));
 }
 
+const struct hv_gdb_monitor hv_mon_gdb = {
+	.command = hv_mon_command,
+	.drain = hv_mon_drain,
+	.on_resume = hv_mon_on_resume,
+	.on_exception = hv_mon_on_exception,
+	.on_interrupt = hv_mon_on_interrupt,
+};
+
 int hv_mon_init(void)
 {
 	struct event *ev;

@@ -29,6 +29,9 @@ struct hv_cpu;
 struct hv_regs;
 struct rsp_output;
 
+/* The gdb server's view of the monitor (main.c registers it). */
+extern const struct hv_gdb_monitor hv_mon_gdb;
+
 int hv_mon_init(void);
 void hv_mon_exit(void);
 int hv_mon_command(const char *cmd, struct rsp_output *out);

@@ -605,7 +605,7 @@ static int mon_on_cr(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 	}
 	switch (a.type) {
 	case HV_CR_MOV_TO:
-		v = mon_guest_gpr(r, a.gpr);
+		v = hv_guest_gpr(r, a.gpr);
 		break;
 	case HV_CR_CLTS:
 		v = event_cr0_clts(shadow);
@@ -634,7 +634,7 @@ static int mon_on_cr(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 		return HV_RESUME;
 	}
 	if (a.type == HV_CR_MOV_TO)
-		v = mon_guest_gpr(r, a.gpr);	/* a script may change it */
+		v = hv_guest_gpr(r, a.gpr);	/* a script may change it */
 	if (!mon_cr_write(a.cr, v))
 		return HV_RESUME;
 	hv_skip_insn();

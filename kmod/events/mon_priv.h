@@ -111,8 +111,6 @@ extern const struct script_ops mon_script_ops;
 void mon_ctx_halted(struct mon_ctx *m, struct gdb_cpu *g);
 void mon_ctx_exit(struct mon_ctx *m, struct hv_cpu *c, struct hv_regs *r);
 bool mon_clear_pending(u32 id);
-u64 mon_guest_gpr(struct hv_regs *r, u32 n);
-void mon_set_guest_gpr(struct hv_regs *r, u32 n, u64 v);
 
 /* mon_events.c */
 void mon_events_hooks(bool on);

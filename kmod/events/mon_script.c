@@ -33,19 +33,6 @@ static const u8 sdm_to_gdb[16] = {
 	0, 2, 3, 1, 7, 6, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15,
 };
 
-u64 mon_guest_gpr(struct hv_regs *r, u32 n)
-{
-	return n == HV_RSP ? hv_vmread(VMCS_GUEST_RSP) : r->gpr[n];
-}
-
-void mon_set_guest_gpr(struct hv_regs *r, u32 n, u64 v)
-{
-	if (n == HV_RSP)
-		hv_vmwrite(VMCS_GUEST_RSP, v);
-	else
-		r->gpr[n] = v;
-}
-
 static struct task_struct *mon_task(const struct mon_ctx *m)
 {
 	if (m->c)
@@ -64,7 +51,7 @@ static u64 reg_get(void *ctx, u32 reg)
 	unsigned long v = 0;
 
 	if (reg < 16)
-		return m->c ? mon_guest_gpr(m->r, reg) : g->gpr[sdm_to_gdb[reg]];
+		return m->c ? hv_guest_gpr(m->r, reg) : g->gpr[sdm_to_gdb[reg]];
 	if (!m->c) {
 		switch (reg) {
 		case SCRIPT_REG_RIP: return g->rip;
@@ -144,7 +131,7 @@ static bool reg_set(void *ctx, u32 reg, u64 val)
 		return gdb_cpu_write_reg(m->g, regno, buf) == 0;
 	}
 	if (reg < 16) {
-		mon_set_guest_gpr(m->r, reg, val);
+		hv_set_guest_gpr(m->r, reg, val);
 		return true;
 	}
 	if (reg == SCRIPT_REG_RIP) {

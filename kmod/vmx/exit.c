@@ -57,11 +57,6 @@ void hv_inject(u32 vector, bool has_error, u32 error)
 	hv_vmwrite(VMCS_ENTRY_INTR_INFO, info);
 }
 
-static u64 hv_get_gpr(struct hv_regs *r, unsigned int n)
-{
-	return n == HV_RSP ? hv_vmread(VMCS_GUEST_RSP) : r->gpr[n];
-}
-
 static void hv_record(struct hv_cpu *c, struct hv_regs *r, u32 reason,
 		      enum hv_action action)
 {
@@ -360,7 +355,7 @@ static int hv_exit_cr(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 	hv_decode_cr(hv_vmread(VMCS_EXIT_QUALIFICATION), &a);
 	if (a.cr != 4 || a.type != HV_CR_MOV_TO)
 		return hv_exit_unexpected(c, r, reason);
-	v = hv_get_gpr(r, a.gpr);
+	v = hv_guest_gpr(r, a.gpr);
 	if (v & ~fixed1) {
 		hv_inject(HV_VEC_GP, true, 0);
 		return HV_RESUME;

@@ -134,6 +134,20 @@ static __always_inline void hv_vmwrite(u32 field, u64 value)
 		     : "cc", "memory");
 }
 
+/* Guest GPR @n (SDM order) at an exit: RSP lives in the VMCS. */
+static __always_inline u64 hv_guest_gpr(const struct hv_regs *r, u32 n)
+{
+	return n == HV_RSP ? hv_vmread(VMCS_GUEST_RSP) : r->gpr[n];
+}
+
+static __always_inline void hv_set_guest_gpr(struct hv_regs *r, u32 n, u64 v)
+{
+	if (n == HV_RSP)
+		hv_vmwrite(VMCS_GUEST_RSP, v);
+	else
+		r->gpr[n] = v;
+}
+
 /* vmx.c: per-CPU on/off, TLB invalidation, hypercalls. */
 int hv_cpu_start(struct hv_cpu *c);
 int hv_cpu_stop(struct hv_cpu *c);

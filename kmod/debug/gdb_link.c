@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gdb_link.c - the serial link to gdb: the polled 16550 under the RSP
+ * engine, the wire log, the link lock, and noticing gdb while the system
+ * runs.
+ *
+ * Noticing gdb: a pinned 50 ms hrtimer on the CPU that loaded the module
+ * makes a VMCALL (HV_HC_GDB_POLL); in VMX root that CPU looks at the UART
+ * with rsp_poll_running() and stops the system on a Ctrl-C or the start
+ * of a packet (docs/debugging.md).
+ *
+ * Context: the transport callbacks and the poll run in VMX root with the
+ * link lock held; gdb_link_start/stop in process context.
+ */
+#include <linux/module.h>
+#include <linux/kernel.h>
+#include <linux/hrtimer.h>
+#include <linux/seq_file.h>
+#include <linux/io.h>
+#include <asm/tsc.h>
+#include <asm/msr.h>
+#include "kmod/vmx/hv.h"
+#include "kmod/debug/gdb.h"
+#include "kmod/debug/gdb_priv.h"
+
+static uint uart_port = UART_DEFAULT_PORT;
+module_param(uart_port, uint, 0444);
+MODULE_PARM_DESC(uart_port, "I/O port of the 16550 UART gdb connects to (default 0x3f8, COM1)");
+static uint uart_baud = UART_DEFAULT_BAUD;
+module_param(uart_baud, uint, 0444);
+MODULE_PARM_DESC(uart_baud, "baud rate of that UART, 115200/n (default 115200)");
+
+/*
+ * The link lock: whoever holds it talks to gdb (gdb.eng, gdb.uart,
+ * gdb_wire).  Only tried, never spun on with nothing else to do: a CPU
+ * that wants the link while another serves gdb must still notice its own
+ * halt request (gdb_halt.c).
+ */
+static arch_spinlock_t gdb_link = __ARCH_SPIN_LOCK_UNLOCKED;
+
+bool gdb_link_trylock(void)
+{
+	return arch_spin_trylock(&gdb_link);
+}
+
+void gdb_link_unlock(void)
+{
+	arch_spin_unlock(&gdb_link);
+}
+
+/*
+ * The last bytes on the link, both directions, for debugfs `wire`: what a
+ * lost stop or a confused gdb saw.  Written only by the link's holder.
+ */
+#define GDB_WIRE_LOG	4096	/* power of two */
+static struct {
+	char buf[GDB_WIRE_LOG];
+	u32 pos;
+	int last_cpu;
+	char last_dir;
+} gdb_wire;
+
+static void gdb_wire_put(char ch)
+{
+	gdb_wire.buf[gdb_wire.pos++ % GDB_WIRE_LOG] = ch;
+}
+
+static void gdb_wire_log(char dir, const u8 *b, size_t n)
+{
+	int cpu = raw_smp_processor_id();
+
+	if (dir != gdb_wire.last_dir || cpu != gdb_wire.last_cpu) {
+		gdb_wire_put('\n');
+		gdb_wire_put(dir);
+		gdb_wire_put('0' + cpu % 10);
+		gdb_wire_put(' ');
+		gdb_wire.last_dir = dir;
+		gdb_wire.last_cpu = cpu;
+	}
+	while (n--) {
+		u8 ch = *b++;
+
+		gdb_wire_put(ch >= 0x20 && ch < 0x7f ? ch : '.');
+	}
+}
+
+/* ---- transport ---- */
+
+static u8 gdb_inb(void *ctx, u16 port)
+{
+	return inb(port);
+}
+
+static void gdb_outb(void *ctx, u16 port, u8 v)
+{
+	outb(v, port);
+}
+
+static u64 gdb_now(void *ctx)
+{
+	return rdtsc();
+}
+
+static int gdb_get_byte(void *ctx, u32 timeout_ms)
+{
+	int b = uart_get_byte(&gdb.uart, timeout_ms);
+	u8 ch = b;
+
+	if (b < 0)
+		return RSP_NO_BYTE;
+	gdb_wire_log('<', &ch, 1);
+	return b;
+}
+
+static void gdb_put_bytes(void *ctx, const u8 *buf, size_t len)
+{
+	size_t n = uart_put_bytes(&gdb.uart, buf, len);
+
+	gdb_wire_log('>', buf, n);
+	if (n < len)
+		gdb_wire_log('!', buf + n, len - n);	/* never sent */
+}
+
+static void gdb_flush(void *ctx)
+{
+}
+
+u64 gdb_ms_to_tsc(u32 ms)
+{
+	return (u64)ms * (tsc_khz ? tsc_khz : 1000000);
+}
+
+const struct rsp_transport gdb_transport = {
+	.get_byte = gdb_get_byte, .put_bytes = gdb_put_bytes,
+	.flush = gdb_flush, .reliable = false,
+};
+
+size_t hv_gdb_console(const char *text, size_t len)
+{
+	size_t n;
+
+	if (!gdb.uart_ok || !gdb_link_trylock())
+		return 0;
+	n = rsp_console_write(gdb.eng, text, len);
+	gdb_link_unlock();
+	return n;
+}
+
+/* ---- noticing gdb while the system runs ---- */
+
+int hv_gdb_on_poll(struct hv_cpu *c, struct hv_regs *r)
+{
+	struct rsp_stop why = { .tid = c->cpu + 1, .signal = RSP_SIGINT };
+	struct gdb_handover h = { 0 };
+
+	r->gpr[HV_RAX] = 0;
+	hv_skip_insn();
+	gdb.polls++;
+	if (!gdb.uart_ok || !gdb_link_trylock())
+		return HV_RESUME;
+	if (rsp_poll_running(gdb.eng))
+		gdb_stop_world(c, r, &why, false, &h);
+	gdb_link_unlock();
+	gdb_after_stop(c, r, &h);
+	return HV_RESUME;
+}
+
+static enum hrtimer_restart gdb_tick(struct hrtimer *t)
+{
+	struct hv_cpu *c = this_cpu_read(hv_this_cpu);
+
+	if (c && c->state == HV_CPU_VIRTUALIZED)
+		hv_hypercall(HV_HC_GDB_POLL, 0);
+	hrtimer_forward_now(t, ms_to_ktime(HV_GDB_POLL_MS));
+	return HRTIMER_RESTART;
+}
+
+void gdb_link_start(void)
+{
+	/* Pinned: it fires on the CPU that loads the module; one CPU
+	 * polling is enough, the others are halted by NMI. */
+	hrtimer_init(&gdb.timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED);
+	gdb.timer.function = gdb_tick;
+	hrtimer_start(&gdb.timer, ms_to_ktime(HV_GDB_POLL_MS),
+		      HRTIMER_MODE_REL_PINNED);
+	gdb.timer_on = true;
+}
+
+void gdb_link_stop(void)
+{
+	if (gdb.timer_on)
+		hrtimer_cancel(&gdb.timer);
+	gdb.timer_on = false;
+}
+
+/* The UART at uart_port; 0 or a negative errno. */
+int gdb_link_init(void)
+{
+	static const struct uart_io io = { gdb_inb, gdb_outb, gdb_now, NULL };
+	int err;
+
+	if (uart_port > 0xfff8)
+		return -EINVAL;
+	err = uart_init(&gdb.uart, &io, (u16)uart_port, uart_baud,
+			tsc_khz ? tsc_khz : 1000000);
+	if (err) {
+		pr_err("hvgdb: no 16550 UART at %#x (baud %u): error %d\n",
+		       uart_port, uart_baud, err);
+		return err == -22 ? -EINVAL : -ENODEV;
+	}
+	gdb.uart_ok = true;
+	return 0;
+}
+
+void gdb_link_announce(void)
+{
+	pr_info("hvgdb: gdb server on UART %#x at %u baud\n", uart_port,
+		uart_baud);
+}
+
+void gdb_link_show(struct seq_file *m)
+{
+	seq_printf(m, "uart %#x baud %u ok %d can_halt %d\n", uart_port,
+		   uart_baud, gdb.uart_ok, gdb.can_halt);
+}
+
+void hv_gdb_show_wire(struct seq_file *m)
+{
+	u32 end = READ_ONCE(gdb_wire.pos), i;
+
+	i = end > GDB_WIRE_LOG ? end - GDB_WIRE_LOG : 0;
+	for (; i < end; i++)
+		seq_putc(m, gdb_wire.buf[i % GDB_WIRE_LOG]);
+	seq_putc(m, '\n');
+}

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gdb_nmi.c - NMIs under hvgdb.ko: the ones it sends to halt CPUs, and
+ * the guest's own (perf, watchdog), which go back to the guest.
+ *
+ * With NMI exiting and virtual NMIs on (SDM Vol. 3 25.2, 25.3), every NMI
+ * that arrives while the guest runs exits.  One with a halt request parks
+ * the CPU (gdb_halt.c); one with none is the guest's and is injected at
+ * once, or from an NMI-window exit while the guest blocks NMIs (STI, MOV
+ * SS or NMI blocking, SDM 25.4.2).  An NMI that lands while the CPU is in
+ * root runs the kernel's handler (the host shares its IDT): our NMI_LOCAL
+ * handler claims ours, and the request is seen by hv_gdb_before_resume() at
+ * the end of that exit.
+ *
+ * Context: VMX root (exit handlers), NMI (gdb_nmi_handler).  pc->nmi_ours
+ * and pc->req are atomics because other CPUs and NMI context touch them;
+ * pc->nmi_pending only by the CPU itself in root.
+ */
+#include <linux/kernel.h>
+#include <asm/apic.h>
+#include <asm/nmi.h>
+#include "kmod/vmx/hv.h"
+#include "kmod/debug/gdb.h"
+#include "kmod/debug/gdb_priv.h"
+
+void gdb_send_nmi(int cpu, struct hv_gdb_cpu *pc)
+{
+	atomic_inc(&pc->nmi_ours);
+	apic->send_IPI(cpu, NMI_VECTOR);
+}
+
+/* Give the guest its NMI now, or from the next NMI-window exit. */
+static void gdb_queue_guest_nmi(struct hv_cpu *c, struct hv_gdb_cpu *pc)
+{
+	u32 block = (u32)hv_vmread(VMCS_GUEST_INTERRUPTIBILITY);
+
+	if (!pc->nmi_pending &&
+	    !(hv_vmread(VMCS_ENTRY_INTR_INFO) & HV_INTR_INFO_VALID) &&
+	    !(block & (GDB_BLOCK_STI | GDB_BLOCK_MOVSS | GDB_BLOCK_NMI))) {
+		hv_vmwrite(VMCS_ENTRY_INTR_INFO, GDB_NMI_INFO);
+		return;
+	}
+	/* Real hardware latches one NMI; keep at most two in flight. */
+	if (pc->nmi_pending < 2)
+		pc->nmi_pending++;
+	c->ctls.proc |= HV_PROC_NMI_WINDOW;
+	c->ctls_dirty = true;
+}
+
+/* An event cut short by this exit must be delivered again (SDM 28.2.4). */
+static void gdb_redeliver_vectoring(void)
+{
+	u32 idt = (u32)hv_vmread(VMCS_IDT_VECTORING_INFO);
+	u32 type = (idt >> 8) & 7;
+
+	if (!(idt & HV_INTR_INFO_VALID))
+		return;
+	hv_vmwrite(VMCS_ENTRY_INTR_INFO, idt & ~(1u << 12));
+	if (idt & HV_INTR_DELIVER_ERROR)
+		hv_vmwrite(VMCS_ENTRY_EXC_ERROR,
+			   hv_vmread(VMCS_IDT_VECTORING_ERROR));
+	if (type >= 4 && type <= 6)	/* software interrupt/exception */
+		hv_vmwrite(VMCS_ENTRY_INSN_LEN,
+			   hv_vmread(VMCS_EXIT_INSN_LEN));
+}
+
+/*
+ * A VM exit caused by an NMI leaves NMIs blocked until the next IRET
+ * (SDM Vol. 3 27.1 and 6.7.1); root code never executes one, so without
+ * this the CPU would take no NMI again.  Return to the next instruction
+ * through an IRET frame built on the stack: SS, RSP, RFLAGS, CS, RIP.
+ */
+static void gdb_unblock_nmis(void)
+{
+	unsigned long tmp;
+
+	asm volatile("mov %%ss, %k0\n\t"
+		     "pushq %0\n\t"
+		     "pushq %%rsp\n\t"
+		     "addq $8, (%%rsp)\n\t"
+		     "pushfq\n\t"
+		     "mov %%cs, %k0\n\t"
+		     "pushq %0\n\t"
+		     "leaq 1f(%%rip), %0\n\t"
+		     "pushq %0\n\t"
+		     "iretq\n"
+		     "1:"
+		     : "=&r"(tmp) : : "cc", "memory");
+}
+
+int gdb_on_nmi(struct hv_cpu *c, struct hv_regs *r,
+		      struct hv_gdb_cpu *pc)
+{
+	/* From here an NMI in root runs the kernel's handler, where
+	 * gdb_nmi_handler() claims ours. */
+	gdb_unblock_nmis();
+	gdb_redeliver_vectoring();
+	if (atomic_xchg(&pc->req, 0)) {
+		atomic_dec_if_positive(&pc->nmi_ours);
+		gdb_park(c, r);
+		return HV_RESUME;
+	}
+	if (atomic_dec_if_positive(&pc->nmi_ours) >= 0)
+		return HV_RESUME;	/* a re-sent one of ours, late */
+	gdb.foreign_nmis++;
+	gdb_queue_guest_nmi(c, pc);
+	return HV_RESUME;
+}
+
+int hv_gdb_on_nmi_window(struct hv_cpu *c, struct hv_regs *r, u32 reason)
+{
+	struct hv_gdb_cpu *pc = this_cpu_read(hv_gdb_pcpu);
+	u32 block = (u32)hv_vmread(VMCS_GUEST_INTERRUPTIBILITY);
+
+	if (pc && pc->nmi_pending &&
+	    !(hv_vmread(VMCS_ENTRY_INTR_INFO) & HV_INTR_INFO_VALID) &&
+	    !(block & (GDB_BLOCK_STI | GDB_BLOCK_MOVSS | GDB_BLOCK_NMI))) {
+		hv_vmwrite(VMCS_ENTRY_INTR_INFO, GDB_NMI_INFO);
+		pc->nmi_pending--;
+	}
+	if (!pc || !pc->nmi_pending) {
+		c->ctls.proc &= ~HV_PROC_NMI_WINDOW;
+		c->ctls_dirty = true;
+	}
+	return HV_RESUME;
+}
+
+/* NMIs of ours that land while the CPU is in root (kernel handler path). */
+int gdb_nmi_handler(unsigned int type, struct pt_regs *regs)
+{
+	struct hv_gdb_cpu *pc = this_cpu_read(hv_gdb_pcpu);
+
+	if (!pc)
+		return NMI_DONE;
+	if (atomic_read(&pc->req))
+		return NMI_HANDLED;	/* parked at the end of this exit */
+	if (atomic_dec_if_positive(&pc->nmi_ours) >= 0)
+		return NMI_HANDLED;
+	return NMI_DONE;
+}
+

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gdb_trap.c - the exception, MTF exits of hvgdb.ko's gdb server: NMIs go
+ * to gdb_nmi.c; #BP and #DB that are gdb's (breakpoints, watchpoints, the
+ * end of a step) stop the system; every other exception is offered to the
+ * monitor's !exception events and otherwise given back to the guest as it
+ * came.
+ *
+ * Context: VMX root on the exiting CPU.
+ */
+#include <linux/kernel.h>
+#include <linux/percpu.h>
+#include <asm/debugreg.h>
+#include <asm/special_insns.h>
+#include "kmod/vmx/hv.h"
+#include "kmod/debug/gdb.h"
+#include "kmod/debug/gdb_priv.h"
+#include "kmod/debug/bp.h"
+#include "kmod/debug/step.h"
+
+/* Is the breakpoint still there now that we own the link?  gdb may have
+ * removed it while another CPU's stop was served. */
+static bool gdb_bp_still(struct hv_cpu *c, const struct rsp_stop *why)
+{
+	struct rsp_stop again;
+
+	return hv_bp_on_int3(c, c->regs, &again);
+}
+
+/* Give an intercepted exception back to the guest as it came. */
+static void gdb_reinject(u32 info)
+{
+	u32 type = (info >> 8) & 7;
+
+	hv_vmwrite(VMCS_ENTRY_INTR_INFO, info & ~(1u << 12));
+	/* A #PF exit leaves CR2 alone; the address is the exit
+	 * qualification (SDM Vol. 3 27.1, 28.2.1). */
+	if ((info & 0xff) == 14 && type == 3)
+		write_cr2(hv_vmread(VMCS_EXIT_QUALIFICATION));
+	if (info & HV_INTR_DELIVER_ERROR)
+		hv_vmwrite(VMCS_ENTRY_EXC_ERROR,
+			   hv_vmread(VMCS_EXIT_INTR_ERROR));
+	if (type >= 4 && type <= 6)	/* software: INT3, INTO, INT1 */
+		hv_vmwrite(VMCS_ENTRY_INSN_LEN,
+			   hv_vmread(VMCS_EXIT_INSN_LEN));
+}
+
+int hv_gdb_on_exception(struct hv_cpu *c, struct hv_regs *r, u32 reason)
+{
+	struct hv_gdb_cpu *pc = this_cpu_read(hv_gdb_pcpu);
+	u32 info = (u32)hv_vmread(VMCS_EXIT_INTR_INFO);
+	const struct hv_gdb_monitor *m;
+	struct rsp_stop stop = { 0 };
+	u64 qual, dr6;
+
+	if ((info & (7u << 8)) == GDB_INTR_TYPE_NMI)
+		return pc ? gdb_on_nmi(c, r, pc) : HV_RESUME;
+	switch (info & 0xff) {
+	case 3:		/* #BP */
+		if (hv_bp_on_int3(c, r, &stop)) {
+			/* No gdb to tell: run the real instruction. */
+			if (!gdb_stop_if(c, r, &stop, NULL, 0, gdb_bp_still))
+				hv_bp_step(c, HV_STEP_NONE);
+			return HV_RESUME;
+		}
+		break;
+	case 1:		/* #DB: a step's end, a debug-register hit */
+		qual = hv_vmread(VMCS_EXIT_QUALIFICATION);
+		if (hv_bp_on_db(c, r, qual, &stop)) {
+			if (stop.tid)
+				hv_gdb_stop_here(c, r, &stop, NULL, 0);
+			return HV_RESUME;
+		}
+		/* The guest's own: a #DB exit leaves DR6 to us (SDM Vol. 3
+		 * 27.1); B0-B3, BD, BS as the exit qualification says. */
+		get_debugreg(dr6, 6);
+		set_debugreg((dr6 & ~0x600fULL) | (qual & 0x600f), 6);
+		break;
+	}
+	m = READ_ONCE(gdb_monitor_ops);
+	if (m && m->on_exception(c, r, info))
+		return HV_RESUME;
+	gdb_reinject(info);
+	return HV_RESUME;
+}
+
+int hv_gdb_on_mtf(struct hv_cpu *c, struct hv_regs *r, u32 reason)
+{
+	struct rsp_stop stop = { 0 };
+
+	if (hv_bp_on_mtf(c, &stop) && stop.tid)
+		hv_gdb_stop_here(c, r, &stop, NULL, 0);
+	return HV_RESUME;
+}
+
