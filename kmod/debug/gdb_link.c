@@ -4,19 +4,26 @@
  * engine, the wire log, the link lock, and noticing gdb while the system
  * runs.
  *
- * Noticing gdb: a pinned 50 ms hrtimer on the CPU that loaded the module
- * makes a VMCALL (HV_HC_GDB_POLL); in VMX root that CPU looks at the UART
- * with rsp_poll_running() and stops the system on a Ctrl-C or the start
- * of a packet (docs/debugging.md).
+ * Noticing gdb: every 50 ms one CPU looks at the UART in VMX root with
+ * rsp_poll_running() and stops the system on a Ctrl-C or the start of a
+ * packet (docs/debugging.md).  Where the CPU has the VMX-preemption timer
+ * (SDM Vol. 3C 26.5.1) it brings the first online CPU to VMX root by
+ * itself, and the guest runs no hvgdb code: a connect finds every CPU
+ * where it really was.  Without the timer (or with poll=hrtimer) a pinned
+ * hrtimer on the CPU that loaded the module makes a VMCALL
+ * (HV_HC_GDB_POLL) instead.  The choice is made at load (module parameter
+ * poll, debugfs gdb: "poll ...").
  *
  * Context: the transport callbacks and the poll run in VMX root with the
- * link lock held; gdb_link_start/stop in process context.
+ * link lock held; gdb_link_init/start/stop in process context.
  */
 #include <linux/module.h>
 #include <linux/kernel.h>
 #include <linux/hrtimer.h>
 #include <linux/seq_file.h>
 #include <linux/io.h>
+#include <linux/cpumask.h>
+#include <linux/string.h>
 #include <asm/tsc.h>
 #include <asm/msr.h>
 #include "kmod/vmx/hv.h"
@@ -29,6 +36,12 @@ MODULE_PARM_DESC(uart_port, "I/O port of the 16550 UART gdb connects to (default
 static uint uart_baud = UART_DEFAULT_BAUD;
 module_param(uart_baud, uint, 0444);
 MODULE_PARM_DESC(uart_baud, "baud rate of that UART, 115200/n (default 115200)");
+static char *poll = "auto";
+module_param(poll, charp, 0444);
+MODULE_PARM_DESC(poll, "how hvgdb notices gdb while the system runs: auto (the VMX-preemption timer where the CPU has it, else a guest hrtimer), preempt (the timer, or refuse to load), hrtimer (a guest hrtimer and a VMCALL every 50 ms)");
+
+enum gdb_poll_mode { GDB_POLL_HRTIMER, GDB_POLL_PREEMPT };
+static enum gdb_poll_mode gdb_poll_mode;
 
 /*
  * The link lock: whoever holds it talks to gdb (gdb.eng, gdb.uart,
@@ -148,20 +161,33 @@ size_t hv_gdb_console(const char *text, size_t len)
 
 /* ---- noticing gdb while the system runs ---- */
 
-int hv_gdb_on_poll(struct hv_cpu *c, struct hv_regs *r)
+static void gdb_poll(struct hv_cpu *c, struct hv_regs *r)
 {
 	struct rsp_stop why = { .tid = c->cpu + 1, .signal = RSP_SIGINT };
 	struct gdb_handover h = { 0 };
 
-	r->gpr[HV_RAX] = 0;
-	hv_skip_insn();
 	gdb.polls++;
 	if (!gdb.uart_ok || !gdb_link_trylock())
-		return HV_RESUME;
+		return;
 	if (rsp_poll_running(gdb.eng))
 		gdb_stop_world(c, r, &why, false, &h);
 	gdb_link_unlock();
 	gdb_after_stop(c, r, &h);
+}
+
+/* The VMX-preemption timer expired on the polling CPU (hv_timer_setup). */
+static int gdb_on_timer(struct hv_cpu *c, struct hv_regs *r, u32 reason)
+{
+	gdb_poll(c, r);
+	return HV_RESUME;
+}
+
+/* VMCALL HV_HC_GDB_POLL from the guest hrtimer (the fallback). */
+int hv_gdb_on_poll(struct hv_cpu *c, struct hv_regs *r)
+{
+	r->gpr[HV_RAX] = 0;
+	hv_skip_insn();
+	gdb_poll(c, r);
 	return HV_RESUME;
 }
 
@@ -177,6 +203,8 @@ static enum hrtimer_restart gdb_tick(struct hrtimer *t)
 
 void gdb_link_start(void)
 {
+	if (gdb_poll_mode == GDB_POLL_PREEMPT)
+		return;		/* armed with each CPU's VMCS */
 	/* Pinned: it fires on the CPU that loads the module; one CPU
 	 * polling is enough, the others are halted by NMI. */
 	hrtimer_init(&gdb.timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED);
@@ -193,7 +221,30 @@ void gdb_link_stop(void)
 	gdb.timer_on = false;
 }
 
-/* The UART at uart_port; 0 or a negative errno. */
+/* How to poll; before any CPU is virtualized (hv_timer_setup). */
+static int gdb_poll_init(void)
+{
+	bool want_timer = !strcmp(poll, "auto") || !strcmp(poll, "preempt");
+
+	if (!want_timer && strcmp(poll, "hrtimer")) {
+		pr_err("hvgdb: poll=%s: not auto, preempt or hrtimer\n", poll);
+		return -EINVAL;
+	}
+	gdb_poll_mode = GDB_POLL_HRTIMER;
+	if (want_timer &&
+	    !hv_timer_setup(cpumask_first(cpu_online_mask), HV_GDB_POLL_MS,
+			    gdb_on_timer)) {
+		gdb_poll_mode = GDB_POLL_PREEMPT;
+		return 0;
+	}
+	if (!strcmp(poll, "preempt")) {
+		pr_err("hvgdb: poll=preempt: this CPU has no VMX-preemption timer\n");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+/* The UART at uart_port and the poll; 0 or a negative errno. */
 int gdb_link_init(void)
 {
 	static const struct uart_io io = { gdb_inb, gdb_outb, gdb_now, NULL };
@@ -201,6 +252,9 @@ int gdb_link_init(void)
 
 	if (uart_port > 0xfff8)
 		return -EINVAL;
+	err = gdb_poll_init();
+	if (err)
+		return err;
 	err = uart_init(&gdb.uart, &io, (u16)uart_port, uart_baud,
 			tsc_khz ? tsc_khz : 1000000);
 	if (err) {
@@ -222,6 +276,12 @@ void gdb_link_show(struct seq_file *m)
 {
 	seq_printf(m, "uart %#x baud %u ok %d can_halt %d\n", uart_port,
 		   uart_baud, gdb.uart_ok, gdb.can_halt);
+	if (gdb_poll_mode == GDB_POLL_PREEMPT)
+		seq_printf(m, "poll preemption_timer cpu %d period_ms %u ticks %u save %d\n",
+			   hv.timer.cpu, HV_GDB_POLL_MS, hv.timer.ticks,
+			   hv.timer.save);
+	else
+		seq_printf(m, "poll hrtimer period_ms %u\n", HV_GDB_POLL_MS);
 }
 
 void hv_gdb_show_wire(struct seq_file *m)

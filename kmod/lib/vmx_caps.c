@@ -111,18 +111,21 @@ bool hv_facts_fake(struct hv_facts *f, const char *what)
 
 void hv_caps_decode(const struct hv_vmx_msrs *m, struct hv_caps *c)
 {
-	u32 pin1, proc1, proc21 = (u32)(m->proc2 >> 32);
+	u32 pin1, proc1, exit1, proc21 = (u32)(m->proc2 >> 32);
 
 	memset(c, 0, sizeof(*c));
 	c->true_ctls = !!(m->basic & HV_BASIC_TRUE_CTLS);
 	pin1 = (u32)((c->true_ctls ? m->true_pin : m->pin) >> 32);
 	proc1 = (u32)((c->true_ctls ? m->true_proc : m->proc) >> 32);
+	exit1 = (u32)((c->true_ctls ? m->true_exit : m->exit) >> 32);
 	c->revision = HV_BASIC_REVISION(m->basic);
 	c->region_size = HV_BASIC_REGION_SIZE(m->basic);
 	c->mtf = !!(proc1 & HV_PROC_MTF);
 	c->preempt_timer = !!(pin1 & HV_PIN_PREEMPT_TIMER);
 	c->vnmi = !!(pin1 & HV_PIN_VIRTUAL_NMIS);
 	c->preempt_rate = m->misc & 0x1f;	/* SDM A.6 bits 4:0 */
+	/* Without it every VM entry restarts the count (SDM 26.7.4). */
+	c->preempt_save = !!(exit1 & HV_EXIT_SAVE_PREEMPT_TIMER);
 	if (!(proc1 & HV_PROC_SECONDARY))
 		proc21 = 0;
 	c->ept = !!(proc21 & HV_PROC2_EPT);

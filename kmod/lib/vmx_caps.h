@@ -54,6 +54,7 @@ struct hv_ctls {
 
 struct hv_caps {
 	bool true_ctls, ept, vpid, unrestricted, mtf, preempt_timer;
+	bool preempt_save;		/* exit saves the timer's count */
 	bool ept_2m, ept_1g, ept_wb, ept_ad, invept_single, invept_all;
 	bool invvpid_single, invvpid_all, rdtscp, invpcid, xsaves, vnmi;
 	u8 preempt_rate;		/* TSC >> rate per timer tick */

@@ -98,6 +98,7 @@
 #define HV_EXIT_LOAD_PAT		(1u << 19)
 #define HV_EXIT_SAVE_EFER		(1u << 20)
 #define HV_EXIT_LOAD_EFER		(1u << 21)
+#define HV_EXIT_SAVE_PREEMPT_TIMER	(1u << 22)
 
 /* VM-entry controls (table 25-15). */
 #define HV_ENTRY_LOAD_DEBUG		(1u << 2)
@@ -192,6 +193,7 @@ enum hv_vmcs_field {
 	VMCS_GUEST_INTERRUPTIBILITY	= 0x4824,
 	VMCS_GUEST_ACTIVITY		= 0x4826,
 	VMCS_GUEST_SYSENTER_CS		= 0x482a,
+	VMCS_PREEMPT_TIMER_VALUE	= 0x482e,
 	VMCS_HOST_SYSENTER_CS		= 0x4c00,
 	VMCS_CR0_MASK			= 0x6000,
 	VMCS_CR4_MASK			= 0x6002,

@@ -111,6 +111,7 @@ static int caps_show(struct seq_file *m, void *v)
 	seq_printf(m, "mtf %s\n", YN(c->mtf));
 	seq_printf(m, "preemption_timer %s\n", YN(c->preempt_timer));
 	seq_printf(m, "preemption_timer_rate %u\n", c->preempt_rate);
+	seq_printf(m, "preemption_timer_save %s\n", YN(c->preempt_save));
 	seq_printf(m, "virtual_nmi %s\n", YN(c->vnmi));
 	seq_printf(m, "rdtscp %s\n", YN(c->rdtscp));
 	seq_printf(m, "invpcid %s\n", YN(c->invpcid));

@@ -22,6 +22,7 @@
 #include <asm/invpcid.h>
 #include <asm/fpu/xcr.h>
 #include <asm/tlbflush.h>
+#include <asm/tsc.h>
 #include "kmod/vmx/hv.h"
 #include "kmod/vmx/hypercall.h"
 #include "kmod/debug/gdb.h"
@@ -402,6 +403,51 @@ static int hv_exit_ept_misconfig(struct hv_cpu *c, struct hv_regs *r,
 	return HV_RESUME;
 }
 
+int hv_timer_setup(int cpu, u32 period_ms, int (*fn)(struct hv_cpu *c,
+		   struct hv_regs *r, u32 reason))
+{
+	u64 period = (u64)period_ms * (tsc_khz ? tsc_khz : 1000000);
+	u64 ticks = period >> hv.caps.preempt_rate;
+
+	if (!hv.caps.preempt_timer)
+		return -EOPNOTSUPP;
+	hv.timer.cpu = cpu;
+	hv.timer.period_tsc = period;
+	hv.timer.ticks = ticks > U32_MAX ? U32_MAX : (u32)ticks;
+	hv.timer.save = hv.caps.preempt_save;
+	hv.timer.fn = fn;
+	return 0;
+}
+
+/* At VMCS setup (vmcs.c) of every CPU: the timer CPU gets its controls. */
+void hv_timer_vmcs_setup(struct hv_cpu *c)
+{
+	if (!hv.timer.fn || c->cpu != hv.timer.cpu)
+		return;
+	c->ctls.pin |= HV_PIN_PREEMPT_TIMER;
+	if (hv.timer.save)
+		c->ctls.exit |= HV_EXIT_SAVE_PREEMPT_TIMER;
+	c->timer_deadline = rdtsc() + hv.timer.period_tsc;
+	hv_vmwrite(VMCS_PREEMPT_TIMER_VALUE, hv.timer.ticks);
+}
+
+/* Without the save control: what is left of the period (0 exits at once
+ * after entry, SDM 26.7.4). */
+static void hv_timer_rearm(struct hv_cpu *c)
+{
+	u64 now = rdtsc(), left;
+
+	left = c->timer_deadline > now ? c->timer_deadline - now : 0;
+	hv_vmwrite(VMCS_PREEMPT_TIMER_VALUE, left >> hv.caps.preempt_rate);
+}
+
+static int hv_exit_timer(struct hv_cpu *c, struct hv_regs *r, u32 reason)
+{
+	c->timer_deadline = rdtsc() + hv.timer.period_tsc;
+	hv_vmwrite(VMCS_PREEMPT_TIMER_VALUE, hv.timer.ticks);
+	return hv.timer.fn ? hv.timer.fn(c, r, reason) : HV_RESUME;
+}
+
 static int hv_exit_ignore(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 {
 	/* INIT/SIPI: Linux never sends them to an online (virtualized) CPU. */
@@ -437,6 +483,7 @@ static const hv_exit_fn hv_exit_table[HV_EXIT_REASON_MAX] = {
 	[EXIT_VMFUNC] = hv_exit_ud,
 	[EXIT_WBINVD] = hv_exit_wbinvd,
 	[EXIT_XSETBV] = hv_exit_xsetbv,
+	[EXIT_PREEMPT_TIMER] = hv_exit_timer,
 };
 
 static hv_exit_fn hv_exit_hooks[HV_EXIT_REASON_MAX];
@@ -490,6 +537,9 @@ int hv_exit_handler(struct hv_regs *r)
 		hv_gdb_before_resume(c, r);
 	if (ret == HV_RESUME && c->ctls_dirty)
 		hv_sync_controls(c);
+	if (unlikely(c->timer_deadline) && !hv.timer.save &&
+	    basic != EXIT_PREEMPT_TIMER && ret == HV_RESUME)
+		hv_timer_rearm(c);
 	c->regs = NULL;
 	return ret;
 }

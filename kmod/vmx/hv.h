@@ -91,6 +91,7 @@ struct hv_cpu {
 	u64 ept_violations;
 	u64 last_ept_gpa, last_ept_qual;
 	u64 launch_ns;			/* time VMXON..VMLAUNCH took */
+	u64 timer_deadline;		/* TSC of the next timer exit (hv.timer) */
 };
 
 struct hv_global {
@@ -109,6 +110,13 @@ struct hv_global {
 	u64 load_ns;			/* insmod: all CPUs virtualized */
 	u64 load_tsc;			/* the same in TSC ticks */
 	int hp_state;
+	struct hv_timer {		/* hv_timer_setup(); constant after load */
+		int cpu;		/* the one CPU that gets the exit */
+		u32 ticks;		/* timer value for one period */
+		u64 period_tsc;
+		bool save;		/* the exit saves the count (no re-arm) */
+		int (*fn)(struct hv_cpu *c, struct hv_regs *r, u32 reason);
+	} timer;
 	struct hv_cpu *cpus[NR_CPUS];
 };
 
@@ -147,6 +155,18 @@ static __always_inline void hv_set_guest_gpr(struct hv_regs *r, u32 n, u64 v)
 	else
 		r->gpr[n] = v;
 }
+
+/*
+ * exit.c: a periodic VMX-preemption-timer exit (SDM Vol. 3C 26.5.1) on CPU
+ * @cpu, every @period_ms of TSC time, calling @fn in VMX root.  Called at
+ * load before any CPU is virtualized; -EOPNOTSUPP when the CPU lacks the
+ * timer.  Without the "save VMX-preemption timer value" exit control each
+ * VM entry restarts the count from the field (SDM 26.7.4), so every exit on
+ * that CPU re-arms it with what is left of the period.
+ */
+int hv_timer_setup(int cpu, u32 period_ms, int (*fn)(struct hv_cpu *c,
+		   struct hv_regs *r, u32 reason));
+void hv_timer_vmcs_setup(struct hv_cpu *c);
 
 /* vmx.c: per-CPU on/off, TLB invalidation, hypercalls. */
 int hv_cpu_start(struct hv_cpu *c);

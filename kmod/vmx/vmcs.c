@@ -113,6 +113,7 @@ void hv_vmcs_setup(struct hv_cpu *c, unsigned long cr4_before)
 	store_idt(&idt);
 
 	/* Controls (25.6-25.8). */
+	hv_timer_vmcs_setup(c);
 	hv_vmwrite(VMCS_PIN_CTLS, k->pin);
 	hv_vmwrite(VMCS_PROC_CTLS, k->proc);
 	hv_vmwrite(VMCS_PROC2_CTLS, k->proc2);

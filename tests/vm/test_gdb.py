@@ -163,9 +163,16 @@ def halted(vm):
         "p/x $xmm15.uint128", "set $xmm15.uint128 = $o",
         "echo @@thread2\\n", "thread 2", "info registers rip rsp cs",
         "thread 1", "info registers rsp",
+        "echo @@pcs\\n", "thread apply all p/x $pc",
         "echo @@end\\n", "detach",
     ]
     with gdb_server(vm) as mark:
+        module = re.search(r"^hvgdb (\d+) .* (0x[0-9a-f]+)",
+                           vm.sh("cat /proc/modules"), re.M)
+        assert module, "hvgdb not in /proc/modules"
+        facts["module"] = (int(module.group(2), 16), int(module.group(1)))
+        facts["caps"] = vm.sh("cat /sys/kernel/debug/hvgdb/caps")
+        facts["gdbfs"] = vm.sh("cat /sys/kernel/debug/hvgdb/gdb")
         out = gdb(vm, *cmds)
         alive = vm.sh("echo alive").strip()
         dmesg = new_dmesg(vm, mark)
@@ -189,6 +196,24 @@ def test_connect_stops_with_sane_registers(vm, halted):
     # Detached: the guest runs again, and nothing complained.
     assert halted["alive"] == "alive"
     assert not [l for l in halted["dmesg"] if BAD_DMESG.search(l)]
+
+
+def test_connect_finds_cpus_where_they_were(vm, halted):
+    """The link needs no guest code: with the VMX-preemption timer polling
+    from VMX root, a connect stops every CPU where the kernel had it (idle
+    loop, a syscall), never inside hvgdb.ko (its poll hrtimer's VMCALL)."""
+    if re.search(r"^preemption_timer yes$", halted["caps"], re.M):
+        assert re.search(r"^poll preemption_timer cpu 0 ", halted["gdbfs"],
+                         re.M), halted["gdbfs"]
+    else:
+        assert "poll hrtimer" in halted["gdbfs"], halted["gdbfs"]
+    base, size = halted["module"]
+    pcs = [int(v, 16) for v in re.findall(r"^\$\d+ = (0x[0-9a-f]+)$",
+                                          halted["s"]["pcs"], re.M)]
+    assert len(pcs) == vm.cpus, halted["s"]["pcs"]
+    inside = [hex(pc) for pc in pcs if base <= pc < base + size]
+    assert not inside, (f"CPUs stopped inside hvgdb.ko "
+                        f"[{base:#x}, +{size:#x}): {inside}")
 
 
 def test_threads_are_cpus(vm, halted):

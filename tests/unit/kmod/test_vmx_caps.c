@@ -158,6 +158,10 @@ static void test_caps_decode(void **state)
 	assert_false(c.mtf);			/* Bochs 2.7: no MTF */
 	assert_true(c.preempt_timer);
 	assert_int_equal(c.preempt_rate, 0);
+	assert_false(c.preempt_save);	/* exit allowed-1 bit 22 clear */
+	f.msrs.true_exit |= (u64)HV_EXIT_SAVE_PREEMPT_TIMER << 32;
+	hv_caps_decode(&f.msrs, &c);
+	assert_true(c.preempt_save);
 	f.msrs.true_proc |= (u64)HV_PROC_MTF << 32;
 	f.msrs.misc = 5;
 	hv_caps_decode(&f.msrs, &c);
