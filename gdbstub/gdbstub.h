@@ -158,7 +158,11 @@ struct rsp_config {
 	bool rle_replies;	/* run-length encode replies */
 };
 
-/* Everything the engine keeps; treat as opaque. */
+/*
+ * Everything the engine keeps; treat as opaque.  It is defined here only so
+ * the caller can allocate it: read and change it through the functions
+ * below (rsp_gdb_waiting() and the rest), never field by field.
+ */
 struct rsp_engine {
 	struct rsp_transport tr;
 	const struct rsp_target_ops *ops;
@@ -240,10 +244,34 @@ size_t rsp_console_write(struct rsp_engine *eng, const char *buf, size_t len);
 /* Remove every breakpoint/watchpoint gdb inserted (detach, kill, reset). */
 void rsp_remove_all_breakpoints(struct rsp_engine *eng);
 
-/* The engine's state, for the target side (the struct is opaque). */
-bool rsp_gdb_waiting(const struct rsp_engine *eng);	/* owed a stop */
-void rsp_forget_stop(struct rsp_engine *eng);	/* gdb is gone: owe none */
-u64 rsp_rx_packets(const struct rsp_engine *eng);	/* received so far */
-int rsp_selected_thread(const struct rsp_engine *eng);	/* Hg: 0 any, -1 all */
+/* --- engine state, for the embedder ------------------------------------- */
+
+/*
+ * rsp_gdb_waiting: gdb resumed the target (c, s, vCont) and waits for a
+ * stop reply; the next rsp_serve(eng, why) sends it.
+ */
+bool rsp_gdb_waiting(const struct rsp_engine *eng);
+
+/*
+ * rsp_forget_stop: gdb is gone (e.g. it never answered a stop): no stop
+ * reply is owed any more, so rsp_serve() sends none and rsp_console_write()
+ * sends nothing.  Breakpoints stay; see rsp_remove_all_breakpoints().
+ */
+void rsp_forget_stop(struct rsp_engine *eng);
+
+/*
+ * rsp_rx_packets: packets received since rsp_init(), counted once framed
+ * ('$' to the checksum), so bad checksums and oversized packets count too.
+ * Unchanged across a wait means no peer spoke.
+ */
+u64 rsp_rx_packets(const struct rsp_engine *eng);
+
+/*
+ * rsp_selected_thread: gdb's general thread, the one Hg selected for
+ * register and memory packets: a thread id >= 1, or 0 ("any") or -1
+ * ("all"), for which the engine uses the thread that stopped.  Every stop
+ * given to rsp_serve() and every qSupported resets it to 0.
+ */
+int rsp_selected_thread(const struct rsp_engine *eng);
 
 #endif /* HVGDB_GDBSTUB_H */

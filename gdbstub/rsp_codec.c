@@ -77,8 +77,7 @@ bool rsp_parse_tid(struct rsp_cursor *c, int *out)
 {
 	u64 v;
 
-	if (c->end - c->p >= 2 && c->p[0] == '-' && c->p[1] == '1') {
-		c->p += 2;
+	if (rsp_accept(c, "-1")) {
 		*out = -1;
 		return true;
 	}
@@ -100,9 +99,19 @@ bool rsp_expect(struct rsp_cursor *c, char ch)
 
 bool rsp_starts(const struct rsp_cursor *c, const char *s)
 {
-	size_t n = strlen(s);
+	struct rsp_cursor peek = *c;
 
-	return (size_t)(c->end - c->p) >= n && !memcmp(c->p, s, n);
+	return rsp_accept(&peek, s);
+}
+
+bool rsp_accept(struct rsp_cursor *c, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	if ((size_t)(c->end - c->p) < n || memcmp(c->p, prefix, n))
+		return false;
+	c->p += n;
+	return true;
 }
 
 bool rsp_needs_escape(u8 b)

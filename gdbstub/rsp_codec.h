@@ -35,6 +35,9 @@ bool rsp_parse_tid(struct rsp_cursor *c, int *out);
 bool rsp_expect(struct rsp_cursor *c, char ch);
 /* True if the remaining text starts with s (does not consume). */
 bool rsp_starts(const struct rsp_cursor *c, const char *s);
+/* Consumes prefix if the remaining text starts with it; on a mismatch the
+ * cursor does not move at all.  How packet names are skipped. */
+bool rsp_accept(struct rsp_cursor *c, const char *prefix);
 
 /* Whether byte b must be escaped in binary data. */
 bool rsp_needs_escape(u8 b);

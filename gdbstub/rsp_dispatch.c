@@ -769,38 +769,35 @@ static enum rsp_handled rsp_h_query(struct rsp_engine *eng,
 	struct rsp_thread_info ti;
 	int tid, i;
 
-	if (rsp_starts(c, "qSupported")) {
-		c->p += 10;
+	if (rsp_accept(c, "qSupported"))
 		return rsp_h_qsupported(eng, c);
-	}
-	if (rsp_starts(c, "qXfer:features:read:target.xml:")) {
-		c->p += 31;
-		rsp_out_xfer(eng, c, rsp_target_xml, rsp_target_xml_len);
+	if (rsp_accept(c, "qXfer:features:read:")) {
+		if (rsp_accept(c, "target.xml:"))
+			rsp_out_xfer(eng, c, rsp_target_xml,
+				     rsp_target_xml_len);
+		else
+			rsp_out_err(eng, 0);	/* E00: unknown annex (manual) */
 		return RSP_REPLY;
 	}
-	if (rsp_starts(c, "qXfer:features:read:")) {
-		rsp_out_err(eng, 0);	/* E00: unknown annex (manual) */
-		return RSP_REPLY;
-	}
-	if (rsp_starts(c, "qXfer:threads:read::")) {
+	if (rsp_accept(c, "qXfer:threads:read::")) {
 		u64 off;
-		struct rsp_cursor peek;
+		struct rsp_cursor peek = *c;
 
-		c->p += 20;
-		peek = *c;
 		if (!rsp_parse_hex(&peek, &off) || off == 0 || !eng->xfer_len)
 			rsp_build_threads_xml(eng);
 		rsp_out_xfer(eng, c, eng->xfer_buf, eng->xfer_len);
 		return RSP_REPLY;
 	}
-	if (rsp_starts(c, "qfThreadInfo") || rsp_starts(c, "qsThreadInfo")) {
-		if (c->p[1] == 'f')
-			eng->thread_iter = 0;
+	if (rsp_accept(c, "qfThreadInfo")) {
+		eng->thread_iter = 0;
 		rsp_out_thread_list(eng);
 		return RSP_REPLY;
 	}
-	if (rsp_starts(c, "qThreadExtraInfo,")) {
-		c->p += 17;
+	if (rsp_accept(c, "qsThreadInfo")) {
+		rsp_out_thread_list(eng);
+		return RSP_REPLY;
+	}
+	if (rsp_accept(c, "qThreadExtraInfo,")) {
 		if (!rsp_parse_tid(c, &tid) || c->p != c->end) {
 			rsp_out_err(eng, RSP_EINVAL);
 			return RSP_REPLY;
@@ -820,33 +817,38 @@ static enum rsp_handled rsp_h_query(struct rsp_engine *eng,
 		rsp_out_err(eng, RSP_ESRCH);
 		return RSP_REPLY;
 	}
-	if (c->end - c->p == 2 && c->p[1] == 'C') {
+	if (rsp_accept(c, "qC")) {
+		if (c->p != c->end)
+			return RSP_REPLY;	/* unknown query: empty */
 		rsp_out_str(eng, "QC");
 		rsp_out_hex(eng, (u64)eng->stop.tid);
 		return RSP_REPLY;
 	}
-	if (rsp_starts(c, "qAttached")) {
+	if (rsp_accept(c, "qAttached")) {
 		rsp_out_str(eng, "1");	/* we attached to a running system */
 		return RSP_REPLY;
 	}
-	if (rsp_starts(c, "qRcmd,")) {
-		c->p += 6;
+	if (rsp_accept(c, "qRcmd,"))
 		return rsp_h_rcmd(eng, c);
-	}
 	return RSP_REPLY;		/* unknown query: empty */
 }
 
 /* --- the dispatcher ------------------------------------------------------ */
 
+/*
+ * pkt is the whole packet, for the named ones (q..., Q..., v...); c is past
+ * the command letter, for the rest.
+ */
 enum rsp_handled rsp_dispatch(struct rsp_engine *eng, struct rsp_resume *res)
 {
-	struct rsp_cursor c = { eng->in, eng->in + eng->in_len };
+	struct rsp_cursor pkt = { eng->in, eng->in + eng->in_len };
+	struct rsp_cursor c = pkt;
 	int tid;
 
 	eng->out_len = 0;
 	if (eng->in_len == 0)
 		return RSP_REPLY;
-	c.p++;
+	c.p++;			/* the command letter, eng->in[0] */
 	switch (eng->in[0]) {
 	case '?':
 		if (!eng->have_stop) {
@@ -899,11 +901,9 @@ enum rsp_handled rsp_dispatch(struct rsp_engine *eng, struct rsp_resume *res)
 		/* Kill cannot end a whole system: it detaches, no reply. */
 		return rsp_h_detach(eng, res, false);
 	case 'q':
-		c.p--;
-		return rsp_h_query(eng, &c);
+		return rsp_h_query(eng, &pkt);
 	case 'Q':
-		c.p--;
-		if (rsp_starts(&c, "QStartNoAckMode") && eng->tr.reliable) {
+		if (rsp_accept(&pkt, "QStartNoAckMode") && eng->tr.reliable) {
 			rsp_out_str(eng, "OK");
 			rsp_send_out(eng);	/* this reply is still acked */
 			eng->no_ack = true;
@@ -911,16 +911,14 @@ enum rsp_handled rsp_dispatch(struct rsp_engine *eng, struct rsp_resume *res)
 		}
 		return RSP_REPLY;
 	case 'v':
-		c.p--;
-		if (rsp_starts(&c, "vCont?")) {
-			rsp_out_str(eng, "vCont;c;C;s;S;t");
+		if (rsp_accept(&pkt, "vCont")) {
+			if (rsp_accept(&pkt, "?"))
+				rsp_out_str(eng, "vCont;c;C;s;S;t");
+			else if (rsp_starts(&pkt, ";"))	/* ;action... */
+				return rsp_h_vcont(eng, &pkt, res);
 			return RSP_REPLY;
 		}
-		if (rsp_starts(&c, "vCont;")) {
-			c.p += 5;
-			return rsp_h_vcont(eng, &c, res);
-		}
-		if (rsp_starts(&c, "vKill"))
+		if (rsp_accept(&pkt, "vKill"))
 			return rsp_h_detach(eng, res, true);
 		return RSP_REPLY;
 	default:

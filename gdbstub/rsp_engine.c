@@ -376,6 +376,28 @@ static enum rsp_rx rsp_read_packet(struct rsp_engine *eng)
 	return RSP_RX_PACKET;
 }
 
+/* --- state for the embedder --------------------------------------------- */
+
+bool rsp_gdb_waiting(const struct rsp_engine *eng)
+{
+	return eng->gdb_waiting;
+}
+
+void rsp_forget_stop(struct rsp_engine *eng)
+{
+	eng->gdb_waiting = false;
+}
+
+u64 rsp_rx_packets(const struct rsp_engine *eng)
+{
+	return eng->rx_packets;
+}
+
+int rsp_selected_thread(const struct rsp_engine *eng)
+{
+	return eng->g_tid;
+}
+
 /* --- serving ------------------------------------------------------------ */
 
 struct rsp_resume rsp_serve(struct rsp_engine *eng, const struct rsp_stop *why)
@@ -419,24 +441,4 @@ struct rsp_resume rsp_serve(struct rsp_engine *eng, const struct rsp_stop *why)
 			return res;
 		}
 	}
-}
-
-bool rsp_gdb_waiting(const struct rsp_engine *eng)
-{
-	return eng->gdb_waiting;
-}
-
-void rsp_forget_stop(struct rsp_engine *eng)
-{
-	eng->gdb_waiting = false;
-}
-
-u64 rsp_rx_packets(const struct rsp_engine *eng)
-{
-	return eng->rx_packets;
-}
-
-int rsp_selected_thread(const struct rsp_engine *eng)
-{
-	return eng->g_tid;
 }

@@ -100,6 +100,51 @@ static void test_parse_numbers(void **state)
 	assert_false(rsp_parse_tid(&c, &tid));
 }
 
+/* rsp_accept: how the dispatcher steps over packet names. */
+static void test_accept(void **state)
+{
+	const char *s = "qSupported:swbreak+";
+	struct rsp_cursor c = { s, s + strlen(s) };
+
+	(void)state;
+	/* A prefix of a longer packet: consumed, the rest left. */
+	assert_true(rsp_accept(&c, "qSupported"));
+	assert_ptr_equal(c.p, s + 10);
+	assert_true(rsp_expect(&c, ':'));
+	/* Exact match: the cursor ends at the end. */
+	s = "qC";
+	c = (struct rsp_cursor){ s, s + 2 };
+	assert_true(rsp_accept(&c, "qC"));
+	assert_ptr_equal(c.p, c.end);
+	assert_false(rsp_accept(&c, "q"));	/* nothing left */
+	assert_true(rsp_accept(&c, ""));	/* the empty prefix always */
+	assert_ptr_equal(c.p, c.end);
+	/* Input shorter than the prefix: no match, no move. */
+	s = "qSup";
+	c = (struct rsp_cursor){ s, s + 4 };
+	assert_false(rsp_accept(&c, "qSupported"));
+	assert_ptr_equal(c.p, s);
+	/* Bounded by end, not by a NUL: "qCx" cut to "qC". */
+	s = "qCx";
+	c = (struct rsp_cursor){ s, s + 2 };
+	assert_false(rsp_accept(&c, "qCx"));
+	assert_ptr_equal(c.p, s);
+	/* A mismatch late in the prefix moves nothing; the next try sees
+	 * the whole text. */
+	s = "qXfer:threads:read::0,10";
+	c = (struct rsp_cursor){ s, s + strlen(s) };
+	assert_false(rsp_accept(&c, "qXfer:features:read:"));
+	assert_ptr_equal(c.p, s);
+	assert_false(rsp_accept(&c, "qXfer:threads:read::1"));
+	assert_ptr_equal(c.p, s);
+	assert_true(rsp_accept(&c, "qXfer:threads:read::"));
+	assert_ptr_equal(c.p, s + 20);
+	/* rsp_starts answers the same and never moves. */
+	assert_true(rsp_starts(&c, "0,"));
+	assert_false(rsp_starts(&c, "0,100"));
+	assert_ptr_equal(c.p, s + 20);
+}
+
 static void test_escape_unescape(void **state)
 {
 	const u8 raw[] = { '#', '$', '}', '*', 'a', 0x03, 0x00 };
@@ -187,6 +232,7 @@ int main(void)
 		cmocka_unit_test(test_hex_decode_errors),
 		cmocka_unit_test(test_fmt_hex),
 		cmocka_unit_test(test_parse_numbers),
+		cmocka_unit_test(test_accept),
 		cmocka_unit_test(test_escape_unescape),
 		cmocka_unit_test(test_checksum),
 		cmocka_unit_test(test_rle),

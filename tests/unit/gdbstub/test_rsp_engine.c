@@ -921,6 +921,111 @@ static void test_console_write_only_while_gdb_waits(void **state)
 	assert_int_equal(rsp_console_write(&X->eng, "", 0), 0);
 }
 
+/* --- state for the embedder -------------------------------------------- */
+
+static void test_gdb_waiting_and_forget_stop(void **state)
+{
+	struct rsp_stop st = { .tid = 2, .signal = RSP_SIGTRAP };
+	int n;
+
+	assert_false(rsp_gdb_waiting(&X->eng));
+	assert_null(fx_req(X, "c"));
+	assert_true(rsp_gdb_waiting(&X->eng));
+	assert_non_null(fx_serve(X, &st));		/* the stop reply */
+	assert_false(rsp_gdb_waiting(&X->eng));
+	assert_null(fx_req(X, "vCont;s:1"));
+	assert_true(rsp_gdb_waiting(&X->eng));
+	/* gdb is gone: nothing is owed, nothing is sent. */
+	rsp_forget_stop(&X->eng);
+	assert_false(rsp_gdb_waiting(&X->eng));
+	assert_int_equal(rsp_console_write(&X->eng, "hit\n", 4), 0);
+	n = fake_npackets(&X->f);
+	assert_null(fx_serve(X, &st));
+	assert_int_equal(fake_npackets(&X->f), n);
+	assert_false(rsp_gdb_waiting(&X->eng));
+	/* ...and the stop is still there for a gdb that asks. */
+	assert_string_equal(fx_req(X, "?"), "T05thread:2;");
+	/* Forgetting when nothing is owed changes nothing. */
+	rsp_forget_stop(&X->eng);
+	assert_false(rsp_gdb_waiting(&X->eng));
+	assert_string_equal(fx_req(X, "D"), "OK");
+	assert_false(rsp_gdb_waiting(&X->eng));	/* detach owes no stop */
+}
+
+static void test_rx_packets(void **state)
+{
+	assert_true(rsp_rx_packets(&X->eng) == 0);
+	fx_raw(X, "+-\x03junk", 7);			/* no packet in it */
+	assert_null(fx_serve(X, NULL));
+	assert_true(rsp_rx_packets(&X->eng) == 0);
+	fx_req(X, "qC");
+	assert_true(rsp_rx_packets(&X->eng) == 1);
+	fx_raw(X, "$qC#00", 6);				/* bad checksum counts */
+	assert_null(fx_serve(X, NULL));
+	assert_true(rsp_rx_packets(&X->eng) == 2);
+	fx_send(X, "g");
+	fx_send(X, "qC");
+	fx_serve(X, NULL);
+	assert_true(rsp_rx_packets(&X->eng) == 4);
+	assert_true(rsp_rx_packets(&X->eng) == X->eng.rx_packets);
+}
+
+static void test_selected_thread(void **state)
+{
+	struct rsp_stop st = { .tid = 2, .signal = RSP_SIGTRAP };
+
+	assert_int_equal(rsp_selected_thread(&X->eng), 0);
+	assert_string_equal(fx_req(X, "Hg2"), "OK");
+	assert_int_equal(rsp_selected_thread(&X->eng), 2);
+	assert_string_equal(fx_req(X, "Hc1"), "OK");	/* Hc is not Hg */
+	assert_int_equal(rsp_selected_thread(&X->eng), 2);
+	assert_string_equal(fx_req(X, "Hg3"), "E03");	/* refused: kept */
+	assert_int_equal(rsp_selected_thread(&X->eng), 2);
+	assert_string_equal(fx_req(X, "Hg-1"), "OK");
+	assert_int_equal(rsp_selected_thread(&X->eng), -1);
+	assert_string_equal(fx_req(X, "Hg1"), "OK");
+	assert_int_equal(rsp_selected_thread(&X->eng), 1);
+	assert_string_equal(fx_req(X, "Hg0"), "OK");
+	assert_int_equal(rsp_selected_thread(&X->eng), 0);
+	/* A stop and a new session both reset it. */
+	fx_req(X, "Hg2");
+	assert_null(fx_req(X, "c"));
+	fx_serve(X, &st);
+	assert_int_equal(rsp_selected_thread(&X->eng), 0);
+	fx_req(X, "Hg2");
+	fx_req(X, "qSupported");
+	assert_int_equal(rsp_selected_thread(&X->eng), 0);
+}
+
+/* Packet names match whole, from the start, and nothing is skipped by
+ * count: near misses get the empty reply (or their own error). */
+static void test_packet_name_near_misses(void **state)
+{
+	static const char *const empty[] = {
+		"qCx", "qCqAttached", "qc", "vCont", "vContX", "vContqC",
+		"vKil", "QStartNoAckMod", "qRcmd", "qThreadExtraInfo",
+		"qXfer:threads:read:", "qXfer:features:rea", "qSupporte",
+		"qfThreadInf", "q", "Q", "v",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(empty); i++)
+		assert_string_equal(fx_req(X, empty[i]), "");
+	assert_string_equal(fx_req(X, "qC"), "QC1");
+	assert_string_equal(fx_req(X, "qXfer:features:read:"), "E00");
+	assert_string_equal(fx_req(X, "qXfer:features:read:target.xml"),
+			    "E00");
+	assert_string_equal(fx_req(X, "qXfer:features:read:target.xml:"),
+			    "E16");
+	assert_string_equal(fx_req(X, "vCont?x"), "vCont;c;C;s;S;t");
+	assert_string_equal(fx_req(X, "qThreadExtraInfo,"), "E16");
+	assert_string_equal(fx_req(X, "qAttachedx"), "1");
+	assert_string_equal(fx_req(X, "qSupportedx"),
+			    fx_req(X, "qSupported"));
+	assert_string_equal(fx_req(X, "Hg-1x"), "E16");
+	assert_string_equal(fx_req(X, "Hg-"), "E16");
+}
+
 static void test_no_monitor(void **state)
 {
 	struct rsp_target_ops ops = fake_ops;
@@ -997,6 +1102,10 @@ int main(void)
 		T(test_monitor_output_chunked),
 		T(test_monitor_flush_per_line),
 		T(test_console_write_only_while_gdb_waits),
+		T(test_gdb_waiting_and_forget_stop),
+		T(test_rx_packets),
+		T(test_selected_thread),
+		T(test_packet_name_near_misses),
 		T(test_no_monitor),
 		T(test_idle_wait_forever_config),
 	};
