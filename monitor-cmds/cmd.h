@@ -29,6 +29,12 @@ enum cmd_kind {
 	CMD_PREALLOC,		/* prealloc [regular-event] <count>,
 				 * prealloc buffer <bytes>: buffer_pool */
 	CMD_FLUSH,		/* flush */
+	/* Run by the host on gdb's selected CPU (hvgdb.ko: kmod/events/
+	 * mon.c), not by cmd_execute(), which answers CMD_REQ_HOST: */
+	CMD_EVAL,		/* ? {script} | ? statement: script */
+	CMD_PRINT,		/* print expr: script is the expression */
+	CMD_PREALLOC_SHOW,	/* prealloc (alone): show the pools */
+	CMD_PREALLOC_SCRIPT,	/* prealloc script <count>: count */
 };
 
 struct cmd_parsed {
@@ -44,6 +50,10 @@ struct cmd_parsed {
 	bool buffer_pool;	/* prealloc buffer: count is in bytes */
 	struct event_span topic;	/* help topic, len 0 = none */
 	u32 topic_col;
+	/* CMD_EVAL: the script (without the braces of `? {...}`); CMD_PRINT:
+	 * the expression.  Never empty.  A compile error at byte k of it is
+	 * at column script.off + k + 1. */
+	struct event_span script;
 };
 
 #define CMD_ERR_MSG 128
@@ -57,6 +67,21 @@ struct cmd_error {
 #define CMD_PREALLOC_MAX	0x1000u
 #define CMD_PREALLOC_DATA_MAX	0x1000000u	/* prealloc buffer */
 #define CMD_BUFFER_MAX		0x100000u
+/* Largest `prealloc script` count: the host's cap on script programs. */
+#define CMD_PREALLOC_SCRIPT_MAX	0x200u
+
+/*
+ * `print expr` runs the script "print(expr);": cmd_print_script() writes
+ * it into buf (at least CMD_PRINT_SRC bytes; the result is not
+ * NUL-terminated) and returns its length.  Byte k of the expression is
+ * byte CMD_PRINT_SHIFT + k of the script.  The parser refuses expressions
+ * longer than CMD_PRINT_EXPR_MAX, so they always fit.
+ */
+#define CMD_PRINT_SRC		1024u
+#define CMD_PRINT_SHIFT		6u	/* strlen("print(") */
+#define CMD_PRINT_EXPR_MAX	(CMD_PRINT_SRC - 10u)
+u32 cmd_print_script(const char *line, const struct cmd_parsed *c, char *buf,
+		     size_t cap);
 
 int cmd_parse(const char *line, size_t len, struct cmd_parsed *out,
 	      struct cmd_error *err);

@@ -93,7 +93,7 @@ static int compile(struct event_table *t, const char *line,
 }
 
 static int do_event(struct event_table *t, const char *line,
-		    struct cmd_parsed *c, struct cmd_out *o, u32 *req)
+		    const struct cmd_parsed *c, struct cmd_out *o, u32 *req)
 {
 	struct event_spec sp = c->spec;
 	void *script = NULL, *cond = NULL;
@@ -214,6 +214,22 @@ static int do_sc(struct event_table *t, const struct cmd_parsed *c,
 	return 0;
 }
 
+/* One line of .help: the name in 12 columns, then text. */
+static void list_line(struct cmd_out *o, const struct cmd_info *ci,
+		      const char *text)
+{
+	size_t n = strlen(ci->name) + (ci->bang ? 1 : 0);
+
+	cmd_out_str(o, "  ");
+	if (ci->bang)
+		cmd_out_char(o, '!');
+	cmd_out_str(o, ci->name);
+	while (n++ < 12)
+		cmd_out_char(o, ' ');
+	cmd_out_str(o, text);
+	cmd_out_char(o, '\n');
+}
+
 static int do_help(const char *line, const struct cmd_parsed *c,
 		   struct cmd_out *o)
 {
@@ -224,20 +240,17 @@ static int do_help(const char *line, const struct cmd_parsed *c,
 		cmd_out_str(o, "hvgdb monitor commands (help <command> for "
 			    "its syntax):\n");
 		for (i = 0; i < cmd_info_count; i++) {
-			size_t n = strlen(cmd_infos[i].name) +
-				   (cmd_infos[i].bang ? 1 : 0);
-
-			cmd_out_str(o, "  ");
-			if (cmd_infos[i].bang)
-				cmd_out_char(o, '!');
-			cmd_out_str(o, cmd_infos[i].name);
-			while (n++ < 12)
-				cmd_out_char(o, ' ');
-			cmd_out_str(o, cmd_infos[i].summary);
-			cmd_out_char(o, '\n');
+			ci = &cmd_infos[i];
+			if (!ci->host)
+				list_line(o, ci, ci->summary);
 		}
 		cmd_out_str(o, "Numbers are hex; 0n decimal, 0t octal, "
 			    "0y binary.\n");
+		for (i = 0; i < cmd_info_count; i++) {
+			ci = &cmd_infos[i];
+			if (ci->host)
+				list_line(o, ci, ci->list);
+		}
 		return 0;
 	}
 	ci = cmd_info_find(line + c->topic.off, c->topic.len);
@@ -299,16 +312,27 @@ int cmd_execute(struct event_table *t, const char *line, size_t len,
 	struct cmd_parsed c;
 	struct cmd_error e;
 	struct cmd_out o;
+
+	if (cmd_parse(line, len, &c, &e)) {
+		*req = 0;
+		cmd_out_init(&o, out, out_cap);
+		return fail(&o, &e);
+	}
+	return cmd_execute_parsed(t, line, &c, out, out_cap, req);
+}
+
+int cmd_execute_parsed(struct event_table *t, const char *line,
+		       const struct cmd_parsed *c, char *out, size_t out_cap,
+		       u32 *req)
+{
+	struct cmd_out o;
 	int r = 0;
 
 	*req = 0;
 	cmd_out_init(&o, out, out_cap);
-	if (cmd_parse(line, len, &c, &e))
-		return fail(&o, &e);
-
-	switch (c.kind) {
+	switch (c->kind) {
 	case CMD_EVENT:
-		r = do_event(t, line, &c, &o, req);
+		r = do_event(t, line, c, &o, req);
 		break;
 	case CMD_EVENTS_LIST:
 		list(t, &o);
@@ -316,20 +340,26 @@ int cmd_execute(struct event_table *t, const char *line, size_t len,
 	case CMD_EVENTS_ENABLE:
 	case CMD_EVENTS_DISABLE:
 	case CMD_EVENTS_CLEAR:
-		r = do_modify(t, &c, &o, req);
+		r = do_modify(t, c, &o, req);
 		break;
 	case CMD_EVENTS_SC:
-		r = do_sc(t, &c, &o, req);
+		r = do_sc(t, c, &o, req);
 		break;
 	case CMD_HELP:
-		r = do_help(line, &c, &o);
+		r = do_help(line, c, &o);
 		break;
 	case CMD_PREALLOC:
-		r = do_prealloc(t, &c, &o, req);
+		r = do_prealloc(t, c, &o, req);
 		break;
 	case CMD_FLUSH:
 		*req |= CMD_REQ_FLUSH;
 		cmd_out_str(&o, "flush: buffered event output sent\n");
+		break;
+	case CMD_EVAL:
+	case CMD_PRINT:
+	case CMD_PREALLOC_SHOW:
+	case CMD_PREALLOC_SCRIPT:
+		*req |= CMD_REQ_HOST;
 		break;
 	}
 	if (o.truncated && out_cap > 16) {

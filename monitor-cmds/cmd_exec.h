@@ -14,6 +14,7 @@
 
 #include "hvgdb/freestanding.h"
 #include "event.h"
+#include "cmd.h"
 
 /* The enabled set changed: recompute event_intercepts_compute() and load
  * the result on every CPU before resuming. */
@@ -27,11 +28,20 @@
 #define CMD_REQ_FLUSH		(1u << 2)
 /* t->stop_sc changed: short-circuit (or not) the event being reported. */
 #define CMD_REQ_SC		(1u << 3)
+/* The host runs this command (cmd.h: CMD_EVAL, CMD_PRINT,
+ * CMD_PREALLOC_SHOW, CMD_PREALLOC_SCRIPT): nothing was changed, the reply
+ * is empty and the result 0. */
+#define CMD_REQ_HOST		(1u << 4)
 
 /* Text-arena bytes requested per event slot by `prealloc`. */
 #define CMD_PREALLOC_TEXT_PER_EVENT	256u
 
 int cmd_execute(struct event_table *t, const char *line, size_t len,
 		char *out, size_t out_cap, u32 *req);
+
+/* The same for a line cmd_parse() already parsed into *c. */
+int cmd_execute_parsed(struct event_table *t, const char *line,
+		       const struct cmd_parsed *c, char *out, size_t out_cap,
+		       u32 *req);
 
 #endif /* HVGDB_CMD_EXEC_H */

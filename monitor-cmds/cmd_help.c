@@ -15,9 +15,13 @@
 #define OPTS OPTS_COMMON OPTS_STAGES OPTS_ACTIONS
 
 #define EV(n, t, a, an, lo, hi, st, syn, sum) \
-	{ n, true, t, a, an, lo, hi, st, syn, sum }
+	{ n, true, t, a, an, lo, hi, st, syn, sum, false, NULL }
 #define PLAIN(n, syn, sum) \
-	{ n, false, EVENT_NONE, CMD_ARG_NONE, NULL, 0, 0, false, syn, sum }
+	{ n, false, EVENT_NONE, CMD_ARG_NONE, NULL, 0, 0, false, syn, sum, \
+	  false, NULL }
+#define HOST(n, syn, sum, list) \
+	{ n, false, EVENT_NONE, CMD_ARG_NONE, NULL, 0, 0, false, syn, sum, \
+	  true, list }
 
 const struct cmd_info cmd_infos[] = {
 	EV("msrread", EVENT_MSRREAD, CMD_ARG_OPTIONAL, "MSR", 0, 0xffffffffu,
@@ -68,6 +72,13 @@ const struct cmd_info cmd_infos[] = {
 	PLAIN("flush", "flush", "deliver buffered event output now"),
 	PLAIN(".help", ".help [command]", "list commands, or show one"),
 	PLAIN("help", "help [command]", "same as .help"),
+	HOST("?", "? {script} | ? statement",
+	     "run a script once on the CPU of gdb's selected thread",
+	     "run a script on the selected CPU: ? { printf(\"%llx\\n\", "
+	     "@rip); }"),
+	HOST("print", "print expr",
+	     "print the value of a script expression (hex) on the selected "
+	     "CPU", "print an expression: print @rax + 8"),
 };
 
 const u32 cmd_info_count = ARRAY_SIZE(cmd_infos);

@@ -366,8 +366,12 @@ static int parse_event(struct parser *p, const struct cmd_info *ci,
 					0, "");
 				return -1;
 			}
-			sp->has_output = true;
-			break;
+			/* HyperDbg's output sources (its `output` command)
+			 * do not exist in hvgdb: refused rather than kept
+			 * and ignored. */
+			cmd_err(p->err, seen[OPT_OUTPUT], "output: event "
+				"forwarding is not available yet", NULL, 0, "");
+			return -1;
 		case OPT_CODE:
 		case OPT_ASM:
 			cmd_err(p->err, t.off + 1, "custom machine code ('",
@@ -444,6 +448,29 @@ static int parse_events(struct parser *p, struct cmd_parsed *c)
 	return end_of_command(p);
 }
 
+/* `prealloc script N`: N programs for the host's script pool. */
+static int parse_prealloc_script(struct parser *p, struct cmd_parsed *c)
+{
+	struct cmd_tok t;
+	struct cmd_out o;
+	u64 v;
+
+	if (next(p, &t))
+		return -1;
+	if (t.kind != CMD_TOK_WORD ||
+	    cmd_parse_number(tok_s(p, &t), t.len, &v) || !v ||
+	    v > CMD_PREALLOC_SCRIPT_MAX) {
+		cmd_err_start(p->err, &o, t.off + 1);
+		cmd_out_str(&o, "expected a count of script programs (hex, 1-");
+		cmd_out_hex(&o, CMD_PREALLOC_SCRIPT_MAX);
+		cmd_out_char(&o, ')');
+		return -1;
+	}
+	c->count = (u32)v;
+	c->kind = CMD_PREALLOC_SCRIPT;
+	return end_of_command(p);
+}
+
 static int parse_prealloc(struct parser *p, struct cmd_parsed *c)
 {
 	struct cmd_tok t;
@@ -451,6 +478,13 @@ static int parse_prealloc(struct parser *p, struct cmd_parsed *c)
 
 	if (next(p, &t))
 		return -1;
+	if (t.kind == CMD_TOK_END) {
+		c->kind = CMD_PREALLOC_SHOW;
+		return 0;
+	}
+	if (t.kind == CMD_TOK_WORD &&
+	    cmd_word_is(tok_s(p, &t), t.len, "script"))
+		return parse_prealloc_script(p, c);
 	/* HyperDbg names the pool; hvgdb has event slots (with their text)
 	 * and the pool behind `buffer N`. */
 	if (t.kind == CMD_TOK_WORD &&
@@ -494,6 +528,79 @@ static int parse_help(struct parser *p, struct cmd_parsed *c)
 	return end_of_command(p);
 }
 
+static bool blank(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
+}
+
+/*
+ * `? {script}` or `? statement`: the rest of the command is the script,
+ * taken verbatim (the script language has its own lexer); one pair of
+ * outer braces is dropped.
+ */
+static int parse_eval(struct parser *p, struct cmd_parsed *c)
+{
+	u32 end = c->text.off + c->text.len, i = c->text.off + 1, j = end;
+
+	while (i < end && blank(p->s[i]))
+		i++;
+	if (i < j && p->s[i] == '{' && p->s[j - 1] == '}') {
+		i++;
+		j--;
+	}
+	if (i >= j) {
+		cmd_err(p->err, i + 1, "expected a script after '?'", NULL, 0,
+			"");
+		return -1;
+	}
+	c->kind = CMD_EVAL;
+	c->script.off = i;
+	c->script.len = j - i;
+	return 0;
+}
+
+/* `print expr`: the rest of the command, after the word, verbatim. */
+static int parse_print(struct parser *p, struct cmd_parsed *c,
+		       const struct cmd_tok *word)
+{
+	u32 end = c->text.off + c->text.len, i = word->off + word->len;
+
+	while (i < end && blank(p->s[i]))
+		i++;
+	if (i >= end) {
+		cmd_err(p->err, i + 1, "expected an expression after 'print'",
+			NULL, 0, "");
+		return -1;
+	}
+	if (end - i > CMD_PRINT_EXPR_MAX) {
+		cmd_err(p->err, i + 1, "expression too long", NULL, 0, "");
+		return -1;
+	}
+	c->kind = CMD_PRINT;
+	c->script.off = i;
+	c->script.len = end - i;
+	return 0;
+}
+
+_Static_assert(sizeof("print(") - 1 == CMD_PRINT_SHIFT, "CMD_PRINT_SHIFT");
+_Static_assert(CMD_PRINT_SHIFT + CMD_PRINT_EXPR_MAX + 2 <= CMD_PRINT_SRC,
+	       "CMD_PRINT_SRC");
+
+u32 cmd_print_script(const char *line, const struct cmd_parsed *c, char *buf,
+		     size_t cap)
+{
+	static const char pre[] = "print(", post[] = ");";
+	u32 n = c->script.len;
+
+	if (c->kind != CMD_PRINT || n > CMD_PRINT_EXPR_MAX ||
+	    cap < CMD_PRINT_SHIFT + n + sizeof(post) - 1)
+		return 0;
+	memcpy(buf, pre, CMD_PRINT_SHIFT);
+	memcpy(buf + CMD_PRINT_SHIFT, line + c->script.off, n);
+	memcpy(buf + CMD_PRINT_SHIFT + n, post, sizeof(post) - 1);
+	return CMD_PRINT_SHIFT + n + (u32)sizeof(post) - 1;
+}
+
 int cmd_parse(const char *line, size_t len, struct cmd_parsed *c,
 	      struct cmd_error *err)
 {
@@ -526,6 +633,9 @@ int cmd_parse(const char *line, size_t len, struct cmd_parsed *c,
 	c->text.off = a;
 	c->text.len = b - a;
 
+	/* `?` needs no blank after it: `?@rax` is a script too. */
+	if (a < b && line[a] == '?')
+		return parse_eval(&p, c);
 	if (next(&p, &t))
 		return -1;
 	if (t.kind != CMD_TOK_WORD) {
@@ -556,8 +666,25 @@ int cmd_parse(const char *line, size_t len, struct cmd_parsed *c,
 	}
 	if (ci->type != EVENT_NONE) {
 		c->kind = CMD_EVENT;
-		return parse_event(&p, ci, t.off + t.len, &c->spec);
+		if (parse_event(&p, ci, t.off + t.len, &c->spec))
+			return -1;
+		/*
+		 * hvgdb never drops an external interrupt: the local APIC
+		 * keeps the vector in service until the guest's EOI (SDM vol.
+		 * 3A 11.8.4), so one the guest never saw would block its
+		 * priority class for good (kmod/events/mon_exc.c).
+		 */
+		if (c->spec.type == EVENT_INTERRUPT && c->spec.sc) {
+			cmd_err(err, c->text.off + 1, "!interrupt cannot take "
+				"'sc on': hvgdb delivers every external "
+				"interrupt (the local APIC waits for the "
+				"guest's EOI)", NULL, 0, "");
+			return -1;
+		}
+		return 0;
 	}
+	if (cmd_word_is(ci->name, strlen(ci->name), "print"))
+		return parse_print(&p, c, &t);
 	if (cmd_word_is(ci->name, strlen(ci->name), "events"))
 		return parse_events(&p, c);
 	if (cmd_word_is(ci->name, strlen(ci->name), "prealloc"))

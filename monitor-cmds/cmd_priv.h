@@ -35,6 +35,10 @@ struct cmd_info {
 	bool stages;		/* takes sc and stage */
 	const char *syntax;	/* help line, also in docs/commands.md */
 	const char *summary;
+	/* Run by the host (cmd.h: CMD_EVAL, CMD_PRINT): .help lists it last,
+	 * after the note on numbers, with this text. */
+	bool host;
+	const char *list;
 };
 
 extern const struct cmd_info cmd_infos[];

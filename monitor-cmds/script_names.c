@@ -38,7 +38,8 @@ const struct script_reg_desc script_regs[] = {
 	R("id", RFLAGS, 21, 1),
 	R("es", ES, 0, 16), R("cs", CS, 0, 16), R("ss", SS, 0, 16),
 	R("ds", DS, 0, 16), R("fs", FS, 0, 16), R("gs", GS, 0, 16),
-	R("ldtr", LDTR, 0, 16), R("tr", TR, 0, 16),
+	/* Bases of the four, as HyperDbg reads them. */
+	R("ldtr", LDTR, 0, 64), R("tr", TR, 0, 64),
 	R("gdtr", GDTR, 0, 64), R("idtr", IDTR, 0, 64),
 	R("cr0", CR0, 0, 64), R("cr2", CR2, 0, 64), R("cr3", CR3, 0, 64),
 	R("cr4", CR4, 0, 64), R("cr8", CR8, 0, 64),

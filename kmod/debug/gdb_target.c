@@ -169,6 +169,10 @@ void gdb_snapshot(struct hv_cpu *c, struct hv_regs *r,
 	g->cr3 = hv_vmread(VMCS_GUEST_CR3);
 	g->efer = hv_vmread(VMCS_GUEST_EFER);
 	g->dr7 = hv_vmread(VMCS_GUEST_DR7);
+	g->gdtr_base = hv_vmread(VMCS_GUEST_GDTR_BASE);
+	g->idtr_base = hv_vmread(VMCS_GUEST_IDTR_BASE);
+	g->ldtr_base = hv_vmread(VMCS_GUEST_LDTR_BASE);
+	g->tr_base = hv_vmread(VMCS_GUEST_TR_BASE);
 	/* Root code never touches the FPU: these are the guest's. */
 	asm volatile("fxsave64 %0" : "=m"(g->fx));
 	g->dirty = 0;

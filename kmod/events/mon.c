@@ -32,7 +32,9 @@
 #include "monitor-cmds/cmd_exec.h"
 
 #define MON_OUT		4096	/* one command's reply */
-#define MON_SRC		1024	/* `print expr` wrapped as a script */
+
+/* The parser refuses `prealloc script N` above the module's cap. */
+static_assert(MON_PROGS_MAX == CMD_PREALLOC_SCRIPT_MAX);
 
 struct mon_state mon;
 
@@ -54,7 +56,7 @@ static struct {
 	u32 n_progs;
 	/* replaced arrays, freed by the next work */
 	void *old[5];
-	char *src;
+	char *src;			/* `print expr` as a script */
 } mon_pre;
 
 /* Events flipped on while mon_apply() computes (see there). */
@@ -320,22 +322,6 @@ size_t hv_mon_drain(char *buf, size_t cap)
 
 /* ---- ? {script}, print expr ---- */
 
-static size_t skip_blanks(const char *s, size_t i, size_t len)
-{
-	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' ||
-			   s[i] == '\n'))
-		i++;
-	return i;
-}
-
-static size_t trim_end(const char *s, size_t len)
-{
-	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
-		       s[len - 1] == '\r' || s[len - 1] == '\n'))
-		len--;
-	return len;
-}
-
 static int mon_err_col(struct rsp_output *out, size_t col, const char *msg)
 {
 	char num[24];
@@ -388,93 +374,20 @@ static int mon_eval(const char *src, size_t n, size_t col0, size_t shift,
 	return st == SCRIPT_OK ? 0 : -RSP_EIO;
 }
 
-/* `? {...}`, `? stmt;`, `print expr`; *handled false for anything else. */
-static int mon_eval_cmd(const char *cmd, size_t len, struct rsp_output *out,
-			bool *handled)
+/* CMD_EVAL (`? {...}`, `? stmt`) and CMD_PRINT (`print expr`). */
+static int mon_eval_cmd(const char *cmd, const struct cmd_parsed *p,
+			struct rsp_output *out)
 {
-	size_t i = skip_blanks(cmd, 0, len), j;
+	u32 n;
 
-	*handled = true;
-	if (i < len && cmd[i] == '?') {
-		i = skip_blanks(cmd, i + 1, len);
-		j = len;
-		if (i < j && cmd[i] == '{' && cmd[j - 1] == '}') {
-			i++;
-			j--;
-		}
-		if (i >= j)
-			return mon_err_col(out, i + 1, "expected a script "
-					   "after '?'");
-		return mon_eval(cmd + i, j - i, i, 0, out);
-	}
-	if (len - i >= 5 && !strncasecmp(cmd + i, "print", 5) &&
-	    (len - i == 5 || cmd[i + 5] == ' ' || cmd[i + 5] == '\t')) {
-		static const char pre[] = "print(", post[] = ");";
-		size_t e = skip_blanks(cmd, i + 5, len), n = len - e;
-
-		if (!n)
-			return mon_err_col(out, e + 1, "expected an expression "
-					   "after 'print'");
-		if (n + sizeof(pre) + sizeof(post) > MON_SRC)
-			return mon_err_col(out, e + 1, "expression too long");
-		memcpy(mon_pre.src, pre, sizeof(pre) - 1);
-		memcpy(mon_pre.src + sizeof(pre) - 1, cmd + e, n);
-		memcpy(mon_pre.src + sizeof(pre) - 1 + n, post,
-		       sizeof(post) - 1);
-		return mon_eval(mon_pre.src, n + sizeof(pre) + sizeof(post) - 2,
-				e, sizeof(pre) - 1, out);
-	}
-	if (len - i >= 4 && !strncasecmp(cmd + i, "help", 4)) {
-		j = skip_blanks(cmd, i + 4, len);
-		if (j < len && cmd[j] == '?' && j + 1 == len) {
-			mon_puts(out, "? {script} | ? statement\n  run a script "
-				 "once on the CPU of gdb's selected thread\n");
-			return 0;
-		}
-		if (len - j == 5 && !strncasecmp(cmd + j, "print", 5)) {
-			mon_puts(out, "print expr\n  print the value of a "
-				 "script expression (hex) on the selected "
-				 "CPU\n");
-			return 0;
-		}
-	}
-	*handled = false;
-	return 0;
+	if (p->kind == CMD_EVAL)
+		return mon_eval(cmd + p->script.off, p->script.len,
+				p->script.off, 0, out);
+	n = cmd_print_script(cmd, p, mon_pre.src, CMD_PRINT_SRC);
+	return mon_eval(mon_pre.src, n, p->script.off, CMD_PRINT_SHIFT, out);
 }
 
 /* ---- prealloc: sizes, script programs ---- */
-
-/* A command number: hex, or decimal after 0n (as monitor-cmds/). */
-static bool mon_number(const char *s, size_t len, u64 *v)
-{
-	u32 base = 16;
-	size_t i = 0;
-
-	if (len > 2 && s[0] == '0' && (s[1] | 0x20) == 'x')
-		i = 2;
-	else if (len > 2 && s[0] == '0' && (s[1] | 0x20) == 'n')
-		i = 2, base = 10;
-	if (i == len)
-		return false;
-	for (*v = 0; i < len; i++) {
-		int d = hex_to_bin(s[i]);
-
-		if (d < 0 || d >= base || *v > (U64_MAX >> 4))
-			return false;
-		*v = *v * base + d;
-	}
-	return true;
-}
-
-/* The word at s[i..) (up to a blank), its length. */
-static size_t mon_word(const char *s, size_t i, size_t len)
-{
-	size_t j = i;
-
-	while (j < len && s[j] != ' ' && s[j] != '\t')
-		j++;
-	return j - i;
-}
 
 static u32 mon_progs_used(void)
 {
@@ -510,6 +423,7 @@ static void mon_want_progs(u64 n, struct rsp_output *out)
 		   MON_PROGS_MAX);
 }
 
+/* CMD_PREALLOC_SHOW: `prealloc` alone. */
 static void mon_pre_sizes(struct rsp_output *out)
 {
 	const struct event_table *t = &mon.table;
@@ -533,91 +447,43 @@ static void mon_pre_sizes(struct rsp_output *out)
 			   mon_pre.want_progs);
 }
 
-/*
- * `prealloc` alone (sizes) and `prealloc script N`; *handled false for
- * the other forms, which cmd_execute() serves (`prealloc N` then also
- * asks for N script programs: see hv_mon_command()).  *script_n: the N
- * of `prealloc [regular-event] N`, 0 otherwise.
- */
-static int mon_prealloc_cmd(const char *cmd, size_t len,
-			    struct rsp_output *out, bool *handled,
-			    u64 *script_n)
-{
-	size_t i = skip_blanks(cmd, 0, len), w = mon_word(cmd, i, len), j;
-	u64 n;
-
-	*handled = false;
-	*script_n = 0;
-	if (w != 8 || strncasecmp(cmd + i, "prealloc", 8))
-		return 0;
-	j = skip_blanks(cmd, i + w, len);
-	w = mon_word(cmd, j, len);
-	if (j == len) {
-		*handled = true;
-		mon_pre_sizes(out);
-		return 0;
-	}
-	if (w == 6 && !strncasecmp(cmd + j, "script", 6)) {
-		*handled = true;
-		j = skip_blanks(cmd, j + w, len);
-		w = mon_word(cmd, j, len);
-		if (!w || skip_blanks(cmd, j + w, len) != len ||
-		    !mon_number(cmd + j, w, &n) || !n || n > MON_PROGS_MAX)
-			return mon_err_col(out, j + 1, "expected a count of "
-					   "script programs (hex, 1-0x200)");
-		mon_want_progs(n, out);
-		irq_work_queue(&mon_pre.iw);
-		return 0;
-	}
-	if (w == 6 && !strncasecmp(cmd + j, "buffer", 6))
-		return 0;
-	if (w == 13 && !strncasecmp(cmd + j, "regular-event", 13)) {
-		j = skip_blanks(cmd, j + w, len);
-		w = mon_word(cmd, j, len);
-	}
-	if (!mon_number(cmd + j, w, &n))
-		n = 0;
-	*script_n = n;
-	return 0;
-}
-
 /* ---- commands ---- */
 
-static bool mon_is_help_list(const char *cmd, size_t len)
-{
-	size_t i = skip_blanks(cmd, 0, len);
-
-	return (len - i == 5 && !strncasecmp(cmd + i, ".help", 5)) ||
-	       (len - i == 4 && !strncasecmp(cmd + i, "help", 4));
-}
-
 /*
- * Refused before anything is applied: `!interrupt ... sc on`.  hvgdb
- * never drops an external interrupt: the local APIC keeps the vector in
- * service until the guest's EOI (SDM vol. 3A 11.8.4), so one the guest
- * never saw would block its priority class for good (mon_exc.c).
+ * The commands the module serves itself (CMD_REQ_HOST of cmd_exec.h);
+ * *handled false for the others, which cmd_execute_parsed() serves.
  */
-static int mon_refuse(const char *cmd, size_t len, struct rsp_output *out)
+static int mon_host_cmd(const char *cmd, const struct cmd_parsed *p,
+			struct rsp_output *out, bool *handled)
 {
-	static struct cmd_parsed p;	/* big-ish; commands are serialized */
-	struct cmd_error e;
+	int r = 0;
 
-	if (cmd_parse(cmd, len, &p, &e) || p.kind != CMD_EVENT)
-		return 0;
-	if (p.spec.type == EVENT_INTERRUPT && p.spec.sc) {
-		mon_err_col(out, p.text.off + 1, "!interrupt cannot take "
-			    "'sc on': hvgdb delivers every external interrupt "
-			    "(the local APIC waits for the guest's EOI)");
-		return -RSP_EIO;
+	*handled = true;
+	switch (p->kind) {
+	case CMD_EVAL:
+	case CMD_PRINT:
+		r = mon_eval_cmd(cmd, p, out);
+		if (mon.script_changed)	/* event_enable() & co. */
+			mon_apply();
+		break;
+	case CMD_PREALLOC_SHOW:
+		mon_pre_sizes(out);
+		break;
+	case CMD_PREALLOC_SCRIPT:
+		mon_want_progs(p->count, out);
+		irq_work_queue(&mon_pre.iw);
+		break;
+	default:
+		*handled = false;
 	}
-	return 0;
+	return r;
 }
 
 int hv_mon_command(const char *cmd, struct rsp_output *out)
 {
-	size_t len = trim_end(cmd, strlen(cmd));
+	static struct cmd_parsed p;	/* big-ish; commands are serialized */
+	struct cmd_error e;
 	bool handled;
-	u64 script_n;
 	u32 req = 0;
 	int r;
 
@@ -628,25 +494,15 @@ int hv_mon_command(const char *cmd, struct rsp_output *out)
 	}
 	mon_pre_take();
 	mon_settle();
-	r = mon_eval_cmd(cmd, len, out, &handled);
-	if (mon.script_changed)		/* event_enable() & co. in `?` */
-		mon_apply();
+	if (cmd_parse(cmd, strlen(cmd), &p, &e))
+		return mon_err_col(out, e.col, e.msg);
+	r = mon_host_cmd(cmd, &p, out, &handled);
 	if (handled)
 		return r;
-	r = mon_prealloc_cmd(cmd, len, out, &handled, &script_n);
-	if (handled)
-		return r;
-	r = mon_refuse(cmd, len, out);
-	if (r)
-		return r;
-	r = cmd_execute(&mon.table, cmd, len, mon.out, MON_OUT, &req);
+	r = cmd_execute_parsed(&mon.table, cmd, &p, mon.out, MON_OUT, &req);
 	mon_puts(out, mon.out);
 	if (r)
 		return -RSP_EIO;
-	if (mon_is_help_list(cmd, len))
-		mon_puts(out, "  ?           run a script on the selected CPU: "
-			 "? { printf(\"%llx\\n\", @rip); }\n"
-			 "  print       print an expression: print @rax + 8\n");
 	if (req & CMD_REQ_APPLY)
 		mon_apply();
 	if (req & CMD_REQ_FLUSH) {
@@ -657,8 +513,10 @@ int hv_mon_command(const char *cmd, struct rsp_output *out)
 			rsp_output_write(out, buf, n);
 	}
 	if (req & CMD_REQ_PREALLOC) {
-		if (script_n)
-			mon_want_progs(script_n, out);
+		/* `prealloc [regular-event] N` asks for N script programs
+		 * along with its N event slots. */
+		if (p.kind == CMD_PREALLOC && !p.buffer_pool)
+			mon_want_progs(p.count, out);
 		irq_work_queue(&mon_pre.iw);
 	}
 	return 0;
@@ -718,7 +576,7 @@ int hv_mon_init(void)
 	mon.scratch = kzalloc(sizeof(*mon.scratch), GFP_KERNEL);
 	mon.eval_vm = kzalloc(sizeof(*mon.eval_vm), GFP_KERNEL);
 	mon.out = kzalloc(MON_OUT, GFP_KERNEL);
-	mon_pre.src = kzalloc(MON_SRC, GFP_KERNEL);
+	mon_pre.src = kzalloc(CMD_PRINT_SRC, GFP_KERNEL);
 	mon.msr_base = (u8 *)get_zeroed_page(GFP_KERNEL);
 	mon.io_a = (u8 *)get_zeroed_page(GFP_KERNEL);
 	mon.io_b = (u8 *)get_zeroed_page(GFP_KERNEL);

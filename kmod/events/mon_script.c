@@ -72,7 +72,11 @@ static u64 reg_get(void *ctx, u32 reg)
 			return g->dr[reg - SCRIPT_REG_DR0];
 		case SCRIPT_REG_DR6: return g->dr6;
 		case SCRIPT_REG_DR7: return g->dr7;
-		default: return 0;	/* LDTR, TR, GDTR, IDTR: not kept */
+		case SCRIPT_REG_LDTR: return g->ldtr_base;
+		case SCRIPT_REG_TR: return g->tr_base;
+		case SCRIPT_REG_GDTR: return g->gdtr_base;
+		case SCRIPT_REG_IDTR: return g->idtr_base;
+		default: return 0;
 		}
 	}
 	switch (reg) {
@@ -84,8 +88,9 @@ static u64 reg_get(void *ctx, u32 reg)
 	case SCRIPT_REG_DS: return hv_vmread(VMCS_GUEST_DS_SEL);
 	case SCRIPT_REG_FS: return hv_vmread(VMCS_GUEST_FS_SEL);
 	case SCRIPT_REG_GS: return hv_vmread(VMCS_GUEST_GS_SEL);
-	case SCRIPT_REG_LDTR: return hv_vmread(VMCS_GUEST_LDTR_SEL);
-	case SCRIPT_REG_TR: return hv_vmread(VMCS_GUEST_TR_SEL);
+	/* Bases, as HyperDbg's GetGuestLdtr() & co. (SDM 25.4.1). */
+	case SCRIPT_REG_LDTR: return hv_vmread(VMCS_GUEST_LDTR_BASE);
+	case SCRIPT_REG_TR: return hv_vmread(VMCS_GUEST_TR_BASE);
 	case SCRIPT_REG_GDTR: return hv_vmread(VMCS_GUEST_GDTR_BASE);
 	case SCRIPT_REG_IDTR: return hv_vmread(VMCS_GUEST_IDTR_BASE);
 	case SCRIPT_REG_CR0:

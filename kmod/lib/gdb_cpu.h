@@ -38,6 +38,9 @@ struct gdb_cpu {
 	u64 fs_base, gs_base, k_gs_base;
 	u64 cr0, cr2, cr3, cr4, cr8, efer;
 	u64 dr[4], dr6, dr7;
+	/* Descriptor-table and task registers, read-only: their bases
+	 * (HyperDbg's @gdtr @idtr @ldtr @tr) */
+	u64 gdtr_base, idtr_base, ldtr_base, tr_base;
 	u8 fx[512] __attribute__((aligned(16)));	/* FXSAVE64 image */
 	u32 dirty;			/* GDB_DIRTY_* */
 	char name[64];			/* thread name, "CPU 1: bash [412]" */

@@ -7,7 +7,10 @@
  * the reply is NUL-terminated inside its buffer and ends in '\n'; a failed
  * command changed nothing; the table's invariants (ids increasing, text
  * spans inside the arena, counts within capacity) hold; no script handle
- * leaks or is released twice.  Matching and intercept computation run over
+ * leaks or is released twice.  Commands the host runs (`?`, `print`,
+ * `prealloc`, `prealloc script N`) leave everything alone with an empty
+ * reply, and their parsed spans, counts and the script built for `print`
+ * are checked against the line.  Matching and intercept computation run over
  * the resulting table too, and the replies go through a small batched
  * output buffer whose drained text must be exactly what was queued.
  */
@@ -61,6 +64,58 @@ static void fz_release(void *ctx, void *prog)
 		abort();	/* double release or foreign handle */
 	in_use[i] = false;
 	live--;
+}
+
+/* What cmd_parse() says of the line agrees with cmd_execute()'s result. */
+static void check_parse(const char *line, size_t len, int r, u32 req,
+			const char *out)
+{
+	static struct cmd_parsed c;
+	static char src[CMD_PRINT_SRC];
+	struct cmd_error e;
+	u32 n;
+
+	if (cmd_parse(line, len, &c, &e)) {
+		/* The reply is the parse error: "column N: msg\n". */
+		if (!r || req || strncmp(out, "column ", 7) ||
+		    !strstr(out, e.msg) || e.col < 1 || e.col > len + 1)
+			abort();
+		return;
+	}
+	if (c.text.off + c.text.len > len)
+		abort();
+	switch (c.kind) {
+	case CMD_EVAL:
+	case CMD_PRINT:
+		if (!c.script.len || c.script.off < c.text.off ||
+		    c.script.off + c.script.len > c.text.off + c.text.len)
+			abort();
+		n = cmd_print_script(line, &c, src, sizeof(src));
+		if (c.kind == CMD_EVAL ? n != 0 :
+		    c.script.len > CMD_PRINT_EXPR_MAX ||
+		    n != c.script.len + CMD_PRINT_SHIFT + 2 ||
+		    memcmp(src + CMD_PRINT_SHIFT, line + c.script.off,
+			   c.script.len) || memcmp(src, "print(", 6) ||
+		    memcmp(src + n - 2, ");", 2))
+			abort();
+		break;
+	case CMD_PREALLOC_SCRIPT:
+		if (!c.count || c.count > CMD_PREALLOC_SCRIPT_MAX)
+			abort();
+		break;
+	case CMD_EVENT:
+		/* Refused by the parser, never in the table. */
+		if (c.spec.has_output ||
+		    (c.spec.type == EVENT_INTERRUPT && c.spec.sc))
+			abort();
+		break;
+	default:
+		break;
+	}
+	if (!!(req & CMD_REQ_HOST) !=
+	    (c.kind == CMD_EVAL || c.kind == CMD_PRINT ||
+	     c.kind == CMD_PREALLOC_SHOW || c.kind == CMD_PREALLOC_SCRIPT))
+		abort();
 }
 
 static void check_table(const struct event_table *t)
@@ -142,6 +197,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		r = cmd_execute(&t, line, len, out, sizeof(out), &req);
 		if (!memchr(out, '\0', sizeof(out)))
 			abort();
+		check_parse(line, len, r, req, out);
+		if (req & CMD_REQ_HOST) {
+			/* The host's: nothing done, nothing said. */
+			if (r || req != CMD_REQ_HOST || out[0] ||
+			    memcmp(&snap, &t, sizeof(t)) ||
+			    memcmp(snap_ev, ev, sizeof(ev)) ||
+			    memcmp(snap_text, text, sizeof(text)))
+				abort();
+			pos += len + 1;
+			continue;
+		}
 		if (strlen(out) == 0 || out[strlen(out) - 1] != '\n')
 			abort();
 		if (r) {

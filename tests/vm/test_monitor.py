@@ -99,6 +99,9 @@ def vm(request):
 def session(vm):
     """One gdb session with every check's command, split by markers."""
     banner = kallsym(vm, "linux_banner")
+    # The kernel's IDT descriptor (arch/x86/kernel/idt.c): every CPU
+    # loads it with LIDT, .address at offset 2 of the packed desc_ptr.
+    idt_descr = kallsym(vm, "idt_descr")
     with hvgdb_loaded(vm) as dmark:
         cmds = [
             mark("pc"), "p/x $pc",
@@ -126,6 +129,22 @@ def session(vm):
             mark("events"), "monitor events",
             # The connect stop may be on any CPU: select CPU 0 first.
             mark("sel1"), "thread 1", mark("core1"), "monitor print $core",
+            # Descriptor-table registers of CPU 0 at the stop (see
+            # test_descriptor_table_registers): IDTR's base and gate 0xe,
+            # gdb's own read of the kernel's idt_descr, GDTR's base and
+            # its kernel CS (0x10) and TSS (0x40) descriptors, TR's base.
+            mark("idtr"), 'monitor ? { printf("%llx %llx %llx\\n", @idtr, '
+                          "poi(@idtr + 0xe0), poi(@idtr + 0xe8)); }",
+            mark("idtdescr"), f"x/gx {idt_descr + 2:#x}",
+            mark("gdtr"), 'monitor ? { printf("%llx %llx %llx %llx %llx'
+                          '\\n", @gdtr, poi(@gdtr + 0x10), '
+                          "poi(@gdtr + 0x40), poi(@gdtr + 0x48), @tr); }",
+            # Forms the command parser now owns (monitor-cmds/).
+            mark("helpask"), "monitor help ?",
+            mark("noscript"), "monitor ?",
+            mark("output"), "monitor !cpuid output {log}",
+            mark("prescript"), "monitor prealloc script 201",
+            mark("events2"), "monitor events",
         ]
         if vm.cpus > 1:
             cmds += [mark("switch"), "thread 2", mark("core2"), "monitor print $core",
@@ -217,3 +236,46 @@ def test_core_is_the_selected_thread(session, vm):
 
 def test_no_kernel_warnings(session):
     assert not BAD_DMESG.search(session["dmesg"]), session["dmesg"]
+
+
+def test_descriptor_table_registers(session, vm):
+    """@idtr/@gdtr/@tr at a stop are the halted CPU's own (the VMCS guest
+    bases, as HyperDbg reads them), not 0.  Linux x86-64 loads the IDT
+    from the read-only alias in the CPU entry area, whose address
+    idt_descr holds: gdb reads it from guest memory, and the gate for #PF
+    there points at asm_exc_page_fault.  The GDT has no symbol (each CPU
+    uses its entry-area alias), so its contents vouch for it: the kernel
+    code descriptor at selector 0x10 (GDT_ENTRY_KERNEL_CS) and, at 0x40
+    (GDT_ENTRY_TSS), the TSS descriptor whose base is @tr."""
+    s = session["s"]
+    idtr, lo, hi = (int(v, 16) for v in s["idtr"].split())
+    descr = int(s["idtdescr"].split(":")[1].strip(), 16)
+    assert idtr == descr, session["out"]
+    assert idtr >= 0xffff800000000000, hex(idtr)
+    handler = (lo & 0xffff) | ((lo >> 48) << 16) | ((hi & 0xffffffff) << 32)
+    assert handler == kallsym(vm, "asm_exc_page_fault"), hex(handler)
+    gdtr, kcs, tss_lo, tss_hi, tr = (int(v, 16) for v in s["gdtr"].split())
+    assert gdtr >= 0xffff800000000000 and gdtr != idtr, hex(gdtr)
+    # 64-bit ring-0 code, base 0, limit 0xfffff, G (SDM vol. 3A 3.4.5).
+    assert kcs == 0x00af9b000000ffff, hex(kcs)
+    # Available or busy 64-bit TSS (type 9 or 0xb), present.
+    assert (tss_lo >> 40) & 0x9d == 0x89, hex(tss_lo)
+    base = ((tss_lo >> 16) & 0xffffff) | ((tss_lo >> 56) << 24) | \
+        ((tss_hi & 0xffffffff) << 32)
+    assert tr == base and tr >= 0xffff800000000000, (hex(tr), hex(base))
+
+
+def test_parser_forms_of_the_module(session):
+    s = session["s"]
+    assert s["helpask"].startswith("? {script} | ? statement\n  run a "
+                                   "script once"), s["helpask"]
+    assert s["noscript"].startswith(
+        "column 2: expected a script after '?'"), s["noscript"]
+    assert s["output"].startswith(
+        "column 8: output: event forwarding is not available yet"), \
+        s["output"]
+    assert s["prescript"].startswith(
+        "column 17: expected a count of script programs (hex, 1-0x200)"), \
+        s["prescript"]
+    # The refused `output` added nothing.
+    assert s["events2"] == "no events", s["events2"]

@@ -105,6 +105,73 @@ static void test_help_each_command(void **state)
 	assert_int_equal(fx_run(&fx, "help !events"), -1);
 }
 
+/* `?` and `print` are commands of the language that the host runs: help
+ * knows them, and .help lists them after the note on numbers. */
+static void test_help_of_host_commands(void **state)
+{
+	const char *nums;
+
+	(void)state;
+	fx_init(&fx, false);
+	assert_int_equal(fx_run(&fx, "help ?"), 0);
+	assert_string_equal(fx.out, "? {script} | ? statement\n  run a script "
+			    "once on the CPU of gdb's selected thread\n");
+	assert_int_equal(fx_run(&fx, ".HELP PRINT"), 0);
+	assert_string_equal(fx.out, "print expr\n  print the value of a script "
+			    "expression (hex) on the selected CPU\n");
+	assert_int_equal(fx_run(&fx, "help !print"), -1);
+	assert_string_equal(fx.out, "column 6: no help for '!print' (.help "
+			    "lists the commands)\n");
+	assert_int_equal(fx_run(&fx, ".help"), 0);
+	nums = strstr(fx.out, "Numbers are hex; 0n decimal, 0t octal, 0y "
+		      "binary.\n");
+	assert_non_null(nums);
+	assert_string_equal(strchr(nums, '\n') + 1,
+			    "  ?           run a script on the selected CPU: "
+			    "? { printf(\"%llx\\n\", @rip); }\n"
+			    "  print       print an expression: print @rax + 8\n");
+}
+
+/* cmd_execute() leaves the host's commands to the host, untouched. */
+static void test_execute_leaves_host_commands(void **state)
+{
+	static const char *const lines[] = {
+		"? { printf(\"%llx\\n\", @rip); }", "?@rax", "print 1+2",
+		"prealloc", "prealloc script 8",
+	};
+	size_t i;
+
+	(void)state;
+	fx_init(&fx, true);
+	assert_int_equal(fx_run(&fx, "!cpuid 1"), 0);
+	for (i = 0; i < ARRAY_SIZE(lines); i++) {
+		struct event_table before = fx.t;
+
+		memset(fx.out, 'x', sizeof(fx.out));
+		assert_int_equal(fx_run(&fx, lines[i]), 0);
+		assert_int_equal(fx.req, CMD_REQ_HOST);
+		assert_string_equal(fx.out, "");
+		assert_memory_equal(&before, &fx.t, sizeof(before));
+		assert_int_equal(fx.eng.compiled, 0);
+	}
+	/* Their errors are errors like any other. */
+	assert_int_equal(fx_run(&fx, "prealloc script 0"), -1);
+	assert_string_equal(fx.out, "column 17: expected a count of script "
+			    "programs (hex, 1-0x200)\n");
+	assert_int_equal(fx.req, 0);
+	assert_int_equal(fx_run(&fx, "? {}"), -1);
+	assert_string_equal(fx.out, "column 4: expected a script after '?'\n");
+	/* Refused at parse time: nothing added, no script compiled. */
+	assert_int_equal(fx_run(&fx, "!cpuid 2 script { x = 1; } output {log}"),
+			 -1);
+	assert_string_equal(fx.out, "column 28: output: event forwarding is "
+			    "not available yet\n");
+	assert_int_equal(fx_run(&fx, "!interrupt sc on"), -1);
+	assert_int_equal(fx_run(&fx, "events"), 0);
+	assert_string_equal(fx.out, "0x0 (enabled) !cpuid 1\n");
+	assert_int_equal(fx.eng.compiled, 0);
+}
+
 static bool reply_end(const char *line)
 {
 	return !strncmp(line, "(gdb)", 5) || !strncmp(line, "```", 3) ||
@@ -162,6 +229,8 @@ int main(void)
 		cmocka_unit_test(test_dot_help_lists_everything),
 		cmocka_unit_test(test_help_each_command),
 		cmocka_unit_test(test_doc_examples_replay),
+		cmocka_unit_test(test_help_of_host_commands),
+		cmocka_unit_test(test_execute_leaves_host_commands),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -176,7 +176,7 @@ static void test_arguments(void **state)
 
 static void test_all_options_any_order(void **state)
 {
-	const char *line = "!msrwrite stage all output { out1 } c0000080 "
+	const char *line = "!msrwrite stage all c0000080 "
 			   "buffer 100 condition {@rcx == 1} imm no "
 			   "script { printf(\"%llx\\n\", $context); } "
 			   "core 0n3 pid 0n500";
@@ -198,8 +198,8 @@ static void test_all_options_any_order(void **state)
 	span_is(line, c.spec.script, " printf(\"%llx\\n\", $context); ");
 	assert_true(c.spec.has_condition);
 	span_is(line, c.spec.condition, "@rcx == 1");
-	assert_true(c.spec.has_output);
-	span_is(line, c.spec.output, "out1");
+	/* `output {name}` is refused (test_output_is_refused). */
+	assert_false(c.spec.has_output);
 
 	c = ok("!cpuid sc on stage pre imm yes");
 	assert_true(c.spec.sc);
@@ -337,8 +337,6 @@ static void test_errors_commands(void **state)
 	err_is("events sc maybe", 11, "expected 'on' or 'off' after 'events "
 	       "sc', got 'maybe'");
 	err_is("events sc on x", 14, "expected end of command, got 'x'");
-	err_is("prealloc", 9, "expected a count of events (hex) after "
-	       "'prealloc', got end of line");
 	err_is("prealloc 0", 10, "expected a count of events (hex) in "
 	       "0x1..0x1000, got 0x0");
 	err_is("prealloc 1001", 10, "expected a count of events (hex) in "
@@ -474,6 +472,172 @@ static void test_errors_blocks(void **state)
 	       "number), got '?\?'");
 }
 
+static void test_eval(void **state)
+{
+	static const struct {
+		const char *line, *script;
+	} good[] = {
+		{ "? { printf(\"%llx\\n\", @rip); }",
+		  " printf(\"%llx\\n\", @rip); " },
+		{ "?{x = 1;}", "x = 1;" },
+		{ "? x = 1;", "x = 1;" },
+		{ "  ?\t@rax = 5;  \r\n", "@rax = 5;" },
+		{ "?@rax", "@rax" },
+		/* One pair of outer braces goes; inner ones stay. */
+		{ "? {{x}}", "{x}" },
+		{ "? { if (1) { printf(\"}\"); } }",
+		  " if (1) { printf(\"}\"); } " },
+		{ "? {", "{" },		/* the script compiler's to refuse */
+		{ "? print 1 }", "print 1 }" },
+		{ "? {}}", "}" },
+		{ "? { }", " " },	/* a script that does nothing */
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(good); i++) {
+		struct cmd_parsed c = ok(good[i].line);
+
+		assert_int_equal(c.kind, CMD_EVAL);
+		span_is(good[i].line, c.script, good[i].script);
+	}
+	/* Errors name the column where the script should be. */
+	err_is("?", 2, "expected a script after '?'");
+	err_is("  ?   ", 4, "expected a script after '?'");
+	err_is("? {}", 4, "expected a script after '?'");
+	err_is("?{}", 3, "expected a script after '?'");
+	/* '?' only as the first character. */
+	err_is("x ?", 1, "unknown command 'x' (.help lists the commands)");
+	err_is("!? 1", 1, "unknown command '!?' (.help lists the commands)");
+}
+
+static void test_print(void **state)
+{
+	static const struct {
+		const char *line, *expr;
+	} good[] = {
+		{ "print 1+2", "1+2" },
+		{ "PRINT @rax + 8", "@rax + 8" },
+		{ "  print\t poi(fffff800`00001000)  \n",
+		  "poi(fffff800`00001000)" },
+		{ "print {x}", "{x}" },
+		{ "print{1}", "{1}" },
+	};
+	char line[CMD_PRINT_EXPR_MAX + 16], buf[CMD_PRINT_SRC];
+	struct cmd_parsed c;
+	size_t i;
+	u32 n;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(good); i++) {
+		c = ok(good[i].line);
+		assert_int_equal(c.kind, CMD_PRINT);
+		span_is(good[i].line, c.script, good[i].expr);
+	}
+	/* What the host compiles, and where the expression sits in it. */
+	c = ok("print @rax + 8");
+	n = cmd_print_script("print @rax + 8", &c, buf, sizeof(buf));
+	assert_int_equal(n, strlen("print(@rax + 8);"));
+	assert_memory_equal(buf, "print(@rax + 8);", n);
+	assert_memory_equal(buf + CMD_PRINT_SHIFT, "@rax", 4);
+	/* Too small a buffer, or not a print: nothing. */
+	assert_int_equal(cmd_print_script("print @rax + 8", &c, buf, 8), 0);
+	c = ok("? 1;");
+	assert_int_equal(cmd_print_script("? 1;", &c, buf, sizeof(buf)), 0);
+
+	/* The longest expression fits the host's buffer exactly. */
+	memcpy(line, "print ", 6);
+	memset(line + 6, '1', CMD_PRINT_EXPR_MAX);
+	line[6 + CMD_PRINT_EXPR_MAX] = '\0';
+	c = ok(line);
+	assert_int_equal(c.script.len, CMD_PRINT_EXPR_MAX);
+	n = cmd_print_script(line, &c, buf, sizeof(buf));
+	assert_int_equal(n, CMD_PRINT_EXPR_MAX + 8);
+	assert_memory_equal(buf + n - 2, ");", 2);
+	strcat(line, "1");
+	err_is(line, 7, "expression too long");
+
+	err_is("print", 6, "expected an expression after 'print'");
+	err_is("print   ", 6, "expected an expression after 'print'");
+	err_is("!print 1", 1, "unknown command '!print' (.help lists the "
+	       "commands)");
+	err_is("print\"1\"", 1, "unknown command 'print\"1\"' (.help lists "
+	       "the commands)");
+	err_is("printf 1", 1, "unknown command 'printf' (.help lists the "
+	       "commands)");
+}
+
+static void test_prealloc_host_forms(void **state)
+{
+	struct cmd_parsed c;
+
+	(void)state;
+	assert_int_equal(ok("prealloc").kind, CMD_PREALLOC_SHOW);
+	assert_int_equal(ok("  PREALLOC \r\n").kind, CMD_PREALLOC_SHOW);
+	c = ok("prealloc script 8");
+	assert_int_equal(c.kind, CMD_PREALLOC_SCRIPT);
+	assert_int_equal(c.count, 8);
+	assert_int_equal(ok("prealloc SCRIPT 0n16").count, 16);
+	assert_int_equal(ok("prealloc script 0x200").count, 0x200);
+	assert_int_equal(ok("prealloc script 0y1`0000").count, 16);
+	/* The other forms are unchanged. */
+	assert_int_equal(ok("prealloc 8").kind, CMD_PREALLOC);
+	assert_int_equal(ok("prealloc regular-event 8").kind, CMD_PREALLOC);
+
+	err_is("prealloc script", 16, "expected a count of script programs "
+	       "(hex, 1-0x200)");
+	err_is("prealloc script 0", 17, "expected a count of script programs "
+	       "(hex, 1-0x200)");
+	err_is("prealloc script 201", 17, "expected a count of script "
+	       "programs (hex, 1-0x200)");
+	err_is("prealloc script zz", 17, "expected a count of script "
+	       "programs (hex, 1-0x200)");
+	err_is("prealloc script 10000000000000000", 17, "expected a count of "
+	       "script programs (hex, 1-0x200)");
+	err_is("prealloc script {8}", 17, "expected a count of script "
+	       "programs (hex, 1-0x200)");
+	err_is("prealloc script 8 9", 19, "expected end of command, got '9'");
+	err_is("prealloc regular-event script 8", 24, "expected a count of "
+	       "events (hex) after 'prealloc', got 'script'");
+}
+
+static void test_interrupt_sc_is_refused(void **state)
+{
+	static const char msg[] = "!interrupt cannot take 'sc on': hvgdb "
+				  "delivers every external interrupt (the "
+				  "local APIC waits for the guest's EOI)";
+
+	(void)state;
+	err_is("!interrupt sc on", 1, msg);
+	err_is("  interrupt ec core 0 stage all sc on", 3, msg);
+	err_is("!INTERRUPT SC ON script { x = 1; }", 1, msg);
+	/* The older error of the same line comes first. */
+	err_is("!interrupt sc on stage post", 12, "'sc on' skips the "
+	       "instruction and so the post stage: it cannot go with "
+	       "'stage post'");
+	/* sc off, and sc on of the other events, stay. */
+	assert_false(ok("!interrupt ec sc off").spec.sc);
+	assert_true(ok("!exception e sc on").spec.sc);
+}
+
+static void test_output_is_refused(void **state)
+{
+	(void)state;
+	err_is("!msrread output {log}", 10, "output: event forwarding is not "
+	       "available yet");
+	err_is("!cpuid 1 script { x = 1; } output { out1 }", 28, "output: "
+	       "event forwarding is not available yet");
+	err_is("!tsc OUTPUT {a b}", 6, "output: event forwarding is not "
+	       "available yet");
+	/* Malformed output options keep their own messages. */
+	err_is("!msrread output", 16, "expected '{' after 'output', got end "
+	       "of line");
+	err_is("!msrread output {  }", 17, "expected an output name inside the "
+	       "braces");
+	err_is("!msrread pid 1 output {a} pid 2", 16, "output: event "
+	       "forwarding is not available yet");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -489,6 +653,11 @@ int main(void)
 		cmocka_unit_test(test_errors_options),
 		cmocka_unit_test(test_errors_arguments),
 		cmocka_unit_test(test_errors_blocks),
+		cmocka_unit_test(test_eval),
+		cmocka_unit_test(test_print),
+		cmocka_unit_test(test_prealloc_host_forms),
+		cmocka_unit_test(test_interrupt_sc_is_refused),
+		cmocka_unit_test(test_output_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
