@@ -34,10 +34,8 @@ static void gdb_queue_guest_nmi(struct hv_cpu *c, struct hv_gdb_cpu *pc)
 {
 	u32 block = (u32)hv_vmread(VMCS_GUEST_INTERRUPTIBILITY);
 
-	if (!pc->nmi_pending &&
-	    !(hv_vmread(VMCS_ENTRY_INTR_INFO) & HV_INTR_INFO_VALID) &&
-	    !(block & (GDB_BLOCK_STI | GDB_BLOCK_MOVSS | GDB_BLOCK_NMI))) {
-		hv_vmwrite(VMCS_ENTRY_INTR_INFO, GDB_NMI_INFO);
+	if (!pc->nmi_pending && !hv_event_queued() && !hv_blocks_nmi(block)) {
+		hv_inject_nmi();
 		return;
 	}
 	/* Real hardware latches one NMI; keep at most two in flight. */
@@ -45,23 +43,6 @@ static void gdb_queue_guest_nmi(struct hv_cpu *c, struct hv_gdb_cpu *pc)
 		pc->nmi_pending++;
 	c->ctls.proc |= HV_PROC_NMI_WINDOW;
 	c->ctls_dirty = true;
-}
-
-/* An event cut short by this exit must be delivered again (SDM 28.2.4). */
-static void gdb_redeliver_vectoring(void)
-{
-	u32 idt = (u32)hv_vmread(VMCS_IDT_VECTORING_INFO);
-	u32 type = (idt >> 8) & 7;
-
-	if (!(idt & HV_INTR_INFO_VALID))
-		return;
-	hv_vmwrite(VMCS_ENTRY_INTR_INFO, idt & ~(1u << 12));
-	if (idt & HV_INTR_DELIVER_ERROR)
-		hv_vmwrite(VMCS_ENTRY_EXC_ERROR,
-			   hv_vmread(VMCS_IDT_VECTORING_ERROR));
-	if (type >= 4 && type <= 6)	/* software interrupt/exception */
-		hv_vmwrite(VMCS_ENTRY_INSN_LEN,
-			   hv_vmread(VMCS_EXIT_INSN_LEN));
 }
 
 /*
@@ -94,7 +75,8 @@ int gdb_on_nmi(struct hv_cpu *c, struct hv_regs *r,
 	/* From here an NMI in root runs the kernel's handler, where
 	 * gdb_nmi_handler() claims ours. */
 	gdb_unblock_nmis();
-	gdb_redeliver_vectoring();
+	/* An event cut short by this exit is delivered again (SDM 28.2.4). */
+	hv_redeliver_idt_vectoring();
 	if (atomic_xchg(&pc->req, 0)) {
 		atomic_dec_if_positive(&pc->nmi_ours);
 		gdb_park(c, r);
@@ -112,10 +94,9 @@ int hv_gdb_on_nmi_window(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 	struct hv_gdb_cpu *pc = this_cpu_read(hv_gdb_pcpu);
 	u32 block = (u32)hv_vmread(VMCS_GUEST_INTERRUPTIBILITY);
 
-	if (pc && pc->nmi_pending &&
-	    !(hv_vmread(VMCS_ENTRY_INTR_INFO) & HV_INTR_INFO_VALID) &&
-	    !(block & (GDB_BLOCK_STI | GDB_BLOCK_MOVSS | GDB_BLOCK_NMI))) {
-		hv_vmwrite(VMCS_ENTRY_INTR_INFO, GDB_NMI_INFO);
+	if (pc && pc->nmi_pending && !hv_event_queued() &&
+	    !hv_blocks_nmi(block)) {
+		hv_inject_nmi();
 		pc->nmi_pending--;
 	}
 	if (!pc || !pc->nmi_pending) {

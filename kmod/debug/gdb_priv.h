@@ -30,12 +30,6 @@
 struct hv_cpu;
 struct hv_regs;
 
-#define GDB_INTR_TYPE_NMI	(2u << 8)
-#define GDB_NMI_INFO		(2u | GDB_INTR_TYPE_NMI | HV_INTR_INFO_VALID)
-/* Guest interruptibility (SDM Vol. 3 25.4.2, table 25-3). */
-#define GDB_BLOCK_STI		(1u << 0)
-#define GDB_BLOCK_MOVSS		(1u << 1)
-#define GDB_BLOCK_NMI		(1u << 3)
 #define GDB_HALT_WAIT_MS	1000
 #define GDB_NMI_RESEND_MS	10
 

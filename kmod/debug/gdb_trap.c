@@ -27,24 +27,6 @@ static bool gdb_bp_still(struct hv_cpu *c, const struct rsp_stop *why)
 	return hv_bp_on_int3(c, c->regs, &again);
 }
 
-/* Give an intercepted exception back to the guest as it came. */
-static void gdb_reinject(u32 info)
-{
-	u32 type = (info >> 8) & 7;
-
-	hv_vmwrite(VMCS_ENTRY_INTR_INFO, info & ~(1u << 12));
-	/* A #PF exit leaves CR2 alone; the address is the exit
-	 * qualification (SDM Vol. 3 27.1, 28.2.1). */
-	if ((info & 0xff) == 14 && type == 3)
-		write_cr2(hv_vmread(VMCS_EXIT_QUALIFICATION));
-	if (info & HV_INTR_DELIVER_ERROR)
-		hv_vmwrite(VMCS_ENTRY_EXC_ERROR,
-			   hv_vmread(VMCS_EXIT_INTR_ERROR));
-	if (type >= 4 && type <= 6)	/* software: INT3, INTO, INT1 */
-		hv_vmwrite(VMCS_ENTRY_INSN_LEN,
-			   hv_vmread(VMCS_EXIT_INSN_LEN));
-}
-
 int hv_gdb_on_exception(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 {
 	struct hv_gdb_cpu *pc = this_cpu_read(hv_gdb_pcpu);
@@ -53,10 +35,10 @@ int hv_gdb_on_exception(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 	struct rsp_stop stop = { 0 };
 	u64 qual, dr6;
 
-	if ((info & (7u << 8)) == GDB_INTR_TYPE_NMI)
+	if (hv_is_nmi(info))
 		return pc ? gdb_on_nmi(c, r, pc) : HV_RESUME;
-	switch (info & 0xff) {
-	case 3:		/* #BP */
+	switch (hv_intr_info_vector(info)) {
+	case HV_VEC_BP:
 		if (hv_bp_on_int3(c, r, &stop)) {
 			/* No gdb to tell: run the real instruction. */
 			if (!gdb_stop_if(c, r, &stop, NULL, 0, gdb_bp_still))
@@ -64,7 +46,7 @@ int hv_gdb_on_exception(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 			return HV_RESUME;
 		}
 		break;
-	case 1:		/* #DB: a step's end, a debug-register hit */
+	case HV_VEC_DB:	/* a step's end, a debug-register hit */
 		qual = hv_vmread(VMCS_EXIT_QUALIFICATION);
 		if (hv_bp_on_db(c, r, qual, &stop)) {
 			if (stop.tid)
@@ -80,7 +62,8 @@ int hv_gdb_on_exception(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 	m = READ_ONCE(gdb_monitor_ops);
 	if (m && m->on_exception(c, r, info))
 		return HV_RESUME;
-	gdb_reinject(info);
+	/* Give it back to the guest as it came. */
+	hv_reinject_exit_event();
 	return HV_RESUME;
 }
 

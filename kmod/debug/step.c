@@ -13,8 +13,6 @@
 #define STEP_RFLAGS_TF		(1ULL << 8)
 #define STEP_RFLAGS_IF		(1ULL << 9)
 #define STEP_DR6_BS		(1ULL << 14)
-#define STEP_BLOCK_STI_MOVSS	3u
-#define STEP_INTR_TYPE_EXT	(0u << 8)
 
 struct hv_step {
 	enum hv_step_kind kind;
@@ -137,15 +135,14 @@ static void step_deliver_held(struct hv_step *s)
 	u32 block = (u32)hv_vmread(VMCS_GUEST_INTERRUPTIBILITY);
 	int v;
 
-	if (!s->nheld || (hv_vmread(VMCS_ENTRY_INTR_INFO) & HV_INTR_INFO_VALID) ||
+	if (!s->nheld || hv_event_queued() ||
 	    !(hv_vmread(VMCS_GUEST_RFLAGS) & STEP_RFLAGS_IF) ||
-	    (block & STEP_BLOCK_STI_MOVSS))
+	    hv_blocks_interrupts(block))
 		return;
 	v = find_last_bit(s->held, 256);	/* highest priority */
 	__clear_bit(v, s->held);
 	s->nheld--;
-	hv_vmwrite(VMCS_ENTRY_INTR_INFO,
-		   v | STEP_INTR_TYPE_EXT | HV_INTR_INFO_VALID);
+	hv_inject_extint(v);
 }
 
 int hv_step_on_extint(struct hv_cpu *c, struct hv_regs *r, u32 reason)
@@ -154,9 +151,9 @@ int hv_step_on_extint(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 	u32 info = (u32)hv_vmread(VMCS_EXIT_INTR_INFO);
 
 	/* Acknowledged on exit: the vector is ours to deliver later. */
-	if (info & HV_INTR_INFO_VALID) {
+	if (hv_intr_info_valid(info)) {
 		const struct hv_gdb_monitor *m = READ_ONCE(gdb_monitor_ops);
-		u32 v = info & 0xff;
+		u32 v = hv_intr_info_vector(info);
 
 		if (!__test_and_set_bit(v, s->held))
 			s->nheld++;
@@ -195,12 +192,12 @@ int hv_step_on_hlt(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 	u32 block = (u32)hv_vmread(VMCS_GUEST_INTERRUPTIBILITY);
 
 	hv_skip_insn();
-	if (block & STEP_BLOCK_STI_MOVSS)
+	if (hv_blocks_interrupts(block))
 		hv_vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
-			   block & ~STEP_BLOCK_STI_MOVSS);
+			   block & ~(HV_BLOCK_BY_STI | HV_BLOCK_BY_MOVSS));
 	if (s->kind == HV_STEP_NONE)
 		step_deliver_held(s);
-	if (!(hv_vmread(VMCS_ENTRY_INTR_INFO) & HV_INTR_INFO_VALID))
+	if (!hv_event_queued())
 		hv_vmwrite(VMCS_GUEST_ACTIVITY, HV_ACTIVITY_HLT);
 	step_want_window(c, s);
 	return HV_RESUME;

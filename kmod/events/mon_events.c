@@ -203,7 +203,7 @@ void mon_exit_init(struct event_exit *x, enum event_type type, u64 key,
 
 static bool mon_cpl0(void)
 {
-	return ((hv_vmread(VMCS_GUEST_SS_AR) >> 5) & 3) == 0;
+	return hv_guest_cpl() == 0;
 }
 
 /* MSRs a VM exit switches to the host's value, kept in the VMCS guest

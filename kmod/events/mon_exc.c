@@ -34,67 +34,39 @@
 #include "kmod/events/mon.h"
 #include "kmod/events/mon_priv.h"
 
-#define MON_VEC_PF		14
-#define MON_VEC_DF		8
-#define MON_TYPE(info)		(((info) >> 8) & 7)
-#define MON_TYPE_HW_EXC		3
-#define MON_TYPE_PRIV_SW_EXC	5	/* INT1 */
-#define MON_TYPE_SW_EXC		6	/* INT3, INTO */
-#define MON_NMI_UNBLOCK		(1u << 12)	/* IRET unblocked NMIs */
-#define MON_BLOCK_NMI		(1u << 3)	/* interruptibility state */
-
 struct mon_exc {
 	u32 info, error, insn_len;
 	u64 qual;
 };
 
-/* Give the exception to the guest as it came (SDM 27.6.1). */
-static void mon_exc_deliver(const struct mon_exc *e)
-{
-	u32 type = MON_TYPE(e->info);
-
-	/*
-	 * A fault in an IRET that had unblocked NMIs: blocking comes back
-	 * before the handler runs, as without VMX (SDM 28.2.3, 27.6.1.2 with
-	 * virtual NMIs); bit 12 itself must be 0 on entry.
-	 */
-	if ((e->info & MON_NMI_UNBLOCK) && (e->info & 0xff) != MON_VEC_DF)
-		hv_vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
-			   hv_vmread(VMCS_GUEST_INTERRUPTIBILITY) |
-			   MON_BLOCK_NMI);
-	hv_vmwrite(VMCS_ENTRY_INTR_INFO, e->info & ~MON_NMI_UNBLOCK);
-	if (e->info & HV_INTR_DELIVER_ERROR)
-		hv_vmwrite(VMCS_ENTRY_EXC_ERROR, e->error);
-	if (type == MON_TYPE_SW_EXC || type == MON_TYPE_PRIV_SW_EXC)
-		hv_vmwrite(VMCS_ENTRY_INSN_LEN, e->insn_len);
-}
-
 static bool mon_exc_event(struct hv_cpu *c, struct hv_regs *r, u32 info)
 {
-	u32 vec = info & 0xff, type = MON_TYPE(info);
+	u32 vec = hv_intr_info_vector(info), type = hv_intr_info_type(info);
 	struct event_exit x;
 	struct mon_exc e;
 
-	if (type != MON_TYPE_HW_EXC && type != MON_TYPE_SW_EXC &&
-	    type != MON_TYPE_PRIV_SW_EXC)
+	if (type != HV_INTR_TYPE_HW_EXCEPTION &&
+	    type != HV_INTR_TYPE_SW_EXCEPTION &&
+	    type != HV_INTR_TYPE_PRIV_SW_EXCEPTION)
 		return false;
 	e.info = info;
 	e.error = (u32)hv_vmread(VMCS_EXIT_INTR_ERROR);
 	e.insn_len = (u32)hv_vmread(VMCS_EXIT_INSN_LEN);
 	e.qual = hv_vmread(VMCS_EXIT_QUALIFICATION);
 	mon_exit_init(&x, EVENT_EXCEPTION, vec, vec);
-	if (vec == MON_VEC_PF && type == MON_TYPE_HW_EXC) {
+	if (hv_is_hw_exception(info, HV_VEC_PF)) {
 		/* A #PF exit leaves CR2 alone (SDM 27.1). */
 		write_cr2(e.qual);
 		x.aux = e.qual;
 	}
 	if (mon_fire(c, r, &x)) {
-		if (type != MON_TYPE_HW_EXC)
+		if (type != HV_INTR_TYPE_HW_EXCEPTION)
 			hv_vmwrite(VMCS_GUEST_RIP,
 				   hv_vmread(VMCS_GUEST_RIP) + e.insn_len);
 		return true;
 	}
-	mon_exc_deliver(&e);
+	/* As it came (SDM 27.6.1); NMI blocking as reinject.h says. */
+	hv_reinject_event(e.info, e.error, e.insn_len);
 	x.stage = EVENT_STAGE_POST;
 	mon_fire(c, r, &x);
 	return true;
@@ -102,11 +74,11 @@ static bool mon_exc_event(struct hv_cpu *c, struct hv_regs *r, u32 info)
 
 bool hv_mon_on_exception(struct hv_cpu *c, struct hv_regs *r, u32 info)
 {
-	u32 vec = info & 0xff;
+	u32 vec = hv_intr_info_vector(info);
 
 	if (!mon.out)
 		return false;
-	if (vec == HV_VEC_UD && MON_TYPE(info) == MON_TYPE_HW_EXC &&
+	if (hv_is_hw_exception(info, HV_VEC_UD) &&
 	    mon_sys_on_ud(c, r))
 		return true;
 	/* Only the vectors some enabled event asked for: gdb and step.c

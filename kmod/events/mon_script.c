@@ -459,8 +459,8 @@ static void ctl_inject(struct mon_ctx *m, u64 type, u64 vector, bool has_ec,
 			vector);
 		return;
 	}
-	if ((hv_vmread(VMCS_ENTRY_INTR_INFO) |
-	     hv_vmread(VMCS_IDT_VECTORING_INFO)) & HV_INTR_INFO_VALID) {
+	if (hv_event_queued() ||
+	    hv_intr_info_valid((u32)hv_vmread(VMCS_IDT_VECTORING_INFO))) {
 		ctl_msg(m, "script: %s: an event is already being delivered "
 			"at this exit, %#llx not injected\n", fn, vector);
 		return;

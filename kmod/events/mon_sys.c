@@ -107,7 +107,7 @@ static void mon_sys_state(struct hv_regs *r, struct sysemu_state *s)
 			 VMCS_GUEST_CS_LIMIT, VMCS_GUEST_CS_AR);
 	mon_sys_seg_read(&s->ss, VMCS_GUEST_SS_SEL, VMCS_GUEST_SS_BASE,
 			 VMCS_GUEST_SS_LIMIT, VMCS_GUEST_SS_AR);
-	s->cpl = (s->ss.ar >> 5) & 3;	/* SS.DPL is the CPL (SDM 5.5) */
+	s->cpl = hv_ss_ar_cpl(s->ss.ar);
 	s->la57 = hv_vmread(VMCS_GUEST_CR4) & MON_CR4_LA57;
 }
 

@@ -111,17 +111,19 @@ const char *hv_exit_reason_name(u32 reason)
 
 u32 hv_entry_activity(u32 activity, u32 intr_info)
 {
-	u32 type = (intr_info >> 8) & 7, vec = intr_info & 0xff;
+	u32 type = hv_intr_info_type(intr_info);
+	u32 vec = hv_intr_info_vector(intr_info);
 
-	if (activity != HV_ACTIVITY_HLT || !(intr_info & HV_INTR_INFO_VALID))
+	if (activity != HV_ACTIVITY_HLT || !hv_intr_info_valid(intr_info))
 		return activity;
 	switch (type) {
-	case 0:			/* external interrupt */
-	case 2:			/* NMI */
+	case HV_INTR_TYPE_EXT_INTR:
+	case HV_INTR_TYPE_NMI:
 		return activity;
-	case 3:			/* hardware exception */
-		return vec == 1 || vec == 18 ? activity : HV_ACTIVITY_ACTIVE;
-	case 7:			/* other event: vector 0 is a pending MTF */
+	case HV_INTR_TYPE_HW_EXCEPTION:
+		return vec == HV_VEC_DB || vec == HV_VEC_MC ?
+		       activity : HV_ACTIVITY_ACTIVE;
+	case HV_INTR_TYPE_OTHER:	/* vector 0 is a pending MTF */
 		return vec == 0 ? activity : HV_ACTIVITY_ACTIVE;
 	default:		/* software interrupts and exceptions */
 		return HV_ACTIVITY_ACTIVE;

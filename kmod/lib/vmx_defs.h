@@ -2,11 +2,15 @@
 /*
  * vmx_defs.h - architectural constants of VT-x that hvgdb uses: VMCS field
  * encodings (SDM Vol. 3 App. B), exit reasons (App. C), control bits
- * (Vol. 3 ch. 25) and the capability MSRs (App. A).  Constants only, so
- * both the module and the user-space unit tests include it.
+ * (Vol. 3 ch. 25), the capability MSRs (App. A), and typed predicates
+ * over interruption information, interruptibility state and segment
+ * access rights.  Constants and pure inlines only, so both the module and
+ * the user-space unit tests include it.
  */
 #ifndef HVGDB_KMOD_VMX_DEFS_H
 #define HVGDB_KMOD_VMX_DEFS_H
+
+#include "hvgdb/freestanding.h"
 
 /* Capability and related MSRs (SDM Vol. 4 / Vol. 3 App. A). */
 #define HV_MSR_FEATURE_CONTROL		0x03a
@@ -309,11 +313,121 @@ enum hv_exit_reason {
 #define HV_ACTIVITY_ACTIVE		0
 #define HV_ACTIVITY_HLT			1
 
-/* VM-entry interruption-information (SDM 25.8.3). */
-#define HV_INTR_INFO_VALID		(1u << 31)
+/*
+ * Interruption information: one format for the VM-entry interruption-
+ * information field (SDM Vol. 3C 25.8.3), the VM-exit interruption
+ * information (28.2.2) and the IDT-vectoring information (28.2.4).  Bit 12 means "NMI unblocking due to
+ * IRET" in exit interruption information only (28.2.3); it is undefined in
+ * IDT-vectoring information and reserved (must be 0) on entry (27.2.1.3).
+ * Types are kept in place (bits 10:8): compare with hv_intr_info_type().
+ */
+#define HV_INTR_INFO_VECTOR_MASK	0xffu
+#define HV_INTR_INFO_TYPE_MASK		(7u << 8)
+#define HV_INTR_TYPE_EXT_INTR		(0u << 8)
+#define HV_INTR_TYPE_NMI		(2u << 8)
 #define HV_INTR_TYPE_HW_EXCEPTION	(3u << 8)
+#define HV_INTR_TYPE_SW_INTR		(4u << 8)	/* INT n */
+#define HV_INTR_TYPE_PRIV_SW_EXCEPTION	(5u << 8)	/* INT1 */
+#define HV_INTR_TYPE_SW_EXCEPTION	(6u << 8)	/* INT3, INTO */
+#define HV_INTR_TYPE_OTHER		(7u << 8)	/* vector 0: MTF */
 #define HV_INTR_DELIVER_ERROR		(1u << 11)
+#define HV_INTR_NMI_UNBLOCK_IRET	(1u << 12)
+#define HV_INTR_INFO_VALID		(1u << 31)
+
+/* Exception and interrupt vectors (SDM Vol. 3A 6.3.1, table 6-1). */
+#define HV_VEC_DB			1
+#define HV_VEC_NMI			2
+#define HV_VEC_BP			3
 #define HV_VEC_UD			6
+#define HV_VEC_DF			8
 #define HV_VEC_GP			13
+#define HV_VEC_PF			14
+#define HV_VEC_MC			18
+
+/* Guest interruptibility state (SDM Vol. 3C 25.4.2, table 25-3). */
+#define HV_BLOCK_BY_STI			(1u << 0)
+#define HV_BLOCK_BY_MOVSS		(1u << 1)
+#define HV_BLOCK_BY_SMI			(1u << 2)
+#define HV_BLOCK_BY_NMI			(1u << 3)
+
+/* Access rights of a segment register (SDM Vol. 3C 25.4.1). */
+#define HV_AR_DPL_SHIFT			5
+#define HV_AR_DPL_MASK			(3u << HV_AR_DPL_SHIFT)
+
+static inline u32 hv_intr_info_vector(u32 info)
+{
+	return info & HV_INTR_INFO_VECTOR_MASK;
+}
+
+/* The type bits in place: HV_INTR_TYPE_*. */
+static inline u32 hv_intr_info_type(u32 info)
+{
+	return info & HV_INTR_INFO_TYPE_MASK;
+}
+
+static inline bool hv_intr_info_valid(u32 info)
+{
+	return info & HV_INTR_INFO_VALID;
+}
+
+static inline bool hv_is_nmi(u32 info)
+{
+	return (info & (HV_INTR_INFO_VALID | HV_INTR_INFO_TYPE_MASK)) ==
+	       (HV_INTR_INFO_VALID | HV_INTR_TYPE_NMI);
+}
+
+/* A hardware exception (type 3) with vector @vec, e.g. #PF. */
+static inline bool hv_is_hw_exception(u32 info, u32 vec)
+{
+	return (info & (HV_INTR_INFO_VALID | HV_INTR_INFO_TYPE_MASK |
+			HV_INTR_INFO_VECTOR_MASK)) ==
+	       (HV_INTR_INFO_VALID | HV_INTR_TYPE_HW_EXCEPTION | vec);
+}
+
+static inline bool hv_is_exception_with_error_code(u32 info)
+{
+	return (info & (HV_INTR_INFO_VALID | HV_INTR_DELIVER_ERROR)) ==
+	       (HV_INTR_INFO_VALID | HV_INTR_DELIVER_ERROR);
+}
+
+/*
+ * Software interrupt, privileged software exception, software exception
+ * (types 4-6): injecting one needs the VM-entry instruction length (SDM
+ * Vol. 3C 25.8.3, 27.6.1.1).
+ */
+static inline bool hv_is_software_event(u32 info)
+{
+	u32 type = hv_intr_info_type(info);
+
+	return hv_intr_info_valid(info) &&
+	       (type == HV_INTR_TYPE_SW_INTR ||
+		type == HV_INTR_TYPE_PRIV_SW_EXCEPTION ||
+		type == HV_INTR_TYPE_SW_EXCEPTION);
+}
+
+/*
+ * Interruptibility state @intr forbids injecting an NMI: blocking by MOV SS
+ * must be 0 and blocking by STI may have to be (VM-entry checks, SDM Vol.
+ * 3C 27.3.1.5); blocking by NMI is the guest's own (virtual-NMI) blocking.
+ */
+static inline bool hv_blocks_nmi(u32 intr)
+{
+	return intr & (HV_BLOCK_BY_STI | HV_BLOCK_BY_MOVSS | HV_BLOCK_BY_NMI);
+}
+
+/*
+ * ... an external interrupt: blocking by STI and MOV SS must both be 0
+ * (27.3.1.5); RFLAGS.IF is the caller's to test.
+ */
+static inline bool hv_blocks_interrupts(u32 intr)
+{
+	return intr & (HV_BLOCK_BY_STI | HV_BLOCK_BY_MOVSS);
+}
+
+/* CPL is SS.DPL (SDM Vol. 3A 5.5), bits 6:5 of the guest SS access rights. */
+static inline u32 hv_ss_ar_cpl(u64 ss_ar)
+{
+	return ((u32)ss_ar & HV_AR_DPL_MASK) >> HV_AR_DPL_SHIFT;
+}
 
 #endif /* HVGDB_KMOD_VMX_DEFS_H */

@@ -37,27 +37,6 @@ void hv_skip_insn(void)
 		   hv_vmread(VMCS_EXIT_INSN_LEN));
 }
 
-/*
- * Hardware exception into the guest at the faulting RIP (SDM 27.6.1).  A
- * script may inject one at an exit taken while the CPU sat in HLT (an
- * interrupt woke it): the entry would fail, so the CPU leaves HLT; its
- * RIP is already past the HLT.
- */
-void hv_inject(u32 vector, bool has_error, u32 error)
-{
-	u32 info = vector | HV_INTR_TYPE_HW_EXCEPTION | HV_INTR_INFO_VALID;
-	u32 act = (u32)hv_vmread(VMCS_GUEST_ACTIVITY), want;
-
-	if (has_error) {
-		info |= HV_INTR_DELIVER_ERROR;
-		hv_vmwrite(VMCS_ENTRY_EXC_ERROR, error);
-	}
-	want = hv_entry_activity(act, info);
-	if (want != act)
-		hv_vmwrite(VMCS_GUEST_ACTIVITY, want);
-	hv_vmwrite(VMCS_ENTRY_INTR_INFO, info);
-}
-
 static void hv_record(struct hv_cpu *c, struct hv_regs *r, u32 reason,
 		      enum hv_action action)
 {
@@ -159,7 +138,7 @@ void hv_leave_vmx(struct hv_cpu *c, struct hv_regs *r, u64 rip)
  */
 static bool hv_can_leave(void)
 {
-	if ((hv_vmread(VMCS_GUEST_SS_AR) >> 5) & 3)
+	if (hv_guest_cpl())
 		return false;
 	return !(boot_cpu_has(X86_FEATURE_PTI) &&
 		 (hv_vmread(VMCS_GUEST_CR3) & (1ULL << 12)));
@@ -293,8 +272,8 @@ static int hv_exit_vmcall(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 {
 	u64 rax = r->gpr[HV_RAX];
 
-	/* Ring 0 only: CPL is SS.DPL (SDM 5.5), bits 6:5 of its AR. */
-	if (((hv_vmread(VMCS_GUEST_SS_AR) >> 5) & 3) != 0 ||
+	/* Ring 0 only. */
+	if (hv_guest_cpl() != 0 ||
 	    (rax & HV_HC_MAGIC_MASK) != HV_HC_MAGIC)
 		return hv_exit_ud(c, r, reason);
 	switch (rax & 0xffff) {

@@ -148,6 +148,12 @@ static __always_inline u64 hv_guest_gpr(const struct hv_regs *r, u32 n)
 	return n == HV_RSP ? hv_vmread(VMCS_GUEST_RSP) : r->gpr[n];
 }
 
+/* The guest's CPL: SS.DPL (SDM Vol. 3A 5.5). */
+static __always_inline u32 hv_guest_cpl(void)
+{
+	return hv_ss_ar_cpl(hv_vmread(VMCS_GUEST_SS_AR));
+}
+
 static __always_inline void hv_set_guest_gpr(struct hv_regs *r, u32 n, u64 v)
 {
 	if (n == HV_RSP)
@@ -190,7 +196,6 @@ struct hv_cpu;
 typedef int (*hv_exit_fn)(struct hv_cpu *c, struct hv_regs *r, u32 reason);
 int hv_set_exit_hook(u32 reason, hv_exit_fn fn);
 void hv_skip_insn(void);
-void hv_inject(u32 vector, bool has_error, u32 error);
 /* Emulation shared by the exit table and monitor events (RIP untouched):
  * CPUID; XSETBV, false after injecting #GP for an invalid XCR0. */
 void hv_emul_cpuid(struct hv_regs *r);
@@ -198,6 +203,34 @@ bool hv_emul_xsetbv(struct hv_regs *r);
 void hv_leave_vmx(struct hv_cpu *c, struct hv_regs *r, u64 rip);
 int hv_exit_handler(struct hv_regs *r);
 int hv_resume_failed(struct hv_regs *r);
+
+/*
+ * inject.c: the only writer of VMCS_ENTRY_INTR_INFO after setup.  Each
+ * queues one event for the next VM entry (one per entry: callers check
+ * hv_event_queued() where another may be queued) and takes the CPU out
+ * of HLT when HLT would not accept the event.
+ *   hv_inject()		hardware exception @vector, with @error if
+ *				@has_error, at the faulting RIP
+ *   hv_inject_nmi()		NMI (the caller checks hv_blocks_nmi())
+ *   hv_inject_extint()		external interrupt (IF and
+ *				hv_blocks_interrupts() are the caller's)
+ *   hv_reinject_event()	the exception of this exit's interruption
+ *				information @info, as it came (@error and
+ *				@insn_len as the exit reported them)
+ *   hv_reinject_exit_event()	the same read from the VMCS, loading CR2
+ *				first for a #PF
+ *   hv_redeliver_idt_vectoring() the event this exit cut short (SDM
+ *				28.2.4), false if none
+ * Re-injection sets or clears blocking by NMI as hv_reinject_intr_info()
+ * says (lib/reinject.h).
+ */
+bool hv_event_queued(void);
+void hv_inject(u32 vector, bool has_error, u32 error);
+void hv_inject_nmi(void);
+void hv_inject_extint(u32 vector);
+void hv_reinject_event(u32 info, u32 error, u32 insn_len);
+void hv_reinject_exit_event(void);
+bool hv_redeliver_idt_vectoring(void);
 
 /* ept_host.c */
 int hv_ept_create(void);
