@@ -53,7 +53,8 @@ void hv_gdb_stop(void);
 void hv_gdb_exit(void);
 
 int hv_gdb_on_poll(struct hv_cpu *c, struct hv_regs *r);
-/* Exit hooks (hv_set_exit_hook): EXIT_EXCEPTION_NMI (NMIs for halting,
+/* hv_gdb_on_poll: the HV_HC_GDB_POLL hypercall (hv_hypercall_set).
+ * Exit handlers (hv_exit_set_handler): EXIT_EXCEPTION_NMI (NMIs for halting,
  * #BP and #DB for breakpoints and steps; other vectors are given back),
  * EXIT_NMI_WINDOW, EXIT_MTF. */
 int hv_gdb_on_exception(struct hv_cpu *c, struct hv_regs *r, u32 reason);
@@ -105,6 +106,7 @@ int hv_gdb_translate(const struct gdb_cpu *g, u64 va, u64 *pa);
 /* Guest memory through this CPU's current guest page tables (VMCS), in
  * VMX root at an exit. */
 long hv_gdb_read_current(u64 va, u8 *buf, size_t len);
+int hv_gdb_write_current(u64 va, const u8 *buf, size_t len);
 /* Kernel pointer to RAM [pa, pa+len), or NULL. */
 void *hv_gdb_phys(u64 pa, size_t len);
 
