@@ -10,8 +10,8 @@
  * frees.  hv_gdb_set_monitor() (main.c, at load and unload, while no CPU
  * is virtualized) connects the events layer: debug/ never calls up into
  * events/ by name.  The hv_gdb_on_*() hooks run in VMX root on the exiting CPU and
- * return enum hv_action; hv_gdb_before_resume() is called at the end of
- * every exit that resumes the guest and parks the CPU there if a halt was
+ * return enum hv_action; hv_gdb_before_resume() (struct hv_exit_ops, wired
+ * by main.c) is called at the end of every exit that resumes the guest and parks the CPU there if a halt was
  * requested while it sat in root.  Nothing in root allocates, sleeps,
  * prints or takes a lock the guest could hold.  See docs/debugging.md.
  */

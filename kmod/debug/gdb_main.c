@@ -4,7 +4,7 @@
  *
  * Context: process context (insmod, rmmod, debugfs reads).  hv_gdb_init()
  * runs before any CPU is virtualized and hv_gdb_exit() after every CPU
- * left VMX, so no CPU can be in the exit hooks they install or remove.
+ * left VMX, so no CPU can be in the exit handlers they install or remove.
  */
 #include <linux/module.h>
 #include <linux/kernel.h>

@@ -20,13 +20,7 @@
 
 int hv_exit_cpuid(struct hv_cpu *c, struct hv_regs *r, struct hv_exit *x)
 {
-	u32 a = (u32)r->gpr[HV_RAX], b, cx = (u32)r->gpr[HV_RCX], d;
-
-	native_cpuid(&a, &b, &cx, &d);
-	r->gpr[HV_RAX] = a;
-	r->gpr[HV_RBX] = b;
-	r->gpr[HV_RCX] = cx;
-	r->gpr[HV_RDX] = d;
+	hv_emul_cpuid(r);
 	x->result = HV_EXIT_DONE;
 	return HV_RESUME;
 }

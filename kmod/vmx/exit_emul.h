@@ -9,6 +9,7 @@
 #ifndef HVGDB_KMOD_EXIT_EMUL_H
 #define HVGDB_KMOD_EXIT_EMUL_H
 
+#include <asm/processor.h>
 #include "kmod/vmx/hv.h"
 
 typedef int (*hv_core_fn)(struct hv_cpu *c, struct hv_regs *r,
@@ -16,6 +17,19 @@ typedef int (*hv_core_fn)(struct hv_cpu *c, struct hv_regs *r,
 
 /* The callbacks main.c wired (never NULL: an empty set by default). */
 extern const struct hv_exit_ops *hv_exit_ops_cur;
+
+/* CPUID (SDM vol. 2 "CPUID"): the host's answer.  Inline: exit.c's fast
+ * path for an unobserved CPUID exit (docs/performance.md). */
+static __always_inline void hv_emul_cpuid(struct hv_regs *r)
+{
+	u32 a = (u32)r->gpr[HV_RAX], b, cx = (u32)r->gpr[HV_RCX], d;
+
+	native_cpuid(&a, &b, &cx, &d);
+	r->gpr[HV_RAX] = a;
+	r->gpr[HV_RBX] = b;
+	r->gpr[HV_RCX] = cx;
+	r->gpr[HV_RDX] = d;
+}
 
 int hv_exit_cpuid(struct hv_cpu *c, struct hv_regs *r, struct hv_exit *x);
 int hv_exit_msr(struct hv_cpu *c, struct hv_regs *r, struct hv_exit *x);
