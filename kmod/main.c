@@ -19,6 +19,8 @@
 #include <asm/processor-flags.h>
 #include "kmod/vmx/hv.h"
 #include "kmod/debug/gdb.h"
+#include "kmod/debug/bp.h"
+#include "kmod/debug/dr.h"
 #include "kmod/events/mon.h"
 
 struct hv_global hv;
@@ -183,6 +185,17 @@ static int hv_cpu_offline(unsigned int cpu)
 	return 0;
 }
 
+/* What the exit dispatcher (vmx/) needs from the layers above it. */
+static const struct hv_exit_ops hv_main_exit_ops = {
+	.before_resume = hv_gdb_before_resume,
+	.dead = hv_gdb_dead,
+	.ept_violation = hv_bp_on_ept_violation,
+	.mov_dr = hv_dr_emulate,
+	.on_leave = hv_mon_on_leave,
+	.read_guest = hv_gdb_read_current,
+	.write_guest = hv_gdb_write_current,
+};
+
 static void hv_free_all(void)
 {
 	int cpu;
@@ -190,6 +203,7 @@ static void hv_free_all(void)
 	for_each_possible_cpu(cpu)
 		hv_free_cpu(cpu);
 	hv_ept_destroy();
+	hv_exit_set_ops(NULL);
 	hv_gdb_set_monitor(NULL);
 	hv_mon_exit();
 	hv_gdb_exit();
@@ -232,6 +246,7 @@ static int __init hv_init(void)
 		return err;
 	}
 	hv_gdb_set_monitor(&hv_mon_gdb);
+	hv_exit_set_ops(&hv_main_exit_ops);
 
 	err = -ENOMEM;
 	hv.msr_bitmap = (void *)get_zeroed_page(GFP_KERNEL);
@@ -246,7 +261,7 @@ static int __init hv_init(void)
 		if (err)
 			goto out_free;
 	}
-	hv_debugfs_create();
+	hv_debugfs_create(hv_gdb_show, hv_gdb_show_wire);
 
 	t0 = ktime_get_ns();
 	tsc0 = rdtsc_ordered();

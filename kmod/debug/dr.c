@@ -142,10 +142,3 @@ bool hv_dr_emulate(struct hv_regs *r, u64 qual)
 	}
 	return true;
 }
-
-int hv_exit_dr(struct hv_cpu *c, struct hv_regs *r, u32 reason)
-{
-	if (hv_dr_emulate(r, hv_vmread(VMCS_EXIT_QUALIFICATION)))
-		hv_skip_insn();
-	return HV_RESUME;
-}

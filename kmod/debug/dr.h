@@ -10,8 +10,9 @@
  * gives back gets them written back.  While gdb holds a slot, MOV-DR
  * exiting is on (c->extra[HV_OWN_GDB]) and every guest MOV DR goes through
  * hv_dr_emulate(): the guest reads and writes its shadow for gdb's slots
- * and the real registers for its own.  !dr (mon_events.c) emulates with
- * the same function, so there is one place that knows the split.
+ * and the real registers for its own.  It is the emulation of exit.c's
+ * core handler of DR-access exits (struct hv_exit_ops.mov_dr, wired by
+ * main.c), which !dr observes: one place knows the split.
  */
 #ifndef HVGDB_KMOD_DR_H
 #define HVGDB_KMOD_DR_H
@@ -30,8 +31,5 @@ void hv_dr_load(struct hv_cpu *c, const u64 *addr, u32 slots);
 /* Emulate the MOV DR of a DR-access exit (qualification @qual) for the
  * guest; RIP untouched.  false: #UD or #GP injected instead. */
 bool hv_dr_emulate(struct hv_regs *r, u64 qual);
-
-/* exit.c's handler of DR-access exits when no monitor event hooks them. */
-int hv_exit_dr(struct hv_cpu *c, struct hv_regs *r, u32 reason);
 
 #endif /* HVGDB_KMOD_DR_H */

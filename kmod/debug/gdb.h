@@ -10,8 +10,8 @@
  * frees.  hv_gdb_set_monitor() (main.c, at load and unload, while no CPU
  * is virtualized) connects the events layer: debug/ never calls up into
  * events/ by name.  The hv_gdb_on_*() hooks run in VMX root on the exiting CPU and
- * return enum hv_action; hv_gdb_before_resume() is called at the end of
- * every exit that resumes the guest and parks the CPU there if a halt was
+ * return enum hv_action; hv_gdb_before_resume() (struct hv_exit_ops, wired
+ * by main.c) is called at the end of every exit that resumes the guest and parks the CPU there if a halt was
  * requested while it sat in root.  Nothing in root allocates, sleeps,
  * prints or takes a lock the guest could hold.  See docs/debugging.md.
  */
@@ -53,7 +53,8 @@ void hv_gdb_stop(void);
 void hv_gdb_exit(void);
 
 int hv_gdb_on_poll(struct hv_cpu *c, struct hv_regs *r);
-/* Exit hooks (hv_set_exit_hook): EXIT_EXCEPTION_NMI (NMIs for halting,
+/* hv_gdb_on_poll: the HV_HC_GDB_POLL hypercall (hv_hypercall_set).
+ * Exit handlers (hv_exit_set_handler): EXIT_EXCEPTION_NMI (NMIs for halting,
  * #BP and #DB for breakpoints and steps; other vectors are given back),
  * EXIT_NMI_WINDOW, EXIT_MTF. */
 int hv_gdb_on_exception(struct hv_cpu *c, struct hv_regs *r, u32 reason);
@@ -105,6 +106,7 @@ int hv_gdb_translate(const struct gdb_cpu *g, u64 va, u64 *pa);
 /* Guest memory through this CPU's current guest page tables (VMCS), in
  * VMX root at an exit. */
 long hv_gdb_read_current(u64 va, u8 *buf, size_t len);
+int hv_gdb_write_current(u64 va, const u8 *buf, size_t len);
 /* Kernel pointer to RAM [pa, pa+len), or NULL. */
 void *hv_gdb_phys(u64 pa, size_t len);
 

@@ -4,7 +4,7 @@
  *
  * Context: process context (insmod, rmmod, debugfs reads).  hv_gdb_init()
  * runs before any CPU is virtualized and hv_gdb_exit() after every CPU
- * left VMX, so no CPU can be in the exit hooks they install or remove.
+ * left VMX, so no CPU can be in the exit handlers they install or remove.
  */
 #include <linux/module.h>
 #include <linux/kernel.h>
@@ -92,7 +92,7 @@ int hv_gdb_init(void)
 	    (HV_PIN_NMI_EXITING | HV_PIN_VIRTUAL_NMIS) &&
 	    (proc1 & HV_PROC_NMI_WINDOW)) {
 		hv.ctls.pin |= HV_PIN_NMI_EXITING | HV_PIN_VIRTUAL_NMIS;
-		hv_set_exit_hook(EXIT_NMI_WINDOW, hv_gdb_on_nmi_window);
+		hv_exit_set_handler(EXIT_NMI_WINDOW, hv_gdb_on_nmi_window);
 		gdb.can_halt = true;
 	} else {
 		pr_warn("hvgdb: no virtual NMIs: only the CPU that talks to gdb halts\n");
@@ -103,11 +103,12 @@ int hv_gdb_init(void)
 		return err;
 	}
 	gdb.nmi_registered = true;
-	hv_set_exit_hook(EXIT_EXCEPTION_NMI, hv_gdb_on_exception);
-	hv_set_exit_hook(EXIT_MTF, hv_gdb_on_mtf);
-	hv_set_exit_hook(EXIT_EXTERNAL_INTR, hv_step_on_extint);
-	hv_set_exit_hook(EXIT_INTR_WINDOW, hv_step_on_intr_window);
-	hv_set_exit_hook(EXIT_HLT, hv_step_on_hlt);
+	hv_exit_set_handler(EXIT_EXCEPTION_NMI, hv_gdb_on_exception);
+	hv_exit_set_handler(EXIT_MTF, hv_gdb_on_mtf);
+	hv_exit_set_handler(EXIT_EXTERNAL_INTR, hv_step_on_extint);
+	hv_exit_set_handler(EXIT_INTR_WINDOW, hv_step_on_intr_window);
+	hv_exit_set_handler(EXIT_HLT, hv_step_on_hlt);
+	hv_hypercall_set(HV_HC_GDB_POLL, hv_gdb_on_poll);
 	err = hv_bp_init();
 	if (err) {
 		hv_gdb_exit();
@@ -133,12 +134,13 @@ void hv_gdb_exit(void)
 
 	hv_gdb_stop();
 	/* Called after every CPU left VMX: no CPU can take these exits. */
-	hv_set_exit_hook(EXIT_EXCEPTION_NMI, NULL);
-	hv_set_exit_hook(EXIT_NMI_WINDOW, NULL);
-	hv_set_exit_hook(EXIT_MTF, NULL);
-	hv_set_exit_hook(EXIT_EXTERNAL_INTR, NULL);
-	hv_set_exit_hook(EXIT_INTR_WINDOW, NULL);
-	hv_set_exit_hook(EXIT_HLT, NULL);
+	hv_exit_set_handler(EXIT_EXCEPTION_NMI, NULL);
+	hv_exit_set_handler(EXIT_NMI_WINDOW, NULL);
+	hv_exit_set_handler(EXIT_MTF, NULL);
+	hv_exit_set_handler(EXIT_EXTERNAL_INTR, NULL);
+	hv_exit_set_handler(EXIT_INTR_WINDOW, NULL);
+	hv_exit_set_handler(EXIT_HLT, NULL);
+	hv_hypercall_set(HV_HC_GDB_POLL, NULL);
 	hv_bp_exit();
 	if (gdb.nmi_registered)
 		unregister_nmi_handler(NMI_LOCAL, "hvgdb");

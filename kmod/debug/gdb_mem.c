@@ -173,20 +173,47 @@ void *hv_gdb_phys(u64 pa, size_t len)
 	return gdb_phys_ptr(pa, len);
 }
 
+static void gdb_walk_current(struct pgwalk_ctx *w)
+{
+	w->cr0 = hv_vmread(VMCS_GUEST_CR0);
+	w->cr3 = hv_vmread(VMCS_GUEST_CR3);
+	w->cr4 = hv_vmread(VMCS_GUEST_CR4);
+	w->efer = hv_vmread(VMCS_GUEST_EFER);
+	w->max_phys_bits = gdb_ram.phys_bits;
+	w->read_phys = gdb_read_phys;
+	w->write_phys = gdb_write_phys;
+	w->opaque = NULL;
+}
+
 long hv_gdb_read_current(u64 va, u8 *buf, size_t len)
 {
 	struct pgwalk_ctx w;
 	size_t n;
 	int err;
 
-	w.cr0 = hv_vmread(VMCS_GUEST_CR0);
-	w.cr3 = hv_vmread(VMCS_GUEST_CR3);
-	w.cr4 = hv_vmread(VMCS_GUEST_CR4);
-	w.efer = hv_vmread(VMCS_GUEST_EFER);
-	w.max_phys_bits = gdb_ram.phys_bits;
-	w.read_phys = gdb_read_phys;
-	w.write_phys = gdb_write_phys;
-	w.opaque = NULL;
+	gdb_walk_current(&w);
 	n = pgwalk_read_virt(&w, va, buf, len, &err);
 	return n ? (long)n : -EFAULT;
+}
+
+int hv_gdb_write_current(u64 va, const u8 *buf, size_t len)
+{
+	struct pgwalk_ctx w;
+	size_t done = 0;
+	u64 pa;
+	int err;
+
+	gdb_walk_current(&w);
+	/* All pages first: a write that would stop half way is refused. */
+	while (done < len) {
+		size_t chunk = PAGE_SIZE - ((va + done) & (PAGE_SIZE - 1));
+
+		if (pgwalk_translate(&w, va + done, &pa, NULL) != PGWALK_OK ||
+		    !gdb_phys_ptr(pa, 1))
+			return -EFAULT;
+		done += chunk;
+	}
+	if (pgwalk_write_virt(&w, va, buf, len, &err) != len)
+		return -EFAULT;
+	return 0;
 }

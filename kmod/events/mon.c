@@ -607,7 +607,11 @@ int hv_mon_init(void)
 	event_table_init(&mon.table, ev, MON_EVENTS, text, MON_TEXT,
 			 &mon.sops);
 	event_table_set_data(&mon.table, data, MON_DATA);
-	return 0;
+	if (!mon_events_register())
+		return 0;
+	mon_events_unregister();
+	mon_free();
+	return -ENOSPC;
 nomem:
 	mon_free();
 	return -ENOMEM;
@@ -617,7 +621,7 @@ void hv_mon_exit(void)
 {
 	/* Every CPU left VMX: its controls went with its VMCS.  The MSR
 	 * bitmap is shared and outlives us: give back its original bits. */
-	mon_events_hooks(false);
+	mon_events_unregister();
 	if (mon.base_taken && hv.msr_bitmap)
 		memcpy(hv.msr_bitmap, mon.msr_base, HV_BITMAP_PAGE);
 	if (mon.out)

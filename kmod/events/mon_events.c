@@ -2,30 +2,19 @@
 /*
  * mon_events.c - HyperDbg events at VM exits, in VMX root.
  *
- * For each exit an enabled event needs, an exit hook (hv_set_exit_hook)
- * replaces exit.c's handler while the event is enabled: it matches the
- * events of the pre stage, runs their actions, emulates the instruction
- * (unless an action short-circuited it), then runs the post stage.  The
- * emulation repeats what the CPU would have done (SDM vol. 2 for each
- * instruction) and what exit.c does for the exits it handles itself
- * (CPUID, MSRs outside the bitmap, XSETBV, CR4.VMXE hiding, hvgdb's own
- * VMCALLs).  Actions: break (hv_gdb_stop_here with the event's O-line),
+ * For each exit an enabled event needs, an exit observer (vmx/exit.h) is
+ * enabled around vmx/'s core handler: its pre stage matches the events,
+ * runs their actions and may short-circuit the instruction (`sc`: the
+ * dispatcher skips it, nothing is emulated); the core handler emulates
+ * (vmx/exit_emul.c); the post stage runs when it completed.  Actions: break (hv_gdb_stop_here with the event's O-line),
  * condition and script (script_eval here, output to gdb at once or
  * batched per CPU).  Nothing here allocates, sleeps or takes a lock.
  */
 #include <linux/kernel.h>
 #include <linux/sched.h>
-#include <asm/debugreg.h>
-#include <asm/msr.h>
-#include <asm/processor.h>
-#include <asm/fpu/xcr.h>
-#include <asm/tlbflush.h>
-#include <asm/asm.h>
-#include <linux/io.h>
+#include <asm/processor-flags.h>
 #include "kmod/vmx/hv.h"
-#include "kmod/debug/dr.h"
 #include "kmod/debug/gdb.h"
-#include "kmod/vmx/hypercall.h"
 #include "kmod/events/mon_priv.h"
 #include "gdbstub/gdbstub.h"
 #include "monitor-cmds/event_vmx.h"
@@ -199,508 +188,182 @@ void mon_exit_init(struct event_exit *x, enum event_type type, u64 key,
 	x->stage = EVENT_STAGE_PRE;
 }
 
-/* ---- emulation ---- */
-
-static bool mon_cpl0(void)
-{
-	return hv_guest_cpl() == 0;
-}
-
-/* MSRs a VM exit switches to the host's value, kept in the VMCS guest
- * area (SDM 28.3.2, 27.3.2.1): the guest's copy is read/written there. */
-static int mon_vmcs_msr(struct hv_cpu *c, u32 msr)
-{
-	switch (msr) {
-	case 0x174: return VMCS_GUEST_SYSENTER_CS;
-	case 0x175: return VMCS_GUEST_SYSENTER_ESP;
-	case 0x176: return VMCS_GUEST_SYSENTER_EIP;
-	case 0xc0000100: return VMCS_GUEST_FS_BASE;
-	case 0xc0000101: return VMCS_GUEST_GS_BASE;
-	case 0x1d9:
-		return c->ctls.exit & HV_EXIT_SAVE_DEBUG ?
-			VMCS_GUEST_DEBUGCTL : -1;
-	case 0x277:
-		return c->ctls.exit & HV_EXIT_SAVE_PAT ? VMCS_GUEST_PAT : -1;
-	case 0xc0000080:
-		return c->ctls.exit & HV_EXIT_SAVE_EFER ?
-			VMCS_GUEST_EFER : -1;
-	}
-	return -1;
-}
-
-static bool mon_canonical(u64 v)
-{
-	return (u64)(((s64)v << 16) >> 16) == v;
-}
-
-/* false: the guest gets #GP(0) as from the real instruction. */
-static bool mon_emul_msr(struct hv_cpu *c, struct hv_regs *r, bool write)
-{
-	u32 msr = (u32)r->gpr[HV_RCX];
-	u64 v = (r->gpr[HV_RAX] & 0xffffffff) | (r->gpr[HV_RDX] << 32);
-	int field = mon_vmcs_msr(c, msr);
-	u32 lo, hi;
-
-	if (field >= 0) {
-		if (!write) {
-			v = hv_vmread(field);
-			if (msr == 0xc0000080)	/* SCE as the guest set it */
-				v = mon_sys_efer_read(c, v);
-			r->gpr[HV_RAX] = (u32)v;
-			r->gpr[HV_RDX] = v >> 32;
-			return true;
-		}
-		if ((msr == 0xc0000100 || msr == 0xc0000101 ||
-		     msr == 0x175 || msr == 0x176) && !mon_canonical(v))
-			return false;
-		if (msr == 0xc0000080) {
-			/* LMA is the CPU's (SDM vol. 3A 9.8.5): keep it. */
-			v = (v & ~(1ull << 10)) |
-			    (hv_vmread(VMCS_GUEST_EFER) & (1ull << 10));
-			v = mon_sys_efer_write(c, v);
-		}
-		hv_vmwrite(field, v);
-		return true;
-	}
-	if (!write) {
-		if (rdmsr_safe(msr, &lo, &hi))
-			return false;
-		r->gpr[HV_RAX] = lo;
-		r->gpr[HV_RDX] = hi;
-		return true;
-	}
-	return !wrmsr_safe(msr, (u32)v, (u32)(v >> 32));
-}
-
-/* hvgdb sets no TSC offsetting or scaling (vmcs.c): the guest reads the
- * host's TSC. */
-static u64 mon_guest_tsc(struct hv_cpu *c)
-{
-	return rdtsc_ordered();
-}
-
-/* RDPMC with an invalid counter faults (#GP): caught, given to the guest. */
-static bool mon_rdpmc(u32 idx, u32 *lo, u32 *hi)
-{
-	int err = 1;
-
-	asm volatile("1: rdpmc\n\t"
-		     "xor %[err], %[err]\n"
-		     "2:\n"
-		     _ASM_EXTABLE(1b, 2b)
-		     : [err] "+r"(err), "=a"(*lo), "=d"(*hi)
-		     : "c"(idx));
-	return !err;
-}
-
-static u32 mon_port_in(u16 port, u8 size)
-{
-	switch (size) {
-	case 1: return inb(port);
-	case 2: return inw(port);
-	default: return inl(port);
-	}
-}
-
-static void mon_port_out(u16 port, u8 size, u32 v)
-{
-	switch (size) {
-	case 1: outb((u8)v, port); break;
-	case 2: outw((u16)v, port); break;
-	default: outl(v, port); break;
-	}
-}
-
-/* IN/OUT (SDM vol. 2 "IN", "OUT"): AL/AX keep the rest of RAX, EAX
- * zero-extends (vol. 1 3.4.1.1). */
-static void mon_io_plain(struct hv_regs *r, const struct hv_io_access *a)
-{
-	u64 rax = r->gpr[HV_RAX];
-
-	if (!a->in) {
-		mon_port_out(a->port, a->size, (u32)rax);
-		return;
-	}
-	r->gpr[HV_RAX] = event_in_rax(rax, mon_port_in(a->port, a->size),
-				      a->size);
-}
-
-#define MON_STR_IO_BATCH	256	/* iterations per exit, then re-exit */
+/* ---- observers ---- */
 
 /*
- * INS/OUTS, REP or not (SDM vol. 2 "INS", "OUTS", "REP"): the address
- * size and (for OUTS) segment come from the VM-exit instruction
- * information (SDM 28.2.5, Table 28-8).  Returns false when the guest
- * memory cannot be reached (the guest gets #PF... not emulated: #GP).
- * *done: the instruction completed (advance RIP).
+ * The event of an exit as HyperDbg describes it (type, key, context), or
+ * EVENT_NONE for an exit no event is about: hvgdb's own hypercalls, a CR
+ * write that changes only the hidden CR4.VMXE.  Read before the core
+ * handler, from the registers the instruction sees.
  */
-static bool mon_io_string(struct hv_cpu *c, struct hv_regs *r,
-			  const struct hv_io_access *a, bool *done)
+static void mon_describe(struct hv_regs *r, u32 reason, struct event_exit *x)
 {
-	struct mon_ctx *m = &mon.cpu[c->cpu]->ctx;
-	u32 info = (u32)hv_vmread(VMCS_EXIT_INSN_INFO);
-	u32 seg = (info >> 15) & 7;
-	u64 amask = event_addr_mask(info);
-	u64 base = 0, cnt, step, i;
-	u32 idx = a->in ? HV_RDI : HV_RSI;
-	bool df = hv_vmread(VMCS_GUEST_RFLAGS) & X86_EFLAGS_DF;
-
-	if (!a->in && seg == 4)
-		base = hv_vmread(VMCS_GUEST_FS_BASE);
-	else if (!a->in && seg == 5)
-		base = hv_vmread(VMCS_GUEST_GS_BASE);
-	mon_ctx_exit(m, c, r);
-	cnt = a->rep ? r->gpr[HV_RCX] & amask : 1;
-	step = df ? -(u64)a->size : a->size;
-	*done = true;
-	for (i = 0; i < cnt && i < MON_STR_IO_BATCH; i++) {
-		u64 off = r->gpr[idx] & amask;
-		u32 v = 0;
-
-		if (a->in) {
-			v = mon_port_in(a->port, a->size);
-			if (hv_gdb_write_virt(&m->walk, base + off,
-					      (u8 *)&v, a->size))
-				return false;
-		} else {
-			if (hv_gdb_read_virt(&m->walk, base + off, (u8 *)&v,
-					     a->size) != a->size)
-				return false;
-			mon_port_out(a->port, a->size, v);
-		}
-		r->gpr[idx] = (r->gpr[idx] & ~amask) | ((off + step) & amask);
-		if (a->rep)
-			r->gpr[HV_RCX] = (r->gpr[HV_RCX] & ~amask) |
-					 ((r->gpr[HV_RCX] - 1) & amask);
-	}
-	/* Left over: RIP stays, the guest re-executes the REP (it may take
-	 * interrupts in between, as on hardware). */
-	if (a->rep && (r->gpr[HV_RCX] & amask))
-		*done = false;
-	return true;
-}
-
-/* ---- exit hooks ---- */
-
-/* Common shape: pre stage, emulate (unless short-circuited), post. */
-#define MON_RUN(c, r, x, emulate_ok)					\
-	do {								\
-		if (mon_fire(c, r, x)) {				\
-			hv_skip_insn();					\
-			return HV_RESUME;				\
-		}							\
-		if (!(emulate_ok))					\
-			return HV_RESUME;	/* fault injected */	\
-		hv_skip_insn();						\
-		(x)->stage = EVENT_STAGE_POST;				\
-		mon_fire(c, r, x);					\
-		return HV_RESUME;					\
-	} while (0)
-
-static int mon_on_cpuid(struct hv_cpu *c, struct hv_regs *r, u32 reason)
-{
-	struct event_exit x;
-
-	mon_exit_init(&x, EVENT_CPUID, (u32)r->gpr[HV_RAX],
-		      (u32)r->gpr[HV_RAX]);
-	MON_RUN(c, r, &x, (hv_emul_cpuid(r), true));
-}
-
-static bool mon_msr_ok(struct hv_cpu *c, struct hv_regs *r, bool write)
-{
-	if (mon_emul_msr(c, r, write))
-		return true;
-	hv_inject(HV_VEC_GP, true, 0);
-	return false;
-}
-
-static int mon_on_msr(struct hv_cpu *c, struct hv_regs *r, u32 reason)
-{
-	bool write = reason == EXIT_WRMSR;
-	u32 msr = (u32)r->gpr[HV_RCX];
-	struct event_exit x;
-
-	mon_exit_init(&x, write ? EVENT_MSRWRITE : EVENT_MSRREAD, msr, msr);
-	MON_RUN(c, r, &x, mon_msr_ok(c, r, write));
-}
-
-static bool mon_tsc_emul(struct hv_cpu *c, struct hv_regs *r, bool p)
-{
-	u64 t = mon_guest_tsc(c);
-
-	r->gpr[HV_RAX] = (u32)t;
-	r->gpr[HV_RDX] = t >> 32;
-	if (p)
-		r->gpr[HV_RCX] = (u32)native_read_msr(MSR_TSC_AUX);
-	return true;
-}
-
-static int mon_on_tsc(struct hv_cpu *c, struct hv_regs *r, u32 reason)
-{
-	bool p = reason == EXIT_RDTSCP;
-	struct event_exit x;
-
-	mon_exit_init(&x, EVENT_TSC, 0, p);
-	MON_RUN(c, r, &x, mon_tsc_emul(c, r, p));
-}
-
-static bool mon_pmc_emul(struct hv_regs *r)
-{
-	u32 lo, hi;
-
-	if (!mon_rdpmc((u32)r->gpr[HV_RCX], &lo, &hi)) {
-		hv_inject(HV_VEC_GP, true, 0);
-		return false;
-	}
-	r->gpr[HV_RAX] = lo;
-	r->gpr[HV_RDX] = hi;
-	return true;
-}
-
-static int mon_on_pmc(struct hv_cpu *c, struct hv_regs *r, u32 reason)
-{
-	struct event_exit x;
-
-	mon_exit_init(&x, EVENT_PMC, 0, 0);
-	MON_RUN(c, r, &x, mon_pmc_emul(r));
-}
-
-static int mon_on_io(struct hv_cpu *c, struct hv_regs *r, u32 reason)
-{
-	struct hv_io_access a;
-	struct event_exit x;
-	bool done = true;
-
-	hv_decode_io(hv_vmread(VMCS_EXIT_QUALIFICATION), &a);
-	mon_exit_init(&x, a.in ? EVENT_IOIN : EVENT_IOOUT, a.port, a.port);
-	x.aux = a.size;
-	if (mon_fire(c, r, &x)) {
-		hv_skip_insn();
-		return HV_RESUME;
-	}
-	if (!a.string) {
-		mon_io_plain(r, &a);
-	} else if (!mon_io_string(c, r, &a, &done)) {
-		/* Guest memory not reachable: the page walk would give the
-		 * guest a #PF we cannot build here; #GP stops it cleanly. */
-		hv_inject(HV_VEC_GP, true, 0);
-		return HV_RESUME;
-	}
-	if (done)
-		hv_skip_insn();
-	x.stage = EVENT_STAGE_POST;
-	mon_fire(c, r, &x);
-	return HV_RESUME;
-}
-
-static int mon_on_dr(struct hv_cpu *c, struct hv_regs *r, u32 reason)
-{
-	u64 qual = hv_vmread(VMCS_EXIT_QUALIFICATION);
-	struct event_exit x;
-
-	mon_exit_init(&x, EVENT_DR, qual & 7, 0);
-	MON_RUN(c, r, &x, hv_dr_emulate(r, qual));
-}
-
-/* hvgdb's own hypercalls, as exit.c serves them (they never fire). */
-static int mon_own_vmcall(struct hv_cpu *c, struct hv_regs *r)
-{
-	switch (r->gpr[HV_RAX] & 0xffff) {
-	case HV_HC_PING:
-		r->gpr[HV_RAX] = 0;
-		r->gpr[HV_RBX] = c->exit_total;
-		break;
-	case HV_HC_GDB_POLL:
-		return hv_gdb_on_poll(c, r);
-	case HV_HC_TEST_EPT:
-		r->gpr[HV_RAX] = hv_ept_test_misconfig(r->gpr[HV_RBX]) ?
-				 HV_HC_ERR_UNKNOWN : 0;
-		break;
-	case HV_HC_DEVIRT:
-		r->gpr[HV_RAX] = 0;
-		hv_leave_vmx(c, r, hv_vmread(VMCS_GUEST_RIP) +
-			     hv_vmread(VMCS_EXIT_INSN_LEN));
-		return HV_LEAVE;
-	default:
-		hv_inject(HV_VEC_UD, false, 0);
-		return HV_RESUME;
-	}
-	hv_skip_insn();
-	return HV_RESUME;
-}
-
-static int mon_on_vmcall(struct hv_cpu *c, struct hv_regs *r, u32 reason)
-{
-	struct event_exit x;
-
-	if (mon_cpl0() &&
-	    (r->gpr[HV_RAX] & HV_HC_MAGIC_MASK) == HV_HC_MAGIC)
-		return mon_own_vmcall(c, r);
-	mon_exit_init(&x, EVENT_VMCALL, 0, 0);
-	/* Without a hypervisor that answers it, VMCALL is #UD: that is the
-	 * "emulation"; sc instead skips the instruction. */
-	if (mon_fire(c, r, &x)) {
-		hv_skip_insn();
-		return HV_RESUME;
-	}
-	hv_inject(HV_VEC_UD, false, 0);
-	x.stage = EVENT_STAGE_POST;
-	mon_fire(c, r, &x);
-	return HV_RESUME;
-}
-
-static int mon_on_xsetbv(struct hv_cpu *c, struct hv_regs *r, u32 reason)
-{
-	struct event_exit x;
-
-	mon_exit_init(&x, EVENT_XSETBV, (u32)r->gpr[HV_RCX],
-		      (u32)r->gpr[HV_RCX]);
-	MON_RUN(c, r, &x, hv_emul_xsetbv(r));
-}
-
-/*
- * A write to CR0/CR4 that changes a bit owned by the host (mask, SDM
- * 25.6.6): the guest's view (read shadow) takes the value; the real
- * register gets it adjusted to the VMX fixed bits (SDM 24.8, A.7/A.8),
- * CR4.VMXE stays set and hidden as exit.c keeps it.
- */
-static bool mon_cr_write(u32 cr, u64 v)
-{
-	if (cr == 0) {
-		u64 fixed0 = hv.msrs.cr0_fixed0;
-
-		if ((v >> 32) || ((v & X86_CR0_NW) && !(v & X86_CR0_CD)) ||
-		    ((v & X86_CR0_PG) && !(v & X86_CR0_PE)))
-			goto gp;
-		if (hv.ctls.proc2 & HV_PROC2_UNRESTRICTED)
-			fixed0 &= ~(u64)(X86_CR0_PE | X86_CR0_PG);
-		hv_vmwrite(VMCS_CR0_SHADOW, v);
-		hv_vmwrite(VMCS_GUEST_CR0, (v | fixed0) & hv.msrs.cr0_fixed1);
-		return true;
-	}
-	if (v & ~(hv.msrs.cr4_fixed1 | X86_CR4_VMXE))
-		goto gp;
-	hv_vmwrite(VMCS_CR4_SHADOW, v);
-	hv_vmwrite(VMCS_GUEST_CR4, v | X86_CR4_VMXE);
-	hv_invvpid_single(HV_VPID);	/* MOV to CR4 may flush (4.10.4.1) */
-	return true;
-gp:
-	hv_inject(HV_VEC_GP, true, 0);
-	return false;
-}
-
-static int mon_on_cr(struct hv_cpu *c, struct hv_regs *r, u32 reason)
-{
+	struct hv_io_access io;
 	struct hv_cr_access a;
-	struct event_exit x;
+	u32 eax = (u32)r->gpr[HV_RAX], ecx = (u32)r->gpr[HV_RCX];
 	u64 v, shadow, mask;
 
-	hv_decode_cr(hv_vmread(VMCS_EXIT_QUALIFICATION), &a);
-	if (a.cr == 0) {
-		shadow = hv_vmread(VMCS_CR0_SHADOW);
-		mask = hv_vmread(VMCS_CR0_MASK);
-	} else {
-		shadow = hv_vmread(VMCS_CR4_SHADOW);
-		mask = hv_vmread(VMCS_CR4_MASK);
-	}
-	switch (a.type) {
-	case HV_CR_MOV_TO:
-		v = hv_guest_gpr(r, a.gpr);
+	mon_exit_init(x, EVENT_NONE, 0, 0);
+	switch (reason) {
+	case EXIT_CPUID:
+		mon_exit_init(x, EVENT_CPUID, eax, eax);
 		break;
-	case HV_CR_CLTS:
-		v = event_cr0_clts(shadow);
+	case EXIT_RDMSR:
+		mon_exit_init(x, EVENT_MSRREAD, ecx, ecx);
 		break;
-	case HV_CR_LMSW:
-		v = event_cr0_lmsw(shadow, a.lmsw_src);
+	case EXIT_WRMSR:
+		mon_exit_init(x, EVENT_MSRWRITE, ecx, ecx);
 		break;
-	default:
-		/* MOV from CR3/CR8 exiting is never set by hvgdb. */
-		hv_inject(HV_VEC_UD, false, 0);
-		return HV_RESUME;
+	case EXIT_RDTSC:
+	case EXIT_RDTSCP:
+		mon_exit_init(x, EVENT_TSC, 0, reason == EXIT_RDTSCP);
+		break;
+	case EXIT_RDPMC:
+		mon_exit_init(x, EVENT_PMC, 0, 0);
+		break;
+	case EXIT_IO:
+		hv_decode_io(hv_vmread(VMCS_EXIT_QUALIFICATION), &io);
+		mon_exit_init(x, io.in ? EVENT_IOIN : EVENT_IOOUT, io.port,
+			      io.port);
+		x->aux = io.size;
+		break;
+	case EXIT_DR_ACCESS:
+		mon_exit_init(x, EVENT_DR,
+			      hv_vmread(VMCS_EXIT_QUALIFICATION) & 7, 0);
+		break;
+	case EXIT_VMCALL:
+		if (!hv_hypercall_is_own(r))
+			mon_exit_init(x, EVENT_VMCALL, 0, 0);
+		break;
+	case EXIT_XSETBV:
+		mon_exit_init(x, EVENT_XSETBV, ecx, ecx);
+		break;
+	case EXIT_CR_ACCESS:
+		hv_decode_cr(hv_vmread(VMCS_EXIT_QUALIFICATION), &a);
+		if (a.cr == 0) {
+			shadow = hv_vmread(VMCS_CR0_SHADOW);
+			mask = hv_vmread(VMCS_CR0_MASK);
+		} else if (a.cr == 4) {
+			shadow = hv_vmread(VMCS_CR4_SHADOW);
+			mask = hv_vmread(VMCS_CR4_MASK);
+		} else {
+			break;
+		}
+		if (a.type == HV_CR_MOV_TO)
+			v = hv_guest_gpr(r, a.gpr);
+		else if (a.type == HV_CR_CLTS)
+			v = event_cr0_clts(shadow);
+		else if (a.type == HV_CR_LMSW)
+			v = event_cr0_lmsw(shadow, a.lmsw_src);
+		else
+			break;
+		mon_exit_init(x, EVENT_CRWRITE, a.cr, a.cr);
+		x->aux = (v ^ shadow) & mask;
+		if (a.cr == 4)
+			x->aux &= ~(u64)X86_CR4_VMXE;
+		/* A write that changes only VMXE is the core's business. */
+		if (!x->aux && a.cr == 4)
+			x->type = EVENT_NONE;
+		break;
 	}
-	if (a.cr != 0 && a.cr != 4) {
-		hv_inject(HV_VEC_UD, false, 0);
-		return HV_RESUME;
-	}
-	mon_exit_init(&x, EVENT_CRWRITE, a.cr, a.cr);
-	x.aux = (v ^ shadow) & mask;
-	if (a.cr == 4)
-		x.aux &= ~(u64)X86_CR4_VMXE;
-	/* A write that changes only VMXE is exit.c's business, no event. */
-	if (!x.aux && a.cr == 4)
-		x.type = EVENT_NONE;
-	if (x.type != EVENT_NONE && mon_fire(c, r, &x)) {
-		hv_skip_insn();
-		return HV_RESUME;
-	}
-	if (a.type == HV_CR_MOV_TO)
-		v = hv_guest_gpr(r, a.gpr);	/* a script may change it */
-	if (!mon_cr_write(a.cr, v))
-		return HV_RESUME;
-	hv_skip_insn();
-	if (x.type != EVENT_NONE) {
-		x.stage = EVENT_STAGE_POST;
-		mon_fire(c, r, &x);
-	}
-	return HV_RESUME;
 }
+
+/* Pre stage; the exit's event stays in mon_cpu.exit for the post stage
+ * (a CPU takes no other exit in between, even halted by a break). */
+static int mon_obs_pre(struct hv_cpu *c, struct hv_regs *r, struct hv_exit *hx)
+{
+	struct mon_cpu *mc = mon.cpu[c->cpu];
+
+	if (!mc)
+		return HV_OBS_RUN;
+	mon_describe(r, hx->reason, &mc->exit);
+	if (mc->exit.type == EVENT_NONE)
+		return HV_OBS_RUN;
+	return mon_fire(c, r, &mc->exit) ? HV_OBS_SC : HV_OBS_RUN;
+}
+
+/* Post stage: the core handler completed the instruction (or, for a
+ * foreign VMCALL, raised its #UD; for REP INS/OUTS, did a part). */
+static void mon_obs_post(struct hv_cpu *c, struct hv_regs *r,
+			 struct hv_exit *hx)
+{
+	struct mon_cpu *mc = mon.cpu[c->cpu];
+
+	if (!mc || mc->exit.type == EVENT_NONE)
+		return;
+	mc->exit.stage = EVENT_STAGE_POST;
+	mon_fire(c, r, &mc->exit);
+}
+
+static const struct hv_exit_observer mon_observer = {
+	.pre = mon_obs_pre,
+	.post = mon_obs_post,
+};
 
 /* ---- loading the intercepts ---- */
 
 static const struct {
 	u32 reason;
-	hv_exit_fn fn;
 	u8 type[2];
-} mon_hooks[] = {
-	{ EXIT_CPUID, mon_on_cpuid, { EVENT_CPUID } },
-	{ EXIT_RDMSR, mon_on_msr, { EVENT_MSRREAD } },
-	{ EXIT_WRMSR, mon_on_msr, { EVENT_MSRWRITE } },
-	{ EXIT_RDTSC, mon_on_tsc, { EVENT_TSC } },
-	{ EXIT_RDTSCP, mon_on_tsc, { EVENT_TSC } },
-	{ EXIT_RDPMC, mon_on_pmc, { EVENT_PMC } },
-	{ EXIT_IO, mon_on_io, { EVENT_IOIN, EVENT_IOOUT } },
-	{ EXIT_DR_ACCESS, mon_on_dr, { EVENT_DR } },
-	{ EXIT_VMCALL, mon_on_vmcall, { EVENT_VMCALL } },
-	{ EXIT_XSETBV, mon_on_xsetbv, { EVENT_XSETBV } },
-	{ EXIT_CR_ACCESS, mon_on_cr, { EVENT_CRWRITE } },
+} mon_exits[] = {
+	{ EXIT_CPUID, { EVENT_CPUID } },
+	{ EXIT_RDMSR, { EVENT_MSRREAD } },
+	{ EXIT_WRMSR, { EVENT_MSRWRITE } },
+	{ EXIT_RDTSC, { EVENT_TSC } },
+	{ EXIT_RDTSCP, { EVENT_TSC } },
+	{ EXIT_RDPMC, { EVENT_PMC } },
+	{ EXIT_IO, { EVENT_IOIN, EVENT_IOOUT } },
+	{ EXIT_DR_ACCESS, { EVENT_DR } },
+	{ EXIT_VMCALL, { EVENT_VMCALL } },
+	{ EXIT_XSETBV, { EVENT_XSETBV } },
+	{ EXIT_CR_ACCESS, { EVENT_CRWRITE } },
 };
 
+/* At load (hv_mon_init), before any CPU is virtualized: the observers,
+ * disabled; mon_sys.c's EFER observer first, so !msrread's post stage
+ * sees the EFER.SCE the guest believes in. */
+int mon_events_register(void)
+{
+	u32 i;
+	int err = mon_sys_register();
+
+	for (i = 0; !err && i < ARRAY_SIZE(mon_exits); i++)
+		err = hv_exit_observer_add(mon_exits[i].reason, &mon_observer);
+	return err;
+}
+
+/* At unload, after every CPU left VMX. */
+void mon_events_unregister(void)
+{
+	u32 i;
+
+	for (i = 0; i < ARRAY_SIZE(mon_exits); i++)
+		hv_exit_observer_del(mon_exits[i].reason, &mon_observer);
+	mon_sys_unregister();
+}
+
 /*
- * Install the hooks the enabled events need and remove the others
- * (exit.c's handlers come back).  Called while every CPU is halted, so
- * none is between reading a hook and running it... except a CPU halted
- * inside one of these hooks, which finishes it unchanged.
+ * Enable the observers the enabled events need and disable the others
+ * (the core handlers run alone).  Called while every CPU is halted; a
+ * CPU halted inside an observer finishes its exit with it.
  */
 void mon_events_hooks(bool on)
 {
 	const struct event_table *t = &mon.table;
 	u32 i, j, k;
 
-	for (i = 0; i < ARRAY_SIZE(mon_hooks); i++) {
+	for (i = 0; i < ARRAY_SIZE(mon_exits); i++) {
 		bool want = false;
 
 		for (j = 0; on && j < t->count && !want; j++) {
 			for (k = 0; k < 2; k++)
-				if (mon_hooks[i].type[k] &&
+				if (mon_exits[i].type[k] &&
 				    t->ev[j].enabled &&
-				    t->ev[j].spec.type == mon_hooks[i].type[k])
+				    t->ev[j].spec.type == mon_exits[i].type[k])
 					want = true;
 		}
-		/*
-		 * The SYSCALL hook needs RDMSR/WRMSR of EFER emulated
-		 * (mon_sys.c) and hvgdb's own DEVIRT hypercall to give SCE
-		 * back before the CPU leaves VMX.
-		 */
-		if (on && mon.icpt.syscall_hook &&
-		    (mon_hooks[i].reason == EXIT_RDMSR ||
-		     mon_hooks[i].reason == EXIT_WRMSR ||
-		     mon_hooks[i].reason == EXIT_VMCALL))
-			want = true;
-		/* Keep the CR hook while a mask of ours may still be
-		 * loaded on some CPU: only with no CR event at all does
-		 * every CPU drop it at its next resume. */
-		hv_set_exit_hook(mon_hooks[i].reason,
-				 want ? mon_hooks[i].fn : NULL);
+		hv_exit_observer_enable(mon_exits[i].reason, &mon_observer,
+					want);
 	}
 }
 

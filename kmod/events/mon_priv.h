@@ -72,6 +72,8 @@ struct mon_cpu {
 	bool sys_loaded;
 	bool sce;
 	u64 sys_emulated;		/* SYSCALL/SYSRET emulated here */
+	/* The event of the exit being observed, pre to post stage. */
+	struct event_exit exit;
 };
 
 struct mon_state {
@@ -113,6 +115,8 @@ void mon_ctx_exit(struct mon_ctx *m, struct hv_cpu *c, struct hv_regs *r);
 bool mon_clear_pending(u32 id);
 
 /* mon_events.c */
+int mon_events_register(void);
+void mon_events_unregister(void);
 void mon_events_hooks(bool on);
 void mon_events_load(struct hv_cpu *c);
 void mon_events_unload_all(void);
@@ -126,6 +130,7 @@ bool mon_fire(struct hv_cpu *c, struct hv_regs *r, struct event_exit *x);
 void mon_sys_load(struct hv_cpu *c, bool hook);
 bool mon_sys_on_ud(struct hv_cpu *c, struct hv_regs *r);
 u64 mon_sys_efer_read(struct hv_cpu *c, u64 hw);
-u64 mon_sys_efer_write(struct hv_cpu *c, u64 v);
+int mon_sys_register(void);
+void mon_sys_unregister(void);
 
 #endif /* HVGDB_KMOD_MON_PRIV_H */

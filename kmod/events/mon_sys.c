@@ -12,7 +12,7 @@
  * (Linux's ud2 for BUG/WARN, a user's bad opcode) goes back to the guest
  * unchanged.  RDMSR/WRMSR of EFER exit too (the MSR bitmap bits come from
  * event_intercepts_compute) and see the SCE the guest believes it set
- * (struct mon_cpu.sce): mon_sys_efer_read/write.
+ * (struct mon_cpu.sce): an observer of vmx/'s MSR core handler fixes it.
  *
  * Per CPU, changed only by that CPU in VMX root: mon_sys_load() at resume
  * clears SCE when the hook turns on and gives it back when the last
@@ -65,16 +65,55 @@ u64 mon_sys_efer_read(struct hv_cpu *c, u64 hw)
 	return sysemu_efer_guest(hw, mc->sce ? SYSEMU_EFER_SCE : 0);
 }
 
-/* A guest WRMSR of EFER: every bit is honoured but SCE, which is kept
- * (as the guest's belief) and stays clear in the hardware value. */
-u64 mon_sys_efer_write(struct hv_cpu *c, u64 v)
+/*
+ * The core handler (vmx/exit_emul.c) reads and writes the guest EFER in
+ * the VMCS.  After a completed RDMSR of EFER the guest sees its own SCE;
+ * after a WRMSR every bit is honoured but SCE, which is kept (as the
+ * guest's belief) and stays clear in the hardware value.  Always enabled:
+ * it costs only MSR exits, and must outlive the hook on CPUs that have
+ * not yet given SCE back.
+ */
+static void mon_sys_msr_post(struct hv_cpu *c, struct hv_regs *r,
+			     struct hv_exit *x)
 {
 	struct mon_cpu *mc = mon.cpu[c->cpu];
+	u64 v;
 
-	if (!mc || !mc->sys_loaded)
-		return v;
+	if (!mc || !mc->sys_loaded || (u32)r->gpr[HV_RCX] != MSR_EFER)
+		return;
+	if (x->reason == EXIT_RDMSR) {
+		v = (r->gpr[HV_RAX] & 0xffffffff) | (r->gpr[HV_RDX] << 32);
+		v = mon_sys_efer_read(c, v);
+		r->gpr[HV_RAX] = (u32)v;
+		r->gpr[HV_RDX] = v >> 32;
+		return;
+	}
+	v = hv_vmread(VMCS_GUEST_EFER);
 	mc->sce = v & SYSEMU_EFER_SCE;
-	return sysemu_efer_hw(v, true);
+	hv_vmwrite(VMCS_GUEST_EFER, sysemu_efer_hw(v, true));
+}
+
+static const struct hv_exit_observer mon_sys_msr_observer = {
+	.post = mon_sys_msr_post,
+};
+
+int mon_sys_register(void)
+{
+	int err = hv_exit_observer_add(EXIT_RDMSR, &mon_sys_msr_observer);
+
+	if (!err)
+		err = hv_exit_observer_add(EXIT_WRMSR, &mon_sys_msr_observer);
+	if (err)
+		return err;
+	hv_exit_observer_enable(EXIT_RDMSR, &mon_sys_msr_observer, true);
+	hv_exit_observer_enable(EXIT_WRMSR, &mon_sys_msr_observer, true);
+	return 0;
+}
+
+void mon_sys_unregister(void)
+{
+	hv_exit_observer_del(EXIT_RDMSR, &mon_sys_msr_observer);
+	hv_exit_observer_del(EXIT_WRMSR, &mon_sys_msr_observer);
 }
 
 static void mon_sys_seg_read(struct sysemu_seg *s, u32 sel, u32 base,

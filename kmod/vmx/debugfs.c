@@ -19,7 +19,6 @@
 #include <linux/seq_file.h>
 #include <linux/cpumask.h>
 #include "kmod/vmx/hv.h"
-#include "kmod/debug/gdb.h"
 #include "kmod/vmx/hypercall.h"
 
 static struct dentry *hv_dir;
@@ -195,21 +194,19 @@ static const struct file_operations test_ept_misconfig_fops = {
 	.write = test_ept_misconfig_write,
 };
 
-static int gdb_show(struct seq_file *m, void *v)
+/* A report of a layer above vmx/ (gdb, wire): its show function is the
+ * file's private data, so vmx/ includes no header of theirs. */
+static int layer_show(struct seq_file *m, void *v)
 {
-	hv_gdb_show(m);
+	void (*show)(struct seq_file *m) = m->private;
+
+	show(m);
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(gdb);
+DEFINE_SHOW_ATTRIBUTE(layer);
 
-static int wire_show(struct seq_file *m, void *v)
-{
-	hv_gdb_show_wire(m);
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(wire);
-
-void hv_debugfs_create(void)
+void hv_debugfs_create(void (*gdb)(struct seq_file *m),
+		       void (*wire)(struct seq_file *m))
 {
 	hv_dir = debugfs_create_dir("hvgdb", NULL);
 	debugfs_create_file("cpus", 0400, hv_dir, NULL, &cpus_fops);
@@ -218,8 +215,8 @@ void hv_debugfs_create(void)
 	debugfs_create_file("ept", 0400, hv_dir, NULL, &ept_fops);
 	debugfs_create_file("unexpected", 0400, hv_dir, NULL,
 			    &unexpected_fops);
-	debugfs_create_file("gdb", 0400, hv_dir, NULL, &gdb_fops);
-	debugfs_create_file("wire", 0400, hv_dir, NULL, &wire_fops);
+	debugfs_create_file("gdb", 0400, hv_dir, gdb, &layer_fops);
+	debugfs_create_file("wire", 0400, hv_dir, wire, &layer_fops);
 	debugfs_create_file("test_ept_misconfig", 0200, hv_dir, NULL,
 			    &test_ept_misconfig_fops);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * exit.c - VM-exit dispatch: one handler per basic exit reason.
+ * exit.c - VM-exit dispatch: a core handler per basic exit reason, with
+ * the observers of exit.h around it, or a handler set from above.
  *
  * Runs in VMX root with interrupts off on the per-CPU host stack, while
  * the interrupted kernel may hold any lock: no printk, no sleeping, no
@@ -8,28 +9,40 @@
  * through debugfs) and, where the guest state is still sound, the CPU is
  * devirtualized so the kernel keeps running.
  *
- * Handler contract: return HV_RESUME (after advancing RIP or injecting an
- * event as needed) or HV_LEAVE (after hv_leave_vmx()).
+ * Core handler contract (exit.h, exit_emul.h): return HV_RESUME or
+ * HV_LEAVE (after hv_leave_vmx()) and say in x->result how the instruction
+ * ended; hv_exit_handler() advances RIP for HV_EXIT_DONE and runs the
+ * observers around the core handler.
  */
 #include <linux/module.h>
 #include <linux/kernel.h>
 #include <linux/spinlock.h>
+#include <linux/static_call.h>
+#include <linux/bitops.h>
 #include <asm/desc.h>
 #include <asm/special_insns.h>
 #include <asm/debugreg.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
 #include <asm/invpcid.h>
-#include <asm/fpu/xcr.h>
 #include <asm/tlbflush.h>
 #include <asm/tsc.h>
 #include "kmod/vmx/hv.h"
-#include "kmod/vmx/hypercall.h"
-#include "kmod/debug/gdb.h"
-#include "kmod/debug/bp.h"
-#include "kmod/debug/dr.h"
-#include "kmod/events/mon.h"
-#include "monitor-cmds/event_emul.h"
+#include "kmod/vmx/exit_emul.h"
+
+static const struct hv_exit_ops hv_no_ops;
+const struct hv_exit_ops *hv_exit_ops_cur = &hv_no_ops;
+
+/* Called at the end of every exit: a static call, so the CPUID exit path
+ * keeps a direct call (no retpoline). */
+DEFINE_STATIC_CALL_NULL(hv_before_resume, *hv_no_ops.before_resume);
+
+void hv_exit_set_ops(const struct hv_exit_ops *ops)
+{
+	ops = ops ?: &hv_no_ops;
+	static_call_update(hv_before_resume, ops->before_resume);
+	WRITE_ONCE(hv_exit_ops_cur, ops);
+}
 
 void hv_skip_insn(void)
 {
@@ -87,7 +100,8 @@ void hv_leave_vmx(struct hv_cpu *c, struct hv_regs *r, u64 rip)
 
 	/* Every way out (rmmod, offline, a fatal exit) hands back what the
 	 * monitor changed (EFER.SCE) first. */
-	hv_mon_on_leave(c);
+	if (hv_exit_ops_cur->on_leave)
+		hv_exit_ops_cur->on_leave(c);
 	efer = hv_vmread(VMCS_GUEST_EFER);
 
 	gdt.address = hv_vmread(VMCS_GUEST_GDTR_BASE);
@@ -165,7 +179,10 @@ static int hv_park(struct hv_cpu *c, struct hv_regs *r, const char *what)
 		      e->rsp, e->rflags, e->cr3, e->qual, e->intr_info,
 		      e->idt_vectoring, e->insn_err,
 		      num_online_cpus() > 1 ? ", the other CPUs run on" : "");
-	hv_gdb_dead(c, r, what, text, n);
+	if (hv_exit_ops_cur->dead)
+		hv_exit_ops_cur->dead(c, r, what, text, n);
+	for (;;)	/* no gdb: this CPU stays here */
+		cpu_relax();
 	return HV_RESUME;	/* not reached */
 }
 
@@ -180,7 +197,7 @@ static int hv_exit_park(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 		       "unexpected exit");
 }
 
-static int hv_exit_unexpected(struct hv_cpu *c, struct hv_regs *r, u32 reason)
+int hv_exit_unexpected(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 {
 	if (hv_can_leave()) {
 		/* Guest state is intact: run the kernel on without us. */
@@ -199,163 +216,38 @@ static int hv_exit_unexpected(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 	return hv_park(c, r, "unexpected exit");
 }
 
-void hv_emul_cpuid(struct hv_regs *r)
+static int hv_exit_triple(struct hv_cpu *c, struct hv_regs *r,
+			  struct hv_exit *x)
 {
-	u32 a = (u32)r->gpr[HV_RAX], b, cx = (u32)r->gpr[HV_RCX], d;
-
-	native_cpuid(&a, &b, &cx, &d);
-	r->gpr[HV_RAX] = a;
-	r->gpr[HV_RBX] = b;
-	r->gpr[HV_RCX] = cx;
-	r->gpr[HV_RDX] = d;
+	return hv_exit_park(c, r, x->reason);
 }
 
-static int hv_exit_cpuid(struct hv_cpu *c, struct hv_regs *r, u32 reason)
-{
-	hv_emul_cpuid(r);
-	hv_skip_insn();
-	return HV_RESUME;
-}
-
-bool hv_emul_xsetbv(struct hv_regs *r)
-{
-	u64 v = (r->gpr[HV_RAX] & 0xffffffff) | (r->gpr[HV_RDX] << 32);
-	u32 a = 0xd, b, cx = 0, d;
-	unsigned long cr4;
-
-	/* XCR0 rules of SDM Vol. 1 13.3 (monitor-cmds/event_emul.c). */
-	native_cpuid(&a, &b, &cx, &d);
-	if ((u32)r->gpr[HV_RCX] != 0 ||
-	    !event_xcr0_valid(v, ((u64)d << 32) | a)) {
-		hv_inject(HV_VEC_GP, true, 0);
-		return false;
-	}
-	/*
-	 * XCR0 is not switched at VM entry/exit: setting it here sets the
-	 * guest's.  The guest had CR4.OSXSAVE set (else XSETBV is #UD before
-	 * any exit); the host CR4, copied at load, may not (a kernel that
-	 * left XSAVE off, as in Bochs), and XSETBV would then #UD in root.
-	 */
-	cr4 = __read_cr4();
-	if (!(cr4 & X86_CR4_OSXSAVE))
-		asm volatile("mov %0, %%cr4"
-			     : : "r"(cr4 | X86_CR4_OSXSAVE) : "memory");
-	xsetbv(0, v);
-	if (!(cr4 & X86_CR4_OSXSAVE))
-		asm volatile("mov %0, %%cr4" : : "r"(cr4) : "memory");
-	return true;
-}
-
-static int hv_exit_xsetbv(struct hv_cpu *c, struct hv_regs *r, u32 reason)
-{
-	if (hv_emul_xsetbv(r))
-		hv_skip_insn();
-	return HV_RESUME;
-}
-
-static int hv_exit_wbinvd(struct hv_cpu *c, struct hv_regs *r, u32 reason)
+static int hv_exit_wbinvd(struct hv_cpu *c, struct hv_regs *r,
+			  struct hv_exit *x)
 {
 	/* INVD would drop the host's dirty lines too: write back instead. */
 	native_wbinvd();
-	hv_skip_insn();
+	x->result = HV_EXIT_DONE;
 	return HV_RESUME;
 }
 
 /* GETSEC, VMX instructions: the guest sees a CPU without VMX/SMX. */
-static int hv_exit_ud(struct hv_cpu *c, struct hv_regs *r, u32 reason)
+static int hv_exit_ud(struct hv_cpu *c, struct hv_regs *r, struct hv_exit *x)
 {
 	hv_inject(HV_VEC_UD, false, 0);
-	return HV_RESUME;
-}
-
-static int hv_exit_vmcall(struct hv_cpu *c, struct hv_regs *r, u32 reason)
-{
-	u64 rax = r->gpr[HV_RAX];
-
-	/* Ring 0 only. */
-	if (hv_guest_cpl() != 0 ||
-	    (rax & HV_HC_MAGIC_MASK) != HV_HC_MAGIC)
-		return hv_exit_ud(c, r, reason);
-	switch (rax & 0xffff) {
-	case HV_HC_PING:
-		r->gpr[HV_RAX] = 0;
-		r->gpr[HV_RBX] = c->exit_total;
-		break;
-	case HV_HC_GDB_POLL:
-		return hv_gdb_on_poll(c, r);
-	case HV_HC_TEST_EPT:
-		r->gpr[HV_RAX] = hv_ept_test_misconfig(r->gpr[HV_RBX]) ?
-				 HV_HC_ERR_UNKNOWN : 0;
-		break;
-	case HV_HC_DEVIRT:
-		r->gpr[HV_RAX] = 0;
-		hv_leave_vmx(c, r, hv_vmread(VMCS_GUEST_RIP) +
-			     hv_vmread(VMCS_EXIT_INSN_LEN));
-		return HV_LEAVE;
-	default:
-		return hv_exit_ud(c, r, reason);
-	}
-	hv_skip_insn();
-	return HV_RESUME;
-}
-
-/*
- * Only MSRs outside both bitmap ranges exit (SDM 25.6.9).  Forward them;
- * when the real access faults, the guest gets the #GP the CPU would give.
- */
-static int hv_exit_msr(struct hv_cpu *c, struct hv_regs *r, u32 reason)
-{
-	u32 msr = (u32)r->gpr[HV_RCX];
-	u32 lo, hi;
-	int err;
-
-	if (reason == EXIT_RDMSR) {
-		err = rdmsr_safe(msr, &lo, &hi);
-		if (!err) {
-			r->gpr[HV_RAX] = lo;
-			r->gpr[HV_RDX] = hi;
-		}
-	} else {
-		err = wrmsr_safe(msr, (u32)r->gpr[HV_RAX], (u32)r->gpr[HV_RDX]);
-	}
-	if (err) {
-		hv_inject(HV_VEC_GP, true, 0);
-		return HV_RESUME;
-	}
-	hv_skip_insn();
-	return HV_RESUME;
-}
-
-/* Only a MOV to CR4 that changes VMXE exits (mask in vmcs.c). */
-static int hv_exit_cr(struct hv_cpu *c, struct hv_regs *r, u32 reason)
-{
-	struct hv_cr_access a;
-	u64 v, fixed1 = hv.msrs.cr4_fixed1 | X86_CR4_VMXE;
-
-	hv_decode_cr(hv_vmread(VMCS_EXIT_QUALIFICATION), &a);
-	if (a.cr != 4 || a.type != HV_CR_MOV_TO)
-		return hv_exit_unexpected(c, r, reason);
-	v = hv_guest_gpr(r, a.gpr);
-	if (v & ~fixed1) {
-		hv_inject(HV_VEC_GP, true, 0);
-		return HV_RESUME;
-	}
-	/* The guest's view takes the value; the real bit stays set. */
-	hv_vmwrite(VMCS_CR4_SHADOW, v);
-	hv_vmwrite(VMCS_GUEST_CR4, v | X86_CR4_VMXE);
-	hv_invvpid_single(HV_VPID);	/* MOV to CR4 may flush (4.10.4.1) */
-	hv_skip_insn();
+	x->result = HV_EXIT_RAISED;
 	return HV_RESUME;
 }
 
 static int hv_exit_ept_violation(struct hv_cpu *c, struct hv_regs *r,
-				 u32 reason)
+				 struct hv_exit *x)
 {
 	u64 gpa = hv_vmread(VMCS_GUEST_PHYS_ADDR);
+	bool (*hooked)(struct hv_cpu *c, struct hv_regs *r, u64 gpa,
+		       u64 qual) = hv_exit_ops_cur->ept_violation;
 
 	/* A page gdb hooked (breakpoints, watchpoints): its views. */
-	if (hv_bp_on_ept_violation(c, r, gpa,
-				   hv_vmread(VMCS_EXIT_QUALIFICATION)))
+	if (hooked && hooked(c, r, gpa, hv_vmread(VMCS_EXIT_QUALIFICATION)))
 		return HV_RESUME;
 	c->ept_violations++;
 	c->last_ept_gpa = gpa;
@@ -363,7 +255,7 @@ static int hv_exit_ept_violation(struct hv_cpu *c, struct hv_regs *r,
 	/* Physical memory beyond the identity map built at load: map it. */
 	if (!hv_ept_map_on_demand(gpa))
 		return HV_RESUME;
-	return hv_exit_unexpected(c, r, reason);
+	return hv_exit_unexpected(c, r, x->reason);
 }
 
 /*
@@ -374,11 +266,11 @@ static int hv_exit_ept_violation(struct hv_cpu *c, struct hv_regs *r,
  * guest-physical address, 28.2.1).
  */
 static int hv_exit_ept_misconfig(struct hv_cpu *c, struct hv_regs *r,
-				 u32 reason)
+				 struct hv_exit *x)
 {
 	if (hv_ept_repair(hv_vmread(VMCS_GUEST_PHYS_ADDR)))
-		return hv_exit_unexpected(c, r, reason);
-	hv_record(c, r, reason, HV_RESUME);
+		return hv_exit_unexpected(c, r, x->reason);
+	hv_record(c, r, x->reason, HV_RESUME);
 	return HV_RESUME;
 }
 
@@ -420,27 +312,32 @@ static void hv_timer_rearm(struct hv_cpu *c)
 	hv_vmwrite(VMCS_PREEMPT_TIMER_VALUE, left >> hv.caps.preempt_rate);
 }
 
-static int hv_exit_timer(struct hv_cpu *c, struct hv_regs *r, u32 reason)
+/* Not an instruction: nothing to emulate, RIP stays (HV_EXIT_OWN). */
+static int hv_exit_timer(struct hv_cpu *c, struct hv_regs *r,
+			 struct hv_exit *x)
 {
 	c->timer_deadline = rdtsc() + hv.timer.period_tsc;
 	hv_vmwrite(VMCS_PREEMPT_TIMER_VALUE, hv.timer.ticks);
-	return hv.timer.fn ? hv.timer.fn(c, r, reason) : HV_RESUME;
+	return hv.timer.fn ? hv.timer.fn(c, r, x->reason) : HV_RESUME;
 }
 
-static int hv_exit_ignore(struct hv_cpu *c, struct hv_regs *r, u32 reason)
+static int hv_exit_ignore(struct hv_cpu *c, struct hv_regs *r,
+			  struct hv_exit *x)
 {
 	/* INIT/SIPI: Linux never sends them to an online (virtualized) CPU. */
-	hv_record(c, r, reason, HV_RESUME);
+	hv_record(c, r, x->reason, HV_RESUME);
 	return HV_RESUME;
 }
 
-static const hv_exit_fn hv_exit_table[HV_EXIT_REASON_MAX] = {
-	[EXIT_TRIPLE_FAULT] = hv_exit_park,
+static const hv_core_fn hv_exit_table[HV_EXIT_REASON_MAX] = {
+	[EXIT_TRIPLE_FAULT] = hv_exit_triple,
 	[EXIT_INIT] = hv_exit_ignore,
 	[EXIT_SIPI] = hv_exit_ignore,
 	[EXIT_CPUID] = hv_exit_cpuid,
 	[EXIT_GETSEC] = hv_exit_ud,
 	[EXIT_INVD] = hv_exit_wbinvd,
+	[EXIT_RDPMC] = hv_exit_pmc,
+	[EXIT_RDTSC] = hv_exit_tsc,
 	[EXIT_VMCALL] = hv_exit_vmcall,
 	[EXIT_VMCLEAR] = hv_exit_ud,
 	[EXIT_VMLAUNCH] = hv_exit_ud,
@@ -452,12 +349,14 @@ static const hv_exit_fn hv_exit_table[HV_EXIT_REASON_MAX] = {
 	[EXIT_VMXOFF] = hv_exit_ud,
 	[EXIT_VMXON] = hv_exit_ud,
 	[EXIT_CR_ACCESS] = hv_exit_cr,
-	[EXIT_DR_ACCESS] = hv_exit_dr,	/* only while gdb holds a DR */
+	[EXIT_DR_ACCESS] = hv_exit_mov_dr,
+	[EXIT_IO] = hv_exit_io,
 	[EXIT_RDMSR] = hv_exit_msr,
 	[EXIT_WRMSR] = hv_exit_msr,
 	[EXIT_EPT_VIOLATION] = hv_exit_ept_violation,
 	[EXIT_EPT_MISCONFIG] = hv_exit_ept_misconfig,
 	[EXIT_INVEPT] = hv_exit_ud,
+	[EXIT_RDTSCP] = hv_exit_tsc,
 	[EXIT_INVVPID] = hv_exit_ud,
 	[EXIT_VMFUNC] = hv_exit_ud,
 	[EXIT_WBINVD] = hv_exit_wbinvd,
@@ -465,14 +364,142 @@ static const hv_exit_fn hv_exit_table[HV_EXIT_REASON_MAX] = {
 	[EXIT_PREEMPT_TIMER] = hv_exit_timer,
 };
 
-static hv_exit_fn hv_exit_hooks[HV_EXIT_REASON_MAX];
+/* ---- handlers from above, observers ---- */
 
-int hv_set_exit_hook(u32 reason, hv_exit_fn fn)
+static hv_exit_fn hv_exit_handlers[HV_EXIT_REASON_MAX];
+
+int hv_exit_set_handler(u32 reason, hv_exit_fn fn)
 {
 	if (reason >= HV_EXIT_REASON_MAX)
 		return -EINVAL;
-	WRITE_ONCE(hv_exit_hooks[reason], fn);
+	if (hv_exit_table[reason])
+		return -EBUSY;
+	WRITE_ONCE(hv_exit_handlers[reason], fn);
 	return 0;
+}
+
+/* Slots added at load; hv_obs_on[reason] bit i: slot i enabled.  The
+ * dispatcher tests the byte alone on the fast path. */
+static const struct hv_exit_observer *hv_obs[HV_EXIT_REASON_MAX][HV_OBS_MAX];
+static unsigned long hv_obs_on[HV_EXIT_REASON_MAX];
+
+static int hv_obs_slot(u32 reason, const struct hv_exit_observer *o)
+{
+	int i;
+
+	for (i = 0; i < HV_OBS_MAX; i++)
+		if (hv_obs[reason][i] == o)
+			return i;
+	return -1;
+}
+
+int hv_exit_observer_add(u32 reason, const struct hv_exit_observer *o)
+{
+	int i;
+
+	if (reason >= HV_EXIT_REASON_MAX || !hv_exit_table[reason] || !o)
+		return -EINVAL;
+	if (hv_obs_slot(reason, o) >= 0)
+		return 0;
+	i = hv_obs_slot(reason, NULL);
+	if (i < 0)
+		return -ENOSPC;
+	WRITE_ONCE(hv_obs[reason][i], o);
+	return 0;
+}
+
+void hv_exit_observer_del(u32 reason, const struct hv_exit_observer *o)
+{
+	int i = reason < HV_EXIT_REASON_MAX ? hv_obs_slot(reason, o) : -1;
+
+	if (i < 0)
+		return;
+	clear_bit(i, &hv_obs_on[reason]);
+	WRITE_ONCE(hv_obs[reason][i], NULL);
+}
+
+void hv_exit_observer_enable(u32 reason, const struct hv_exit_observer *o,
+			     bool on)
+{
+	int i = reason < HV_EXIT_REASON_MAX ? hv_obs_slot(reason, o) : -1;
+
+	if (i < 0)
+		return;
+	if (on)
+		set_bit(i, &hv_obs_on[reason]);
+	else
+		clear_bit(i, &hv_obs_on[reason]);
+}
+
+/* The core handler with its observers (exit.h): pre stage, core (unless
+ * short-circuited), RIP, post stage. */
+static int hv_exit_observed(struct hv_cpu *c, struct hv_regs *r,
+			    struct hv_exit *x, unsigned long on)
+{
+	const struct hv_exit_observer *o;
+	bool sc = false;
+	int i, ret;
+
+	for_each_set_bit(i, &on, HV_OBS_MAX) {
+		o = READ_ONCE(hv_obs[x->reason][i]);
+		if (o && o->pre && o->pre(c, r, x) == HV_OBS_SC)
+			sc = true;
+	}
+	if (sc) {
+		/* HyperDbg's short-circuit: the instruction is skipped. */
+		hv_skip_insn();
+		return HV_RESUME;
+	}
+	ret = hv_exit_table[x->reason](c, r, x);
+	if (x->result == HV_EXIT_DONE)
+		hv_skip_insn();
+	if (ret != HV_RESUME || x->result == HV_EXIT_OWN ||
+	    x->result == HV_EXIT_FAULT)
+		return ret;
+	for_each_set_bit(i, &on, HV_OBS_MAX) {
+		o = READ_ONCE(hv_obs[x->reason][i]);
+		if (o && o->post)
+			o->post(c, r, x);
+	}
+	return ret;
+}
+
+/* Out of line: the CPUID fast path of hv_exit_dispatch() keeps no
+ * struct hv_exit on its stack (nor the stack protector's canary). */
+static noinline int hv_exit_slow(struct hv_cpu *c, struct hv_regs *r,
+				 u32 basic)
+{
+	struct hv_exit x = { .reason = basic, .result = HV_EXIT_OWN };
+	unsigned long on;
+	hv_exit_fn fn;
+	int ret;
+
+	if (unlikely(basic >= HV_EXIT_REASON_MAX))
+		return hv_exit_unexpected(c, r, basic);
+	if (!hv_exit_table[basic]) {
+		fn = READ_ONCE(hv_exit_handlers[basic]);
+		return (fn ?: hv_exit_unexpected)(c, r, basic);
+	}
+	on = READ_ONCE(hv_obs_on[basic]);
+	if (unlikely(on))
+		return hv_exit_observed(c, r, &x, on);
+	ret = hv_exit_table[basic](c, r, &x);
+	if (x.result == HV_EXIT_DONE)
+		hv_skip_insn();
+	return ret;
+}
+
+/* The hottest exit (docs/performance.md) with no observer: a direct,
+ * inlined emulation; everything else through the table. */
+static __always_inline int hv_exit_dispatch(struct hv_cpu *c,
+					    struct hv_regs *r, u32 basic)
+{
+	if (basic == EXIT_CPUID && !READ_ONCE(hv_obs_on[EXIT_CPUID])) {
+		hv_emul_cpuid(r);
+		hv_skip_insn();
+		return HV_RESUME;
+	}
+	return hv_exit_slow(c, r, basic);
 }
 
 static void hv_sync_controls(struct hv_cpu *c)
@@ -501,19 +528,17 @@ int hv_exit_handler(struct hv_regs *r)
 	struct hv_cpu *c = this_cpu_read(hv_this_cpu);
 	u32 reason = (u32)hv_vmread(VMCS_EXIT_REASON);
 	u32 basic = reason & 0xffff;
-	hv_exit_fn fn = NULL;
 	int ret;
 
 	c->regs = r;
 	c->exit_total++;
 	c->exits[basic < HV_EXIT_REASON_MAX ? basic : HV_EXIT_REASON_MAX]++;
-	if (reason & HV_EXIT_REASON_ENTRY_FAIL)
-		fn = hv_exit_park;
-	else if (basic < HV_EXIT_REASON_MAX)
-		fn = READ_ONCE(hv_exit_hooks[basic]) ?: hv_exit_table[basic];
-	ret = (fn ? fn : hv_exit_unexpected)(c, r, basic);
+	if (unlikely(reason & HV_EXIT_REASON_ENTRY_FAIL))
+		ret = hv_exit_park(c, r, basic);
+	else
+		ret = hv_exit_dispatch(c, r, basic);
 	if (ret == HV_RESUME)
-		hv_gdb_before_resume(c, r);
+		static_call_cond(hv_before_resume)(c, r);
 	if (ret == HV_RESUME && c->ctls_dirty)
 		hv_sync_controls(c);
 	if (unlikely(c->timer_deadline) && !hv.timer.save &&

@@ -20,6 +20,7 @@
 #include "kmod/lib/ept.h"
 #include "kmod/lib/mtrr.h"
 #include "kmod/lib/exitqual.h"
+#include "kmod/vmx/exit.h"
 
 #define HV_STACK_SIZE		(16 * 1024)
 #define HV_VPID			1
@@ -186,20 +187,12 @@ u64 hv_hypercall(u64 nr, u64 arg);
 void hv_vmcs_setup(struct hv_cpu *c, unsigned long cr4_before);
 
 /*
- * exit.c.  An exit handler runs in VMX root (no printk, no sleeping, no
- * kernel locks) and returns HV_RESUME or HV_LEAVE (after hv_leave_vmx).
- * hv_set_exit_hook() installs a handler that runs instead of the built-in
- * one for @reason (the gdb stub's #BP/#DB/EPT/NMI handling); NULL removes it.
- * Install hooks only while no CPU can take that exit.
+ * exit.c.  Exit handling runs in VMX root (no printk, no sleeping, no
+ * kernel locks); who takes part and how: exit.h.  hv_skip_insn() advances
+ * the guest RIP past the exiting instruction, hv_inject() queues a
+ * hardware exception for the next entry.
  */
-struct hv_cpu;
-typedef int (*hv_exit_fn)(struct hv_cpu *c, struct hv_regs *r, u32 reason);
-int hv_set_exit_hook(u32 reason, hv_exit_fn fn);
 void hv_skip_insn(void);
-/* Emulation shared by the exit table and monitor events (RIP untouched):
- * CPUID; XSETBV, false after injecting #GP for an invalid XCR0. */
-void hv_emul_cpuid(struct hv_regs *r);
-bool hv_emul_xsetbv(struct hv_regs *r);
 void hv_leave_vmx(struct hv_cpu *c, struct hv_regs *r, u64 rip);
 int hv_exit_handler(struct hv_regs *r);
 int hv_resume_failed(struct hv_regs *r);
@@ -243,8 +236,10 @@ int hv_ept_test_misconfig(u64 gpa);	/* test only: debugfs */
 int hv_ept_set_4k(u64 gpa, u64 hpa, u64 perms);
 u32 hv_ept_pool_pages(void);
 
-/* debugfs.c */
-void hv_debugfs_create(void);
+/* debugfs.c; @gdb and @wire show the gdb server's "gdb" and "wire". */
+struct seq_file;
+void hv_debugfs_create(void (*gdb)(struct seq_file *m),
+		       void (*wire)(struct seq_file *m));
 void hv_debugfs_remove(void);
 
 #endif /* HVGDB_KMOD_HV_H */
