@@ -134,27 +134,34 @@ long hv_gdb_read_virt(const struct gdb_cpu *g, u64 va, u8 *buf, size_t len)
 	return n ? (long)n : -EFAULT;
 }
 
-int hv_gdb_write_virt(const struct gdb_cpu *g, u64 va, const u8 *buf,
-		      size_t len)
+/* All pages first: a write that would stop half way is refused. */
+static int gdb_write_all(struct pgwalk_ctx *w, u64 va, const u8 *buf,
+			 size_t len)
 {
-	struct pgwalk_ctx w;
-	u64 pa;
 	size_t done = 0;
+	u64 pa;
 	int err;
 
-	gdb_walk_ctx(g, &w);
-	/* All pages first: a write that would stop half way is refused. */
 	while (done < len) {
 		size_t chunk = PAGE_SIZE - ((va + done) & (PAGE_SIZE - 1));
 
-		if (pgwalk_translate(&w, va + done, &pa, NULL) != PGWALK_OK ||
+		if (pgwalk_translate(w, va + done, &pa, NULL) != PGWALK_OK ||
 		    !gdb_phys_ptr(pa, 1))
 			return -EFAULT;
 		done += chunk;
 	}
-	if (pgwalk_write_virt(&w, va, buf, len, &err) != len)
+	if (pgwalk_write_virt(w, va, buf, len, &err) != len)
 		return -EFAULT;
 	return 0;
+}
+
+int hv_gdb_write_virt(const struct gdb_cpu *g, u64 va, const u8 *buf,
+		      size_t len)
+{
+	struct pgwalk_ctx w;
+
+	gdb_walk_ctx(g, &w);
+	return gdb_write_all(&w, va, buf, len);
 }
 
 int hv_gdb_translate(const struct gdb_cpu *g, u64 va, u64 *pa)
@@ -199,21 +206,7 @@ long hv_gdb_read_current(u64 va, u8 *buf, size_t len)
 int hv_gdb_write_current(u64 va, const u8 *buf, size_t len)
 {
 	struct pgwalk_ctx w;
-	size_t done = 0;
-	u64 pa;
-	int err;
 
 	gdb_walk_current(&w);
-	/* All pages first: a write that would stop half way is refused. */
-	while (done < len) {
-		size_t chunk = PAGE_SIZE - ((va + done) & (PAGE_SIZE - 1));
-
-		if (pgwalk_translate(&w, va + done, &pa, NULL) != PGWALK_OK ||
-		    !gdb_phys_ptr(pa, 1))
-			return -EFAULT;
-		done += chunk;
-	}
-	if (pgwalk_write_virt(&w, va, buf, len, &err) != len)
-		return -EFAULT;
-	return 0;
+	return gdb_write_all(&w, va, buf, len);
 }
