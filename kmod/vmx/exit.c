@@ -299,6 +299,7 @@ void hv_timer_vmcs_setup(struct hv_cpu *c)
 	if (hv.timer.save)
 		c->ctls.exit |= HV_EXIT_SAVE_PREEMPT_TIMER;
 	c->timer_deadline = rdtsc() + hv.timer.period_tsc;
+	c->timer_rearm = !hv.timer.save;
 	hv_vmwrite(VMCS_PREEMPT_TIMER_VALUE, hv.timer.ticks);
 }
 
@@ -541,8 +542,8 @@ int hv_exit_handler(struct hv_regs *r)
 		static_call_cond(hv_before_resume)(c, r);
 	if (ret == HV_RESUME && c->ctls_dirty)
 		hv_sync_controls(c);
-	if (unlikely(c->timer_deadline) && !hv.timer.save &&
-	    basic != EXIT_PREEMPT_TIMER && ret == HV_RESUME)
+	if (unlikely(c->timer_rearm) && basic != EXIT_PREEMPT_TIMER &&
+	    ret == HV_RESUME)
 		hv_timer_rearm(c);
 	c->regs = NULL;
 	return ret;

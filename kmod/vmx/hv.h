@@ -85,6 +85,7 @@ struct hv_cpu {
 	struct hv_ctls ctls;
 	struct hv_ctl_extra extra[HV_OWN_MAX];
 	bool ctls_dirty;
+	bool timer_rearm;		/* timer CPU without the save control */
 	struct hv_regs *regs;		/* exit frame while in VMX root */
 	u64 exit_total;
 	u64 exits[HV_EXIT_REASON_MAX + 1];	/* last slot: reasons >= MAX */
