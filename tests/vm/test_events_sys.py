@@ -113,7 +113,8 @@ def test_syscall_stages_post_state_and_sc(ev):
     vm.sh("touch /tmp/go2")
     t2 = wait_file(vm, "/tmp/s2.out", r"ret=")
     t3 = wait_file(vm, "/tmp/s3.out", r"ret=")
-    v = script_vars(vm, ["st", "rip", "cs", "rcx", "rt", "urip", "ucs", "skip"])
+    v = script_vars(vm, ["st", "rip", "cs", "rcx", "rt", "urip", "ucs",
+                         "skip"])
     gdb(vm, "monitor events c all")
     # pre then post, for the raw getpid and libc's getpid() behind the
     # "pid=" printed; the post stage sees the state SYSCALL made: RIP =
@@ -174,8 +175,8 @@ def test_exceptions_count_and_the_program_gets_its_signals(ev):
         f"monitor !exception 0 pid 1 script {{ .p1 = .p1 + 1; }}")
     vm.sh("touch /tmp/go4")
     t = {k: wait_file(vm, f"/tmp/e{k}.out", r"=\d") for k in range(1, 6)}
-    v = script_vars(vm, ["de", "dectx", "dst", "ud", "bp", "bps", "pf", "cr2",
-                    "pfctx", "p1"])
+    v = script_vars(vm, ["de", "dectx", "dst", "ud", "bp", "bps", "pf",
+                         "cr2", "pfctx", "p1"])
     gdb(vm, "monitor events c all")
     assert v["de"] == 2 * 7 and v["dectx"] == 0 and v["dst"] == 1, v
     assert v["ud"] == 5 and v["bp"] == 4 and v["p1"] == 0, v
