@@ -59,10 +59,11 @@ def gdb_args(vm, cmds, detach=True):
             "-ex", f"set remotetimeout {REMOTE_TIMEOUT}"]
     log = os.environ.get("HVGDB_TEST_GDB_LOG")
     if log:
-        # gdb's packet trace, appended per session, for a failure's post
-        # mortem (docs/testing.md).
+        # gdb's packet trace, appended per session and timestamped (how
+        # long the first ack took), for a failure's post mortem.
         args += ["-ex", f"set logging file {log}",
                  "-ex", "set logging debugredirect on",
+                 "-ex", "set debug timestamp on",
                  "-ex", "set debug remote 1", "-ex", "set logging enabled on"]
     args += ["-ex", f"target remote 127.0.0.1:{vm.gdb_port}"]
     for c in list(cmds) + (["detach"] if detach else []):
