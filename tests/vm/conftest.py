@@ -1,9 +1,9 @@
 """Fixtures for the VM tests: one Bochs VM with 1 CPU and one with 2 CPUs,
 shared by every test of the session and booted in parallel at its start.
 
-A test uses `vm1` or `vm2`: `vm.sh(cmd)` returns the output and fails the
-test on a non-zero status; `vm.exec(cmd)` returns (status, bytes).  Both
-VMs boot without hvgdb.ko loaded; a test that loads it unloads it again.
+A test uses `vm1`, `vm2` or `vm` (each of the two in turn): `vm.sh(cmd)`
+returns the output and fails the test on a non-zero status; `vm.exec(cmd)`
+returns (status, bytes).  The tests' helpers are in hvvm.py.  Both VMs boot without hvgdb.ko loaded; a test that loads it unloads it again.
 """
 import os
 import re
@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-VM_TOOL = REPO / "tests" / "vm" / "vm"
+# hvvm.py holds the tests' helpers; its asserts explain themselves too.
+pytest.register_assert_rewrite("hvvm")
+from hvvm import REPO, VM_TOOL  # noqa: E402
+
 EXEC_TIMEOUT = 300
 
 
@@ -236,6 +238,13 @@ def vm2():
     vm = _VMS[2]
     vm.wait_up()
     return vm
+
+
+@pytest.fixture(scope="module", params=["vm1", "vm2"])
+def vm(request):
+    """vm1, then vm2: a module's tests that take `vm` run on both (one
+    module may define its own `vm` instead)."""
+    return request.getfixturevalue(request.param)
 
 
 @pytest.fixture(params=["vm1", "vm2"])

@@ -17,18 +17,12 @@ import time
 
 import pytest
 
-from test_gdb import one_cpu_is_enough
-from test_monitor import (BAD_DMESG, gdb, gdb_start, hvgdb_loaded, mark,
-                          new_dmesg, sections)
+from hvvm import (TSC_AUX, assert_clean_dmesg, background, gdb, gdb_start,
+                  hvgdb_loaded, mark, new_dmesg, one_cpu_is_enough,
+                  script_vars, sections, wait_file)
 
 BIN = "/hvgdb/bin/ev_trigger"
-TSC_AUX = 0xC0000103        # IA32_TSC_AUX: harmless to write back
 SCRATCH = 0x3FF             # COM1 scratch register (SDM-free: 8250 UART)
-
-
-@pytest.fixture(scope="module", params=["vm1", "vm2"])
-def vm(request):
-    return request.getfixturevalue(request.param)
 
 
 @pytest.fixture(scope="module")
@@ -36,36 +30,15 @@ def ev(vm):
     vm.exec("insmod /hvgdb/msr.ko")
     with hvgdb_loaded(vm) as dmark:
         yield vm
-        dm = new_dmesg(vm, dmark)
-        assert not BAD_DMESG.search(dm), dm
+        assert_clean_dmesg(new_dmesg(vm, dmark))
 
 
-def background(vm, cmd, out):
-    """Start cmd in the guest in the background; returns its pid."""
-    pid = vm.sh(f"rm -f {out}; {cmd} > {out} 2>&1 & echo $!").strip()
-    return int(pid)
-
-
-def wait_file(vm, path, pattern, timeout=120):
-    t0 = time.time()
-    while time.time() - t0 < timeout:
-        text = vm.sh(f"cat {path} 2>/dev/null; true")
-        if re.search(pattern, text):
-            return text
-        time.sleep(1)
-    raise AssertionError(f"{path}: no {pattern!r} after {timeout} s")
-
-
-def values(vm, names):
-    """`monitor print .x` for each name, in one session: {name: int}."""
-    cmds = []
-    for n in names:
-        cmds += [mark(n), f"monitor print .{n}"]
-    s = sections(gdb(vm, *(cmds + [mark("end")])))
-    return {n: int(s[n].strip(), 16) for n in names}
-
-
-def test_counts_context_stages_filters_and_sc(ev):
+@pytest.fixture(scope="module")
+def fifteen(ev):
+    """15 events of every kind of ev_trigger's, set in one session; the
+    programs that trigger them run once; their script counters read in one
+    session, then the events are cleared.  Each kind's checks are one test
+    (test_counts_context_stages_filters_and_sc[<kind>])."""
     vm = ev
     last = vm.cpus - 1
     vm.sh("rm -f /tmp/go")
@@ -118,35 +91,95 @@ def test_counts_context_stages_filters_and_sc(ev):
     wait_file(vm, "/tmp/t1.out", r"tsc=")
     wait_file(vm, "/tmp/t2.out", r"aux=")
     wait_file(vm, "/tmp/t3.out", r"eax=")
-    v = values(vm, ["cpuid", "cctx", "stg", "mr", "mctx", "mw", "t1",
-                    "t1ctx", "t2", "t2ctx", "oo", "octx", "ii", "vm", "cr",
-                    "crctx", "pp", "p1", "k0", "k1"])
+    v = script_vars(vm, ["cpuid", "cctx", "stg", "mr", "mctx", "mw", "t1",
+                         "t1ctx", "t2", "t2ctx", "oo", "octx", "ii", "vm",
+                         "cr", "crctx", "pp", "p1", "k0", "k1"])
     gdb(vm, "monitor events c all")
-    # Counts: exactly what the programs executed.
+    return {"v": v, "got": got, "last": last,
+            "t1": vm.sh("cat /tmp/t1.out")}
+
+
+# What each kind of event of `fifteen` must have done: counts are exactly
+# what the programs executed; emulation: a post-stage script's @rax is
+# what CPUID returned, the guest's I/O reached the port, sc skipped the
+# WRMSR and the VMCALL's #UD, RDTSC never went backwards.
+def _cpuid(r):
+    v, got = r["v"], r["got"]
     assert v["cpuid"] == 17 and v["cctx"] == 0x4711, v
+    assert "eax=0x1234" not in got["c1"], got
+
+
+def _cpuid_post_stage(r):
+    assert "eax=0x1234" in r["got"]["c2"], r["got"]
+
+
+def _cpuid_stage_all(r):
+    # Stages: pre (0 + 1) then post (1 + 1), in that order.
+    assert r["v"]["stg"] == 0x12, r["v"]
+
+
+def _msrread(r):
+    v = r["v"]
     assert v["mr"] == 6 and v["mctx"] == TSC_AUX, v     # 5 + msrw's read
+
+
+def _msrwrite_sc(r):
+    assert "msr=0\n" in r["got"]["mw"], r["got"]
+    assert r["v"]["mw"] == 1, r["v"]
+
+
+def _tsc_rdtsc(r):
+    v = r["v"]
     assert v["t1"] == 50 and v["t1ctx"] == 0, v         # RDTSC
+    assert "tsc=ok" in r["t1"]
+
+
+def _tsc_rdtscp(r):
+    v = r["v"]
     assert v["t2"] == 7 and v["t2ctx"] == 1, v          # RDTSCP
+
+
+def _io(r):
+    v = r["v"]
     assert v["oo"] == 9 and v["octx"] == SCRATCH and v["ii"] == 1, v
-    assert v["vm"] == 4, v
+    assert "in=0x5a" in r["got"]["io"], r["got"]
+
+
+def _vmcall_sc(r):
+    assert r["v"]["vm"] == 4, r["v"]
+    assert "sigill=0" in r["got"]["vmcall"], r["got"]
+
+
+def _crwrite(r):
+    v = r["v"]
     # Each switch to and from the TSD task writes CR4.TSD.
     assert v["cr"] >= 2 and v["crctx"] == 4, v
-    # Filters.
+    assert "tsd=done" in r["got"]["tsd"], r["got"]
+
+
+def _pid_filter(r):
+    v = r["v"]
     assert v["pp"] == 20 and v["p1"] == 0, v
-    assert (v["k0"], v["k1"]) == ((0, 7) if last else (7, 0)), v
-    # Stages: pre (0 + 1) then post (1 + 1), in that order.
-    assert v["stg"] == 0x12, v
-    # Emulation: a post-stage script's @rax is what CPUID returned; the
-    # guest's I/O reached the port; sc skipped the WRMSR and the VMCALL's
-    # #UD; RDTSC never went backwards.
-    assert "eax=0x1234" in got["c2"], got
-    assert "eax=0x1234" not in got["c1"], got
-    assert "in=0x5a" in got["io"], got
-    assert "msr=0\n" in got["mw"], got
-    assert v["mw"] == 1, v
-    assert "sigill=0" in got["vmcall"], got
-    assert "tsc=ok" in vm.sh("cat /tmp/t1.out")
-    assert "tsd=done" in got["tsd"], got
+
+
+def _core_filter(r):
+    v = r["v"]
+    assert (v["k0"], v["k1"]) == ((0, 7) if r["last"] else (7, 0)), v
+
+
+EVENT_KINDS = {
+    "cpuid": _cpuid, "cpuid_post_stage": _cpuid_post_stage,
+    "cpuid_stage_all": _cpuid_stage_all, "msrread": _msrread,
+    "msrwrite_sc": _msrwrite_sc, "tsc_rdtsc": _tsc_rdtsc,
+    "tsc_rdtscp": _tsc_rdtscp, "io": _io, "vmcall_sc": _vmcall_sc,
+    "crwrite": _crwrite, "pid_filter": _pid_filter,
+    "core_filter": _core_filter,
+}
+
+
+@pytest.mark.parametrize("kind", list(EVENT_KINDS))
+def test_counts_context_stages_filters_and_sc(fifteen, kind):
+    EVENT_KINDS[kind](fifteen)
 
 
 def test_msrwrite_without_sc_is_emulated(ev):
@@ -155,7 +188,7 @@ def test_msrwrite_without_sc_is_emulated(ev):
     gdb(vm, f"monitor !msrwrite {TSC_AUX:x} script {{ .w2 = .w2 + 1; }}")
     first = vm.sh(f"{BIN} msrw 0 {TSC_AUX:#x} 5")
     back = vm.sh(f"{BIN} msrw 0 {TSC_AUX:#x} 0")
-    v = values(vm, ["w2"])
+    v = script_vars(vm, ["w2"])
     gdb(vm, "monitor events c all")
     assert "msr=0x5" in first and "msr=0\n" in back
     assert v["w2"] == 2
@@ -178,16 +211,16 @@ def test_events_list_disable_enable_clear(ev):
                      f"{b:#x} (enabled) !cpuid 4721 script "
                      "{ .d2 = .d2 + 1; }"], out
     vm.sh(f"{BIN} cpuid 0x4721 3")
-    v1 = values(vm, ["d1", "d2"])
+    v1 = script_vars(vm, ["d1", "d2"])
     gdb(vm, f"monitor events e {a:x}")
     vm.sh(f"{BIN} cpuid 0x4721 3")
-    v2 = values(vm, ["d1", "d2"])
+    v2 = script_vars(vm, ["d1", "d2"])
     out = gdb(vm, f"monitor events c {b:x}", mark("list"), "monitor events",
               mark("end"))
     assert sections(out)["list"] == (f"{a:#x} (enabled) !cpuid 4721 "
                                      "script { .d1 = .d1 + 1; }"), out
     vm.sh(f"{BIN} cpuid 0x4721 3")
-    v3 = values(vm, ["d1", "d2"])
+    v3 = script_vars(vm, ["d1", "d2"])
     out = gdb(vm, "monitor events c all", mark("list"), "monitor events",
               mark("end"))
     assert sections(out)["list"] == "no events"
@@ -217,7 +250,7 @@ def test_break_stops_on_the_trapping_thread_and_clear_is_immediate(ev):
     assert "[Inferior 1 (Remote target) detached]" in out, out
     text = wait_file(vm, "/tmp/brk.out", r"eax=")
     assert "eax=" in text
-    v = values(vm, ["after"])
+    v = script_vars(vm, ["after"])
     s = sections(out)
     # Script output while gdb waits: O packets at once, before the stop.
     before = out.split("received signal SIGTRAP")[0]
@@ -277,7 +310,7 @@ def test_unload_with_events_set_restores_everything(ev):
     assert "in=0x77" in vm.sh(f"{BIN} io {SCRATCH:#x} 0x77 1")
     assert "sigill=2" in vm.sh(f"{BIN} vmcall 2")
     assert "tsd=done" in vm.sh(f"{BIN} tsd 3")
-    assert values(vm, ["x"])["x"] > 0
+    assert script_vars(vm, ["x"])["x"] > 0
     # ...and after rmmod with them set, natively.
     vm.sh("rmmod hvgdb", timeout=300)
     assert "in=0x66" in vm.sh(f"{BIN} io {SCRATCH:#x} 0x66 1")
@@ -308,7 +341,7 @@ def test_xsetbv_and_kernel_vmcall(ev):
     bad = hvtest(vm, "xsetbv_bad")
     call = hvtest(vm, "vmcall")
     own = hvtest(vm, "vmcall_hv")
-    v = values(vm, ["xs", "xctx", "kv"])
+    v = script_vars(vm, ["xs", "xctx", "kv"])
     gdb(vm, "monitor events c all")
     vm.exec("rmmod hvtest")
     assert good.startswith("xsetbv ok"), good
@@ -327,6 +360,6 @@ def test_more_events_than_one_window_all_act(ev):
     gdb(vm, *[f"monitor !cpuid 4730 script {{ .w{i} = .w{i} + 1; }}"
               for i in range(n)])
     vm.sh(f"{BIN} cpuid 0x4730 3")
-    v = values(vm, [f"w{i}" for i in range(n)])
+    v = script_vars(vm, [f"w{i}" for i in range(n)])
     gdb(vm, "monitor events c all")
     assert all(v[f"w{i}"] == 3 for i in range(n)), v

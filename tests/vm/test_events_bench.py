@@ -13,7 +13,7 @@ the CPU count.
 import re
 from pathlib import Path
 
-from test_monitor import gdb, hvgdb_loaded, mark, sections
+from hvvm import gdb, hvgdb_loaded, mark, sections
 
 REPO = Path(__file__).resolve().parents[2]
 N = 20000
@@ -34,14 +34,13 @@ def getpid_cost(vm):
 
 
 def monitor(vm, *cmds):
-    out = gdb(vm, *[f"monitor {c}" for c in cmds], "detach")
+    out = gdb(vm, *[f"monitor {c}" for c in cmds])
     assert "error" not in out.lower(), out
     return out
 
 
 def counter(vm, name):
-    s = sections(gdb(vm, mark(name), f"monitor print .{name}", mark("end"),
-                     "detach"))
+    s = sections(gdb(vm, mark(name), f"monitor print .{name}", mark("end")))
     return int(s[name].strip(), 16)
 
 

@@ -20,10 +20,8 @@ import time
 
 import pytest
 
-import test_gdb
-from test_events import wait_file
-from test_monitor import (BAD_DMESG, gdb, hvgdb_loaded, mark, new_dmesg,
-                          sections)
+from hvvm import (assert_clean_dmesg, gdb, hvgdb_loaded, kallsym, new_dmesg,
+                  script_vars, values, wait_file)
 
 MARK = 0x6d61726b6d61726b      # hvtest: what a skipped MOV/RDPMC leaves
 HVTEST_DR0 = 0x4856dbdb        # hvtest: the value `dr N` writes to DR0
@@ -31,11 +29,6 @@ GETPID = "/hvgdb/bin/vmx_getpid"
 STATS = "/sys/kernel/debug/hvgdb/gdb"
 EXITS = "/sys/kernel/debug/hvgdb/exits"
 EXIT_DR_ACCESS = 29         # SDM Vol. 3 Appendix C
-
-
-@pytest.fixture(scope="module", params=["vm1", "vm2"])
-def vm(request):
-    return request.getfixturevalue(request.param)
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +39,7 @@ def ev(vm):
     try:
         with hvgdb_loaded(vm) as dmark:
             yield vm
-            dm = new_dmesg(vm, dmark)
-            assert not BAD_DMESG.search(dm), dm
+            assert_clean_dmesg(new_dmesg(vm, dmark))
     finally:
         vm.exec("rmmod hvtest")
 
@@ -70,14 +62,6 @@ def waiting(vm, cmd, out):
 def fields(line):
     """'name k=v k=v' -> {k: int(v)}."""
     return {k: int(v, 0) for k, v in re.findall(r"(\w+)=(\S+)", line)}
-
-
-def values(vm, names):
-    cmds = []
-    for n in names:
-        cmds += [mark(n), f"monitor print .{n}"]
-    s = sections(gdb(vm, *(cmds + [mark("end")])))
-    return {n: int(s[n].strip(), 16) for n in names}
 
 
 def run_with_events(vm, events, cmds):
@@ -105,7 +89,7 @@ def test_dr_counts_context_stages_and_exact_emulation(ev):
                   "{ .stg = .stg * 10 + $event_stage + 1; }",
         lambda p: "monitor !dr pid 1 script { .p1 = .p1 + 1; }",
     ], {"n": "dr 20", "z": "dr 0"})
-    v = values(vm, ["d", "dctx", "stg", "p1"])
+    v = script_vars(vm, ["d", "dctx", "stg", "p1"])
     gdb(vm, "monitor events c all")
     after = fields(hvtest(vm, "drget"))
     # 0x20 iterations of 3 MOV DR, then 4: exactly what hvtest ran.
@@ -130,7 +114,7 @@ def test_dr_short_circuit_leaves_the_old_value(ev):
         lambda p: f"monitor !dr pid 0n{p['s']} sc on script "
                   "{ .s = .s + 1; }",
     ], {"s": "dr 1"})
-    v = values(vm, ["s"])
+    v = script_vars(vm, ["s"])
     gdb(vm, "monitor events c all")
     back = fields(hvtest(vm, "drget"))
     hvtest(vm, "drset 0")
@@ -154,7 +138,7 @@ def test_pmc_counts_context_stages_sc_and_same_result(ev):
         lambda p: f"monitor !pmc pid 0n{p['s']} sc on script "
                   "{ .ps = .ps + 1; }",
     ], {"n": "pmc 11", "z": "pmc 1", "s": "pmc 5"})
-    v = values(vm, ["pm", "pctx", "pst", "ps"])
+    v = script_vars(vm, ["pm", "pctx", "pst", "ps"])
     gdb(vm, "monitor events c all")
     n, s = fields(got["n"]), fields(got["s"])
     assert v["pm"] == 0x11 and v["pctx"] == 0x100, v
@@ -183,7 +167,7 @@ def dr_exits(vm):
 
 def test_gdb_hbreak_and_guest_dr0_share_the_registers(ev):
     vm = ev
-    a = test_gdb.kallsym(vm, "__x64_sys_getpid")
+    a = kallsym(vm, "__x64_sys_getpid")
     hits = int(re.search(r"hits sw \d+ hw (\d+)",
                          vm.sh(f"cat {STATS}")).group(1))
     # Without a gdb hbreak (and without !dr) MOV DR does not exit.
@@ -198,8 +182,8 @@ def test_gdb_hbreak_and_guest_dr0_share_the_registers(ev):
           f"; {GETPID} 1 >/dev/null; echo drget > /proc/hvtest; "
           "cat /proc/hvtest\"; i=$((i + 1)); sleep 1; done; touch /tmp/done)"
           " >> /tmp/dr.out 2>&1 &")
-    out = test_gdb.gdb(vm, f"hbreak *{a:#x}", "continue", "continue",
-                       "p $pc", "delete", "detach")
+    out = gdb(vm, f"hbreak *{a:#x}", "continue", "continue",
+              "p $pc", "delete", "detach", detach=False)
     vm.sh("touch /tmp/stop")
     for _ in range(300):
         if vm.exec("test -e /tmp/done")[0] == 0:
@@ -214,7 +198,7 @@ def test_gdb_hbreak_and_guest_dr0_share_the_registers(ev):
     # gdb's breakpoint stopped twice: the guest's DR0 writes between the
     # two stops did not take its slot.
     assert out.count("Breakpoint 1, ") == 2, out
-    assert test_gdb.values(out)[-1].endswith(f"{a:#x}"), out
+    assert values(out)[-1].endswith(f"{a:#x}"), out
     s = vm.sh(f"cat {STATS}")
     assert int(re.search(r"hits sw \d+ hw (\d+)", s).group(1)) == hits + 2
     # Every round, before, during and after gdb held DR0: the guest read

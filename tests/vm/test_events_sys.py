@@ -12,10 +12,9 @@ import time
 
 import pytest
 
-from test_events import background, values, wait_file
-from test_gdb import one_cpu_is_enough
-from test_monitor import (BAD_DMESG, gdb, gdb_start, hvgdb_loaded, mark,
-                          new_dmesg, sections)
+from hvvm import (assert_clean_dmesg, background, gdb, gdb_start,
+                  hvgdb_loaded, mark, new_dmesg, one_cpu_is_enough,
+                  script_vars, sections, wait_file)
 
 BIN = "/hvgdb/bin/ev_sys"
 TRIG = "/hvgdb/bin/ev_trigger"
@@ -28,18 +27,12 @@ LOCAL_TIMER_VECTOR = 0xEC   # Linux x86 (arch/x86/include/asm/irq_vectors.h)
 KERNEL_MIN = 0xFFFF800000000000
 
 
-@pytest.fixture(scope="module", params=["vm1", "vm2"])
-def vm(request):
-    return request.getfixturevalue(request.param)
-
-
 @pytest.fixture(scope="module")
 def ev(vm):
     vm.exec("insmod /hvgdb/msr.ko")
     with hvgdb_loaded(vm) as dmark:
         yield vm
-        dm = new_dmesg(vm, dmark)
-        assert not BAD_DMESG.search(dm), dm
+        assert_clean_dmesg(new_dmesg(vm, dmark))
 
 
 def rdmsr(vm, msr, cpu=0):
@@ -86,7 +79,7 @@ def test_syscall_sysret_count_filter_and_keep_the_system_working(ev):
     hooked = vm.sh(f"{BIN} getpid 2000")
     vm.sh("touch /tmp/gos")
     text = wait_file(vm, "/tmp/s1.out", r"ret=")
-    v = values(vm, ["sc", "scctx", "sr", "srctx", "p1", "all"])
+    v = script_vars(vm, ["sc", "scctx", "sr", "srctx", "p1", "all"])
     gdb(vm, "monitor events c all")
     assert efer & SCE, hex(efer)
     assert "sigill=3" in ill, ill
@@ -120,7 +113,8 @@ def test_syscall_stages_post_state_and_sc(ev):
     vm.sh("touch /tmp/go2")
     t2 = wait_file(vm, "/tmp/s2.out", r"ret=")
     t3 = wait_file(vm, "/tmp/s3.out", r"ret=")
-    v = values(vm, ["st", "rip", "cs", "rcx", "rt", "urip", "ucs", "skip"])
+    v = script_vars(vm, ["st", "rip", "cs", "rcx", "rt", "urip", "ucs",
+                         "skip"])
     gdb(vm, "monitor events c all")
     # pre then post, for the raw getpid and libc's getpid() behind the
     # "pid=" printed; the post stage sees the state SYSCALL made: RIP =
@@ -143,9 +137,9 @@ def test_efer_write_honoured_and_native_after_clear(ev):
     # A guest WRMSR of EFER (its own value back) is honoured; SCE stays
     # emulated: syscalls keep firing the event afterwards.
     wr = vm.sh(f"{TRIG} msrw 0 {EFER:#x} {before:#x}")
-    n1 = values(vm, ["n"])["n"]
+    n1 = script_vars(vm, ["n"])["n"]
     vm.sh(f"{BIN} getpid 100")
-    n2 = values(vm, ["n"])["n"]
+    n2 = script_vars(vm, ["n"])["n"]
     gdb(vm, "monitor events c all")
     e0 = exception_exits(vm)
     vm.sh(f"{BIN} getpid 1000")
@@ -181,8 +175,8 @@ def test_exceptions_count_and_the_program_gets_its_signals(ev):
         f"monitor !exception 0 pid 1 script {{ .p1 = .p1 + 1; }}")
     vm.sh("touch /tmp/go4")
     t = {k: wait_file(vm, f"/tmp/e{k}.out", r"=\d") for k in range(1, 6)}
-    v = values(vm, ["de", "dectx", "dst", "ud", "bp", "bps", "pf", "cr2",
-                    "pfctx", "p1"])
+    v = script_vars(vm, ["de", "dectx", "dst", "ud", "bp", "bps", "pf",
+                         "cr2", "pfctx", "p1"])
     gdb(vm, "monitor events c all")
     assert v["de"] == 2 * 7 and v["dectx"] == 0 and v["dst"] == 1, v
     assert v["ud"] == 5 and v["bp"] == 4 and v["p1"] == 0, v
@@ -227,7 +221,7 @@ def test_interrupt_counts_every_timer_tick_and_none_is_lost(ev):
         ".ictx = $context; .ist = .ist | (1 << $event_stage); }",
         "monitor !interrupt script { .any = .any + 1; }")
     text = vm.sh(f"{BIN} --cpu 0 irq 3000", timeout=600)
-    v = values(vm, ["loc", "ictx", "ist", "any"])
+    v = script_vars(vm, ["loc", "ictx", "ist", "any"])
     gdb(vm, "monitor events c all")
     guest = field(text, "loc")
     hook = v["loc"] // 2                    # pre and post
@@ -252,7 +246,7 @@ def test_unload_with_these_events_set_restores_sce(ev):
     assert "sigfpe=1" in vm.sh(f"{BIN} fpe 1")
     assert "sigsegv=2" in vm.sh(f"{BIN} pf 2")
     assert "sigtrap=2" in vm.sh(f"{BIN} int3 2")
-    assert values(vm, ["x"])["x"] > 0
+    assert script_vars(vm, ["x"])["x"] > 0
     vm.sh("rmmod hvgdb", timeout=300)
     # Natively: SYSCALL works (this shell runs), SCE is set.
     assert rdmsr(vm, EFER) & SCE

@@ -7,118 +7,26 @@ Run on 1 and on 2 CPUs; gdb in batch mode, every run time-bounded.
 The module is loaded with `uart_port=0x3e8` (the VM's gdb link, COM3) and
 unloaded at the end of each test.  HVGDB_TEST_KO names another module
 file inside the guest (e.g. one copied in by hand while developing).
+Each session below places its own `detach` (gdb(..., detach=False)).
 """
-import contextlib
-import os
 import re
-import subprocess
 import time
 
 import pytest
 
-KO = os.environ.get("HVGDB_TEST_KO", "/hvgdb/hvgdb.ko")
+from hvvm import (BAD_DMESG, gdb, gdb_server, kallsym, loaded, new_dmesg,
+                  sections, values)
+
 MSR_KO = "/hvgdb/msr.ko"
-GDB_TIMEOUT = 180
-BAD_DMESG = re.compile(r"WARNING:|\bBUG\b|Oops|general protection|"
-                       r"Call Trace|NMI received for unknown reason|RIP: ")
 EFER = 0xC0000080
 # nokaslr: the direct map starts here (Documentation/x86/x86_64/mm.rst).
 PAGE_OFFSET = 0xFFFF888000000000
-
-
-@pytest.fixture(scope="module", params=["vm1", "vm2"])
-def vm(request):
-    return request.getfixturevalue(request.param)
-
-
-def loaded(vm):
-    return re.search(r"^hvgdb\b", vm.sh("cat /proc/modules"), re.M) is not None
-
-
-@contextlib.contextmanager
-def gdb_server(vm):
-    """hvgdb.ko with its gdb server on COM3 for a with-block."""
-    assert not loaded(vm), "hvgdb.ko left loaded by an earlier test"
-    mark = int(vm.sh("dmesg | wc -l").strip())
-    vm.sh(f"insmod {KO} uart_port=0x3e8", timeout=300)
-    try:
-        if vm.exec("test -e /sys/module/hvgdb/parameters/uart_port")[0]:
-            pytest.skip("this hvgdb.ko has no gdb server")
-        yield mark
-    finally:
-        if loaded(vm):
-            vm.sh("rmmod hvgdb", timeout=300)
-
-
-def new_dmesg(vm, mark):
-    return vm.sh(f"dmesg | tail -n +{mark + 1}").splitlines()
-
-
-def gdb(vm, *cmds, timeout=GDB_TIMEOUT):
-    """Stock gdb, batch mode, connected to the VM; returns its output."""
-    args = ["gdb", "-nx", "-batch",
-            "-ex", "set architecture i386:x86-64",
-            "-ex", "set remotetimeout 60"]
-    log = os.environ.get("HVGDB_TEST_GDB_LOG")
-    if log:
-        # gdb's packet trace, appended per session, for a failure's post
-        # mortem (docs/testing.md).
-        args += ["-ex", f"set logging file {log}",
-                 "-ex", "set logging debugredirect on",
-                 "-ex", "set debug remote 1", "-ex", "set logging enabled on"]
-    args += ["-ex", f"target remote 127.0.0.1:{vm.gdb_port}"]
-    for c in cmds:
-        args += ["-ex", c]
-    # One stream, so error messages stay next to their command's output.
-    r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       text=True, timeout=timeout, stdin=subprocess.DEVNULL)
-    out = r.stdout
-    assert "Remote communication error" not in out, out
-    assert "Remote connection closed" not in out, out
-    return out
-
-
-def kallsym(vm, name):
-    """A core-kernel symbol's address (nokaslr: the same every boot).
-    /proc/kallsyms is read once per boot into tmpfs (generating it costs a
-    2-CPU Bochs guest a minute or more under load) and each name once per
-    VM, with grep -F (busybox's regex grep -w takes 30 s over it in
-    Bochs, -F 3 s); the exact line is picked here."""
-    cache = vm.__dict__.setdefault("_kallsyms", {})
-    if name in cache:
-        return cache[name]
-    cmd = ("[ -s /tmp/kallsyms ] || { cat /proc/kallsyms > /tmp/ks.$$ && "
-           "mv /tmp/ks.$$ /tmp/kallsyms; }; "
-           f"grep -F ' {name}' /tmp/kallsyms")
-    out = vm.sh(cmd, timeout=240)
-    m = re.search(r"^([0-9a-f]+) \w " + re.escape(name) + r"$", out, re.M)
-    assert m, f"{name} not in /proc/kallsyms"
-    cache[name] = int(m.group(1), 16)
-    return cache[name]
-
-
-def one_cpu_is_enough(vm):
-    """Checks that do not depend on the CPU count run on 1 CPU only: the
-    2-CPU half of `make vm-check` runs at half speed (docs/testing.md)."""
-    if vm.cpus > 1:
-        pytest.skip("CPU-count independent: runs on 1 CPU")
 
 
 def reg(out, name):
     m = re.search(r"^" + name + r"\s+(0x[0-9a-f]+)", out, re.M)
     assert m, f"no {name} in:\n{out}"
     return int(m.group(1), 16)
-
-
-def values(out):
-    """gdb's `$N = V` results in order."""
-    return [v.strip() for v in re.findall(r"^\$\d+ = (.*)$", out, re.M)]
-
-
-def sections(out):
-    """Split gdb output at `echo @@name` markers: {name: text}."""
-    parts = re.split(r"^@@(\w+)$", out, flags=re.M)
-    return dict(zip(parts[1::2], parts[2::2]))
 
 
 def system_ram(vm):
@@ -129,7 +37,6 @@ def system_ram(vm):
             ranges.append((int(m.group(1), 16), int(m.group(2), 16)))
     assert ranges
     return ranges
-
 
 
 @pytest.fixture(scope="module")
@@ -173,7 +80,7 @@ def halted(vm):
         facts["module"] = (int(module.group(2), 16), int(module.group(1)))
         facts["caps"] = vm.sh("cat /sys/kernel/debug/hvgdb/caps")
         facts["gdbfs"] = vm.sh("cat /sys/kernel/debug/hvgdb/gdb")
-        out = gdb(vm, *cmds)
+        out = gdb(vm, *cmds, detach=False)
         alive = vm.sh("echo alive").strip()
         dmesg = new_dmesg(vm, mark)
     return {"out": out, "s": sections(out), "alive": alive, "dmesg": dmesg,
@@ -282,7 +189,7 @@ def test_patch_readonly_data_detach_reconnect_unload(vm, halted):
     v = kallsym(vm, "linux_proc_banner") + 3
     with gdb_server(vm) as mark:
         out = gdb(vm, f"p/c *(char *){v:#x}", f"set {{char}}{v:#x} = 'V'",
-                  f"p/c *(char *){v:#x}", "detach")
+                  f"p/c *(char *){v:#x}", "detach", detach=False)
         try:
             assert values(out) == ["118 'v'", "86 'V'"], out
             t0 = float(vm.sh("cut -d' ' -f1 /proc/uptime"))
@@ -291,7 +198,7 @@ def test_patch_readonly_data_detach_reconnect_unload(vm, halted):
             assert float(vm.sh("cut -d' ' -f1 /proc/uptime")) > t0
         finally:
             out = gdb(vm, f"set {{char}}{v:#x} = 'v'", "p $pc != 0",
-                      "detach")
+                      "detach", detach=False)
         assert values(out) == ["1"], out
         assert vm.sh("cat /proc/version").startswith("Linux version")
     assert not loaded(vm)
@@ -323,7 +230,7 @@ def test_idle_cpu_wakes_under_hvgdb_and_after_detach(vm):
     with gdb_server(vm):
         slowest = {"loaded": [slowest_wakeup_us(vm, 0, 1),
                               slowest_wakeup_us(vm, 1, 0)]}
-        out = gdb(vm, "info threads", "detach")
+        out = gdb(vm, "info threads", "detach", detach=False)
         assert re.search(r'Thread 2 "CPU 1', out), out
         slowest["after detach"] = [slowest_wakeup_us(vm, 0, 1),
                                    slowest_wakeup_us(vm, 1, 0)]

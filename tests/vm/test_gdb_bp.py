@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from test_gdb import (BAD_DMESG, gdb, gdb_server, kallsym, loaded,
-                      one_cpu_is_enough,
-                      new_dmesg, values)
+from hvvm import (BAD_DMESG, gdb, gdb_server, kallsym, new_dmesg,
+                  one_cpu_is_enough, values)
 
 GETPID = "/hvgdb/bin/vmx_getpid"
 STATS = "/sys/kernel/debug/hvgdb/gdb"
@@ -26,11 +25,6 @@ STATS = "/sys/kernel/debug/hvgdb/gdb"
 NODENAME = 65
 # Many hits cost a few gdb round trips each over the VM's slow UART.
 HITS = {1: 1000, 2: 30}
-
-
-@pytest.fixture(scope="module", params=["vm1", "vm2"])
-def vm(request):
-    return request.getfixturevalue(request.param)
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +78,7 @@ def test_break_stops_on_the_cpu_running_it(vm, server, syms):
     out = gdb(vm, f"x/5xb {a:#x}", f"break *{a:#x}", "continue",
               "echo @@threads\\n", "info threads",
               "echo @@at\\n", "p $pc", f"x/5xb {a:#x}", "x/i $pc",
-              "delete", "detach")
+              "delete", "detach", detach=False)
     assert "Breakpoint 1, " in out, out
     threads = out.split("@@threads")[1].split("@@at")[0]
     cur = [l for l in threads.splitlines() if l.startswith("*")]
@@ -113,7 +107,7 @@ def test_break_by_symbol_name(vm, server, syms, tmp_path):
     assert r.returncode == 0, r.stderr
     later(vm, f"{GETPID} 2")
     out = gdb(vm, f"symbol-file {elf}", "break __x64_sys_getpid",
-              "continue", "x/i $pc", "delete", "detach")
+              "continue", "x/i $pc", "delete", "detach", detach=False)
     assert f"Breakpoint 1 at {syms['getpid']:#x}" in out, out
     assert re.search(r"Breakpoint 1, 0x[0-9a-f]+ in __x64_sys_getpid", out), \
         out
@@ -127,7 +121,7 @@ def test_ignore_count_many_hits(vm, server, syms):
     later(vm, f"{GETPID} {n}")
     out = gdb(vm, f"break *{syms['getpid']:#x}", f"ignore 1 {n - 1}",
               "continue", "info breakpoints", "delete", "detach",
-              timeout=900)
+              timeout=900, detach=False)
     assert f"breakpoint already hit {n} times" in out, out
     assert finished(vm) == "0"
     assert stat(stats(vm), "breakpoints", "sw") == 0
@@ -141,7 +135,7 @@ def test_hardware_breakpoints_four_at_most(vm, server, syms):
     out = gdb(vm, f"hbreak *{a:#x}", "continue", "p $pc",
               "echo @@five\\n",
               *[f"hbreak *{a + 1 + i:#x}" for i in range(5)],
-              "continue", "delete", "detach")
+              "continue", "delete", "detach", detach=False)
     assert "Hardware assisted breakpoint 1 at" in out, out
     assert "Breakpoint 1, " in out, out
     assert values(out)[0].endswith(f"{a:#x}"), out
@@ -162,7 +156,7 @@ def test_watchpoints_on_the_hostname(vm, server, syms):
               # Four more than the debug registers could hold.
               *[f"watch *(char *){name + 40 + i:#x}" for i in range(4)],
               "continue", "echo @@where\\n", "info threads",
-              "delete", "detach")
+              "delete", "detach", detach=False)
     assert "Hardware watchpoint 1: " in out, out
     # The first write may have come before gdb's watchpoint: then the old
     # value is an earlier "watchedN".
@@ -176,12 +170,12 @@ def test_watchpoints_on_the_hostname(vm, server, syms):
     # Reads: `hostname` reads the nodename through uname(2).
     later(vm, "hostname")
     out = gdb(vm, f"rwatch *(char (*)[4]){name:#x}", "continue",
-              "delete", "detach")
+              "delete", "detach", detach=False)
     assert re.search(r"Hardware read watchpoint 1: .*\s+Value = ", out), out
     assert finished(vm) == "0"
     later(vm, "hostname again")
     out = gdb(vm, f"awatch *(char (*)[4]){name:#x}", "continue",
-              "delete", "detach")
+              "delete", "detach", detach=False)
     assert "Hardware access (read/write) watchpoint 1: " in out, out
     assert finished(vm) == "0"
     vm.sh("hostname hvgdb-vm")
@@ -199,7 +193,7 @@ def test_stepi_moves_one_cpu(vm, server, syms):
         steps += ["stepi", "p $pc"]
     out = gdb(vm, f"break *{a:#x}", "continue", "delete",
               "echo @@before\\n", "info threads", *steps,
-              "echo @@after\\n", "info threads", "detach")
+              "echo @@after\\n", "info threads", "detach", detach=False)
     assert "Breakpoint 1, " in out, out
     pcs = [int(re.search(r"(0x[0-9a-f]+)", v).group(1), 16)
            for v in values(out)]
@@ -226,7 +220,7 @@ def test_detach_removes_everything(vm, server, syms):
     a = syms["getpid"]
     out = gdb(vm, f"break *{a:#x}", f"hbreak *{a + 5:#x}",
               f"watch *(char *){syms['uts'] + NODENAME:#x}",
-              "info breakpoints", "detach")
+              "info breakpoints", "detach", detach=False)
     assert "detached" in out, out
     s = stats(vm)
     assert (stat(s, "breakpoints", "sw"), stat(s, "breakpoints", "hw"),

@@ -9,11 +9,7 @@ import subprocess
 import threading
 import time
 
-import pytest
-
-from test_gdb import gdb_server, kallsym
-# The `vm` fixture: vm1, and vm2 skipped for the open 2-CPU stop bug.
-from test_gdb_bp import vm  # noqa: F401
+from hvvm import gdb_server, kallsym
 
 # Real seconds; Bochs is slow, the bound is generous but finite.
 STOP_WITHIN = 120

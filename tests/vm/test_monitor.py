@@ -2,97 +2,14 @@
 commands reach the module's command language, `? {script}` and `print`
 evaluate on the CPU of gdb's selected thread, errors come back readable
 with their column, nothing half-applied.  One gdb session per VM; run on
-1 and on 2 CPUs.  The helpers here are shared with test_events.py.
+1 and on 2 CPUs.
 """
-import contextlib
-import os
 import re
-import subprocess
-import time
 
 import pytest
 
-from test_gdb import kallsym
-
-KO = os.environ.get("HVGDB_TEST_KO", "/hvgdb/hvgdb.ko")
-GDB_TIMEOUT = 240
-BAD_DMESG = re.compile(r"WARNING:|\bBUG\b|Oops|general protection|"
-                       r"Call Trace|NMI received for unknown reason|RIP: ")
-
-
-def loaded(vm):
-    return re.search(r"^hvgdb\b", vm.sh("cat /proc/modules"), re.M) is not None
-
-
-@contextlib.contextmanager
-def hvgdb_loaded(vm):
-    """hvgdb.ko with its gdb server on COM3; yields the dmesg line count."""
-    assert not loaded(vm), "hvgdb.ko left loaded by an earlier test"
-    mark = int(vm.sh("dmesg | wc -l").strip())
-    vm.sh(f"insmod {KO} uart_port=0x3e8", timeout=300)
-    try:
-        yield mark
-    finally:
-        if loaded(vm):
-            vm.sh("rmmod hvgdb", timeout=300)
-
-
-def new_dmesg(vm, mark):
-    return vm.sh(f"dmesg | tail -n +{mark + 1}")
-
-
-def gdb_args(vm, cmds):
-    args = ["gdb", "-nx", "-batch",
-            "-ex", "set architecture i386:x86-64",
-            "-ex", "set remotetimeout 20",
-            "-ex", f"target remote 127.0.0.1:{vm.gdb_port}"]
-    for c in list(cmds) + ["detach"]:
-        args += ["-ex", c]
-    return args
-
-
-# A reply left in the UART relay by the previous session (seen on a
-# loaded 2-CPU Bochs) shifts gdb's handshake by one packet; the failed
-# connection drains it.  Reported to the gdb-server side; retried once.
-STALE = "Remote replied unexpectedly to 'vMustReplyEmpty'"
-
-
-def gdb(vm, *cmds, timeout=GDB_TIMEOUT):
-    """Stock gdb in batch mode; always detaches; returns its output."""
-    for attempt in range(2):
-        r = subprocess.run(gdb_args(vm, cmds), stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, text=True,
-                           timeout=timeout, stdin=subprocess.DEVNULL)
-        out = r.stdout
-        if STALE not in out:
-            break
-        time.sleep(3)
-    assert "Remote communication error" not in out, out
-    assert "Remote connection closed" not in out, out
-    assert "[Inferior 1 (Remote target) detached]" in out, out
-    return out
-
-
-def gdb_start(vm, *cmds):
-    """The same, in the background (for sessions that `continue`)."""
-    return subprocess.Popen(gdb_args(vm, cmds), stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True,
-                            stdin=subprocess.DEVNULL)
-
-
-def sections(out):
-    """Split gdb output at `echo @@name\\n` markers: {name: text}."""
-    parts = re.split(r"^@@(\w+)$", out, flags=re.M)
-    return {k: v.strip("\n") for k, v in zip(parts[1::2], parts[2::2])}
-
-
-def mark(name):
-    return f"echo @@{name}\\n"
-
-
-@pytest.fixture(scope="module", params=["vm1", "vm2"])
-def vm(request):
-    return request.getfixturevalue(request.param)
+from hvvm import (BAD_DMESG, gdb, hvgdb_loaded, kallsym, mark, new_dmesg,
+                  sections)
 
 
 @pytest.fixture(scope="module")
@@ -153,7 +70,7 @@ def session(vm):
         out = gdb(vm, *(cmds + [mark("end")]))
         version = vm.sh("cat /proc/version")
         yield {"s": sections(out), "out": out, "version": version,
-               "dmesg": new_dmesg(vm, dmark)}
+               "dmesg": "\n".join(new_dmesg(vm, dmark))}
 
 
 def test_script_reads_the_selected_cpu(session):

@@ -16,9 +16,9 @@ import time
 
 import pytest
 
-from test_events import TSC_AUX, background, values, wait_file
-from test_monitor import (BAD_DMESG, gdb, gdb_start, hvgdb_loaded, mark,
-                          new_dmesg, sections)
+from hvvm import (TSC_AUX, assert_clean_dmesg, background, gdb, gdb_start,
+                  hvgdb_loaded, mark, new_dmesg, script_vars, sections,
+                  wait_file)
 
 BIN = "/hvgdb/bin/ev_trigger"
 ILL = "/hvgdb/bin/sb_ill"
@@ -28,18 +28,12 @@ EVENT_RE = re.compile(r"^event (0x[0-9a-f]+) enabled", re.M)
 ONE_CPU = "independent of the CPU count: checked on 1 CPU"
 
 
-@pytest.fixture(scope="module", params=["vm1", "vm2"])
-def vm(request):
-    return request.getfixturevalue(request.param)
-
-
 @pytest.fixture(scope="module")
 def sb(vm):
     vm.exec("insmod /hvgdb/msr.ko")
     with hvgdb_loaded(vm) as dmark:
         yield vm
-        dm = new_dmesg(vm, dmark)
-        assert not BAD_DMESG.search(dm), dm
+        assert_clean_dmesg(new_dmesg(vm, dmark))
 
 
 def add(vm, *cmds):
@@ -76,7 +70,7 @@ def test_disable_and_clear_from_a_script_stop_another_event_at_n(sb):
              f"if (.a == 7) {{ event_clear({c:#x}); }} }}")
     out = vm.sh(f"{BIN} cpuid 0x4731 20")
     assert "eax=" in out, out
-    v = values(vm, ["a", "b", "c"])
+    v = script_vars(vm, ["a", "b", "c"])
     assert (v["a"], v["b"], v["c"]) == (20, 5, 7), v
     # The disabled one is listed so; the cleared one is gone.
     lines = listing(vm).splitlines()
@@ -89,7 +83,7 @@ def test_disable_and_clear_from_a_script_stop_another_event_at_n(sb):
     e, = add(vm, f"monitor !cpuid 4732 script {{ event_enable({b:#x}); }}")
     vm.sh(f"{BIN} cpuid 0x4732 1")
     vm.sh(f"{BIN} cpuid 0x4731 4")
-    v = values(vm, ["a", "b", "c"])
+    v = script_vars(vm, ["a", "b", "c"])
     assert (v["a"], v["b"], v["c"]) == (24, 9, 7), v
     gdb(vm, "monitor events c all")
 
@@ -105,11 +99,11 @@ def test_enable_from_a_script_needs_no_stop(sb):
     assert "msr=" in vm.sh(f"{BIN} msrr {last} {TSC_AUX:#x} 3")
     add(vm, f"monitor !cpuid 4733 script {{ event_enable({r:#x}); }}")
     assert "msr=" in vm.sh(f"{BIN} msrr {last} {TSC_AUX:#x} 3")
-    v0 = values(vm, ["r"])
+    v0 = script_vars(vm, ["r"])
     vm.sh(f"{BIN} --cpu 0 cpuid 0x4733 1")
     assert "msr=" in vm.sh(f"{BIN} --cpu {last} msrr {last} "
                            f"{TSC_AUX:#x} 4")
-    v1 = values(vm, ["r"])
+    v1 = script_vars(vm, ["r"])
     gdb(vm, "monitor events c all")
     assert v0["r"] == 0, v0
     assert v1["r"] == 4, v1
@@ -128,17 +122,17 @@ def test_bad_ids_and_monitor_question_mark(sb):
                   ("event_enable", 0x997)):
         assert f"script: {fn}: no event {i:#x} (events lists them)" \
             in text, text
-    assert values(vm, ["q"])["q"] == 1
+    assert script_vars(vm, ["q"])["q"] == 1
     # Halted: `monitor ?` changes the table as `events d|c` would.
     gdb(vm, f"monitor ? {{ event_disable({y:#x}); }}")
     assert listing(vm).splitlines()[1].startswith(f"{y:#x} (disabled)")
     vm.sh(f"{BIN} cpuid 0x4735 2")
-    assert values(vm, ["y"])["y"] == 0
+    assert script_vars(vm, ["y"])["y"] == 0
     gdb(vm, f"monitor ? {{ event_clear({x:#x}); event_enable({y:#x}); }}")
     assert listing(vm).splitlines() == [
         f"{y:#x} (enabled) !cpuid 4735 script {{ .y = .y + 1; }}"]
     vm.sh(f"{BIN} cpuid 0x4735 2")
-    assert values(vm, ["y"])["y"] == 2
+    assert script_vars(vm, ["y"])["y"] == 2
     # What only an event can do, asked at a stop: a message, no effect.
     out = gdb(vm, mark("q"), "monitor ? { event_inject(6); pause(); }",
               mark("end"))
@@ -157,7 +151,7 @@ def test_event_sc_leaves_a_harmless_msr_unchanged(sb):
     skipped = vm.sh(f"{BIN} --cpu 0 msrw 0 {TSC_AUX:#x} 5")
     undone = vm.sh(f"{BIN} --cpu 0 msrw 0 {TSC_AUX:#x} 6")
     back = vm.sh(f"{BIN} --cpu 0 msrw 0 {TSC_AUX:#x} 0")
-    v = values(vm, ["w"])
+    v = script_vars(vm, ["w"])
     gdb(vm, "monitor events c all")
     assert "msr=0\n" in before, before   # Linux: TSC_AUX = CPU number
     assert "msr=0\n" in skipped, skipped  # the WRMSR never happened
@@ -182,7 +176,7 @@ def test_event_inject_reaches_only_the_filtered_program(sb):
     gp = vm.sh(f"{ILL} 0x4742 4")
     bad = vm.sh(f"{ILL} 0x4743 2")
     text = flushed(vm)
-    v = values(vm, ["i"])
+    v = script_vars(vm, ["i"])
     gdb(vm, "monitor events c all")
     # One #UD per CPUID, delivered after the emulated CPUID (as
     # HyperDbg: the instruction is not undone, RIP is past it).
@@ -242,7 +236,7 @@ def test_pause_stops_gdb_on_the_trapping_thread(sb):
     assert re.search(r"= 0x4751$", s["rax"], re.M), out
     assert s["p"] == "2", out
     # Cleared at the stop: the third CPUID fired nothing.
-    assert values(vm, ["p"])["p"] == 2
+    assert script_vars(vm, ["p"])["p"] == 2
 
 
 def test_prealloc_script_grows_the_program_pool(sb):
@@ -280,6 +274,6 @@ def test_prealloc_script_grows_the_program_pool(sb):
     # Every program still runs after the move to the larger pool.
     assert "sigill=0" in vm.sh(f"{ILL} 0x4800 {n} 1")
     vm.sh(f"{BIN} cpuid 0x4760 2")
-    v = values(vm, ["f", "g"])
+    v = script_vars(vm, ["f", "g"])
     gdb(vm, "monitor events c all")
     assert v == {"f": n, "g": 2}, v

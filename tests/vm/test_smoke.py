@@ -8,7 +8,7 @@ import subprocess
 import threading
 import time
 
-from conftest import VM_TOOL
+from hvvm import VM_TOOL
 
 
 def vmx_cpus(vm):

@@ -18,10 +18,8 @@ import time
 
 import pytest
 
-from conftest import VM_TOOL
-from test_gdb import KO, GDB_TIMEOUT, gdb, loaded
-from test_monitor import gdb_start, mark, sections
-from test_vmx_exits import ensure_hvtest
+from hvvm import (GDB_TIMEOUT, KO, VM_TOOL, ensure_hvtest, gdb, gdb_start,
+                  loaded, mark, sections)
 
 
 @pytest.mark.kills_vm
@@ -44,7 +42,7 @@ def test_triple_fault_stops_that_cpu_for_good_and_gdb_sees_it(doomed):
         mark("regs"), f"thread {tid}", "p/x $pc", "x/i $pc", "p/x $eflags",
         mark("write"), "set var $rax = 1",
         mark("step"), "stepi", "p/x $pc",
-        mark("end"), "detach")
+        mark("end"), "detach", detach=False)
     time.sleep(5)
     # Whether this runs before gdb's `continue` or after, the report is the
     # same: the dead CPU tells the first gdb that waits for a stop.  In the
@@ -94,7 +92,7 @@ def test_triple_fault_stops_that_cpu_for_good_and_gdb_sees_it(doomed):
             "info threads", f"thread {tid}", "x/i $pc"] if vm.cpus > 1 else []
     out = gdb(vm, mark("threads"), "info threads",
               mark("regs"), f"thread {tid}", "x/i $pc", *step, mark("end"),
-              "detach")
+              "detach", detach=False)
     s = sections(out)
     assert "- triple fault" in s["threads"], out
     assert len(re.findall(r"Thread \d+ ", s["threads"])) == vm.cpus, out

@@ -5,70 +5,12 @@ the load-time checks refuse cleanly.  Run on 1 and on 2 CPUs.
 Every test leaves the module unloaded.  debugfs formats are described in
 docs/design-vmx.md.
 """
-import contextlib
 import re
 
 import pytest
 
-KO = "/hvgdb/hvgdb.ko"
-DBG = "/sys/kernel/debug/hvgdb"
-BAD_DMESG = re.compile(r"WARNING:|\bBUG\b|Oops|general protection|"
-                       r"Call Trace|unchecked MSR|RIP: ")
-
-
-def loaded(vm):
-    return re.search(r"^hvgdb\b", vm.sh("cat /proc/modules"), re.M) is not None
-
-
-def dmesg_mark(vm):
-    """A mark: how many lines the kernel log has now (keeps transfers small)."""
-    return int(vm.sh("dmesg | wc -l").strip())
-
-
-def new_dmesg(vm, before):
-    """Kernel log lines written since the mark @before."""
-    return vm.sh(f"dmesg | tail -n +{before + 1}").splitlines()
-
-
-def assert_clean_dmesg(lines):
-    bad = [l for l in lines if BAD_DMESG.search(l)]
-    assert not bad, "kernel complained:\n" + "\n".join(lines)
-
-
-@contextlib.contextmanager
-def hvgdb_loaded(vm, args=""):
-    """insmod for the body of a with-block, rmmod after whatever happens."""
-    assert not loaded(vm), "hvgdb.ko left loaded by an earlier test"
-    # The gdb server must take COM3, the VM's gdb link, not the console.
-    vm.sh(f"insmod {KO} uart_port=0x3e8 {args}", timeout=300)
-    try:
-        yield
-    finally:
-        if loaded(vm):
-            vm.sh("rmmod hvgdb", timeout=300)
-
-
-def cpu_states(vm):
-    """{cpu: state} from debugfs 'cpus'."""
-    out = vm.sh(f"cat {DBG}/cpus")
-    return {int(m.group(1)): m.group(2)
-            for m in re.finditer(r"^cpu(\d+) (\S+)", out, re.M)}
-
-
-def exit_counts(vm, text=None):
-    """{reason name: (total, {cpu: count})} from debugfs 'exits'."""
-    counts = {}
-    if text is None:
-        text = vm.sh(f"cat {DBG}/exits")
-    for line in text.splitlines():
-        f = line.split()
-        if not f:
-            continue
-        total = int(f[2].split("=")[1])
-        per = {int(k[3:]): int(v) for k, v in
-               (x.split("=") for x in f[3:])}
-        counts[f[0]] = (total, per)
-    return counts
+from hvvm import (DBG, KO, assert_clean_dmesg, cpu_states, dmesg_mark,
+                  exit_counts, hvgdb_loaded, loaded, new_dmesg)
 
 
 def foreign_vmcalls(vm):

@@ -10,7 +10,7 @@ build/vmx-bench.txt.
 import re
 from pathlib import Path
 
-from test_vmx import DBG, hvgdb_loaded, loaded
+from hvvm import DBG, hvgdb_loaded, loaded
 
 REPO = Path(__file__).resolve().parents[2]
 N = 100000

@@ -15,10 +15,9 @@ import re
 
 import pytest
 
-from test_vmx import (DBG, assert_clean_dmesg, cpu_states, dmesg_mark,
-                      exit_counts, hvgdb_loaded, new_dmesg)
+from hvvm import (DBG, assert_clean_dmesg, cpu_states, dmesg_mark,
+                  ensure_hvtest, exit_counts, hvgdb_loaded, new_dmesg)
 
-HVTEST = "/hvgdb/hvtest.ko"
 UD, GP = 6, 13
 
 # Instruction -> (result without hvgdb, VM-exit reason names it must add).
@@ -57,11 +56,6 @@ def hvtest(vm, cpu, *cmds):
     lines = out.strip().splitlines()
     assert len(lines) == len(cmds), out
     return lines
-
-
-def ensure_hvtest(vm):
-    if not re.search(r"^hvtest\b", vm.sh("cat /proc/modules"), re.M):
-        vm.sh(f"insmod {HVTEST}")
 
 
 def unexpected(vm):

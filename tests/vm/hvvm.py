@@ -1,0 +1,264 @@
+"""Helpers shared by the VM tests (tests/vm/test_*.py): every test module
+imports its helpers from here and from no other test module.
+
+- gdb sessions: gdb(), gdb_start(), gdb_args(), mark(), sections(),
+  values(), script_vars();
+- hvgdb.ko in the guest: loaded(), hvgdb_loaded(), gdb_server(),
+  ensure_hvtest(), cpu_states(), exit_counts();
+- the kernel log: dmesg_mark(), new_dmesg(), BAD_DMESG,
+  assert_clean_dmesg();
+- guest facts and programs: kallsym(), one_cpu_is_enough(), background(),
+  wait_file().
+
+The VMs themselves (`vm1`, `vm2`, the parametrized `vm`) are fixtures of
+conftest.py.
+"""
+import contextlib
+import os
+import re
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+VM_TOOL = REPO / "tests" / "vm" / "vm"
+# HVGDB_TEST_KO names another module file inside the guest (e.g. one
+# copied in by hand while developing).
+KO = os.environ.get("HVGDB_TEST_KO", "/hvgdb/hvgdb.ko")
+HVTEST = "/hvgdb/hvtest.ko"
+DBG = "/sys/kernel/debug/hvgdb"
+TSC_AUX = 0xC0000103        # IA32_TSC_AUX: harmless to write back
+
+# ------------------------------------------------------------ gdb sessions
+
+# One gdb batch run (connect, every command, detach) gets GDB_TIMEOUT real
+# seconds, then subprocess.TimeoutExpired fails the test.  240 s covers the
+# longest fixed session (test_monitor's ~30 commands on a loaded 2-CPU
+# Bochs); a session that waits for the guest (`continue` to a breakpoint
+# hit many times) or sends many more commands passes its own timeout=.
+GDB_TIMEOUT = 240
+# gdb's own bound on an ack or a reply (`set remotetimeout`).  On connect
+# hvgdb.ko halts every CPU before it reads gdb's first packet.  When that
+# takes longer than remotetimeout (it did with 20 s on a loaded 2-CPU
+# Bochs) gdb sends qSupported again; the stub answers both copies, and
+# gdb takes the second answer for the reply to its next packet,
+# vMustReplyEmpty: the session fails with STALE below.  (Reproduced with a
+# stand-in stub that acks its first packet 3 s late, remotetimeout 2.)
+# 60 s has not been reached; a session must not be retried on STALE, it
+# names a real fault: a late first ack, or bytes from an earlier session.
+REMOTE_TIMEOUT = 60
+STALE = "Remote replied unexpectedly to 'vMustReplyEmpty'"
+DETACHED = "[Inferior 1 (Remote target) detached]"
+
+
+def gdb_args(vm, cmds, detach=True):
+    args = ["gdb", "-nx", "-batch",
+            "-ex", "set architecture i386:x86-64",
+            "-ex", f"set remotetimeout {REMOTE_TIMEOUT}"]
+    log = os.environ.get("HVGDB_TEST_GDB_LOG")
+    if log:
+        # gdb's packet trace, appended per session and timestamped (how
+        # long the first ack took), for a failure's post mortem.
+        args += ["-ex", f"set logging file {log}",
+                 "-ex", "set logging debugredirect on",
+                 "-ex", "set debug timestamp on",
+                 "-ex", "set debug remote 1", "-ex", "set logging enabled on"]
+    args += ["-ex", f"target remote 127.0.0.1:{vm.gdb_port}"]
+    for c in list(cmds) + (["detach"] if detach else []):
+        args += ["-ex", c]
+    return args
+
+
+def check_gdb_output(out, detach=True):
+    """The checks every gdb session passes (gdb() makes them)."""
+    assert STALE not in out, (
+        "gdb's handshake got a reply meant for an earlier packet: stale "
+        "bytes on the gdb link (gdb resent qSupported after "
+        f"remotetimeout={REMOTE_TIMEOUT} s without an ack and the stub "
+        "answered both, or a reply from an earlier session was still in "
+        "flight); HVGDB_TEST_GDB_LOG=<file> keeps the packet trace:\n"
+        + out)
+    assert "Remote communication error" not in out, out
+    assert "Remote connection closed" not in out, out
+    if detach:
+        assert DETACHED in out, out
+
+
+def gdb(vm, *cmds, timeout=GDB_TIMEOUT, detach=True):
+    """Stock gdb in batch mode connected to the VM's gdb port; runs cmds and
+    returns gdb's output (stdout and stderr in one stream, so an error
+    stays next to its command's output).
+
+    detach=True (the default) appends `detach` and checks that gdb
+    detached; detach=False runs cmds as given (for sessions that place
+    their own `detach`).  No retry: a failed session fails the test."""
+    r = subprocess.run(gdb_args(vm, cmds, detach), stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, timeout=timeout,
+                       stdin=subprocess.DEVNULL)
+    check_gdb_output(r.stdout, detach)
+    return r.stdout
+
+
+def gdb_start(vm, *cmds, detach=True):
+    """The same in the background (for sessions that `continue`): the
+    Popen; its caller waits for it and checks the output."""
+    return subprocess.Popen(gdb_args(vm, cmds, detach), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True,
+                            stdin=subprocess.DEVNULL)
+
+
+def mark(name):
+    """A gdb command that prints the marker line sections() splits at."""
+    return f"echo @@{name}\\n"
+
+
+def sections(out):
+    """Split gdb output at `echo @@name\\n` markers: {name: text}."""
+    parts = re.split(r"^@@(\w+)$", out, flags=re.M)
+    return {k: v.strip("\n") for k, v in zip(parts[1::2], parts[2::2])}
+
+
+def values(out):
+    """gdb's `$N = V` results in order."""
+    return [v.strip() for v in re.findall(r"^\$\d+ = (.*)$", out, re.M)]
+
+
+def script_vars(vm, names):
+    """`monitor print .x` for each name, in one session: {name: int}."""
+    cmds = []
+    for n in names:
+        cmds += [mark(n), f"monitor print .{n}"]
+    s = sections(gdb(vm, *(cmds + [mark("end")])))
+    return {n: int(s[n].strip(), 16) for n in names}
+
+
+# ------------------------------------------------------------ the kernel log
+
+BAD_DMESG = re.compile(r"WARNING:|\bBUG\b|Oops|general protection|"
+                       r"Call Trace|NMI received for unknown reason|"
+                       r"unchecked MSR|RIP: ")
+
+
+def dmesg_mark(vm):
+    """A mark: how many lines the kernel log has now (keeps transfers
+    small)."""
+    return int(vm.sh("dmesg | wc -l").strip())
+
+
+def new_dmesg(vm, mark):
+    """Kernel log lines written since the mark."""
+    return vm.sh(f"dmesg | tail -n +{mark + 1}").splitlines()
+
+
+def assert_clean_dmesg(lines):
+    bad = [l for l in lines if BAD_DMESG.search(l)]
+    assert not bad, "kernel complained:\n" + "\n".join(lines)
+
+
+# ------------------------------------------------------------ hvgdb.ko
+
+def loaded(vm):
+    return re.search(r"^hvgdb\b", vm.sh("cat /proc/modules"),
+                     re.M) is not None
+
+
+@contextlib.contextmanager
+def hvgdb_loaded(vm, args=""):
+    """hvgdb.ko, its gdb server on COM3 (the VM's gdb link, not the
+    console), for a with-block; rmmod after whatever happens.  Yields the
+    dmesg mark from just before the insmod."""
+    assert not loaded(vm), "hvgdb.ko left loaded by an earlier test"
+    # One guest command: the mark, then the insmod.
+    mark = int(vm.sh(f"dmesg | wc -l && insmod {KO} uart_port=0x3e8 {args}",
+                     timeout=300).split()[0])
+    try:
+        yield mark
+    finally:
+        if loaded(vm):
+            vm.sh("rmmod hvgdb", timeout=300)
+
+
+@contextlib.contextmanager
+def gdb_server(vm):
+    """hvgdb_loaded(), skipping the test when the module (HVGDB_TEST_KO)
+    has no gdb server."""
+    with hvgdb_loaded(vm) as mark:
+        if vm.exec("test -e /sys/module/hvgdb/parameters/uart_port")[0]:
+            pytest.skip("this hvgdb.ko has no gdb server")
+        yield mark
+
+
+def ensure_hvtest(vm):
+    """The test-only guest module tests/guest-kmod/hvtest.ko, loaded."""
+    if not re.search(r"^hvtest\b", vm.sh("cat /proc/modules"), re.M):
+        vm.sh(f"insmod {HVTEST}")
+
+
+def cpu_states(vm):
+    """{cpu: state} from debugfs 'cpus'."""
+    out = vm.sh(f"cat {DBG}/cpus")
+    return {int(m.group(1)): m.group(2)
+            for m in re.finditer(r"^cpu(\d+) (\S+)", out, re.M)}
+
+
+def exit_counts(vm, text=None):
+    """{reason name: (total, {cpu: count})} from debugfs 'exits'."""
+    counts = {}
+    if text is None:
+        text = vm.sh(f"cat {DBG}/exits")
+    for line in text.splitlines():
+        f = line.split()
+        if not f:
+            continue
+        total = int(f[2].split("=")[1])
+        per = {int(k[3:]): int(v) for k, v in
+               (x.split("=") for x in f[3:])}
+        counts[f[0]] = (total, per)
+    return counts
+
+
+# ------------------------------------------------------------ guest facts
+
+def kallsym(vm, name):
+    """A core-kernel symbol's address (nokaslr: the same every boot).
+    /proc/kallsyms is read once per boot into tmpfs (generating it costs a
+    2-CPU Bochs guest a minute or more under load) and each name once per
+    VM, with grep -F (busybox's regex grep -w takes 30 s over it in
+    Bochs, -F 3 s); the exact line is picked here."""
+    cache = vm.__dict__.setdefault("_kallsyms", {})
+    if name in cache:
+        return cache[name]
+    cmd = ("[ -s /tmp/kallsyms ] || { cat /proc/kallsyms > /tmp/ks.$$ && "
+           "mv /tmp/ks.$$ /tmp/kallsyms; }; "
+           f"grep -F ' {name}' /tmp/kallsyms")
+    out = vm.sh(cmd, timeout=240)
+    m = re.search(r"^([0-9a-f]+) \w " + re.escape(name) + r"$", out, re.M)
+    assert m, f"{name} not in /proc/kallsyms"
+    cache[name] = int(m.group(1), 16)
+    return cache[name]
+
+
+def one_cpu_is_enough(vm):
+    """Checks that do not depend on the CPU count run on 1 CPU only: the
+    2-CPU half of `make vm-check` runs at half speed (docs/testing.md)."""
+    if vm.cpus > 1:
+        pytest.skip("CPU-count independent: runs on 1 CPU")
+
+
+def background(vm, cmd, out):
+    """Start cmd in the guest in the background; returns its pid."""
+    pid = vm.sh(f"rm -f {out}; {cmd} > {out} 2>&1 & echo $!").strip()
+    return int(pid)
+
+
+def wait_file(vm, path, pattern, timeout=120):
+    """The guest file's text once it matches pattern (polled each second)."""
+    t0 = time.time()
+    while time.time() - t0 < timeout:
+        text = vm.sh(f"cat {path} 2>/dev/null; true")
+        if re.search(pattern, text):
+            return text
+        time.sleep(1)
+    raise AssertionError(f"{path}: no {pattern!r} after {timeout} s")
