@@ -172,7 +172,7 @@ def test_exceptions_count_and_the_program_gets_its_signals(ev):
         f"monitor !exception e pid 0n{pp} condition "
         f"{{ @cr2 == {PF_PAGE:x} }} script {{ .pf = .pf + 1; "
         ".cr2 = @cr2; .pfctx = $context; }",
-        f"monitor !exception 0 pid 1 script {{ .p1 = .p1 + 1; }}")
+        "monitor !exception 0 pid 1 script { .p1 = .p1 + 1; }")
     vm.sh("touch /tmp/go4")
     t = {k: wait_file(vm, f"/tmp/e{k}.out", r"=\d") for k in range(1, 6)}
     v = script_vars(vm, ["de", "dectx", "dst", "ud", "bp", "bps", "pf",
