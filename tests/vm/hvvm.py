@@ -171,6 +171,9 @@ def hvgdb_loaded(vm, args=""):
     dmesg mark from just before the insmod."""
     assert not loaded(vm), "hvgdb.ko left loaded by an earlier test"
     # One guest command: the mark, then the insmod.
+    # HVGDB_TEST_KMOD_ARGS: module parameters for every load (e.g.
+    # poll=hrtimer to run the tests over the poll fallback).
+    args = f"{args} {os.environ.get('HVGDB_TEST_KMOD_ARGS', '')}".strip()
     mark = int(vm.sh(f"dmesg | wc -l && insmod {KO} uart_port=0x3e8 {args}",
                      timeout=300).split()[0])
     try:
@@ -181,10 +184,10 @@ def hvgdb_loaded(vm, args=""):
 
 
 @contextlib.contextmanager
-def gdb_server(vm):
+def gdb_server(vm, args=""):
     """hvgdb_loaded(), skipping the test when the module (HVGDB_TEST_KO)
     has no gdb server."""
-    with hvgdb_loaded(vm) as mark:
+    with hvgdb_loaded(vm, args) as mark:
         if vm.exec("test -e /sys/module/hvgdb/parameters/uart_port")[0]:
             pytest.skip("this hvgdb.ko has no gdb server")
         yield mark

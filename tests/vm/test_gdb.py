@@ -73,7 +73,8 @@ def halted(vm):
         "echo @@pcs\\n", "thread apply all p/x $pc",
         "echo @@end\\n", "detach",
     ]
-    with gdb_server(vm) as mark:
+    # The VMX-preemption-timer poll (not yet the default: issue 13).
+    with gdb_server(vm, "poll=preempt") as mark:
         module = re.search(r"^hvgdb (\d+) .* (0x[0-9a-f]+)",
                            vm.sh("cat /proc/modules"), re.M)
         assert module, "hvgdb not in /proc/modules"
@@ -106,14 +107,14 @@ def test_connect_stops_with_sane_registers(vm, halted):
 
 
 def test_connect_finds_cpus_where_they_were(vm, halted):
-    """The link needs no guest code: with the VMX-preemption timer polling
-    from VMX root, a connect stops every CPU where the kernel had it (idle
-    loop, a syscall), never inside hvgdb.ko (its poll hrtimer's VMCALL)."""
-    if re.search(r"^preemption_timer yes$", halted["caps"], re.M):
-        assert re.search(r"^poll preemption_timer cpu 0 ", halted["gdbfs"],
-                         re.M), halted["gdbfs"]
-    else:
-        assert "poll hrtimer" in halted["gdbfs"], halted["gdbfs"]
+    """With poll=preempt the link needs no guest code: the VMX-preemption
+    timer polls from VMX root, and a connect stops every CPU where the
+    kernel had it (idle loop, a syscall), never inside hvgdb.ko (the
+    hrtimer poll's VMCALL)."""
+    assert re.search(r"^preemption_timer yes$", halted["caps"], re.M), \
+        "the test VM's CPU model has the VMX-preemption timer"
+    assert re.search(r"^poll preemption_timer cpu 0 ", halted["gdbfs"],
+                     re.M), halted["gdbfs"]
     base, size = halted["module"]
     pcs = [int(v, 16) for v in re.findall(r"^\$\d+ = (0x[0-9a-f]+)$",
                                           halted["s"]["pcs"], re.M)]
