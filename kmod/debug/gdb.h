@@ -23,9 +23,6 @@
 struct hv_cpu;
 struct hv_regs;
 
-/* VMCALL from the poll timer: look at the UART, halt if gdb wants to. */
-#define HV_HC_GDB_POLL		0x10
-
 /* Poll period (guest time): bytes are seen within this many ms. */
 #define HV_GDB_POLL_MS		50
 

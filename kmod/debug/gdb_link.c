@@ -6,13 +6,13 @@
  *
  * Noticing gdb: every 50 ms one CPU looks at the UART in VMX root with
  * rsp_poll_running() and stops the system on a Ctrl-C or the start of a
- * packet (docs/debugging.md).  With poll=preempt (or auto, where the CPU
- * has the VMX-preemption timer, SDM Vol. 3C 26.5.1) the timer brings the
- * first online CPU to VMX root by itself, and the guest runs no hvgdb
- * code: a connect finds every CPU where it really was.  By default a
- * pinned hrtimer on the CPU that loaded the module makes a VMCALL
- * (HV_HC_GDB_POLL) instead.  The choice is made at load (module parameter
- * poll, debugfs gdb: "poll ...").
+ * packet (docs/debugging.md).  Where the CPU has the VMX-preemption timer
+ * (SDM Vol. 3C 26.5.1; poll=auto, the default, or poll=preempt) the timer
+ * brings the first online CPU to VMX root by itself, and the guest runs no
+ * hvgdb code: a connect finds every CPU where it really was.  Without it
+ * (or with poll=hrtimer) a pinned hrtimer on the CPU that loaded the
+ * module makes a VMCALL (HV_HC_GDB_POLL) instead.  The choice is made at
+ * load (module parameter poll, debugfs gdb: "poll ...").
  *
  * Context: the transport callbacks and the poll run in VMX root with the
  * link lock held; gdb_link_init/start/stop in process context.
@@ -24,9 +24,12 @@
 #include <linux/io.h>
 #include <linux/cpumask.h>
 #include <linux/string.h>
+#include <linux/cpu.h>
+#include <linux/pm_qos.h>
 #include <asm/tsc.h>
 #include <asm/msr.h>
 #include "kmod/vmx/hv.h"
+#include "kmod/vmx/hypercall.h"
 #include "kmod/debug/gdb.h"
 #include "kmod/debug/gdb_priv.h"
 
@@ -36,14 +39,9 @@ MODULE_PARM_DESC(uart_port, "I/O port of the 16550 UART gdb connects to (default
 static uint uart_baud = UART_DEFAULT_BAUD;
 module_param(uart_baud, uint, 0444);
 MODULE_PARM_DESC(uart_baud, "baud rate of that UART, 115200/n (default 115200)");
-/*
- * Default hrtimer: with the preemption-timer poll, stops that an event
- * makes on another CPU than the polling one never reach gdb in a 2-CPU
- * Bochs VM (three VM tests; cause not found yet, see issue 13's note).
- */
-static char *poll = "hrtimer";
+static char *poll = "auto";
 module_param(poll, charp, 0444);
-MODULE_PARM_DESC(poll, "how hvgdb notices gdb while the system runs: hrtimer (default: a guest hrtimer and a VMCALL every 50 ms), preempt (the VMX-preemption timer from VMX root, or refuse to load), auto (the timer where the CPU has it, else the hrtimer)");
+MODULE_PARM_DESC(poll, "how hvgdb notices gdb while the system runs: auto (default: the VMX-preemption timer where the CPU has it, else the hrtimer), preempt (the VMX-preemption timer from VMX root, or refuse to load), hrtimer (a guest hrtimer and a VMCALL every 50 ms)");
 
 enum gdb_poll_mode { GDB_POLL_HRTIMER, GDB_POLL_PREEMPT };
 static enum gdb_poll_mode gdb_poll_mode;
@@ -206,10 +204,40 @@ static enum hrtimer_restart gdb_tick(struct hrtimer *t)
 	return HRTIMER_RESTART;
 }
 
+/*
+ * The VMX-preemption timer counts only in C-states C0, C1 and C2 (SDM Vol.
+ * 3C 26.5.1): a polling CPU idle in a deeper state would notice gdb only
+ * when something else woke it.  While that poll runs, cpuidle is asked (a
+ * resume-latency PM QoS request on the polling CPU's device, which the
+ * menu and teo governors obey) for idle states that wake within
+ * GDB_IDLE_LIMIT_US: C1 and C1E take 1-10 us in intel_idle's tables, C3
+ * and deeper 33 us or more.  Other CPUs idle as before.
+ */
+#define GDB_IDLE_LIMIT_US	10
+static struct dev_pm_qos_request gdb_idle_req;
+static bool gdb_idle_req_on;
+
+static const char *gdb_idle_limit_text(void)
+{
+	return gdb_idle_req_on ? __stringify(GDB_IDLE_LIMIT_US) : "none";
+}
+
 void gdb_link_start(void)
 {
-	if (gdb_poll_mode == GDB_POLL_PREEMPT)
-		return;		/* armed with each CPU's VMCS */
+	if (gdb_poll_mode == GDB_POLL_PREEMPT) {
+		struct device *dev = get_cpu_device(hv.timer.cpu);
+
+		/* The timer is armed with each CPU's VMCS; keep its CPU
+		 * out of the idle states where it stops. */
+		if (dev && dev_pm_qos_add_request(dev, &gdb_idle_req,
+						  DEV_PM_QOS_RESUME_LATENCY,
+						  GDB_IDLE_LIMIT_US) >= 0)
+			gdb_idle_req_on = true;
+		else
+			pr_warn("hvgdb: CPU %d may idle where the VMX-preemption timer stops: gdb is noticed only when it wakes\n",
+				hv.timer.cpu);
+		return;
+	}
 	/* Pinned: it fires on the CPU that loads the module; one CPU
 	 * polling is enough, the others are halted by NMI. */
 	hrtimer_init(&gdb.timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED);
@@ -224,6 +252,9 @@ void gdb_link_stop(void)
 	if (gdb.timer_on)
 		hrtimer_cancel(&gdb.timer);
 	gdb.timer_on = false;
+	if (gdb_idle_req_on)
+		dev_pm_qos_remove_request(&gdb_idle_req);
+	gdb_idle_req_on = false;
 }
 
 /* How to poll; before any CPU is virtualized (hv_timer_setup). */
@@ -282,9 +313,10 @@ void gdb_link_show(struct seq_file *m)
 	seq_printf(m, "uart %#x baud %u ok %d can_halt %d\n", uart_port,
 		   uart_baud, gdb.uart_ok, gdb.can_halt);
 	if (gdb_poll_mode == GDB_POLL_PREEMPT)
-		seq_printf(m, "poll preemption_timer cpu %d period_ms %u ticks %u save %d\n",
+		seq_printf(m, "poll preemption_timer cpu %d period_ms %u ticks %u save %d tsc_per_ms %llu idle_limit_us %s\n",
 			   hv.timer.cpu, HV_GDB_POLL_MS, hv.timer.ticks,
-			   hv.timer.save);
+			   hv.timer.save, hv.timer.tsc_per_ms,
+			   gdb_idle_limit_text());
 	else
 		seq_printf(m, "poll hrtimer period_ms %u\n", HV_GDB_POLL_MS);
 }

@@ -14,6 +14,7 @@
 #include <asm/nmi.h>
 #include <asm/tsc.h>
 #include "kmod/vmx/hv.h"
+#include "kmod/vmx/hypercall.h"
 #include "kmod/debug/gdb.h"
 #include "kmod/debug/gdb_priv.h"
 #include "kmod/debug/bp.h"

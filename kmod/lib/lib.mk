@@ -1,7 +1,8 @@
 # kmod/lib/lib.mk - the freestanding part of hvgdb.ko: pure functions over
 # VMX capability MSRs, EPT and MTRR tables, exit qualifications, the polled
 # UART, gdb's register layout, the breakpoint table, guest page walks,
-# SYSCALL/SYSRET emulation and x86 instruction lengths.  The same sources
+# SYSCALL/SYSRET emulation, x86 instruction lengths and VMX-preemption
+# timer counts.  The same sources
 # build into hvgdb.ko (kmod/Kbuild) and, here, into libhvlib.a for the
 # cmocka suites, fuzzers and benchmarks.
 HVLIB_SRCS := $(wildcard kmod/lib/*.c)

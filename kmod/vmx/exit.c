@@ -19,6 +19,7 @@
 #include <linux/spinlock.h>
 #include <linux/static_call.h>
 #include <linux/bitops.h>
+#include <linux/timekeeping.h>
 #include <asm/desc.h>
 #include <asm/special_insns.h>
 #include <asm/debugreg.h>
@@ -274,17 +275,44 @@ static int hv_exit_ept_misconfig(struct hv_cpu *c, struct hv_regs *r,
 	return HV_RESUME;
 }
 
+/*
+ * The TSC's rate against the kernel's clock, over 10 ms (process context,
+ * at load).  tsc_khz is what the kernel was told (CPUID or calibration);
+ * in Bochs 2.7 it says 3.5 GHz while the TSC advances at ips per second of
+ * guest time.  The poll period is guest time, as the hrtimer's was.
+ */
+static u64 hv_tsc_per_ms(void)
+{
+	u64 n0, n1, t0, t1;
+
+	preempt_disable();
+	n0 = ktime_get_ns();
+	t0 = rdtsc_ordered();
+	do {
+		cpu_relax();
+		n1 = ktime_get_ns();
+	} while (n1 - n0 < 10 * NSEC_PER_MSEC);
+	t1 = rdtsc_ordered();
+	preempt_enable();
+	return ptimer_tsc_per_ms(t1 - t0, n1 - n0);
+}
+
 int hv_timer_setup(int cpu, u32 period_ms, int (*fn)(struct hv_cpu *c,
 		   struct hv_regs *r, u32 reason))
 {
-	u64 period = (u64)period_ms * (tsc_khz ? tsc_khz : 1000000);
-	u64 ticks = period >> hv.caps.preempt_rate;
-
 	if (!hv.caps.preempt_timer)
 		return -EOPNOTSUPP;
+	hv.timer.tsc_per_ms = hv_tsc_per_ms();
+	if (!hv.timer.tsc_per_ms)
+		hv.timer.tsc_per_ms = tsc_khz ? tsc_khz : 1000000;
+	if (hv.timer.tsc_per_ms * 10 < (u64)tsc_khz * 9 ||
+	    hv.timer.tsc_per_ms * 10 > (u64)tsc_khz * 11)
+		pr_info("hvgdb: the TSC runs at %llu kHz by the kernel's clock, not the %u kHz of tsc_khz: the preemption timer uses the first\n",
+			hv.timer.tsc_per_ms, tsc_khz);
 	hv.timer.cpu = cpu;
-	hv.timer.period_tsc = period;
-	hv.timer.ticks = ticks > U32_MAX ? U32_MAX : (u32)ticks;
+	hv.timer.period_tsc = (u64)period_ms * hv.timer.tsc_per_ms;
+	hv.timer.ticks = ptimer_count(hv.timer.period_tsc,
+				      hv.caps.preempt_rate);
 	hv.timer.save = hv.caps.preempt_save;
 	hv.timer.fn = fn;
 	return 0;
@@ -310,7 +338,8 @@ static void hv_timer_rearm(struct hv_cpu *c)
 	u64 now = rdtsc(), left;
 
 	left = c->timer_deadline > now ? c->timer_deadline - now : 0;
-	hv_vmwrite(VMCS_PREEMPT_TIMER_VALUE, left >> hv.caps.preempt_rate);
+	hv_vmwrite(VMCS_PREEMPT_TIMER_VALUE,
+		   ptimer_count(left, hv.caps.preempt_rate));
 }
 
 /* Not an instruction: nothing to emulate, RIP stays (HV_EXIT_OWN). */

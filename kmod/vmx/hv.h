@@ -17,6 +17,7 @@
 #include <linux/percpu.h>
 #include "kmod/lib/vmx_defs.h"
 #include "kmod/lib/vmx_caps.h"
+#include "kmod/lib/ptimer.h"
 #include "kmod/lib/ept.h"
 #include "kmod/lib/mtrr.h"
 #include "kmod/lib/exitqual.h"
@@ -116,6 +117,7 @@ struct hv_global {
 		int cpu;		/* the one CPU that gets the exit */
 		u32 ticks;		/* timer value for one period */
 		u64 period_tsc;
+		u64 tsc_per_ms;		/* measured against the kernel's clock */
 		bool save;		/* the exit saves the count (no re-arm) */
 		int (*fn)(struct hv_cpu *c, struct hv_regs *r, u32 reason);
 	} timer;
@@ -170,7 +172,9 @@ static __always_inline void hv_set_guest_gpr(struct hv_regs *r, u32 n, u64 v)
  * load before any CPU is virtualized; -EOPNOTSUPP when the CPU lacks the
  * timer.  Without the "save VMX-preemption timer value" exit control each
  * VM entry restarts the count from the field (SDM 26.7.4), so every exit on
- * that CPU re-arms it with what is left of the period.
+ * that CPU re-arms it with what is left of the period.  The period is
+ * guest time: the TSC's rate is measured against the kernel's clock
+ * (kmod/lib/ptimer.h says why tsc_khz will not do).
  */
 int hv_timer_setup(int cpu, u32 period_ms, int (*fn)(struct hv_cpu *c,
 		   struct hv_regs *r, u32 reason));

@@ -13,6 +13,9 @@
 #define HV_HC_MAGIC_MASK	0xffffffff00000000ULL
 #define HV_HC_PING		1	/* returns 0, RBX = this CPU's exit count */
 #define HV_HC_DEVIRT		2	/* leave VMX on this CPU */
+/* The gdb poll's hrtimer fallback (kmod/debug/gdb_link.c, poll=hrtimer):
+ * look at the UART, halt if gdb wants to. */
+#define HV_HC_GDB_POLL		0x10
 /* Test only (debugfs test_ept_misconfig): RBX = guest-physical address. */
 #define HV_HC_TEST_EPT		0x7e57
 

@@ -14,7 +14,8 @@ import time
 
 import pytest
 
-from hvvm import (BAD_DMESG, gdb, gdb_server, kallsym, loaded, new_dmesg,
+from hvvm import (BAD_DMESG, DBG, KO, assert_clean_dmesg, dmesg_mark,
+                  exit_counts, gdb, gdb_server, kallsym, loaded, new_dmesg,
                   sections, values)
 
 MSR_KO = "/hvgdb/msr.ko"
@@ -73,8 +74,8 @@ def halted(vm):
         "echo @@pcs\\n", "thread apply all p/x $pc",
         "echo @@end\\n", "detach",
     ]
-    # The VMX-preemption-timer poll (not yet the default: issue 13).
-    with gdb_server(vm, "poll=preempt") as mark:
+    # The default poll: the VMX-preemption timer where the CPU has it.
+    with gdb_server(vm) as mark:
         module = re.search(r"^hvgdb (\d+) .* (0x[0-9a-f]+)",
                            vm.sh("cat /proc/modules"), re.M)
         assert module, "hvgdb not in /proc/modules"
@@ -107,10 +108,10 @@ def test_connect_stops_with_sane_registers(vm, halted):
 
 
 def test_connect_finds_cpus_where_they_were(vm, halted):
-    """With poll=preempt the link needs no guest code: the VMX-preemption
-    timer polls from VMX root, and a connect stops every CPU where the
-    kernel had it (idle loop, a syscall), never inside hvgdb.ko (the
-    hrtimer poll's VMCALL)."""
+    """By default the link needs no guest code: the VMX-preemption timer
+    polls from VMX root, and a connect stops every CPU where the kernel had
+    it (idle loop, a syscall), never inside hvgdb.ko (the hrtimer poll's
+    VMCALL)."""
     assert re.search(r"^preemption_timer yes$", halted["caps"], re.M), \
         "the test VM's CPU model has the VMX-preemption timer"
     assert re.search(r"^poll preemption_timer cpu 0 ", halted["gdbfs"],
@@ -237,3 +238,66 @@ def test_idle_cpu_wakes_under_hvgdb_and_after_detach(vm):
                                    slowest_wakeup_us(vm, 1, 0)]
     assert all(us < 100000 for v in slowest.values() for us in v), \
         f"slowest round trips (us): {slowest}; cpuidle driver: {idle}"
+
+
+def polls_over_guest_seconds(vm, seconds):
+    """debugfs gdb before and after the guest slept @seconds: (polls seen,
+    the text before)."""
+    out = vm.sh(f"cat {DBG}/gdb; sleep {seconds}; echo @@; cat {DBG}/gdb")
+    a, b = out.split("@@")
+    n = [int(re.search(r"^polls (\d+)", t, re.M).group(1)) for t in (a, b)]
+    return n[1] - n[0], a
+
+
+def test_poll_runs_every_50ms_of_guest_time(vm):
+    """The preemption-timer poll looks at the UART every 50 ms of guest
+    time, as the hrtimer did.  The TSC's rate is measured against the
+    kernel's clock at load: in Bochs 2.7 tsc_khz says 3.5 GHz while the TSC
+    advances 200 million times per guest second, and a period counted from
+    tsc_khz lasted 0.9 s, so a gdb that connected waited that long per
+    packet and stops that events made before it was noticed were lost."""
+    with gdb_server(vm) as mark:
+        text = vm.sh(f"cat {DBG}/gdb")
+        m = re.search(r"^poll preemption_timer cpu 0 period_ms 50 ticks "
+                      r"(\d+) save [01] tsc_per_ms (\d+) "
+                      r"idle_limit_us (\w+)$", text, re.M)
+        assert m, text
+        # 2 s of guest time: 40 polls on time.
+        n, _ = polls_over_guest_seconds(vm, 2)
+        assert 30 <= n <= 50, f"{n} polls in 2 s of guest time:\n{text}"
+        # The polling CPU is kept out of idle states where the timer stops.
+        assert m.group(3) == "10", text
+        dmesg = new_dmesg(vm, mark)
+    # Bochs's TSC is not what tsc_khz says, and the log says so.
+    assert any(re.search(r"hvgdb: the TSC runs at \d+ kHz by the kernel's "
+                         r"clock, not the \d+ kHz of tsc_khz", l)
+               for l in dmesg), dmesg
+
+
+def test_hrtimer_fallback_polls_and_serves_gdb(vm):
+    """poll=hrtimer, the fallback for CPUs without the VMX-preemption timer:
+    a guest hrtimer makes a VMCALL every 50 ms, gdb connects through it,
+    and every poll is one VMCALL exit."""
+    with gdb_server(vm, "poll=hrtimer") as mark:
+        v0 = exit_counts(vm).get("VMCALL", (0, {}))[0]
+        n, text = polls_over_guest_seconds(vm, 2)
+        v1 = exit_counts(vm).get("VMCALL", (0, {}))[0]
+        assert re.search(r"^poll hrtimer period_ms 50$", text, re.M), text
+        assert 30 <= n <= 50, f"{n} polls in 2 s of guest time:\n{text}"
+        assert v1 - v0 >= n, (v0, v1, n)
+        out = gdb(vm, "info threads")
+        assert len(re.findall(r'Thread \d+ "CPU \d+', out)) == vm.cpus, out
+        assert_clean_dmesg(new_dmesg(vm, mark))
+
+
+def test_unknown_poll_is_refused(vm):
+    """poll= takes auto, preempt or hrtimer; anything else fails the load
+    with the reason, and nothing stays loaded."""
+    assert not loaded(vm)
+    mark = dmesg_mark(vm)
+    status, _ = vm.exec(f"insmod {KO} uart_port=0x3e8 poll=sometimes")
+    lines = new_dmesg(vm, mark)
+    assert status != 0
+    assert not loaded(vm)
+    assert any("hvgdb: poll=sometimes: not auto, preempt or hrtimer" in l
+               for l in lines), lines
