@@ -100,6 +100,16 @@ struct rsp_target_ops {
 	 * is produced.  Return 0 for OK, a negative code for failure (after
 	 * writing a human-readable message to out).  May be NULL. */
 	int (*monitor)(void *ctx, const char *cmd, struct rsp_output *out);
+	/*
+	 * Guest-physical memory, for QEMU's PhyMemMode (docs/qemu-dialect.md):
+	 * while gdb has it on, every memory packet (m, M, X) goes here
+	 * instead of read_mem/write_mem.  Same returns as those; no thread,
+	 * as physical memory is the same for every CPU.  Both may be NULL:
+	 * without read_phys, Qqemu.PhyMemMode:1 is refused (E22); without
+	 * write_phys, writes in that mode fail as memory faults (E0e).
+	 */
+	long (*read_phys)(void *ctx, u64 addr, u8 *buf, size_t len);
+	int (*write_phys)(void *ctx, u64 addr, const u8 *buf, size_t len);
 };
 
 /* Why the target stopped, as given to rsp_serve(). */
@@ -137,11 +147,37 @@ enum rsp_action {
 	RSP_ACT_STEP,
 };
 
+/*
+ * How a step runs: QEMU's single-step flags (qqemu.sstepbits), which gdb
+ * reads with qqemu.sstep and sets with Qqemu.sstep=N.  The target must
+ * honour them for every thread whose action is RSP_ACT_STEP:
+ *  NOIRQ    no external interrupt is delivered to the stepping CPU
+ *           during the step: it executes the instruction at its pc and
+ *           stops after it; interrupts held meanwhile come after the
+ *           step, none lost.  Without NOIRQ the step may enter a pending
+ *           interrupt's handler and stop at its first instruction.
+ *  NOTIMER  guest time does not advance during the step (its TSC, local
+ *           APIC timer, ...), so a step does not make the next timer
+ *           interrupt come due.
+ *  ENABLE   informational: hvgdb always steps exactly one instruction
+ *           (QEMU would run freely when it is clear; see the docs).
+ */
+#define RSP_SSTEP_ENABLE	0x1
+#define RSP_SSTEP_NOIRQ		0x2
+#define RSP_SSTEP_NOTIMER	0x4
+#define RSP_SSTEP_ALL		(RSP_SSTEP_ENABLE | RSP_SSTEP_NOIRQ | \
+				 RSP_SSTEP_NOTIMER)
+/* QEMU's default: a step like a hardware debugger's (ICE) step. */
+#define RSP_SSTEP_DEFAULT	RSP_SSTEP_ALL
+
 struct rsp_resume {
 	enum rsp_resume_kind kind;
 	/* Indexed by tid - 1.  Threads the target does not have are STOP. */
 	u8 action[RSP_MAX_THREADS];
 	u8 signal[RSP_MAX_THREADS];	/* gdb signal to deliver, 0 = none */
+	/* RSP_SSTEP_* in force, for RSP_RESUME_RUN (0 otherwise); applies
+	 * to the threads whose action is RSP_ACT_STEP. */
+	u32 sstep_flags;
 };
 
 struct rsp_bp {
@@ -156,6 +192,11 @@ struct rsp_config {
 	u32 idle_ms;		/* rsp_serve returns IDLE after this long
 				 * without a packet; 0 = wait for ever */
 	bool rle_replies;	/* run-length encode replies */
+	/* RSP_SSTEP_* bits gdb may change from RSP_SSTEP_DEFAULT with
+	 * Qqemu.sstep=: the ones the target can honour either way.  A value
+	 * that changes another bit is refused (E22), never taken and
+	 * ignored. */
+	u32 sstep_settable;
 };
 
 /*
@@ -177,6 +218,8 @@ struct rsp_engine {
 	struct rsp_stop stop;	/* current stop, for '?' */
 	int g_tid, c_tid;	/* Hg / Hc selections; 0 = any, -1 = all */
 	int thread_iter;	/* qsThreadInfo cursor */
+	u32 sstep_flags;	/* RSP_SSTEP_*, Qqemu.sstep= */
+	bool phys_mode;		/* Qqemu.PhyMemMode:1: memory is physical */
 	size_t xfer_len;	/* valid bytes in xfer_buf (threads XML) */
 
 	/* bytes read by rsp_poll_running, or pushed back */
@@ -228,8 +271,10 @@ bool rsp_poll_running(struct rsp_engine *eng);
 
 /*
  * rsp_reset_connection: the transport knows a new peer connected (e.g. a
- * new TCP connection).  Drops no-ack mode and buffered bytes.  Breakpoints
- * of the previous session are removed when the new gdb sends qSupported.
+ * new TCP connection).  Drops no-ack mode and buffered bytes, turns
+ * PhyMemMode off and puts the step flags back to RSP_SSTEP_DEFAULT (as
+ * qSupported, the first packet of every gdb, does too).  Breakpoints of
+ * the previous session are removed when the new gdb sends qSupported.
  */
 void rsp_reset_connection(struct rsp_engine *eng);
 
@@ -273,5 +318,20 @@ u64 rsp_rx_packets(const struct rsp_engine *eng);
  * given to rsp_serve() and every qSupported resets it to 0.
  */
 int rsp_selected_thread(const struct rsp_engine *eng);
+
+/*
+ * rsp_sstep_flags: the RSP_SSTEP_* flags gdb set with Qqemu.sstep=
+ * (RSP_SSTEP_DEFAULT until it does); every RSP_RESUME_RUN carries them
+ * in rsp_resume.sstep_flags too.  Reset by qSupported and
+ * rsp_reset_connection().
+ */
+u32 rsp_sstep_flags(const struct rsp_engine *eng);
+
+/*
+ * rsp_phys_mem_mode: gdb turned QEMU's PhyMemMode on (Qqemu.PhyMemMode:1):
+ * its memory packets name guest-physical addresses and go to read_phys
+ * and write_phys.  Off after qSupported and rsp_reset_connection().
+ */
+bool rsp_phys_mem_mode(const struct rsp_engine *eng);
 
 #endif /* HVGDB_GDBSTUB_H */

@@ -247,6 +247,8 @@ static bool rsp_parse_range(struct rsp_cursor *c, u64 *addr, u64 *len)
 	return *len == 0 || *addr + *len - 1 >= *addr;
 }
 
+/* m, M and X reach memory through rsp_mem_read/rsp_mem_write (rsp_qemu.c),
+ * which are physical while gdb has QEMU's PhyMemMode on. */
 static enum rsp_handled rsp_h_read_mem(struct rsp_engine *eng,
 				       struct rsp_cursor *c)
 {
@@ -262,8 +264,7 @@ static enum rsp_handled rsp_h_read_mem(struct rsp_engine *eng,
 		len = RSP_PACKET_SIZE / 2;
 	if (!len)
 		return RSP_REPLY;
-	n = eng->ops->read_mem(eng->tctx, rsp_g_thread(eng), addr, eng->data,
-			       (size_t)len);
+	n = rsp_mem_read(eng, rsp_g_thread(eng), addr, eng->data, (size_t)len);
 	if (n <= 0) {
 		rsp_out_err(eng, RSP_EFAULT);
 		return RSP_REPLY;
@@ -297,8 +298,8 @@ static enum rsp_handled rsp_h_write_mem(struct rsp_engine *eng,
 		return RSP_REPLY;
 	}
 	if (len) {
-		err = eng->ops->write_mem(eng->tctx, rsp_g_thread(eng), addr,
-					  eng->data, (size_t)len);
+		err = rsp_mem_write(eng, rsp_g_thread(eng), addr, eng->data,
+				    (size_t)len);
 		if (err < 0) {
 			rsp_out_err(eng, err == -RSP_EINVAL ? RSP_EINVAL :
 				    RSP_EFAULT);
@@ -672,6 +673,7 @@ static enum rsp_handled rsp_h_qsupported(struct rsp_engine *eng,
 	eng->g_tid = eng->c_tid = 0;
 	eng->gdb_waiting = false;
 	eng->peer_swbreak = eng->peer_hwbreak = false;
+	rsp_qemu_reset(eng);
 	while (c->p < c->end) {
 		if (rsp_starts(c, "swbreak+"))
 			eng->peer_swbreak = true;
@@ -830,6 +832,8 @@ static enum rsp_handled rsp_h_query(struct rsp_engine *eng,
 	}
 	if (rsp_accept(c, "qRcmd,"))
 		return rsp_h_rcmd(eng, c);
+	if (rsp_accept(c, "qqemu."))
+		return rsp_h_qemu(eng, c, false);
 	return RSP_REPLY;		/* unknown query: empty */
 }
 
@@ -903,6 +907,8 @@ enum rsp_handled rsp_dispatch(struct rsp_engine *eng, struct rsp_resume *res)
 	case 'q':
 		return rsp_h_query(eng, &pkt);
 	case 'Q':
+		if (rsp_accept(&pkt, "Qqemu."))
+			return rsp_h_qemu(eng, &pkt, true);
 		if (rsp_accept(&pkt, "QStartNoAckMode") && eng->tr.reliable) {
 			rsp_out_str(eng, "OK");
 			rsp_send_out(eng);	/* this reply is still acked */

@@ -39,6 +39,7 @@ void rsp_init(struct rsp_engine *eng, const struct rsp_transport *tr,
 		eng->cfg.byte_timeout_ms = RSP_DEFAULT_TIMEOUT_MS;
 	eng->stop.tid = 1;
 	eng->stop.signal = RSP_SIGTRAP;
+	rsp_qemu_reset(eng);
 }
 
 void rsp_reset_connection(struct rsp_engine *eng)
@@ -47,6 +48,7 @@ void rsp_reset_connection(struct rsp_engine *eng)
 	eng->gdb_waiting = false;
 	eng->pend_head = eng->pend_tail = 0;
 	eng->peer_swbreak = eng->peer_hwbreak = false;
+	rsp_qemu_reset(eng);
 }
 
 static bool rsp_pend_has(const struct rsp_engine *eng, u8 b)
@@ -438,6 +440,8 @@ struct rsp_resume rsp_serve(struct rsp_engine *eng, const struct rsp_stop *why)
 			rsp_send_out(eng);
 		if (h == RSP_RESUMED) {
 			eng->gdb_waiting = res.kind == RSP_RESUME_RUN;
+			if (res.kind == RSP_RESUME_RUN)
+				res.sstep_flags = eng->sstep_flags;
 			return res;
 		}
 	}

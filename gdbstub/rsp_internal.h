@@ -4,7 +4,9 @@
  *
  * Contract: rsp_engine.c owns the wire (framing, acks, timeouts) and
  * rsp_dispatch.c turns one decoded request in eng->in into a reply in
- * eng->out and, for resume packets, a decision.
+ * eng->out and, for resume packets, a decision; rsp_qemu.c serves QEMU's
+ * own packets (qqemu.* / Qqemu.*) and owns the memory access path, which
+ * PhyMemMode switches.
  */
 #ifndef HVGDB_RSP_INTERNAL_H
 #define HVGDB_RSP_INTERNAL_H
@@ -33,5 +35,28 @@ void rsp_send_out(struct rsp_engine *eng);
 void rsp_build_stop(struct rsp_engine *eng, bool expedite);
 
 enum rsp_handled rsp_dispatch(struct rsp_engine *eng, struct rsp_resume *res);
+
+/* --- QEMU's dialect (rsp_qemu.c) ----------------------------------------- */
+
+struct rsp_cursor;
+
+/*
+ * c is past "qqemu." (set false) or "Qqemu." (set true); answers QEMU's
+ * sstepbits, sstep, sstep=, sstep:, Supported, PhyMemMode and PhyMemMode:
+ * as QEMU does, and anything else under "qemu." with the empty reply.
+ */
+enum rsp_handled rsp_h_qemu(struct rsp_engine *eng, struct rsp_cursor *c,
+			    bool set);
+/* A new gdb: PhyMemMode off, step flags back to RSP_SSTEP_DEFAULT. */
+void rsp_qemu_reset(struct rsp_engine *eng);
+/*
+ * Every memory access a packet makes goes through these two, so
+ * PhyMemMode applies to all of them: read_phys/write_phys while it is on,
+ * else read_mem/write_mem of thread tid.  Returns as those ops do.
+ */
+long rsp_mem_read(struct rsp_engine *eng, int tid, u64 addr, u8 *buf,
+		  size_t len);
+int rsp_mem_write(struct rsp_engine *eng, int tid, u64 addr, const u8 *buf,
+		  size_t len);
 
 #endif /* HVGDB_RSP_INTERNAL_H */

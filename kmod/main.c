@@ -57,7 +57,7 @@ static void hv_read_facts(struct hv_facts *f)
 	f->cr4 = __read_cr4();
 	if (!(f->cpuid1_ecx & (1u << 5)))
 		return;
-	f->feature_control = hv_msr(HV_MSR_FEATURE_CONTROL);
+	m->feature_control = hv_msr(HV_MSR_FEATURE_CONTROL);
 	m->basic = hv_msr(HV_MSR_VMX_BASIC);
 	m->pin = hv_msr(HV_MSR_VMX_PINBASED);
 	m->proc = hv_msr(HV_MSR_VMX_PROCBASED);

@@ -35,7 +35,37 @@ enum cmd_kind {
 	CMD_PRINT,		/* print expr: script is the expression */
 	CMD_PREALLOC_SHOW,	/* prealloc (alone): show the pools */
 	CMD_PREALLOC_SCRIPT,	/* prealloc script <count>: count */
+	/* HyperDbg's inspection commands (cmd_inspect.c), run by the host at
+	 * a stop; numbers are hex as in HyperDbg: */
+	CMD_RDMSR,		/* rdmsr msr [core n]: msr, core */
+	CMD_WRMSR,		/* wrmsr msr value [core n]: msr, value, core */
+	CMD_VA2PA,		/* !va2pa va: addr */
+	CMD_PA2VA,		/* !pa2va pa: addr */
+	CMD_PTE,		/* !pte va: addr */
+	CMD_PHYS_DUMP,		/* !db|!dc|!dd|!dq pa [l n]: addr, length,
+				 * unit (1, 4, 8), ascii (!db, !dc) */
+	CMD_PHYS_EDIT,		/* !eb|!ed|!eq pa v [v ...]: addr, unit,
+				 * values[nvalues] */
+	CMD_CPU,		/* cpu: no fields (the VMX capabilities) */
+	/* QEMU's monitor, for the tools that probe for it (docs/
+	 * qemu-dialect.md); answered by cmd_execute() itself: */
+	CMD_INFO_VERSION,	/* info version: no fields */
 };
+
+/* The reply to `info version` (QEMU prints its version; Linux's
+ * scripts/gdb only needs an answer to take the stub for QEMU's, whose
+ * thread N is CPU N-1, as hvgdb's). */
+#define CMD_INFO_VERSION_TEXT \
+	"hvgdb: VT-x debugger for Linux; answers QEMU's gdbstub dialect " \
+	"(docs/qemu-dialect.md)\n"
+
+/* core of rdmsr/wrmsr when none is named: every CPU, as in HyperDbg. */
+#define CMD_CORE_ALL		0xffffffffu
+/* !db ... without `l`: HyperDbg's 0x80 bytes; at most CMD_DUMP_MAX. */
+#define CMD_DUMP_DEFAULT	0x80u
+#define CMD_DUMP_MAX		0x10000u
+/* Values one !eb/!ed/!eq takes. */
+#define CMD_EDIT_MAX		32u
 
 struct cmd_parsed {
 	enum cmd_kind kind;
@@ -54,6 +84,19 @@ struct cmd_parsed {
 	 * the expression.  Never empty.  A compile error at byte k of it is
 	 * at column script.off + k + 1. */
 	struct event_span script;
+	/* Inspection commands (see the kinds above). */
+	u64 addr;
+	u64 value;
+	u32 msr;
+	u32 core;		/* CMD_CORE_ALL or a CPU number (rdmsr,
+				 * wrmsr; 0 for the others) */
+	u32 core_col;		/* column of the core number, 0 if none */
+	u32 addr_col;		/* column of the address */
+	u32 length;		/* bytes: multiple of unit, 1..CMD_DUMP_MAX */
+	u8 unit;		/* 1, 4 or 8 */
+	bool ascii;
+	u32 nvalues;
+	u64 values[CMD_EDIT_MAX];	/* each fits in unit bytes */
 };
 
 #define CMD_ERR_MSG 128

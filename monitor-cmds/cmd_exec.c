@@ -351,6 +351,9 @@ int cmd_execute_parsed(struct event_table *t, const char *line,
 	case CMD_PREALLOC:
 		r = do_prealloc(t, c, &o, req);
 		break;
+	case CMD_INFO_VERSION:
+		cmd_out_str(&o, CMD_INFO_VERSION_TEXT);
+		break;
 	case CMD_FLUSH:
 		*req |= CMD_REQ_FLUSH;
 		cmd_out_str(&o, "flush: buffered event output sent\n");
@@ -359,6 +362,14 @@ int cmd_execute_parsed(struct event_table *t, const char *line,
 	case CMD_PRINT:
 	case CMD_PREALLOC_SHOW:
 	case CMD_PREALLOC_SCRIPT:
+	case CMD_RDMSR:
+	case CMD_WRMSR:
+	case CMD_VA2PA:
+	case CMD_PA2VA:
+	case CMD_PTE:
+	case CMD_PHYS_DUMP:
+	case CMD_PHYS_EDIT:
+	case CMD_CPU:
 		*req |= CMD_REQ_HOST;
 		break;
 	}

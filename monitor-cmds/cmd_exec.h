@@ -29,8 +29,8 @@
 /* t->stop_sc changed: short-circuit (or not) the event being reported. */
 #define CMD_REQ_SC		(1u << 3)
 /* The host runs this command (cmd.h: CMD_EVAL, CMD_PRINT,
- * CMD_PREALLOC_SHOW, CMD_PREALLOC_SCRIPT): nothing was changed, the reply
- * is empty and the result 0. */
+ * CMD_PREALLOC_SHOW, CMD_PREALLOC_SCRIPT and the inspection commands):
+ * nothing was changed, the reply is empty and the result 0. */
 #define CMD_REQ_HOST		(1u << 4)
 
 /* Text-arena bytes requested per event slot by `prealloc`. */

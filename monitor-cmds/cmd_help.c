@@ -16,13 +16,19 @@
 #define OPTS OPTS_COMMON OPTS_STAGES OPTS_ACTIONS
 
 #define EV(n, t, a, an, lo, hi, st, syn, sum) \
-	{ n, true, t, a, an, lo, hi, st, syn, sum, false, NULL }
+	{ n, true, t, a, an, lo, hi, st, syn, sum, false, NULL, false, false }
 #define PLAIN(n, syn, sum) \
 	{ n, false, EVENT_NONE, CMD_ARG_NONE, NULL, 0, 0, false, syn, sum, \
-	  false, NULL }
+	  false, NULL, false, false }
 #define HOST(n, syn, sum, list) \
 	{ n, false, EVENT_NONE, CMD_ARG_NONE, NULL, 0, 0, false, syn, sum, \
-	  true, list }
+	  true, list, false, false }
+/* Inspection commands (cmd_inspect.c): listed with the others (the host
+ * runs them, but they are HyperDbg commands, not hvgdb's own like ? and
+ * print); the '!' ones only with their '!'. */
+#define INSPECT(n, bang, syn, sum) \
+	{ n, bang, EVENT_NONE, CMD_ARG_NONE, NULL, 0, 0, false, syn, sum, \
+	  false, NULL, bang, true }
 
 const struct cmd_info cmd_infos[] = {
 	EV("msrread", EVENT_MSRREAD, CMD_ARG_OPTIONAL, "MSR", 0, 0xffffffffu,
@@ -71,6 +77,33 @@ const struct cmd_info cmd_infos[] = {
 	      "prealloc buffer bytes | prealloc",
 	      "grow a pool (allocated once the system resumes), or show them"),
 	PLAIN("flush", "flush", "deliver buffered event output now"),
+	INSPECT("rdmsr", false, "rdmsr msr [core n]",
+		"read an MSR on every CPU, or on CPU n"),
+	INSPECT("wrmsr", false, "wrmsr msr value [core n]",
+		"write an MSR on every CPU, or on CPU n"),
+	INSPECT("va2pa", true, "!va2pa va",
+		"virtual to physical address (page tables of the selected CPU)"),
+	INSPECT("pa2va", true, "!pa2va pa", "physical to virtual address"),
+	INSPECT("pte", true, "!pte va",
+		"show the paging-structure entries that map a virtual address"),
+	INSPECT("db", true, "!db pa [l length]",
+		"show physical memory as bytes and ASCII"),
+	INSPECT("dc", true, "!dc pa [l length]",
+		"show physical memory as dwords and ASCII"),
+	INSPECT("dd", true, "!dd pa [l length]",
+		"show physical memory as dwords"),
+	INSPECT("dq", true, "!dq pa [l length]",
+		"show physical memory as qwords"),
+	INSPECT("eb", true, "!eb pa value [value ...]",
+		"write bytes to physical memory"),
+	INSPECT("ed", true, "!ed pa value [value ...]",
+		"write dwords to physical memory"),
+	INSPECT("eq", true, "!eq pa value [value ...]",
+		"write qwords to physical memory"),
+	INSPECT("cpu", false, "cpu",
+		"the VMX capabilities found at load and what hvgdb does with them"),
+	INSPECT("info", false, "info version",
+		"who answers (QEMU's; Linux's scripts/gdb probes it)"),
 	PLAIN(".help", ".help [command]", "list commands, or show one"),
 	PLAIN("help", "help [command]", "same as .help"),
 	HOST("?", "? {script} | ? statement",
@@ -96,7 +129,7 @@ const struct cmd_info *cmd_info_find(const char *s, size_t n)
 	for (i = 0; i < cmd_info_count; i++) {
 		const struct cmd_info *ci = &cmd_infos[i];
 
-		if (bang && !ci->bang)
+		if (bang ? !ci->bang : ci->bang_only)
 			continue;
 		if (cmd_word_is(s, n, ci->name))
 			return ci;

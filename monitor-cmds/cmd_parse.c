@@ -42,26 +42,8 @@ static int find_opt(const char *s, size_t n)
 	return -1;
 }
 
-struct parser {
-	const char *s;
-	u32 len;
-	struct cmd_lex lx;
-	struct cmd_error *err;
-};
-
-static int next(struct parser *p, struct cmd_tok *t)
-{
-	return cmd_lex_next(&p->lx, t, p->err);
-}
-
-static const char *tok_s(const struct parser *p, const struct cmd_tok *t)
-{
-	return p->s + t->off;
-}
-
-/* "expected X after 'opt', got 'tok'" or "... got end of line". */
-static int expected(struct parser *p, const struct cmd_tok *t,
-		    const char *what, const char *after)
+int cmd_expected(struct cmd_parser *p, const struct cmd_tok *t,
+		 const char *what, const char *after)
 {
 	struct cmd_out o;
 
@@ -79,28 +61,27 @@ static int expected(struct parser *p, const struct cmd_tok *t,
 		cmd_out_str(&o, ", got a {...} block");
 	} else {
 		cmd_out_str(&o, ", got ");
-		cmd_out_quoted(&o, tok_s(p, t), t->len);
+		cmd_out_quoted(&o, cmd_tok_s(p, t), t->len);
 	}
 	return -1;
 }
 
-/* A number in [lo, hi]; what names it in messages. */
-static int number(struct parser *p, const struct cmd_tok *t, const char *what,
-		  const char *after, u64 lo, u64 hi, u64 *val)
+int cmd_number(struct cmd_parser *p, const struct cmd_tok *t, const char *what,
+	       const char *after, u64 lo, u64 hi, u64 *val)
 {
 	struct cmd_out o;
 	int r;
 
 	if (t->kind != CMD_TOK_WORD)
-		return expected(p, t, what, after);
-	r = cmd_parse_number(tok_s(p, t), t->len, val);
+		return cmd_expected(p, t, what, after);
+	r = cmd_parse_number(cmd_tok_s(p, t), t->len, val);
 	if (r == CMD_NUM_ERR_RANGE) {
-		cmd_err(p->err, t->off + 1, "number ", tok_s(p, t), t->len,
+		cmd_err(p->err, t->off + 1, "number ", cmd_tok_s(p, t), t->len,
 			" does not fit in 64 bits");
 		return -1;
 	}
 	if (r)
-		return expected(p, t, what, after);
+		return cmd_expected(p, t, what, after);
 	if (*val < lo || *val > hi) {
 		cmd_err_start(p->err, &o, t->off + 1);
 		cmd_out_str(&o, "expected ");
@@ -117,35 +98,35 @@ static int number(struct parser *p, const struct cmd_tok *t, const char *what,
 }
 
 /* One of two words: returns 1 for the first, 0 for the second. */
-static int choice(struct parser *p, const char *after, const char *what,
+static int choice(struct cmd_parser *p, const char *after, const char *what,
 		  const char *const *words, int nwords)
 {
 	struct cmd_tok t;
 	int i;
 
-	if (next(p, &t))
+	if (cmd_next(p, &t))
 		return -1;
 	if (t.kind == CMD_TOK_WORD) {
 		for (i = 0; i < nwords; i++) {
-			if (cmd_word_is(tok_s(p, &t), t.len, words[i]))
+			if (cmd_word_is(cmd_tok_s(p, &t), t.len, words[i]))
 				return i;
 		}
 	}
-	expected(p, &t, what, after);
+	cmd_expected(p, &t, what, after);
 	return -1;
 }
 
 /* A {...} block after 'after'; *col is the column of its '{'. */
-static int block(struct parser *p, const char *after, struct event_span *sp,
-		 bool trim, u32 *col)
+static int block(struct cmd_parser *p, const char *after,
+		 struct event_span *sp, bool trim, u32 *col)
 {
 	struct cmd_tok t;
 	u32 a, b;
 
-	if (next(p, &t))
+	if (cmd_next(p, &t))
 		return -1;
 	if (t.kind != CMD_TOK_BLOCK)
-		return expected(p, &t, "'{'", after);
+		return cmd_expected(p, &t, "'{'", after);
 	*col = t.off + 1;
 	a = t.off + 1;
 	b = t.off + t.len - 1;
@@ -160,18 +141,18 @@ static int block(struct parser *p, const char *after, struct event_span *sp,
 	return 0;
 }
 
-static int end_of_command(struct parser *p)
+int cmd_end_of_command(struct cmd_parser *p)
 {
 	struct cmd_tok t;
 
-	if (next(p, &t))
+	if (cmd_next(p, &t))
 		return -1;
 	if (t.kind == CMD_TOK_END)
 		return 0;
-	return expected(p, &t, "end of command", NULL);
+	return cmd_expected(p, &t, "end of command", NULL);
 }
 
-static int unknown_option(struct parser *p, const struct cmd_info *ci,
+static int unknown_option(struct cmd_parser *p, const struct cmd_info *ci,
 			  const struct cmd_tok *t)
 {
 	struct cmd_out o;
@@ -183,11 +164,11 @@ static int unknown_option(struct parser *p, const struct cmd_info *ci,
 	if (ci->type == EVENT_CRWRITE)
 		cmd_out_str(&o, "mask, ");
 	cmd_out_str(&o, "buffer, script, condition, output), got ");
-	cmd_out_quoted(&o, tok_s(p, t), t->len);
+	cmd_out_quoted(&o, cmd_tok_s(p, t), t->len);
 	return -1;
 }
 
-static int parse_event(struct parser *p, const struct cmd_info *ci,
+static int parse_event(struct cmd_parser *p, const struct cmd_info *ci,
 		       u32 name_end, struct event_spec *sp)
 {
 	static const char *const yes_no[] = { "yes", "no" };
@@ -209,7 +190,7 @@ static int parse_event(struct parser *p, const struct cmd_info *ci,
 	for (;;) {
 		int opt;
 
-		if (next(p, &t))
+		if (cmd_next(p, &t))
 			return -1;
 		if (t.kind == CMD_TOK_END)
 			break;
@@ -219,12 +200,12 @@ static int parse_event(struct parser *p, const struct cmd_info *ci,
 				NULL, 0, "");
 			return -1;
 		}
-		opt = find_opt(tok_s(p, &t), t.len);
+		opt = find_opt(cmd_tok_s(p, &t), t.len);
 		if (opt == OPT_MASK && ci->type != EVENT_CRWRITE)
 			opt = -1;
 		if (opt < 0) {
 			/* Not an option: the event's argument. */
-			r = cmd_parse_number(tok_s(p, &t), t.len, &v);
+			r = cmd_parse_number(cmd_tok_s(p, &t), t.len, &v);
 			if (r && r != CMD_NUM_ERR_RANGE) {
 				if (ci->arg == CMD_ARG_NONE || arg_col)
 					return unknown_option(p, ci, &t);
@@ -234,7 +215,7 @@ static int parse_event(struct parser *p, const struct cmd_info *ci,
 					    "the " : "an option or the ");
 				cmd_out_str(&o, ci->arg_name);
 				cmd_out_str(&o, " (a number), got ");
-				cmd_out_quoted(&o, tok_s(p, &t), t.len);
+				cmd_out_quoted(&o, cmd_tok_s(p, &t), t.len);
 				return -1;
 			}
 			if (ci->arg == CMD_ARG_NONE || arg_col) {
@@ -250,12 +231,13 @@ static int parse_event(struct parser *p, const struct cmd_info *ci,
 				} else {
 					cmd_out_str(&o, " takes no argument, "
 						    "got ");
-					cmd_out_quoted(&o, tok_s(p, &t), t.len);
+					cmd_out_quoted(&o, cmd_tok_s(p, &t),
+						       t.len);
 				}
 				return -1;
 			}
-			if (number(p, &t, ci->arg_name, NULL, ci->arg_min,
-				   ci->arg_max, &v))
+			if (cmd_number(p, &t, ci->arg_name, NULL, ci->arg_min,
+				       ci->arg_max, &v))
 				return -1;
 			if (ci->type == EVENT_CRWRITE && v != 0 && v != 4) {
 				cmd_err_start(p->err, &o, t.off + 1);
@@ -290,39 +272,39 @@ static int parse_event(struct parser *p, const struct cmd_info *ci,
 		}
 		switch (opt) {
 		case OPT_PID:
-			if (next(p, &t))
+			if (cmd_next(p, &t))
 				return -1;
 			if (t.kind == CMD_TOK_WORD &&
-			    cmd_word_is(tok_s(p, &t), t.len, "all"))
+			    cmd_word_is(cmd_tok_s(p, &t), t.len, "all"))
 				break;
-			if (number(p, &t, "a process id (hex) or 'all'", "pid",
-				   0, 0xffffffffu, &v))
+			if (cmd_number(p, &t, "a process id (hex) or 'all'",
+				       "pid", 0, 0xffffffffu, &v))
 				return -1;
 			sp->has_pid = true;
 			sp->pid = (u32)v;
 			break;
 		case OPT_CORE:
-			if (next(p, &t))
+			if (cmd_next(p, &t))
 				return -1;
-			if (number(p, &t, "a CPU number (hex)", "core", 0,
-				   0xffffffffu, &v))
+			if (cmd_number(p, &t, "a CPU number (hex)", "core", 0,
+				       0xffffffffu, &v))
 				return -1;
 			sp->has_core = true;
 			sp->core = (u32)v;
 			break;
 		case OPT_MASK:
-			if (next(p, &t))
+			if (cmd_next(p, &t))
 				return -1;
-			if (number(p, &t, "a bit mask (hex)", "mask", 1,
-				   ~0ull, &v))
+			if (cmd_number(p, &t, "a bit mask (hex)", "mask", 1,
+				       ~0ull, &v))
 				return -1;
 			sp->mask = v;
 			break;
 		case OPT_BUFFER:
-			if (next(p, &t))
+			if (cmd_next(p, &t))
 				return -1;
-			if (number(p, &t, "a buffer size (hex)", "buffer", 1,
-				   CMD_BUFFER_MAX, &v))
+			if (cmd_number(p, &t, "a buffer size (hex)", "buffer",
+				       1, CMD_BUFFER_MAX, &v))
 				return -1;
 			sp->buffer_size = (u32)v;
 			break;
@@ -398,7 +380,7 @@ static int parse_event(struct parser *p, const struct cmd_info *ci,
 	return 0;
 }
 
-static int parse_events(struct parser *p, struct cmd_parsed *c)
+static int parse_events(struct cmd_parser *p, struct cmd_parsed *c)
 {
 	static const char *const on_off[] = { "on", "off" };
 	struct cmd_tok t;
@@ -406,13 +388,13 @@ static int parse_events(struct parser *p, struct cmd_parsed *c)
 	u64 v;
 	int r;
 
-	if (next(p, &t))
+	if (cmd_next(p, &t))
 		return -1;
 	if (t.kind == CMD_TOK_END) {
 		c->kind = CMD_EVENTS_LIST;
 		return 0;
 	}
-	w = tok_s(p, &t);
+	w = cmd_tok_s(p, &t);
 	if (t.kind == CMD_TOK_WORD &&
 	    (cmd_word_is(w, t.len, "e") || cmd_word_is(w, t.len, "enable")))
 		c->kind = CMD_EVENTS_ENABLE;
@@ -430,35 +412,36 @@ static int parse_events(struct parser *p, struct cmd_parsed *c)
 			return -1;
 		c->kind = CMD_EVENTS_SC;
 		c->on = r == 0;
-		return end_of_command(p);
+		return cmd_end_of_command(p);
 	} else
-		return expected(p, &t, "e, d, c or sc", "events");
+		return cmd_expected(p, &t, "e, d, c or sc", "events");
 
-	if (next(p, &t))
+	if (cmd_next(p, &t))
 		return -1;
-	if (t.kind == CMD_TOK_WORD && cmd_word_is(tok_s(p, &t), t.len, "all")) {
+	if (t.kind == CMD_TOK_WORD &&
+	    cmd_word_is(cmd_tok_s(p, &t), t.len, "all")) {
 		c->all = true;
 	} else {
-		if (number(p, &t, "an event id (hex) or 'all'", NULL, 0,
-			   0xffffffffu, &v))
+		if (cmd_number(p, &t, "an event id (hex) or 'all'", NULL, 0,
+			       0xffffffffu, &v))
 			return -1;
 		c->id = (u32)v;
 		c->id_col = t.off + 1;
 	}
-	return end_of_command(p);
+	return cmd_end_of_command(p);
 }
 
 /* `prealloc script N`: N programs for the host's script pool. */
-static int parse_prealloc_script(struct parser *p, struct cmd_parsed *c)
+static int parse_prealloc_script(struct cmd_parser *p, struct cmd_parsed *c)
 {
 	struct cmd_tok t;
 	struct cmd_out o;
 	u64 v;
 
-	if (next(p, &t))
+	if (cmd_next(p, &t))
 		return -1;
 	if (t.kind != CMD_TOK_WORD ||
-	    cmd_parse_number(tok_s(p, &t), t.len, &v) || !v ||
+	    cmd_parse_number(cmd_tok_s(p, &t), t.len, &v) || !v ||
 	    v > CMD_PREALLOC_SCRIPT_MAX) {
 		cmd_err_start(p->err, &o, t.off + 1);
 		cmd_out_str(&o, "expected a count of script programs (hex, 1-");
@@ -468,64 +451,64 @@ static int parse_prealloc_script(struct parser *p, struct cmd_parsed *c)
 	}
 	c->count = (u32)v;
 	c->kind = CMD_PREALLOC_SCRIPT;
-	return end_of_command(p);
+	return cmd_end_of_command(p);
 }
 
-static int parse_prealloc(struct parser *p, struct cmd_parsed *c)
+static int parse_prealloc(struct cmd_parser *p, struct cmd_parsed *c)
 {
 	struct cmd_tok t;
 	u64 v;
 
-	if (next(p, &t))
+	if (cmd_next(p, &t))
 		return -1;
 	if (t.kind == CMD_TOK_END) {
 		c->kind = CMD_PREALLOC_SHOW;
 		return 0;
 	}
 	if (t.kind == CMD_TOK_WORD &&
-	    cmd_word_is(tok_s(p, &t), t.len, "script"))
+	    cmd_word_is(cmd_tok_s(p, &t), t.len, "script"))
 		return parse_prealloc_script(p, c);
 	/* HyperDbg names the pool; hvgdb has event slots (with their text)
 	 * and the pool behind `buffer N`. */
 	if (t.kind == CMD_TOK_WORD &&
-	    cmd_word_is(tok_s(p, &t), t.len, "regular-event")) {
-		if (next(p, &t))
+	    cmd_word_is(cmd_tok_s(p, &t), t.len, "regular-event")) {
+		if (cmd_next(p, &t))
 			return -1;
 	} else if (t.kind == CMD_TOK_WORD &&
-		   cmd_word_is(tok_s(p, &t), t.len, "buffer")) {
-		if (next(p, &t))
+		   cmd_word_is(cmd_tok_s(p, &t), t.len, "buffer")) {
+		if (cmd_next(p, &t))
 			return -1;
-		if (number(p, &t, "a size in bytes (hex)", "prealloc buffer",
-			   1, CMD_PREALLOC_DATA_MAX, &v))
+		if (cmd_number(p, &t, "a size in bytes (hex)",
+			       "prealloc buffer", 1, CMD_PREALLOC_DATA_MAX, &v))
 			return -1;
 		c->count = (u32)v;
 		c->buffer_pool = true;
 		c->kind = CMD_PREALLOC;
-		return end_of_command(p);
+		return cmd_end_of_command(p);
 	}
-	if (number(p, &t, "a count of events (hex)", "prealloc", 1,
-		   CMD_PREALLOC_MAX, &v))
+	if (cmd_number(p, &t, "a count of events (hex)", "prealloc", 1,
+		       CMD_PREALLOC_MAX, &v))
 		return -1;
 	c->count = (u32)v;
 	c->kind = CMD_PREALLOC;
-	return end_of_command(p);
+	return cmd_end_of_command(p);
 }
 
-static int parse_help(struct parser *p, struct cmd_parsed *c)
+static int parse_help(struct cmd_parser *p, struct cmd_parsed *c)
 {
 	struct cmd_tok t;
 
 	c->kind = CMD_HELP;
-	if (next(p, &t))
+	if (cmd_next(p, &t))
 		return -1;
 	if (t.kind == CMD_TOK_END)
 		return 0;
 	if (t.kind != CMD_TOK_WORD)
-		return expected(p, &t, "a command name", "help");
+		return cmd_expected(p, &t, "a command name", "help");
 	c->topic.off = t.off;
 	c->topic.len = t.len;
 	c->topic_col = t.off + 1;
-	return end_of_command(p);
+	return cmd_end_of_command(p);
 }
 
 static bool blank(char ch)
@@ -538,7 +521,7 @@ static bool blank(char ch)
  * taken verbatim (the script language has its own lexer); one pair of
  * outer braces is dropped.
  */
-static int parse_eval(struct parser *p, struct cmd_parsed *c)
+static int parse_eval(struct cmd_parser *p, struct cmd_parsed *c)
 {
 	u32 end = c->text.off + c->text.len, i = c->text.off + 1, j = end;
 
@@ -560,7 +543,7 @@ static int parse_eval(struct parser *p, struct cmd_parsed *c)
 }
 
 /* `print expr`: the rest of the command, after the word, verbatim. */
-static int parse_print(struct parser *p, struct cmd_parsed *c,
+static int parse_print(struct cmd_parser *p, struct cmd_parsed *c,
 		       const struct cmd_tok *word)
 {
 	u32 end = c->text.off + c->text.len, i = word->off + word->len;
@@ -605,7 +588,7 @@ int cmd_parse(const char *line, size_t len, struct cmd_parsed *c,
 	      struct cmd_error *err)
 {
 	const struct cmd_info *ci;
-	struct parser p;
+	struct cmd_parser p;
 	struct cmd_tok t;
 	u32 i, a, b;
 
@@ -636,31 +619,33 @@ int cmd_parse(const char *line, size_t len, struct cmd_parsed *c,
 	/* `?` needs no blank after it: `?@rax` is a script too. */
 	if (a < b && line[a] == '?')
 		return parse_eval(&p, c);
-	if (next(&p, &t))
+	if (cmd_next(&p, &t))
 		return -1;
 	if (t.kind != CMD_TOK_WORD) {
-		return expected(&p, &t, "a command (.help lists them)",
-				NULL);
+		return cmd_expected(&p, &t, "a command (.help lists them)",
+				    NULL);
 	}
-	ci = cmd_info_find(tok_s(&p, &t), t.len);
+	ci = cmd_info_find(cmd_tok_s(&p, &t), t.len);
 	if (!ci) {
-		const char *w = tok_s(&p, &t);
+		const char *w = cmd_tok_s(&p, &t);
 		u32 n = t.len;
 
+		if (cmd_inspect_without_bang(err, t.off + 1, w, n))
+			return -1;
 		if (n && w[0] == '!') {
 			w++;
 			n--;
 		}
 		for (i = 0; i < ARRAY_SIZE(ept_later); i++) {
 			if (cmd_word_is(w, n, ept_later[i])) {
-				cmd_err(err, t.off + 1, "", tok_s(&p, &t),
+				cmd_err(err, t.off + 1, "", cmd_tok_s(&p, &t),
 					t.len, " is EPT-based and not "
 					"available yet (.help lists the "
 					"commands)");
 				return -1;
 			}
 		}
-		cmd_err(err, t.off + 1, "unknown command ", tok_s(&p, &t),
+		cmd_err(err, t.off + 1, "unknown command ", cmd_tok_s(&p, &t),
 			t.len, " (.help lists the commands)");
 		return -1;
 	}
@@ -683,6 +668,8 @@ int cmd_parse(const char *line, size_t len, struct cmd_parsed *c,
 		}
 		return 0;
 	}
+	if (ci->inspect)
+		return cmd_parse_inspect(&p, ci, &t, c);
 	if (cmd_word_is(ci->name, strlen(ci->name), "print"))
 		return parse_print(&p, c, &t);
 	if (cmd_word_is(ci->name, strlen(ci->name), "events"))
@@ -691,7 +678,7 @@ int cmd_parse(const char *line, size_t len, struct cmd_parsed *c,
 		return parse_prealloc(&p, c);
 	if (cmd_word_is(ci->name, strlen(ci->name), "flush")) {
 		c->kind = CMD_FLUSH;
-		return end_of_command(&p);
+		return cmd_end_of_command(&p);
 	}
 	return parse_help(&p, c);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * cmd_priv.h - helpers shared by the cmd_*.c files only: building error
- * messages and the command-name table.
+ * messages, the parser's token helpers and the command-name table.
  */
 #ifndef HVGDB_CMD_PRIV_H
 #define HVGDB_CMD_PRIV_H
@@ -17,6 +17,36 @@ void cmd_out_quoted(struct cmd_out *o, const char *s, size_t n);
 /* One-call error: "<a>'<tok>'<b>" (tok may be NULL: "<a><b>"). */
 void cmd_err(struct cmd_error *e, u32 col, const char *a,
 	     const char *tok, size_t n, const char *b);
+
+/* The state of one cmd_parse() call (cmd_parse.c, cmd_inspect.c). */
+struct cmd_parser {
+	const char *s;
+	u32 len;
+	struct cmd_lex lx;
+	struct cmd_error *err;
+};
+
+static inline int cmd_next(struct cmd_parser *p, struct cmd_tok *t)
+{
+	return cmd_lex_next(&p->lx, t, p->err);
+}
+
+static inline const char *cmd_tok_s(const struct cmd_parser *p,
+				    const struct cmd_tok *t)
+{
+	return p->s + t->off;
+}
+
+/* Error at t: "expected <what> after '<after>', got 'tok'" (after may be
+ * NULL), "... got end of line" or "... got a {...} block".  Returns -1. */
+int cmd_expected(struct cmd_parser *p, const struct cmd_tok *t,
+		 const char *what, const char *after);
+/* t as a number in [lo, hi] into *val; what names it in messages ("expected
+ * <what> in 0x<lo>..0x<hi>, got 0x<v>").  Returns 0 or -1. */
+int cmd_number(struct cmd_parser *p, const struct cmd_tok *t, const char *what,
+	       const char *after, u64 lo, u64 hi, u64 *val);
+/* The next token must be the end of the line.  Returns 0 or -1. */
+int cmd_end_of_command(struct cmd_parser *p);
 
 /* Argument an event command takes. */
 enum cmd_arg_kind {
@@ -39,6 +69,12 @@ struct cmd_info {
 	 * after the note on numbers, with this text. */
 	bool host;
 	const char *list;
+	/* Only with its '!' (bang is true): without it the name is another
+	 * HyperDbg command (db, eb: virtual memory), which hvgdb leaves to
+	 * gdb. */
+	bool bang_only;
+	/* An inspection command: cmd_parse_inspect() parses it. */
+	bool inspect;
 };
 
 extern const struct cmd_info cmd_infos[];
@@ -46,5 +82,18 @@ extern const u32 cmd_info_count;
 
 /* Look a command name up (with or without '!'); NULL if unknown. */
 const struct cmd_info *cmd_info_find(const char *s, size_t n);
+
+/*
+ * cmd_inspect.c.  cmd_parse_inspect() parses the rest of the line after
+ * the name (token @name) of the inspection command @ci into @c (kind and
+ * the inspection fields); 0 or -1 with p->err filled.
+ * cmd_inspect_without_bang() is for a name cmd_info_find() did not know:
+ * if it is a bang_only command written without its '!', it fills err
+ * (column col) and returns -1; else 0.
+ */
+int cmd_parse_inspect(struct cmd_parser *p, const struct cmd_info *ci,
+		      const struct cmd_tok *name, struct cmd_parsed *c);
+int cmd_inspect_without_bang(struct cmd_error *err, u32 col, const char *s,
+			     size_t n);
 
 #endif /* HVGDB_CMD_PRIV_H */

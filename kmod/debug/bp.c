@@ -30,7 +30,6 @@
 #include "kmod/debug/step.h"
 
 #define BP_HW_SLOTS		HV_DR_SLOTS
-#define BP_EPTCAP_XONLY		(1ULL << 0)
 #define BP_RFLAGS_RF		(1ULL << 16)
 #define BP_QUAL_READ		(1ULL << 0)
 #define BP_QUAL_WRITE		(1ULL << 1)
@@ -545,7 +544,7 @@ int hv_bp_init(void)
 
 	memset(&bp, 0, sizeof(bp));
 	bptab_init(&bp.tab);
-	bp.xonly = hv.msrs.ept_vpid & BP_EPTCAP_XONLY;
+	bp.xonly = hv.msrs.ept_vpid & HV_EPTCAP_XONLY;
 	for_each_possible_cpu(cpu) {
 		struct bp_cpu *bc = per_cpu_ptr(&bp_cpu, cpu);
 

@@ -106,5 +106,37 @@ long hv_gdb_read_current(u64 va, u8 *buf, size_t len);
 int hv_gdb_write_current(u64 va, const u8 *buf, size_t len);
 /* Kernel pointer to RAM [pa, pa+len), or NULL. */
 void *hv_gdb_phys(u64 pa, size_t len);
+/* Write RAM [pa, pa+len) even where the direct map is read-only (kernel
+ * text); 0 or -EFAULT (not all of it RAM).  VMX root, interrupts off. */
+int hv_gdb_write_phys(u64 pa, const void *buf, size_t len);
+/*
+ * Device memory (gdb_mmio.c): @len bytes at @pa, none of them System RAM,
+ * read or written in naturally aligned accesses of @unit bytes (1, 4 or 8)
+ * through an uncached mapping, in VMX root on the link's holder.
+ * hv_gdb_mmio_check() says whether the access may be made: 0; -EINVAL
+ * not aligned to @unit; -ERANGE beyond MAXPHYADDR; -EFAULT touches RAM.
+ * The read and write make the same check.
+ */
+int hv_gdb_mmio_check(u64 pa, u32 len, u8 unit);
+int hv_gdb_mmio_read(u64 pa, void *buf, u32 len, u8 unit);
+int hv_gdb_mmio_write(u64 pa, const void *buf, u32 len, u8 unit);
+/* The page walk of @va with @g's paging registers: PGWALK_OK and *pa, or
+ * a pgwalk error; *info as far as the walk went (kmod/lib/pgwalk.h). */
+struct pgwalk_info;
+int hv_gdb_walk(const struct gdb_cpu *g, u64 va, u64 *pa,
+		struct pgwalk_info *info);
+
+/*
+ * At a stop, on the link's holder (a monitor command): run @fn on CPU @cpu
+ * in VMX root with that CPU's VMCS loaded and its guest registers @r; the
+ * caller's own CPU directly, a parked one from its wait loop.  Returns
+ * fn's result; -ENODEV when @cpu is not a halted CPU of this stop (offline,
+ * not virtualized, dead); -ETIMEDOUT when it did not take the call within
+ * a second (then it never runs it).
+ */
+struct hv_cpu;
+struct hv_regs;
+int hv_gdb_on_cpu(int cpu, int (*fn)(struct hv_cpu *c, struct hv_regs *r,
+				     void *arg), void *arg);
 
 #endif /* HVGDB_KMOD_GDB_H */

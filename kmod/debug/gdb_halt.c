@@ -28,7 +28,9 @@
  *
  * A dead CPU (hv_gdb_dead: triple fault, failed entry) stays PARKED for
  * good with its last state, and keeps polling the link in case it was
- * the CPU that polled.
+ * the CPU that polled.  A PARKED CPU also runs what the link's holder asks
+ * of it (hv_gdb_on_cpu: an MSR access on that CPU for a monitor command)
+ * and stays PARKED.
  *
  * Context: VMX root, interrupts off.  Parked CPUs spin with cpu_relax();
  * nothing here sleeps, allocates or takes a kernel lock.
@@ -59,11 +61,58 @@ static void gdb_leave_halt(struct hv_cpu *c, struct hv_regs *r,
 	hv_bp_step(c, step ? HV_STEP_GDB : HV_STEP_NONE);
 }
 
+/* A call the link's holder asked of this parked CPU (hv_gdb_on_cpu). */
+static void gdb_take_call(struct hv_cpu *c, struct hv_regs *r,
+			  struct hv_gdb_cpu *pc)
+{
+	if (atomic_cmpxchg(&pc->call, GDB_CALL_ASKED, GDB_CALL_RUNNING) !=
+	    GDB_CALL_ASKED)
+		return;
+	smp_rmb();
+	pc->call_ret = pc->call_fn(c, r, pc->call_arg);
+	smp_wmb();
+	atomic_set(&pc->call, GDB_CALL_DONE);
+}
+
+int hv_gdb_on_cpu(int cpu, int (*fn)(struct hv_cpu *c, struct hv_regs *r,
+				     void *arg), void *arg)
+{
+	struct hv_cpu *self = this_cpu_read(hv_this_cpu);
+	struct hv_gdb_cpu *pc;
+	u64 t0, wait = gdb_ms_to_tsc(GDB_CALL_WAIT_MS);
+
+	if (cpu < 0 || cpu >= nr_cpu_ids || !cpu_online(cpu))
+		return -ENODEV;
+	if (self && cpu == self->cpu)
+		return fn(self, self->regs, arg);
+	pc = per_cpu(hv_gdb_pcpu, cpu);
+	if (!pc || !pc->valid || pc->dead || !hv.cpus[cpu])
+		return -ENODEV;
+	pc->call_fn = fn;
+	pc->call_arg = arg;
+	smp_wmb();
+	atomic_set(&pc->call, GDB_CALL_ASKED);
+	t0 = rdtsc();
+	while (atomic_read(&pc->call) != GDB_CALL_DONE) {
+		/* Not taken in time: withdraw it, unless it just started. */
+		if (rdtsc() - t0 > wait &&
+		    atomic_cmpxchg(&pc->call, GDB_CALL_ASKED,
+				   GDB_CALL_IDLE) == GDB_CALL_ASKED)
+			return -ETIMEDOUT;
+		cpu_relax();
+	}
+	smp_rmb();
+	atomic_set(&pc->call, GDB_CALL_IDLE);
+	return pc->call_ret;
+}
+
 /* Wait halted (state in pc->g) until released, or sent on a gdb step. */
 static void gdb_wait_halted(struct hv_cpu *c, struct hv_regs *r,
 			    struct hv_gdb_cpu *pc, int gen)
 {
 	while (atomic_read(&gdb.release_gen) == gen) {
+		if (atomic_read(&pc->call) == GDB_CALL_ASKED)
+			gdb_take_call(c, r, pc);
 		if (atomic_read(&pc->go_step)) {
 			atomic_set(&pc->go_step, 0);
 			smp_rmb();

@@ -67,6 +67,8 @@ int hv_gdb_init(void)
 
 	memset(&gdb, 0, sizeof(gdb));
 	err = hv_gdb_mem_init();
+	if (!err)
+		err = gdb_mmio_init();
 	if (err)
 		return err;
 	gdb.eng = vzalloc(sizeof(*gdb.eng));
@@ -150,6 +152,7 @@ void hv_gdb_exit(void)
 		kfree(per_cpu(hv_gdb_pcpu, cpu));
 		per_cpu(hv_gdb_pcpu, cpu) = NULL;
 	}
+	gdb_mmio_exit();
 	vfree(gdb.eng);
 	gdb.eng = NULL;
 }

@@ -60,6 +60,21 @@ int hv_gdb_mem_init(void)
 	return gdb_ram.n ? 0 : -ENODEV;
 }
 
+bool gdb_ram_overlaps(u64 pa, u64 len)
+{
+	int i;
+
+	for (i = 0; i < gdb_ram.n; i++)
+		if (pa < gdb_ram.end[i] && pa + len > gdb_ram.start[i])
+			return true;
+	return false;
+}
+
+u8 gdb_phys_bits(void)
+{
+	return gdb_ram.phys_bits;
+}
+
 /* [pa, pa + len) inside one System RAM range and mapped in the direct map. */
 static void *gdb_phys_ptr(u64 pa, size_t len)
 {
@@ -178,6 +193,20 @@ int hv_gdb_translate(const struct gdb_cpu *g, u64 va, u64 *pa)
 void *hv_gdb_phys(u64 pa, size_t len)
 {
 	return gdb_phys_ptr(pa, len);
+}
+
+int hv_gdb_write_phys(u64 pa, const void *buf, size_t len)
+{
+	return gdb_write_phys(NULL, pa, buf, len) ? -EFAULT : 0;
+}
+
+int hv_gdb_walk(const struct gdb_cpu *g, u64 va, u64 *pa,
+		struct pgwalk_info *info)
+{
+	struct pgwalk_ctx w;
+
+	gdb_walk_ctx(g, &w);
+	return pgwalk_translate(&w, va, pa, info);
 }
 
 static void gdb_walk_current(struct pgwalk_ctx *w)

@@ -9,6 +9,8 @@
  *   gdb_nmi.c     NMIs: ours (halt requests) and the guest's (given back)
  *   gdb_trap.c    #BP, #DB and MTF exits: breakpoints and steps
  *   gdb_target.c  gdb's target operations and the register snapshot
+ *   gdb_mem.c     guest memory: page walks, System RAM through the direct map
+ *   gdb_mmio.c    device memory through one uncached page window
  *   gdb_main.c    load, unload, debugfs
  *
  * Locking.  The link lock (gdb_link_trylock/unlock) is an arch spinlock:
@@ -47,7 +49,17 @@ struct hv_gdb_cpu {
 	atomic_t go_step;	/* leave the halt for one gdb step */
 	bool dead;		/* halted for good: hv_gdb_dead() */
 	u32 nmi_pending;	/* guest NMIs waiting for an NMI window */
+	/* hv_gdb_on_cpu(): the link's holder fills fn/arg, then sets call
+	 * to GDB_CALL_ASKED; the parked CPU runs it, stores ret and sets
+	 * GDB_CALL_DONE; the holder reads ret and sets GDB_CALL_IDLE. */
+	atomic_t call;
+	int (*call_fn)(struct hv_cpu *c, struct hv_regs *r, void *arg);
+	void *call_arg;
+	int call_ret;
 };
+
+enum { GDB_CALL_IDLE, GDB_CALL_ASKED, GDB_CALL_RUNNING, GDB_CALL_DONE };
+#define GDB_CALL_WAIT_MS	1000
 
 struct gdb_state {
 	/* Set at load, constant until unload. */
@@ -108,6 +120,14 @@ bool gdb_stop_if(struct hv_cpu *c, struct hv_regs *r,
 int gdb_on_nmi(struct hv_cpu *c, struct hv_regs *r, struct hv_gdb_cpu *pc);
 int gdb_nmi_handler(unsigned int type, struct pt_regs *regs);
 void gdb_send_nmi(int cpu, struct hv_gdb_cpu *pc);
+
+/* gdb_mem.c: [pa, pa + len) touches System RAM; MAXPHYADDR. */
+bool gdb_ram_overlaps(u64 pa, u64 len);
+u8 gdb_phys_bits(void);
+
+/* gdb_mmio.c: the uncached window for device memory (load, unload). */
+int gdb_mmio_init(void);
+void gdb_mmio_exit(void);
 
 /* gdb_target.c: on the CPU itself in VMX root. */
 extern const struct rsp_target_ops gdb_target_ops;

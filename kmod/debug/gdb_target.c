@@ -68,6 +68,42 @@ static int gdb_write_mem(void *ctx, int tid, u64 addr, const u8 *buf,
 	return g ? hv_gdb_write_virt(g, addr, buf, len) : -RSP_ESRCH;
 }
 
+/*
+ * QEMU's PhyMemMode (docs/qemu-dialect.md): guest-physical addresses,
+ * System RAM through the direct map or device memory through the uncached
+ * window (gdb_mmio.c); a range mixing the two is a fault.  Device
+ * registers are mostly 32 bits wide and some decode nothing narrower:
+ * a dword-aligned access goes in dwords, anything else in bytes.
+ */
+static u8 gdb_mmio_unit(u64 addr, size_t len)
+{
+	return ((addr | len) & 3) ? 1 : 4;
+}
+
+static long gdb_read_phys_op(void *ctx, u64 addr, u8 *buf, size_t len)
+{
+	const u8 *p = hv_gdb_phys(addr, len);
+
+	if (p) {
+		memcpy(buf, p, len);
+		return (long)len;
+	}
+	if (len > U32_MAX ||
+	    hv_gdb_mmio_read(addr, buf, (u32)len, gdb_mmio_unit(addr, len)))
+		return -RSP_EFAULT;
+	return (long)len;
+}
+
+static int gdb_write_phys_op(void *ctx, u64 addr, const u8 *buf, size_t len)
+{
+	if (hv_gdb_phys(addr, len))
+		return hv_gdb_write_phys(addr, buf, len) ? -RSP_EFAULT : 0;
+	if (len > U32_MAX ||
+	    hv_gdb_mmio_write(addr, buf, (u32)len, gdb_mmio_unit(addr, len)))
+		return -RSP_EFAULT;
+	return 0;
+}
+
 /* Breakpoints are set through any halted CPU's page tables (kernel
  * addresses are the same in all). */
 static struct gdb_cpu *gdb_any_thread(void)
@@ -126,6 +162,8 @@ const struct rsp_target_ops gdb_target_ops = {
 	.write_reg = gdb_write_reg,
 	.read_mem = gdb_read_mem,
 	.write_mem = gdb_write_mem,
+	.read_phys = gdb_read_phys_op,
+	.write_phys = gdb_write_phys_op,
 	.insert_bp = gdb_insert_bp,
 	.remove_bp = gdb_remove_bp,
 	.thread_info = gdb_thread_info,

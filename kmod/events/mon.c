@@ -499,6 +499,9 @@ int hv_mon_command(const char *cmd, struct rsp_output *out)
 	r = mon_host_cmd(cmd, &p, out, &handled);
 	if (handled)
 		return r;
+	r = mon_inspect(&p, out, &handled);
+	if (handled)
+		return r;
 	r = cmd_execute_parsed(&mon.table, cmd, &p, mon.out, MON_OUT, &req);
 	mon_puts(out, mon.out);
 	if (r)

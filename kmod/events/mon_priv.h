@@ -133,4 +133,11 @@ u64 mon_sys_efer_read(struct hv_cpu *c, u64 hw);
 int mon_sys_register(void);
 void mon_sys_unregister(void);
 
+/* mon_inspect.c: rdmsr, wrmsr, !va2pa, !pa2va, !pte, !d*, !e* at a
+ * stop; *handled false for other commands. */
+struct cmd_parsed;
+struct rsp_output;
+int mon_inspect(const struct cmd_parsed *p, struct rsp_output *out,
+		bool *handled);
+
 #endif /* HVGDB_KMOD_MON_PRIV_H */

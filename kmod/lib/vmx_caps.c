@@ -27,9 +27,9 @@ enum hv_refusal hv_check_facts(const struct hv_facts *f)
 	if (!(f->cpuid1_ecx & (1u << 5)))	/* CPUID.1:ECX.VMX[5] */
 		return HV_REFUSE_NO_VMX;
 	/* SDM 23.7: VMXON #GPs unless the lock and the outside-SMX bit are set. */
-	if (!(f->feature_control & HV_FC_LOCK))
+	if (!(m->feature_control & HV_FC_LOCK))
 		return HV_REFUSE_FC_UNLOCKED;
-	if (!(f->feature_control & HV_FC_VMX_OUTSIDE_SMX))
+	if (!(m->feature_control & HV_FC_VMX_OUTSIDE_SMX))
 		return HV_REFUSE_FC_VMX_OFF;
 	if (f->cr4 & HV_CR4_VMXE)
 		return HV_REFUSE_VMXE_SET;
@@ -95,9 +95,9 @@ bool hv_facts_fake(struct hv_facts *f, const char *what)
 	else if (hv_streq(what, "vmx"))
 		f->cpuid1_ecx &= ~(1u << 5);
 	else if (hv_streq(what, "fclock"))
-		f->feature_control &= ~HV_FC_LOCK;
+		f->msrs.feature_control &= ~HV_FC_LOCK;
 	else if (hv_streq(what, "fcvmx"))
-		f->feature_control &= ~HV_FC_VMX_OUTSIDE_SMX;
+		f->msrs.feature_control &= ~HV_FC_VMX_OUTSIDE_SMX;
 	else if (hv_streq(what, "vmxe"))
 		f->cr4 |= HV_CR4_VMXE;
 	else if (hv_streq(what, "basic"))
@@ -123,7 +123,7 @@ void hv_caps_decode(const struct hv_vmx_msrs *m, struct hv_caps *c)
 	c->mtf = !!(proc1 & HV_PROC_MTF);
 	c->preempt_timer = !!(pin1 & HV_PIN_PREEMPT_TIMER);
 	c->vnmi = !!(pin1 & HV_PIN_VIRTUAL_NMIS);
-	c->preempt_rate = m->misc & 0x1f;	/* SDM A.6 bits 4:0 */
+	c->preempt_rate = HV_MISC_PREEMPT_RATE(m->misc);
 	/* Without it every VM entry restarts the count (SDM 26.7.4). */
 	c->preempt_save = !!(exit1 & HV_EXIT_SAVE_PREEMPT_TIMER);
 	if (!(proc1 & HV_PROC_SECONDARY))

@@ -14,7 +14,9 @@
 
 #include "hvgdb/freestanding.h"
 
+/* The MSRs as read at load; 0 for those the CPU does not have. */
 struct hv_vmx_msrs {
+	u64 feature_control;		/* IA32_FEATURE_CONTROL */
 	u64 basic, pin, proc, exit, entry, misc;
 	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	u64 proc2, ept_vpid;
@@ -25,7 +27,6 @@ struct hv_vmx_msrs {
 struct hv_facts {
 	u32 vendor[3];		/* CPUID.0: EBX, EDX, ECX */
 	u32 cpuid1_ecx;
-	u64 feature_control;
 	u64 cr4;
 	struct hv_vmx_msrs msrs;	/* valid only when CPUID reports VMX */
 };

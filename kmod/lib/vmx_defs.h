@@ -46,21 +46,42 @@
 #define HV_MSR_FS_BASE			0xc0000100
 #define HV_MSR_GS_BASE			0xc0000101
 
-/* IA32_FEATURE_CONTROL bits (SDM Vol. 3 23.7). */
+/* IA32_FEATURE_CONTROL bits (SDM Vol. 3 23.7, Vol. 4 table 2-2). */
 #define HV_FC_LOCK			(1ULL << 0)
+#define HV_FC_VMX_IN_SMX		(1ULL << 1)
 #define HV_FC_VMX_OUTSIDE_SMX		(1ULL << 2)
+#define HV_FC_SENTER_LOCAL(fc)		((u32)((fc) >> 8) & 0x7fu)
+#define HV_FC_SENTER_GLOBAL		(1ULL << 15)
 
 /* IA32_VMX_BASIC fields (SDM Vol. 3 A.1). */
 #define HV_BASIC_REVISION(b)		((u32)(b) & 0x7fffffffu)
 #define HV_BASIC_REGION_SIZE(b)		((u32)((b) >> 32) & 0x1fffu)
 #define HV_BASIC_32BIT_ADDR		(1ULL << 48)
+#define HV_BASIC_DUAL_MONITOR		(1ULL << 49)
 #define HV_BASIC_MEMTYPE(b)		((u32)((b) >> 50) & 0xfu)
+#define HV_BASIC_INOUT_INFO		(1ULL << 54)
 #define HV_BASIC_TRUE_CTLS		(1ULL << 55)
+#define HV_BASIC_ANY_ERRCODE		(1ULL << 56)
 #define HV_MEMTYPE_UC			0
 #define HV_MEMTYPE_WC			1
 #define HV_MEMTYPE_WT			4
 #define HV_MEMTYPE_WP			5
 #define HV_MEMTYPE_WB			6
+
+/* IA32_VMX_MISC fields (SDM Vol. 3 A.6). */
+#define HV_MISC_PREEMPT_RATE(m)		((u32)(m) & 0x1fu)
+#define HV_MISC_STORE_LMA		(1ULL << 5)
+#define HV_MISC_ACT_HLT			(1ULL << 6)
+#define HV_MISC_ACT_SHUTDOWN		(1ULL << 7)
+#define HV_MISC_ACT_WAIT_SIPI		(1ULL << 8)
+#define HV_MISC_PT_IN_VMX		(1ULL << 14)
+#define HV_MISC_SMBASE_RDMSR		(1ULL << 15)
+#define HV_MISC_CR3_TARGETS(m)		((u32)((m) >> 16) & 0x1ffu)
+#define HV_MISC_MSR_LIST(m)		((u32)((m) >> 25) & 0x7u)  /* 512*(N+1) */
+#define HV_MISC_SMM_MONITOR_CTL		(1ULL << 28)
+#define HV_MISC_VMWRITE_ANY		(1ULL << 29)
+#define HV_MISC_INJECT_LEN0		(1ULL << 30)
+#define HV_MISC_MSEG_REVISION(m)	((u32)((m) >> 32))
 
 /* CR4 bits we touch. */
 #define HV_CR4_VMXE			(1ULL << 13)
@@ -70,58 +91,117 @@
 #define HV_PIN_NMI_EXITING		(1u << 3)
 #define HV_PIN_VIRTUAL_NMIS		(1u << 5)
 #define HV_PIN_PREEMPT_TIMER		(1u << 6)
+#define HV_PIN_POSTED_INTR		(1u << 7)
 
 /* Primary processor-based controls (25.6.2, table 25-6). */
 #define HV_PROC_INTR_WINDOW		(1u << 2)
+#define HV_PROC_TSC_OFFSET		(1u << 3)
 #define HV_PROC_HLT_EXITING		(1u << 7)
+#define HV_PROC_INVLPG_EXITING		(1u << 9)
+#define HV_PROC_MWAIT_EXITING		(1u << 10)
+#define HV_PROC_RDPMC_EXITING		(1u << 11)
+#define HV_PROC_RDTSC_EXITING		(1u << 12)
 #define HV_PROC_CR3_LOAD		(1u << 15)
 #define HV_PROC_CR3_STORE		(1u << 16)
+#define HV_PROC_TERTIARY		(1u << 17)
 #define HV_PROC_CR8_LOAD		(1u << 19)
 #define HV_PROC_CR8_STORE		(1u << 20)
+#define HV_PROC_TPR_SHADOW		(1u << 21)
 #define HV_PROC_NMI_WINDOW		(1u << 22)
 #define HV_PROC_MOV_DR			(1u << 23)
 #define HV_PROC_UNCOND_IO		(1u << 24)
 #define HV_PROC_USE_IO_BITMAPS		(1u << 25)
 #define HV_PROC_MTF			(1u << 27)
 #define HV_PROC_USE_MSR_BITMAPS		(1u << 28)
+#define HV_PROC_MONITOR_EXITING		(1u << 29)
+#define HV_PROC_PAUSE_EXITING		(1u << 30)
 #define HV_PROC_SECONDARY		(1u << 31)
 
 /* Secondary processor-based controls (table 25-7). */
+#define HV_PROC2_VIRT_APIC_ACCESS	(1u << 0)
 #define HV_PROC2_EPT			(1u << 1)
+#define HV_PROC2_DESC_TABLE_EXITING	(1u << 2)
 #define HV_PROC2_RDTSCP			(1u << 3)
+#define HV_PROC2_VIRT_X2APIC		(1u << 4)
 #define HV_PROC2_VPID			(1u << 5)
+#define HV_PROC2_WBINVD_EXITING		(1u << 6)
 #define HV_PROC2_UNRESTRICTED		(1u << 7)
+#define HV_PROC2_APIC_REG_VIRT		(1u << 8)
+#define HV_PROC2_VIRT_INTR_DELIVERY	(1u << 9)
+#define HV_PROC2_PAUSE_LOOP_EXITING	(1u << 10)
+#define HV_PROC2_RDRAND_EXITING		(1u << 11)
 #define HV_PROC2_INVPCID		(1u << 12)
+#define HV_PROC2_VMFUNC			(1u << 13)
+#define HV_PROC2_VMCS_SHADOWING		(1u << 14)
+#define HV_PROC2_ENCLS_EXITING		(1u << 15)
+#define HV_PROC2_RDSEED_EXITING		(1u << 16)
+#define HV_PROC2_PML			(1u << 17)
+#define HV_PROC2_EPT_VE			(1u << 18)
+#define HV_PROC2_PT_CONCEAL		(1u << 19)
 #define HV_PROC2_XSAVES			(1u << 20)
+#define HV_PROC2_MODE_BASED_EPT_EXEC	(1u << 22)
+#define HV_PROC2_SUBPAGE_WRITE		(1u << 23)
+#define HV_PROC2_PT_GUEST_PA		(1u << 24)
+#define HV_PROC2_TSC_SCALING		(1u << 25)
+#define HV_PROC2_USER_WAIT_PAUSE	(1u << 26)
+#define HV_PROC2_PCONFIG		(1u << 27)
+#define HV_PROC2_ENCLV_EXITING		(1u << 28)
+#define HV_PROC2_BUS_LOCK_DETECT	(1u << 30)
+#define HV_PROC2_INSN_TIMEOUT		(1u << 31)
 
 /* VM-exit controls (table 25-13). */
 #define HV_EXIT_SAVE_DEBUG		(1u << 2)
 #define HV_EXIT_HOST_ADDR64		(1u << 9)
+#define HV_EXIT_LOAD_PERF_GLOBAL	(1u << 12)
 #define HV_EXIT_ACK_INTR		(1u << 15)
 #define HV_EXIT_SAVE_PAT		(1u << 18)
 #define HV_EXIT_LOAD_PAT		(1u << 19)
 #define HV_EXIT_SAVE_EFER		(1u << 20)
 #define HV_EXIT_LOAD_EFER		(1u << 21)
 #define HV_EXIT_SAVE_PREEMPT_TIMER	(1u << 22)
+#define HV_EXIT_CLEAR_BNDCFGS		(1u << 23)
+#define HV_EXIT_PT_CONCEAL		(1u << 24)
+#define HV_EXIT_CLEAR_RTIT_CTL		(1u << 25)
+#define HV_EXIT_CLEAR_LBR_CTL		(1u << 26)
+#define HV_EXIT_LOAD_CET		(1u << 28)
+#define HV_EXIT_LOAD_PKRS		(1u << 29)
+#define HV_EXIT_SAVE_PERF_GLOBAL	(1u << 30)
+#define HV_EXIT_SECONDARY		(1u << 31)
 
 /* VM-entry controls (table 25-15). */
 #define HV_ENTRY_LOAD_DEBUG		(1u << 2)
 #define HV_ENTRY_IA32E			(1u << 9)
+#define HV_ENTRY_SMM			(1u << 10)
+#define HV_ENTRY_DEACT_DUAL_MONITOR	(1u << 11)
+#define HV_ENTRY_LOAD_PERF_GLOBAL	(1u << 13)
 #define HV_ENTRY_LOAD_PAT		(1u << 14)
 #define HV_ENTRY_LOAD_EFER		(1u << 15)
+#define HV_ENTRY_LOAD_BNDCFGS		(1u << 16)
+#define HV_ENTRY_PT_CONCEAL		(1u << 17)
+#define HV_ENTRY_LOAD_RTIT_CTL		(1u << 18)
+#define HV_ENTRY_LOAD_CET		(1u << 20)
+#define HV_ENTRY_LOAD_LBR_CTL		(1u << 21)
+#define HV_ENTRY_LOAD_PKRS		(1u << 22)
 
 /* IA32_VMX_EPT_VPID_CAP bits (SDM Vol. 3 A.10). */
+#define HV_EPTCAP_XONLY			(1ULL << 0)
 #define HV_EPTCAP_WALK4			(1ULL << 6)
+#define HV_EPTCAP_WALK5			(1ULL << 7)
+#define HV_EPTCAP_UC			(1ULL << 8)
 #define HV_EPTCAP_WB			(1ULL << 14)
 #define HV_EPTCAP_2M			(1ULL << 16)
 #define HV_EPTCAP_1G			(1ULL << 17)
 #define HV_EPTCAP_INVEPT		(1ULL << 20)
 #define HV_EPTCAP_AD			(1ULL << 21)
+#define HV_EPTCAP_ADV_EXIT_INFO		(1ULL << 22)
+#define HV_EPTCAP_SSS			(1ULL << 23)
 #define HV_EPTCAP_INVEPT_SINGLE		(1ULL << 25)
 #define HV_EPTCAP_INVEPT_ALL		(1ULL << 26)
 #define HV_VPIDCAP_INVVPID		(1ULL << 32)
+#define HV_VPIDCAP_INVVPID_ADDR		(1ULL << 40)
 #define HV_VPIDCAP_INVVPID_SINGLE	(1ULL << 41)
 #define HV_VPIDCAP_INVVPID_ALL		(1ULL << 42)
+#define HV_VPIDCAP_INVVPID_SINGLE_NG	(1ULL << 43)
 
 /* VMCS field encodings (SDM Vol. 3 App. B). */
 enum hv_vmcs_field {

@@ -54,44 +54,57 @@ static bool hv_canonical(u64 v)
 	return (u64)(((s64)v << 16) >> 16) == v;
 }
 
-/* false: the guest gets #GP(0) as from the real instruction. */
-static bool hv_emul_msr(struct hv_cpu *c, struct hv_regs *r, bool write)
+int hv_guest_msr(struct hv_cpu *c, u32 msr, u64 *val, bool write)
 {
-	u32 msr = (u32)r->gpr[HV_RCX];
-	u64 v = (r->gpr[HV_RAX] & 0xffffffff) | (r->gpr[HV_RDX] << 32);
 	int field = hv_vmcs_msr(c, msr);
+	u64 v = *val;
 	u32 lo, hi;
 
 	if (field >= 0) {
 		if (!write) {
-			v = hv_vmread(field);
-			r->gpr[HV_RAX] = (u32)v;
-			r->gpr[HV_RDX] = v >> 32;
-			return true;
+			*val = hv_vmread(field);
+			return 0;
 		}
 		if ((msr == 0xc0000100 || msr == 0xc0000101 ||
 		     msr == 0x175 || msr == 0x176) && !hv_canonical(v))
-			return false;
+			return -EINVAL;
 		/* LMA is the CPU's (SDM vol. 3A 9.8.5): keep it. */
 		if (msr == 0xc0000080)
 			v = (v & ~(1ull << 10)) |
 			    (hv_vmread(VMCS_GUEST_EFER) & (1ull << 10));
 		hv_vmwrite(field, v);
-		return true;
+		return 0;
 	}
 	/*
-	 * The others exit only outside both bitmap ranges (SDM 25.6.9) or
-	 * when an event asks: forward them; when the real access faults, the
-	 * guest gets the #GP the CPU would give.
+	 * The others are the same in root and in the guest: the real access,
+	 * and its #GP when the CPU has no such MSR or refuses the value.
 	 */
 	if (!write) {
 		if (rdmsr_safe(msr, &lo, &hi))
-			return false;
-		r->gpr[HV_RAX] = lo;
-		r->gpr[HV_RDX] = hi;
-		return true;
+			return -EIO;
+		*val = lo | (u64)hi << 32;
+		return 0;
 	}
-	return !wrmsr_safe(msr, (u32)v, (u32)(v >> 32));
+	return wrmsr_safe(msr, (u32)v, (u32)(v >> 32)) ? -EIO : 0;
+}
+
+/* false: the guest gets #GP(0) as from the real instruction. */
+static bool hv_emul_msr(struct hv_cpu *c, struct hv_regs *r, bool write)
+{
+	u32 msr = (u32)r->gpr[HV_RCX];
+	u64 v = (r->gpr[HV_RAX] & 0xffffffff) | (r->gpr[HV_RDX] << 32);
+
+	/*
+	 * The ones the VMCS does not hold exit only outside both bitmap
+	 * ranges (SDM 25.6.9) or when an event asks: they are forwarded.
+	 */
+	if (hv_guest_msr(c, msr, &v, write))
+		return false;
+	if (!write) {
+		r->gpr[HV_RAX] = (u32)v;
+		r->gpr[HV_RDX] = v >> 32;
+	}
+	return true;
 }
 
 int hv_exit_msr(struct hv_cpu *c, struct hv_regs *r, struct hv_exit *x)

@@ -180,6 +180,14 @@ int hv_timer_setup(int cpu, u32 period_ms, int (*fn)(struct hv_cpu *c,
 		   struct hv_regs *r, u32 reason));
 void hv_timer_vmcs_setup(struct hv_cpu *c);
 
+/*
+ * exit_emul.c: MSR @msr as the guest on this CPU sees it, in VMX root: the
+ * VMCS guest area for the MSRs an exit switches (SDM 28.3.2), else the
+ * real RDMSR/WRMSR.  0; -EIO when the access faults (#GP: no such MSR, a
+ * value refused); -EINVAL for a non-canonical base.
+ */
+int hv_guest_msr(struct hv_cpu *c, u32 msr, u64 *val, bool write);
+
 /* vmx.c: per-CPU on/off, TLB invalidation, hypercalls. */
 int hv_cpu_start(struct hv_cpu *c);
 int hv_cpu_stop(struct hv_cpu *c);

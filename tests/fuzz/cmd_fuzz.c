@@ -8,9 +8,10 @@
  * command changed nothing; the table's invariants (ids increasing, text
  * spans inside the arena, counts within capacity) hold; no script handle
  * leaks or is released twice.  Commands the host runs (`?`, `print`,
- * `prealloc`, `prealloc script N`) leave everything alone with an empty
- * reply, and their parsed spans, counts and the script built for `print`
- * are checked against the line.  Matching and intercept computation run over
+ * `prealloc`, `prealloc script N`, the inspection commands) leave
+ * everything alone with an empty reply, and their parsed spans, counts,
+ * the script built for `print` and the inspection commands' numbers and
+ * ranges are checked against the line.  Matching and intercept computation run over
  * the resulting table too, and the replies go through a small batched
  * output buffer whose drained text must be exactly what was queued.
  */
@@ -19,6 +20,7 @@
 #include <string.h>
 #include "monitor-cmds/cmd.h"
 #include "monitor-cmds/cmd_exec.h"
+#include "monitor-cmds/cmd_inspect.h"
 #include "monitor-cmds/event.h"
 #include "monitor-cmds/event_intercepts.h"
 #include "monitor-cmds/event_output.h"
@@ -66,6 +68,95 @@ static void fz_release(void *ctx, void *prog)
 	live--;
 }
 
+/* The number of the word at 1-based column col of the line is v. */
+static void word_at(const char *line, size_t len, u32 col, u64 v)
+{
+	size_t a = col - 1, b = a;
+	u64 w;
+
+	if (!col || a >= len)
+		abort();
+	while (b < len && !strchr(" \t\r\n\v\f{}", line[b]))
+		b++;
+	if (cmd_parse_number(line + a, b - a, &w) || w != v)
+		abort();
+}
+
+/* The reply formatters on what was parsed, into a buffer that is often
+ * too small: always NUL-terminated inside it. */
+static void fuzz_formatters(const struct cmd_parsed *c)
+{
+	static char out[96];
+	struct cmd_out o;
+	u64 entry[5];
+	u8 bytes[16];
+	u32 i, n = c->length ? c->length : c->nvalues * c->unit;
+
+	for (i = 0; i < 16; i++)
+		bytes[i] = (u8)(c->addr >> (8 * (i & 7))) ^ (u8)(i * 37);
+	for (i = 0; i < 5; i++)
+		entry[i] = c->addr * (i + 3) ^ c->values[i];
+	cmd_out_init(&o, out, 1 + (c->addr & 63) + 32);
+	cmd_fmt_dump_line(&o, c->addr, bytes, n > 16 ? 16 : n, c->unit,
+			  c->ascii);
+	cmd_fmt_pte(&o, c->addr, c->values[0], (u8)(4 + (c->addr & 1)), entry,
+		    (u8)(c->addr % 7), c->addr & 2, c->values[1]);
+	cmd_fmt_msr(&o, (u32)c->addr, (u32)c->values[0], c->values[1]);
+	if (o.len >= o.cap || out[o.len] != '\0' || strlen(out) != o.len)
+		abort();
+}
+
+/* The inspection commands' fields (cmd.h) hold what the parser promises. */
+static void check_inspect(const char *line, size_t len,
+			  const struct cmd_parsed *c)
+{
+	u64 bytes, max;
+	u32 i;
+
+	switch (c->kind) {
+	case CMD_RDMSR:
+	case CMD_WRMSR:
+		if ((c->core == CMD_CORE_ALL) != !c->core_col)
+			abort();
+		if (c->core_col)
+			word_at(line, len, c->core_col, c->core);
+		fuzz_formatters(c);
+		return;
+	case CMD_VA2PA:
+	case CMD_PA2VA:
+	case CMD_PTE:
+		word_at(line, len, c->addr_col, c->addr);
+		fuzz_formatters(c);
+		return;
+	case CMD_PHYS_DUMP:
+	case CMD_PHYS_EDIT:
+		break;
+	default:
+		return;
+	}
+	word_at(line, len, c->addr_col, c->addr);
+	if (c->unit != 1 && c->unit != 4 && c->unit != 8)
+		abort();
+	if (c->kind == CMD_PHYS_DUMP) {
+		if (!c->length || c->length > CMD_DUMP_MAX ||
+		    c->length % c->unit || c->nvalues)
+			abort();
+		bytes = c->length;
+	} else {
+		if (!c->nvalues || c->nvalues > CMD_EDIT_MAX ||
+		    c->addr % c->unit || c->length)
+			abort();
+		max = c->unit == 8 ? ~0ull : (1ull << (8 * c->unit)) - 1;
+		for (i = 0; i < c->nvalues; i++)
+			if (c->values[i] > max)
+				abort();
+		bytes = (u64)c->nvalues * c->unit;
+	}
+	if (c->addr + (bytes - 1) < c->addr)	/* wraps past 2^64 */
+		abort();
+	fuzz_formatters(c);
+}
+
 /* What cmd_parse() says of the line agrees with cmd_execute()'s result. */
 static void check_parse(const char *line, size_t len, int r, u32 req,
 			const char *out)
@@ -110,11 +201,16 @@ static void check_parse(const char *line, size_t len, int r, u32 req,
 			abort();
 		break;
 	default:
+		check_inspect(line, len, &c);
 		break;
 	}
 	if (!!(req & CMD_REQ_HOST) !=
 	    (c.kind == CMD_EVAL || c.kind == CMD_PRINT ||
-	     c.kind == CMD_PREALLOC_SHOW || c.kind == CMD_PREALLOC_SCRIPT))
+	     c.kind == CMD_PREALLOC_SHOW || c.kind == CMD_PREALLOC_SCRIPT ||
+	     c.kind == CMD_RDMSR || c.kind == CMD_WRMSR ||
+	     c.kind == CMD_VA2PA || c.kind == CMD_PA2VA || c.kind == CMD_PTE ||
+	     c.kind == CMD_PHYS_DUMP || c.kind == CMD_PHYS_EDIT ||
+	     c.kind == CMD_CPU))
 		abort();
 }
 

@@ -24,6 +24,13 @@ DATA = 0xFFFF888000100000
 STACK = 0xFFFFC90000000000
 WVAR = DATA + 0x1000
 RVAR = DATA + 0x2000
+# Physical memory (QEMU's PhyMemMode): DATA is at physical 0x100000, as a
+# kernel's direct map; PHYS_TEXT is at physical PHYS_TEXT_ADDR, which is
+# virtual DATA + 0x7000 (and nothing at virtual PHYS_TEXT_ADDR).
+DATA_PHYS = 0x100000
+CODE_PHYS = 0x1000000
+PHYS_TEXT_ADDR = DATA_PHYS + 0x7000
+PHYS_TEXT = "hvgdb test target: physical 0x107000"
 
 
 class Target:

@@ -9,13 +9,18 @@
  *  - N CPUs (threads 1..N), each with a full register file.
  *  - Sparse memory: CODE (64 KiB of 4-byte "nopl 0x0(%rax)"), DATA (1 MiB)
  *    and STACK (64 KiB); everything else is unmapped (memory fault).
+ *  - Physical memory (QEMU's PhyMemMode: read_phys/write_phys): the same
+ *    three regions at other addresses, as a kernel maps them: DATA at
+ *    0x100000 (its direct map), CODE at 0x1000000, STACK at 0x3000000.
+ *    SIM_PHYS_TEXT is at physical 0x107000 (virtual DATA + 0x7000).
  *  - Each instruction advances rip by 4 and wraps inside CODE.  The
  *    instruction at offset 0x40 of every 256-byte block stores a counter
  *    to SIM_WVAR (8 bytes); the one at 0x80 loads 8 bytes from SIM_RVAR.
  *  - Z0/Z1 breakpoints hit before the instruction at their address; Z2-Z4
  *    watchpoints hit after the access.  Z1-Z4 share 4 slots, like DR0-3.
  *  - monitor: "echo TEXT", "big N" (N bytes of numbered lines), "slow N"
- *    (N lines, one every 300 ms), "fail", "help".
+ *    (N lines, one every 300 ms), "fail", "laststep" (the thread and the
+ *    qemu.sstep flags of the last step), "help".
  *  - Detaching or dropping the connection lets the CPUs run until the next
  *    connection, which halts them again (like the module).
  *
@@ -45,6 +50,11 @@
 #define SIM_STACK_SIZE	0x10000ULL
 #define SIM_WVAR	(SIM_DATA + 0x1000)
 #define SIM_RVAR	(SIM_DATA + 0x2000)
+#define SIM_CODE_PHYS	0x1000000ULL
+#define SIM_DATA_PHYS	0x100000ULL
+#define SIM_STACK_PHYS	0x3000000ULL
+#define SIM_PHYS_TEXT_OFF	0x7000ULL	/* in DATA: physical 0x107000 */
+#define SIM_PHYS_TEXT	"hvgdb test target: physical 0x107000"
 #define SIM_INSN_LEN	4
 #define SIM_MAX_CPUS	8
 #define SIM_MAX_SW	64
@@ -53,6 +63,7 @@
 struct sim_region {
 	u64 base, size;
 	u8 *mem;
+	u64 phys;		/* physical address of mem[0] */
 };
 
 struct sim_hw {
@@ -70,6 +81,9 @@ struct sim {
 	int nsw;
 	struct sim_hw hw[SIM_HW_SLOTS];
 	u64 counter;
+	u64 steps;		/* single steps run */
+	int last_step_tid;
+	u32 last_step_flags;	/* rsp_resume.sstep_flags of that step */
 };
 
 struct tcp_tr {
@@ -109,6 +123,16 @@ static struct sim_region *region_of(struct sim *s, u64 addr)
 	return NULL;
 }
 
+static struct sim_region *region_of_phys(struct sim *s, u64 pa)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (pa >= s->reg[i].phys && pa - s->reg[i].phys < s->reg[i].size)
+			return &s->reg[i];
+	return NULL;
+}
+
 static void sim_init(struct sim *s, int ncpus)
 {
 	u64 i;
@@ -117,13 +141,18 @@ static void sim_init(struct sim *s, int ncpus)
 	memset(s, 0, sizeof(*s));
 	s->ncpus = ncpus;
 	s->reg[0] = (struct sim_region){ SIM_CODE, SIM_CODE_SIZE,
-					 calloc(1, SIM_CODE_SIZE) };
+					 calloc(1, SIM_CODE_SIZE),
+					 SIM_CODE_PHYS };
 	s->reg[1] = (struct sim_region){ SIM_DATA, SIM_DATA_SIZE,
-					 calloc(1, SIM_DATA_SIZE) };
+					 calloc(1, SIM_DATA_SIZE),
+					 SIM_DATA_PHYS };
 	s->reg[2] = (struct sim_region){ SIM_STACK, SIM_STACK_SIZE,
-					 calloc(1, SIM_STACK_SIZE) };
+					 calloc(1, SIM_STACK_SIZE),
+					 SIM_STACK_PHYS };
 	for (i = 0; i < SIM_CODE_SIZE; i += 4)
 		memcpy(s->reg[0].mem + i, "\x0f\x1f\x40\x00", 4);
+	memcpy(s->reg[1].mem + SIM_PHYS_TEXT_OFF, SIM_PHYS_TEXT,
+	       sizeof(SIM_PHYS_TEXT));
 	for (c = 0; c < ncpus; c++) {
 		for (r = RSP_REG_RAX; r <= RSP_REG_R15; r++)
 			reg_set(s, c, r, 0x1111111111111111ULL * (r + 1) + c);
@@ -212,6 +241,38 @@ static int tgt_write_mem(void *ctx, int tid, u64 addr, const u8 *buf,
 	return 0;
 }
 
+/* Physical memory: the regions again, at their physical addresses. */
+static long tgt_read_phys(void *ctx, u64 addr, u8 *buf, size_t len)
+{
+	struct sim *s = ctx;
+	size_t done = 0;
+
+	while (done < len) {
+		struct sim_region *r = region_of_phys(s, addr + done);
+		size_t k;
+
+		if (!r)
+			break;
+		k = r->phys + r->size - (addr + done);
+		if (k > len - done)
+			k = len - done;
+		memcpy(buf + done, r->mem + (addr + done - r->phys), k);
+		done += k;
+	}
+	return done ? (long)done : -RSP_EFAULT;
+}
+
+static int tgt_write_phys(void *ctx, u64 addr, const u8 *buf, size_t len)
+{
+	struct sim *s = ctx;
+	struct sim_region *r = region_of_phys(s, addr);
+
+	if (!r || addr + len - r->phys > r->size)
+		return -RSP_EFAULT;
+	memcpy(r->mem + (addr - r->phys), buf, len);
+	return 0;
+}
+
 static int tgt_insert_bp(void *ctx, enum rsp_bp_type type, u64 addr, u32 kind)
 {
 	struct sim *s = ctx;
@@ -281,8 +342,8 @@ static int tgt_thread_info(void *ctx, int idx, struct rsp_thread_info *out)
 
 static int tgt_monitor(void *ctx, const char *cmd, struct rsp_output *out)
 {
+	struct sim *s = ctx;
 	char line[128];
-	(void)ctx;
 
 	if (!strncmp(cmd, "echo ", 5)) {
 		rsp_output_write(out, cmd + 5, strlen(cmd + 5));
@@ -323,8 +384,19 @@ static int tgt_monitor(void *ctx, const char *cmd, struct rsp_output *out)
 		rsp_output_write(out, m, strlen(m));
 		return -RSP_EINVAL;
 	}
+	if (!strcmp(cmd, "laststep")) {
+		int k = s->steps ?
+			snprintf(line, sizeof(line), "last step: thread %d, "
+				 "sstep flags 0x%x, %llu steps\n",
+				 s->last_step_tid, s->last_step_flags,
+				 (unsigned long long)s->steps) :
+			snprintf(line, sizeof(line), "no step yet\n");
+
+		rsp_output_write(out, line, (size_t)k);
+		return 0;
+	}
 	if (!strcmp(cmd, "help")) {
-		const char *m = "test target: echo TEXT | big N | slow N | fail | help\n";
+		const char *m = "test target: echo TEXT | big N | slow N | fail | laststep | help\n";
 
 		rsp_output_write(out, m, strlen(m));
 		return 0;
@@ -343,6 +415,8 @@ static const struct rsp_target_ops sim_ops = {
 	.remove_bp = tgt_remove_bp,
 	.thread_info = tgt_thread_info,
 	.monitor = tgt_monitor,
+	.read_phys = tgt_read_phys,
+	.write_phys = tgt_write_phys,
 };
 
 /* --- execution ---------------------------------------------------------- */
@@ -511,8 +585,13 @@ static bool sim_run(struct sim *s, struct rsp_engine *eng, struct tcp_tr *t,
 	memset(st, 0, sizeof(*st));
 	st->signal = RSP_SIGTRAP;
 	/* A step executes the instruction at rip even if a breakpoint is
-	 * there (gdb removes it first; hardware would use RF). */
+	 * there (gdb removes it first; hardware would use RF).  The sim has
+	 * no interrupts or timers, so NOIRQ/NOTIMER hold trivially: the
+	 * flags are only recorded, for `monitor laststep`. */
 	if (stepper >= 0) {
+		s->steps++;
+		s->last_step_tid = stepper + 1;
+		s->last_step_flags = res->sstep_flags;
 		for (c = 0; c < s->ncpus; c++) {
 			if (res->action[c] == RSP_ACT_STOP)
 				continue;
@@ -583,7 +662,8 @@ int main(int argc, char **argv)
 		.get_byte = tr_get_byte, .put_bytes = tr_put_bytes,
 		.flush = tr_flush, .ctx = &t, .reliable = true,
 	};
-	struct rsp_config cfg = { .byte_timeout_ms = 2000, .idle_ms = 200,
+	struct rsp_config cfg = { .sstep_settable = RSP_SSTEP_ALL,
+				  .byte_timeout_ms = 2000, .idle_ms = 200,
 				  .rle_replies = true };
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	socklen_t alen = sizeof(a);

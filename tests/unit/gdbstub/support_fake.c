@@ -55,6 +55,8 @@ void fake_init(struct fake *f)
 			f->regs[t][i] = (u8)(i + 16 * t);
 	for (i = 0; i < (int)FAKE_MEM_SIZE; i++)
 		f->mem[i] = (u8)i;
+	for (i = 0; i < (int)FAKE_PHYS_SIZE; i++)
+		f->phys[i] = (u8)(0xff - i);
 }
 
 void fake_free(struct fake *f)
@@ -121,6 +123,31 @@ static int fk_write_mem(void *ctx, int tid, u64 addr, const u8 *buf,
 	    addr + len < addr)
 		return -RSP_EFAULT;
 	memcpy(f->mem + (addr - FAKE_MEM), buf, len);
+	return 0;
+}
+
+static long fk_read_phys(void *ctx, u64 addr, u8 *buf, size_t len)
+{
+	struct fake *f = ctx;
+	size_t n;
+
+	if (addr < FAKE_PHYS || addr >= FAKE_PHYS + FAKE_PHYS_SIZE)
+		return -RSP_EFAULT;
+	n = FAKE_PHYS + FAKE_PHYS_SIZE - addr;
+	if (n > len)
+		n = len;
+	memcpy(buf, f->phys + (addr - FAKE_PHYS), n);
+	return (long)n;
+}
+
+static int fk_write_phys(void *ctx, u64 addr, const u8 *buf, size_t len)
+{
+	struct fake *f = ctx;
+
+	if (addr < FAKE_PHYS || addr + len > FAKE_PHYS + FAKE_PHYS_SIZE ||
+	    addr + len < addr)
+		return -RSP_EFAULT;
+	memcpy(f->phys + (addr - FAKE_PHYS), buf, len);
 	return 0;
 }
 
@@ -213,6 +240,8 @@ const struct rsp_target_ops fake_ops = {
 	.remove_bp = fk_remove,
 	.thread_info = fk_thread_info,
 	.monitor = fk_monitor,
+	.read_phys = fk_read_phys,
+	.write_phys = fk_write_phys,
 };
 
 size_t fake_frame(char *buf, const char *payload)

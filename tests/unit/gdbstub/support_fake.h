@@ -6,7 +6,9 @@
  * The transport replays a fixed input and records everything sent; it
  * never really waits, so an engine configured with idle_ms returns IDLE as
  * soon as the input is used up.  The fake target has fake_nthreads CPUs,
- * 4 KiB of memory at FAKE_MEM, and records breakpoint calls.  Thread
+ * 4 KiB of memory at FAKE_MEM, 4 KiB of physical memory at FAKE_PHYS
+ * (read_phys/write_phys; bytes 0xff - i, unlike the virtual i), and
+ * records breakpoint calls.  Thread
  * queries accept nthreads up to RSP_MAX_THREADS; registers exist only for
  * the first FAKE_THREADS.
  */
@@ -17,6 +19,8 @@
 
 #define FAKE_MEM	0x1000ULL
 #define FAKE_MEM_SIZE	0x1000ULL
+#define FAKE_PHYS	0x8000ULL
+#define FAKE_PHYS_SIZE	0x1000ULL
 #define FAKE_OUT_MAX	(1 << 20)
 #define FAKE_THREADS	3
 
@@ -31,6 +35,7 @@ struct fake {
 	u8 regs[FAKE_THREADS][RSP_G_BYTES];
 	int fail_reg;			/* read_reg fails for this regno */
 	u8 mem[FAKE_MEM_SIZE];
+	u8 phys[FAKE_PHYS_SIZE];
 	int bp_calls, bp_inserted, hw_used;
 	enum rsp_bp_type last_type;
 	u64 last_addr;

@@ -20,7 +20,7 @@ static void good_facts(struct hv_facts *f)
 	f->vendor[1] = 0x49656e69;	/* ineI */
 	f->vendor[2] = 0x6c65746e;	/* ntel */
 	f->cpuid1_ecx = 1u << 5;
-	f->feature_control = HV_FC_LOCK | HV_FC_VMX_OUTSIDE_SMX;
+	f->msrs.feature_control = HV_FC_LOCK | HV_FC_VMX_OUTSIDE_SMX;
 	f->cr4 = 0x3706f0;
 	f->msrs.basic = 0xd810000000002bULL;
 	f->msrs.true_pin = CAP(0x16, 0x7f);

@@ -1,5 +1,9 @@
 /* Fixtures for the monitor-cmds unit tests; see support_monitor.h. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
 #include <string.h>
+#include <cmocka.h>
 #include "support_monitor.h"
 
 /*
@@ -77,4 +81,26 @@ int fx_parse(const char *line, struct cmd_parsed *c, struct cmd_error *err)
 	struct cmd_error e;
 
 	return cmd_parse(line, strlen(line), c, err ? err : &e);
+}
+
+struct cmd_parsed fx_parse_ok(const char *line)
+{
+	struct cmd_parsed c;
+	struct cmd_error e;
+
+	if (cmd_parse(line, strlen(line), &c, &e))
+		fail_msg("'%s' failed: column %u: %s", line, e.col, e.msg);
+	return c;
+}
+
+void fx_parse_err_is(const char *line, unsigned int col, const char *msg)
+{
+	struct cmd_parsed c;
+	struct cmd_error e;
+
+	if (!cmd_parse(line, strlen(line), &c, &e))
+		fail_msg("'%s' parsed but should fail", line);
+	if (e.col != col || strcmp(e.msg, msg))
+		fail_msg("'%s':\n got      column %u: %s\n expected column %u: %s",
+			 line, e.col, e.msg, col, msg);
 }

@@ -39,5 +39,9 @@ void fx_init(struct fixture *f, bool with_engine);
 int fx_run(struct fixture *f, const char *line);
 /* Parse only; err may be NULL. */
 int fx_parse(const char *line, struct cmd_parsed *c, struct cmd_error *err);
+/* cmocka checks: the line parses (its result), or fails at column col
+ * with exactly msg. */
+struct cmd_parsed fx_parse_ok(const char *line);
+void fx_parse_err_is(const char *line, unsigned int col, const char *msg);
 
 #endif

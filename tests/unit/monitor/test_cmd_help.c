@@ -19,18 +19,28 @@ static const char *const commands[] = {
 	".help", "help",
 };
 
+/* HyperDbg's inspection commands, as written (the '!' is required). */
+static const char *const inspect_commands[] = {
+	"rdmsr", "wrmsr", "!va2pa", "!pa2va", "!pte", "!db", "!dc", "!dd",
+	"!dq", "!eb", "!ed", "!eq", "cpu", "info",
+};
+
 static struct fixture fx;
 
 static char *read_doc(void)
 {
 	FILE *f = fopen(DOC, "r");
-	static char buf[65536];
+	static char buf[1 << 18];
 	size_t n;
 
 	if (!f)
 		fail_msg("cannot open %s (run from the repository root)", DOC);
 	n = fread(buf, 1, sizeof(buf) - 1, f);
 	fclose(f);
+	/* All of it, or the examples past the end would go unchecked. */
+	if (n == sizeof(buf) - 1)
+		fail_msg("%s is larger than %zu bytes: grow the buffer", DOC,
+			 sizeof(buf) - 1);
 	buf[n] = '\0';
 	return buf;
 }
@@ -103,6 +113,55 @@ static void test_help_each_command(void **state)
 	assert_string_equal(fx.out, "column 6: no help for '!epthook' (.help "
 			    "lists the commands)\n");
 	assert_int_equal(fx_run(&fx, "help !events"), -1);
+}
+
+/* The inspection commands: listed by .help with the others, `help` gives
+ * the syntax line of docs/commands.md; the '!' ones only with the '!'. */
+static void test_help_inspection_commands(void **state)
+{
+	const char *doc = read_doc();
+	char line[64], syntax[256], list[4096];
+	size_t i;
+
+	(void)state;
+	fx_init(&fx, false);
+	assert_int_equal(fx_run(&fx, ".help"), 0);
+	strcpy(list, fx.out);
+	for (i = 0; i < ARRAY_SIZE(inspect_commands); i++) {
+		const char *name = inspect_commands[i], *nl, *host;
+
+		snprintf(line, sizeof(line), "\n  %s ", name);
+		if (!strstr(list, line))
+			fail_msg("'%s' missing from .help", name);
+		/* Before the host's own commands. */
+		host = strstr(list, "Numbers are hex");
+		assert_non_null(host);
+		assert_true(strstr(list, line) < host);
+		snprintf(line, sizeof(line), "help %s", name);
+		if (fx_run(&fx, line))
+			fail_msg("%s: %s", line, fx.out);
+		nl = strchr(fx.out, '\n');
+		assert_non_null(nl);
+		/* The name, then its arguments (cpu takes none). */
+		if (strncmp(fx.out, name, strlen(name)) ||
+		    (fx.out[strlen(name)] != ' ' &&
+		     fx.out + strlen(name) != nl))
+			fail_msg("%s: %s", line, fx.out);
+		snprintf(syntax, sizeof(syntax), "\n%.*s\n",
+			 (int)(nl - fx.out), fx.out);
+		if (!strstr(doc, syntax))
+			fail_msg("syntax of %s not in %s:%s", name, DOC,
+				 syntax);
+		/* Without its '!' the name is not found (db is HyperDbg's
+		 * virtual-memory dump). */
+		if (name[0] == '!') {
+			snprintf(line, sizeof(line), "help %s", name + 1);
+			assert_int_equal(fx_run(&fx, line), -1);
+		} else {
+			snprintf(line, sizeof(line), "help !%s", name);
+			assert_int_equal(fx_run(&fx, line), -1);
+		}
+	}
 }
 
 /* `?` and `print` are commands of the language that the host runs: help
@@ -228,6 +287,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dot_help_lists_everything),
 		cmocka_unit_test(test_help_each_command),
+		cmocka_unit_test(test_help_inspection_commands),
 		cmocka_unit_test(test_doc_examples_replay),
 		cmocka_unit_test(test_help_of_host_commands),
 		cmocka_unit_test(test_execute_leaves_host_commands),

@@ -8,29 +8,8 @@
 #include <cmocka.h>
 #include "support_monitor.h"
 
-static struct cmd_parsed ok(const char *line)
-{
-	struct cmd_parsed c;
-	struct cmd_error e;
-	int r = cmd_parse(line, strlen(line), &c, &e);
-
-	if (r)
-		fail_msg("'%s' failed: column %u: %s", line, e.col, e.msg);
-	return c;
-}
-
-/* The error must be at col and its message must be exactly msg. */
-static void err_is(const char *line, unsigned int col, const char *msg)
-{
-	struct cmd_parsed c;
-	struct cmd_error e;
-
-	if (!cmd_parse(line, strlen(line), &c, &e))
-		fail_msg("'%s' parsed but should fail", line);
-	if (e.col != col || strcmp(e.msg, msg))
-		fail_msg("'%s':\n got      column %u: %s\n expected column %u: %s",
-			 line, e.col, e.msg, col, msg);
-}
+#define ok(line)			fx_parse_ok(line)
+#define err_is(line, col, msg)	fx_parse_err_is(line, col, msg)
 
 static void span_is(const char *line, struct event_span sp, const char *s)
 {
