@@ -2,7 +2,8 @@
 #
 #   make          build kmod/hvgdb.ko, the user-space libraries and tools
 #   make run      build, boot the test VM with hvgdb.ko loaded, attach gdb
-#   make check    deps, build, unit, protocol, fuzz (short), VM tests
+#   make check    deps, build, unit, protocol, python, fuzz (short), VM tests
+#   make install  the gdb Python package and the tools (DESTDIR, PREFIX)
 #
 # Each directory adds its own rules in a build.mk fragment; the variables
 # below collect what they add.
@@ -18,6 +19,14 @@ USER_CFLAGS = $(CFLAGS_USER) -std=gnu11 -Wall -Wextra -Werror -MMD -MP \
 FUZZ_CC   ?= clang
 FUZZ_SECONDS ?= 20
 PYTEST    = $(PYTHON) -m pytest -q -rs -p no:cacheprovider
+GDB       ?= gdb
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+# Where gdb's embedded Python finds modules with no setup: its data
+# directory's python/ (Debian: /usr/share/gdb/python).  Not under PREFIX,
+# since gdb searches no other directory of its own.
+GDB_PYTHONDIR ?= $(shell $(GDB) -nx -batch \
+	-ex 'python print(gdb.PYTHONDIR)' 2>/dev/null || echo /usr/share/gdb/python)
 
 LIBS       :=	# static libraries of freestanding sources (user-space builds)
 TOOLS      :=	# user-facing programs
@@ -26,8 +35,9 @@ FUZZERS    :=	# libFuzzer binaries, run by `make fuzz-short`
 BENCHES    :=	# benchmark programs, run by `make bench`
 HELPERS    :=	# test-only programs (harnesses), built by `make`
 
-.PHONY: all libs tools kmod deps check unit protocol vm-check fuzz-short \
-	fuzz bench run clean helpers
+.PHONY: all libs tools kmod deps check unit protocol python vm-check \
+	fuzz-short fuzz bench run clean helpers install install-python \
+	install-tools uninstall
 all: libs tools helpers kmod
 
 include $(sort $(wildcard gdbstub/*.mk monitor-cmds/*.mk kmod/*/*.mk \
@@ -71,6 +81,11 @@ unit: all $(UNIT_TESTS)
 protocol: all
 	$(PYTEST) tests/protocol
 
+# The gdb Python package (gdb-python/hvgdb) in stock gdb, against the
+# protocol layer's test double.
+python: helpers tools
+	$(PYTEST) tests/python
+
 # The 1-CPU and 2-CPU halves run at once, one Bochs per core; each line of
 # their output is tagged with its half.  One line per test as it ends, so a
 # log cut short still says how far each half got.
@@ -106,7 +121,7 @@ check:
 	@sh tests/deps.sh
 	$(MAKE) all
 	@fail=""; \
-	for layer in unit protocol fuzz-short vm-check; do \
+	for layer in unit protocol python fuzz-short vm-check; do \
 		$(MAKE) --no-print-directory $$layer || fail="$$fail $$layer"; \
 	done; \
 	if [ -n "$$fail" ]; then echo "make check: FAILED:$$fail"; exit 1; fi; \
@@ -119,6 +134,23 @@ run:
 	@$(PYTHON) tests/vm/vm status >/dev/null || \
 		$(PYTHON) tests/vm/vm start $(if $(CPUS),--cpus $(CPUS))
 	$(PYTHON) tests/vm/run-gdb $(GDB_ARGS)
+
+# The package where gdb finds it (python import hvgdb, no path to set) and
+# the tools in $(PREFIX)/bin.  hvgdb.ko belongs to the machine debugged, not
+# this one: tests/vm copies it into the guest.
+install: install-python install-tools
+
+install-python:
+	install -d $(DESTDIR)$(GDB_PYTHONDIR)/hvgdb
+	install -m 644 gdb-python/hvgdb/*.py $(DESTDIR)$(GDB_PYTHONDIR)/hvgdb/
+
+install-tools: tools
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
+
+uninstall:
+	rm -rf $(DESTDIR)$(GDB_PYTHONDIR)/hvgdb
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(notdir $(TOOLS)))
 
 clean:
 	rm -rf $(BUILD)

@@ -50,6 +50,9 @@ enum cmd_kind {
 	/* QEMU's monitor, for the tools that probe for it (docs/
 	 * qemu-dialect.md); answered by cmd_execute() itself: */
 	CMD_INFO_VERSION,	/* info version: no fields */
+	CMD_INFO_REGISTERS,	/* info registers: run by the host on gdb's
+				 * selected CPU, in QEMU's layout */
+	CMD_INFO_MEM,		/* info mem: the same, QEMU's mapped ranges */
 };
 
 /* The reply to `info version` (QEMU prints its version; Linux's

@@ -39,7 +39,7 @@ static const struct inspect_def defs[] = {
 	{ "ed", "!ed", CMD_PHYS_EDIT, 4, false },
 	{ "eq", "!eq", CMD_PHYS_EDIT, 8, false },
 	{ "cpu", "cpu", CMD_CPU, 0, false },
-	{ "info", "info", CMD_INFO_VERSION, 0, false },
+	{ "info", "info", CMD_INFO_VERSION, 0, false },	/* or REGISTERS */
 };
 
 static const struct inspect_def *find_def(const char *name)
@@ -281,17 +281,26 @@ static int positional(struct cmd_parser *p, const struct inspect_def *d,
 }
 
 /* Positional numbers each command needs (an edit: address and a value). */
-/* QEMU's `info <what>`: only `info version` exists here. */
-static int parse_info(struct cmd_parser *p)
+/* QEMU's `info <what>`: version, registers and mem exist here. */
+static int parse_info(struct cmd_parser *p, struct cmd_parsed *c)
 {
 	struct cmd_tok t;
 
 	if (cmd_next(p, &t))
 		return -1;
-	if (t.kind != CMD_TOK_WORD ||
-	    !cmd_word_is(cmd_tok_s(p, &t), t.len, "version"))
-		return cmd_expected(p, &t, "'version' (QEMU's info registers, "
-				    "mem and tlb are not available)", "info");
+	if (t.kind == CMD_TOK_WORD &&
+	    cmd_word_is(cmd_tok_s(p, &t), t.len, "version"))
+		c->kind = CMD_INFO_VERSION;
+	else if (t.kind == CMD_TOK_WORD &&
+		 cmd_word_is(cmd_tok_s(p, &t), t.len, "registers"))
+		c->kind = CMD_INFO_REGISTERS;
+	else if (t.kind == CMD_TOK_WORD &&
+		 cmd_word_is(cmd_tok_s(p, &t), t.len, "mem"))
+		c->kind = CMD_INFO_MEM;
+	else
+		return cmd_expected(p, &t, "'version', 'registers' or 'mem' "
+				    "(QEMU's other info commands are not "
+				    "available)", "info");
 	return cmd_end_of_command(p);
 }
 
@@ -318,7 +327,7 @@ int cmd_parse_inspect(struct cmd_parser *p, const struct cmd_info *ci,
 	if (d->kind == CMD_CPU)		/* no arguments */
 		return cmd_end_of_command(p);
 	if (d->kind == CMD_INFO_VERSION)
-		return parse_info(p);
+		return parse_info(p, c);
 	c->unit = d->unit;
 	c->ascii = d->ascii;
 	if (msr)

@@ -123,6 +123,10 @@ int hv_gdb_mmio_write(u64 pa, const void *buf, u32 len, u8 unit);
 /* The page walk of @va with @g's paging registers: PGWALK_OK and *pa, or
  * a pgwalk error; *info as far as the walk went (kmod/lib/pgwalk.h). */
 struct pgwalk_info;
+struct pgwalk_ctx;
+/* The walk context itself (RAM through the direct map), for whole-table
+ * walks such as QEMU's info mem. */
+void hv_gdb_walk_ctx(const struct gdb_cpu *g, struct pgwalk_ctx *w);
 int hv_gdb_walk(const struct gdb_cpu *g, u64 va, u64 *pa,
 		struct pgwalk_info *info);
 

@@ -200,6 +200,11 @@ int hv_gdb_write_phys(u64 pa, const void *buf, size_t len)
 	return gdb_write_phys(NULL, pa, buf, len) ? -EFAULT : 0;
 }
 
+void hv_gdb_walk_ctx(const struct gdb_cpu *g, struct pgwalk_ctx *w)
+{
+	gdb_walk_ctx(g, w);
+}
+
 int hv_gdb_walk(const struct gdb_cpu *g, u64 va, u64 *pa,
 		struct pgwalk_info *info)
 {

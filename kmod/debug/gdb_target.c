@@ -178,6 +178,25 @@ void gdb_snapshot(struct hv_cpu *c, struct hv_regs *r,
 		VMCS_GUEST_CS_SEL, VMCS_GUEST_SS_SEL, VMCS_GUEST_DS_SEL,
 		VMCS_GUEST_ES_SEL, VMCS_GUEST_FS_SEL, VMCS_GUEST_GS_SEL,
 	};
+	/* VMCS fields of each segment register, in enum gdb_seg_reg's order. */
+	static const struct { u32 sel, base, limit, ar; } seg[GDB_NR_SEGS] = {
+		{ VMCS_GUEST_ES_SEL, VMCS_GUEST_ES_BASE, VMCS_GUEST_ES_LIMIT,
+		  VMCS_GUEST_ES_AR },
+		{ VMCS_GUEST_CS_SEL, VMCS_GUEST_CS_BASE, VMCS_GUEST_CS_LIMIT,
+		  VMCS_GUEST_CS_AR },
+		{ VMCS_GUEST_SS_SEL, VMCS_GUEST_SS_BASE, VMCS_GUEST_SS_LIMIT,
+		  VMCS_GUEST_SS_AR },
+		{ VMCS_GUEST_DS_SEL, VMCS_GUEST_DS_BASE, VMCS_GUEST_DS_LIMIT,
+		  VMCS_GUEST_DS_AR },
+		{ VMCS_GUEST_FS_SEL, VMCS_GUEST_FS_BASE, VMCS_GUEST_FS_LIMIT,
+		  VMCS_GUEST_FS_AR },
+		{ VMCS_GUEST_GS_SEL, VMCS_GUEST_GS_BASE, VMCS_GUEST_GS_LIMIT,
+		  VMCS_GUEST_GS_AR },
+		{ VMCS_GUEST_LDTR_SEL, VMCS_GUEST_LDTR_BASE,
+		  VMCS_GUEST_LDTR_LIMIT, VMCS_GUEST_LDTR_AR },
+		{ VMCS_GUEST_TR_SEL, VMCS_GUEST_TR_BASE, VMCS_GUEST_TR_LIMIT,
+		  VMCS_GUEST_TR_AR },
+	};
 	u64 mask = hv_vmread(VMCS_CR4_MASK);
 	struct task_struct *t = current;
 	int i;
@@ -211,6 +230,16 @@ void gdb_snapshot(struct hv_cpu *c, struct hv_regs *r,
 	g->idtr_base = hv_vmread(VMCS_GUEST_IDTR_BASE);
 	g->ldtr_base = hv_vmread(VMCS_GUEST_LDTR_BASE);
 	g->tr_base = hv_vmread(VMCS_GUEST_TR_BASE);
+	for (i = 0; i < GDB_NR_SEGS; i++) {
+		g->seg[i].sel = (u16)hv_vmread(seg[i].sel);
+		g->seg[i].base = hv_vmread(seg[i].base);
+		g->seg[i].limit = (u32)hv_vmread(seg[i].limit);
+		g->seg[i].ar = (u32)hv_vmread(seg[i].ar);
+	}
+	g->gdtr_limit = (u32)hv_vmread(VMCS_GUEST_GDTR_LIMIT);
+	g->idtr_limit = (u32)hv_vmread(VMCS_GUEST_IDTR_LIMIT);
+	g->interruptibility = (u32)hv_vmread(VMCS_GUEST_INTERRUPTIBILITY);
+	g->activity = (u32)hv_vmread(VMCS_GUEST_ACTIVITY);
 	/* Root code never touches the FPU: these are the guest's. */
 	asm volatile("fxsave64 %0" : "=m"(g->fx));
 	g->dirty = 0;

@@ -23,6 +23,7 @@
 #include "kmod/vmx/hv.h"
 #include "kmod/debug/gdb.h"
 #include "kmod/lib/pgwalk.h"
+#include "kmod/lib/qemu_info.h"
 #include "kmod/lib/vmx_describe.h"
 #include "kmod/events/mon_priv.h"
 #include "monitor-cmds/cmd.h"
@@ -354,6 +355,41 @@ static int mon_cpu(struct rsp_output *out)
 	return 0;
 }
 
+/* QEMU's `info registers` for gdb's selected thread. */
+static void mon_emit_line(void *ctx, const char *line)
+{
+	rsp_output_write(ctx, line, strlen(line));
+	rsp_output_write(ctx, "\n", 1);
+}
+
+static int mon_info_registers(struct rsp_output *out)
+{
+	const struct gdb_cpu *g = mon_selected(out);
+
+	if (!g)
+		return -RSP_EIO;
+	qemu_info_registers(g, mon_emit_line, out);
+	return 0;
+}
+
+/* QEMU's `info mem` over gdb's selected thread's page tables. */
+static int mon_info_mem(struct rsp_output *out)
+{
+	const struct gdb_cpu *g = mon_selected(out);
+	struct pgwalk_ctx w;
+	int r;
+
+	if (!g)
+		return -RSP_EIO;
+	hv_gdb_walk_ctx(g, &w);
+	r = qemu_info_mem(&w, mon_emit_line, out);
+	if (r == -1)
+		return mon_fail(out, 0, "info mem: the CPU is not in IA-32e paging (32-bit and PAE tables are not walked)\n");
+	if (r)
+		return mon_fail(out, 0, "info mem: a page table outside System RAM; the ranges above are complete up to it\n");
+	return 0;
+}
+
 int mon_inspect(const struct cmd_parsed *p, struct rsp_output *out,
 		bool *handled)
 {
@@ -369,6 +405,10 @@ int mon_inspect(const struct cmd_parsed *p, struct rsp_output *out,
 		return mon_pa2va(p, out);
 	case CMD_PTE:
 		return mon_pte(p, out);
+	case CMD_INFO_REGISTERS:
+		return mon_info_registers(out);
+	case CMD_INFO_MEM:
+		return mon_info_mem(out);
 	case CMD_PHYS_DUMP:
 		return mon_phys_dump(p, out);
 	case CMD_PHYS_EDIT:

@@ -30,6 +30,21 @@
 /* gdb's order: rax rbx rcx rdx rsi rdi rbp rsp r8..r15 (rsp_regs.h). */
 #define GDB_NR_GPRS	16
 
+/* Segment registers in the VMCS's order (SDM Vol. 3C 25.4.1). */
+enum gdb_seg_reg {
+	GDB_SEG_ES, GDB_SEG_CS, GDB_SEG_SS, GDB_SEG_DS, GDB_SEG_FS,
+	GDB_SEG_GS, GDB_SEG_LDTR, GDB_SEG_TR, GDB_NR_SEGS
+};
+
+/* A segment register's hidden part as the VMCS holds it: ar is the
+ * access-rights field (type 3:0, S 4, DPL 6:5, P 7, AVL 12, L 13, D/B
+ * 14, G 15, unusable 16; SDM Vol. 3C 25.4.1 table 25-2). */
+struct gdb_seg {
+	u64 base;
+	u32 limit, ar;
+	u16 sel;
+};
+
 struct gdb_cpu {
 	int cpu;			/* CPU number; thread id = cpu + 1 */
 	u64 gpr[GDB_NR_GPRS];
@@ -41,6 +56,10 @@ struct gdb_cpu {
 	/* Descriptor-table and task registers, read-only: their bases
 	 * (HyperDbg's @gdtr @idtr @ldtr @tr) */
 	u64 gdtr_base, idtr_base, ldtr_base, tr_base;
+	/* The whole segment state, read-only (QEMU's info registers). */
+	struct gdb_seg seg[GDB_NR_SEGS];
+	u32 gdtr_limit, idtr_limit;
+	u32 interruptibility, activity;	/* VMCS guest non-register state */
 	u8 fx[512] __attribute__((aligned(16)));	/* FXSAVE64 image */
 	u32 dirty;			/* GDB_DIRTY_* */
 	char name[64];			/* thread name, "CPU 1: bash [412]" */

@@ -15,6 +15,7 @@
 #include "hvgdb/freestanding.h"
 #include "kmod/lib/vmx_defs.h"
 #include "kmod/lib/vmx_describe.h"
+#include "kmod/lib/linebuf.h"
 
 /* One field: a flag, or a control bit; mask is its single bit. */
 struct vd_bit {
@@ -261,112 +262,62 @@ static const struct vd_bit vd_ept[] = {
 	     "single-context-retaining-globals INVVPID"),
 };
 
-/* ---- a line at a time, without snprintf ---- */
-
-struct vd_out {
-	void (*emit)(void *ctx, const char *line);
-	void *ctx;
-	u32 n;
-	char s[HV_VMX_LINE_MAX];
-};
-
-static void vd_char(struct vd_out *o, char c)
-{
-	if (o->n < sizeof(o->s) - 1)
-		o->s[o->n++] = c;
-}
-
-static void vd_str(struct vd_out *o, const char *s)
-{
-	while (*s)
-		vd_char(o, *s++);
-}
+/* ---- a line at a time (linebuf.h) ---- */
 
 /* "0x" and at least @width (at most 16) lower-case hex digits. */
-static void vd_hex(struct vd_out *o, u64 v, u32 width)
+static void vd_hex(struct linebuf *o, u64 v, u32 width)
 {
-	char d[16];
-	u32 i = 0;
-
-	if (width > sizeof(d))
-		width = sizeof(d);
-	do {
-		d[i++] = "0123456789abcdef"[v & 0xf];
-		v >>= 4;
-	} while (v || i < width);
-	vd_str(o, "0x");
-	while (i)
-		vd_char(o, d[--i]);
+	linebuf_hex(o, v, width, true);
 }
 
-static void vd_dec(struct vd_out *o, u32 v)
+static void vd_header(struct linebuf *o, const char *name, u32 index, u64 v)
 {
-	char d[11];
-	u32 i = 0;
-
-	do {
-		d[i++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (i)
-		vd_char(o, d[--i]);
-}
-
-static void vd_end(struct vd_out *o)
-{
-	o->s[o->n] = '\0';
-	o->emit(o->ctx, o->s);
-	o->n = 0;
-}
-
-static void vd_header(struct vd_out *o, const char *name, u32 index, u64 v)
-{
-	vd_str(o, name);
-	vd_str(o, " (");
+	linebuf_str(o, name);
+	linebuf_str(o, " (");
 	vd_hex(o, index, 0);
-	vd_str(o, ") = ");
+	linebuf_str(o, ") = ");
 	vd_hex(o, v, 16);
-	vd_end(o);
+	linebuf_end(o);
 }
 
 /* "<NAME> (<index>): not present (<why>)[ -> <effect>]" */
-static void vd_absent(struct vd_out *o, const char *name, u32 index,
+static void vd_absent(struct linebuf *o, const char *name, u32 index,
 		      const char *why, const char *effect)
 {
-	vd_str(o, name);
-	vd_str(o, " (");
+	linebuf_str(o, name);
+	linebuf_str(o, " (");
 	vd_hex(o, index, 0);
-	vd_str(o, "): not present (");
-	vd_str(o, why);
-	vd_str(o, ")");
+	linebuf_str(o, "): not present (");
+	linebuf_str(o, why);
+	linebuf_str(o, ")");
 	if (effect) {
-		vd_str(o, " -> ");
-		vd_str(o, effect);
+		linebuf_str(o, " -> ");
+		linebuf_str(o, effect);
 	}
-	vd_end(o);
+	linebuf_end(o);
 }
 
 /* "  [hi:lo] name: " ([bit] when hi == lo) */
-static void vd_field(struct vd_out *o, u32 hi, u32 lo, const char *name)
+static void vd_field(struct linebuf *o, u32 hi, u32 lo, const char *name)
 {
-	vd_str(o, "  [");
-	vd_dec(o, hi);
+	linebuf_str(o, "  [");
+	linebuf_dec(o, hi);
 	if (hi != lo) {
-		vd_str(o, ":");
-		vd_dec(o, lo);
+		linebuf_str(o, ":");
+		linebuf_dec(o, lo);
 	}
-	vd_str(o, "] ");
-	vd_str(o, name);
-	vd_str(o, ": ");
+	linebuf_str(o, "] ");
+	linebuf_str(o, name);
+	linebuf_str(o, ": ");
 }
 
-static void vd_effect(struct vd_out *o, const char *effect)
+static void vd_effect(struct linebuf *o, const char *effect)
 {
 	if (effect) {
-		vd_str(o, " -> ");
-		vd_str(o, effect);
+		linebuf_str(o, " -> ");
+		linebuf_str(o, effect);
 	}
-	vd_end(o);
+	linebuf_end(o);
 }
 
 static u32 vd_bitno(u64 mask)
@@ -381,7 +332,7 @@ static u32 vd_bitno(u64 mask)
 }
 
 /* One line per flag of @v: "set"/"not set" words given by the caller. */
-static void vd_flags(struct vd_out *o, u64 v, const struct vd_bit *t,
+static void vd_flags(struct linebuf *o, u64 v, const struct vd_bit *t,
 		     u32 n, const char *on, const char *off)
 {
 	u32 i, b;
@@ -389,7 +340,7 @@ static void vd_flags(struct vd_out *o, u64 v, const struct vd_bit *t,
 	for (i = 0; i < n; i++) {
 		b = vd_bitno(t[i].mask);
 		vd_field(o, b, b, t[i].name);
-		vd_str(o, (v & t[i].mask) ? on : off);
+		linebuf_str(o, (v & t[i].mask) ? on : off);
 		vd_effect(o, (v & t[i].mask) ? t[i].yes : t[i].no);
 	}
 }
@@ -398,7 +349,7 @@ static void vd_flags(struct vd_out *o, u64 v, const struct vd_bit *t,
  * A control MSR (SDM A.3): bits 31:0 are the allowed-0 settings (1: the
  * control must be 1), bits 63:32 the allowed-1 settings (0: it must be 0).
  */
-static void vd_ctls(struct vd_out *o, const char *name, u32 index, u64 cap,
+static void vd_ctls(struct linebuf *o, const char *name, u32 index, u64 cap,
 		    const struct vd_bit *t, u32 n)
 {
 	u32 must1 = (u32)cap, may1 = (u32)(cap >> 32), named = 0, i, b;
@@ -412,13 +363,13 @@ static void vd_ctls(struct vd_out *o, const char *name, u32 index, u64 cap,
 		b = vd_bitno(m);
 		vd_field(o, b, b, t[i].name);
 		if ((must1 & m) && (may1 & m))
-			vd_str(o, "must be 1");
+			linebuf_str(o, "must be 1");
 		else if (may1 & m)
-			vd_str(o, "may be 0 or 1");
+			linebuf_str(o, "may be 0 or 1");
 		else if (must1 & m)
-			vd_str(o, "inconsistent (must be 1, cannot be 1)");
+			linebuf_str(o, "inconsistent (must be 1, cannot be 1)");
 		else
-			vd_str(o, "must be 0 (not supported)");
+			linebuf_str(o, "must be 0 (not supported)");
 		if (!(may1 & m))
 			effect = t[i].no;
 		else if ((must1 & m) && t[i].forced)
@@ -431,22 +382,22 @@ static void vd_ctls(struct vd_out *o, const char *name, u32 index, u64 cap,
 	may1 &= ~named & ~must1;
 	if (!must1 && !may1)
 		return;
-	vd_str(o, "  other bits: must be 1 ");
+	linebuf_str(o, "  other bits: must be 1 ");
 	vd_hex(o, must1, 0);
-	vd_str(o, "; may be 0 or 1 ");
+	linebuf_str(o, "; may be 0 or 1 ");
 	vd_hex(o, may1, 0);
-	vd_end(o);
+	linebuf_end(o);
 }
 
 /* ---- the MSRs ---- */
 
-static void vd_feature_control(struct vd_out *o, u64 fc)
+static void vd_feature_control(struct linebuf *o, u64 fc)
 {
 	vd_header(o, "IA32_FEATURE_CONTROL", HV_MSR_FEATURE_CONTROL, fc);
 	vd_flags(o, fc, vd_fc, ARRAY_SIZE(vd_fc), "set", "not set");
 	vd_field(o, 14, 8, "SENTER local function enables");
 	vd_hex(o, HV_FC_SENTER_LOCAL(fc), 0);
-	vd_end(o);
+	linebuf_end(o);
 	vd_flags(o, fc, vd_fc_senter, ARRAY_SIZE(vd_fc_senter), "set",
 		 "not set");
 }
@@ -463,7 +414,7 @@ static const char *vd_memtype(u32 t)
 	}
 }
 
-static void vd_basic_msr(struct vd_out *o, u64 v)
+static void vd_basic_msr(struct linebuf *o, u64 v)
 {
 	u32 size = HV_BASIC_REGION_SIZE(v), type = HV_BASIC_MEMTYPE(v);
 
@@ -473,52 +424,52 @@ static void vd_basic_msr(struct vd_out *o, u64 v)
 	vd_effect(o, "written at the start of the VMXON region and each VMCS");
 	vd_field(o, 44, 32, "VMXON region and VMCS size");
 	vd_hex(o, size, 0);
-	vd_str(o, " bytes");
+	linebuf_str(o, " bytes");
 	vd_effect(o, size <= 4096 ? "fits the page hvgdb gives each" :
 		  REFUSED ": more than a page");
 	vd_field(o, 48, 48, "address width of VMX structures");
 	if (v & HV_BASIC_32BIT_ADDR) {
-		vd_str(o, "32 bits");
+		linebuf_str(o, "32 bits");
 		vd_effect(o, REFUSED);
 	} else {
-		vd_str(o, "physical-address width");
+		linebuf_str(o, "physical-address width");
 		vd_effect(o, "required (hvgdb's pages may lie above 4 GiB)");
 	}
 	vd_flags(o, v, vd_basic, ARRAY_SIZE(vd_basic), "supported",
 		 "not supported");
 	vd_field(o, 53, 50, "memory type of VMX structures");
 	vd_hex(o, type, 0);
-	vd_str(o, vd_memtype(type));
+	linebuf_str(o, vd_memtype(type));
 	vd_effect(o, type == HV_MEMTYPE_WB ? "required" :
 		  REFUSED ": write-back required");
 	vd_flags(o, v, vd_basic2, ARRAY_SIZE(vd_basic2), "supported",
 		 "not supported");
 }
 
-static void vd_misc_msr(struct vd_out *o, u64 v, bool timer)
+static void vd_misc_msr(struct linebuf *o, u64 v, bool timer)
 {
 	u32 rate = HV_MISC_PREEMPT_RATE(v);
 
 	vd_header(o, "IA32_VMX_MISC", HV_MSR_VMX_MISC, v);
 	vd_field(o, 4, 0, "VMX-preemption timer rate");
 	vd_hex(o, rate, 0);
-	vd_str(o, " (one tick per ");
+	linebuf_str(o, " (one tick per ");
 	vd_hex(o, 1ULL << rate, 0);
-	vd_str(o, " TSC ticks)");
+	linebuf_str(o, " TSC ticks)");
 	vd_effect(o, timer ? "scales the gdb poll's timer count" : NULL);
 	vd_flags(o, v, vd_misc, ARRAY_SIZE(vd_misc), "supported",
 		 "not supported");
 	vd_field(o, 24, 16, "CR3-target values");
 	vd_hex(o, HV_MISC_CR3_TARGETS(v), 0);
-	vd_end(o);
+	linebuf_end(o);
 	vd_field(o, 27, 25, "recommended maximum of MSR-list entries");
 	vd_hex(o, 512ULL * (HV_MISC_MSR_LIST(v) + 1), 0);
-	vd_end(o);
+	linebuf_end(o);
 	vd_flags(o, v, vd_misc2, ARRAY_SIZE(vd_misc2), "supported",
 		 "not supported");
 	vd_field(o, 63, 32, "MSEG revision identifier");
 	vd_hex(o, HV_MISC_MSEG_REVISION(v), 0);
-	vd_end(o);
+	linebuf_end(o);
 }
 
 void hv_vmx_describe(const struct hv_vmx_msrs *m,
@@ -537,7 +488,7 @@ void hv_vmx_describe(const struct hv_vmx_msrs *m,
 		{ HV_MSR_VMX_TRUE_PINBASED, HV_MSR_VMX_TRUE_PROCBASED,
 		  HV_MSR_VMX_TRUE_EXIT, HV_MSR_VMX_TRUE_ENTRY },
 	};
-	struct vd_out o;
+	struct linebuf o;
 	int t = !!(m->basic & HV_BASIC_TRUE_CTLS);
 	u64 pin = t ? m->true_pin : m->pin;
 	u64 proc = t ? m->true_proc : m->proc;
@@ -546,9 +497,7 @@ void hv_vmx_describe(const struct hv_vmx_msrs *m,
 	bool secondary = (proc >> 32) & HV_PROC_SECONDARY;
 	u32 proc2_may1 = secondary ? (u32)(m->proc2 >> 32) : 0;
 
-	o.emit = emit;
-	o.ctx = ctx;
-	o.n = 0;
+	linebuf_init(&o, emit, ctx);
 	vd_feature_control(&o, m->feature_control);
 	vd_basic_msr(&o, m->basic);
 	vd_ctls(&o, ctl_names[t][0], ctl_msrs[t][0], pin, vd_pin,

@@ -35,8 +35,9 @@
 
 #include "hvgdb/freestanding.h"
 #include "kmod/lib/vmx_caps.h"
+#include "kmod/lib/linebuf.h"
 
-#define HV_VMX_LINE_MAX		200
+#define HV_VMX_LINE_MAX		LINEBUF_MAX
 
 void hv_vmx_describe(const struct hv_vmx_msrs *m,
 		     void (*emit)(void *ctx, const char *line), void *ctx);

@@ -108,6 +108,8 @@ def session(vm):
         mark("sstep_set"), "maintenance packet Qqemu.sstep=1",
         mark("sstep"), "maintenance packet qqemu.sstep",
         mark("info"), "monitor info version",
+        mark("inforegs"), "monitor info registers",
+        mark("pc"), "p/x $pc", "p/x $cr3",
         mark("cpu"), "monitor cpu",
         mark("cpu_bad"), "monitor cpu 1",
         mark("end"),
@@ -115,6 +117,16 @@ def session(vm):
     with gdb_server(vm) as dmark:
         facts["caps"] = vm.sh(f"cat {DBG}/caps")
         out = gdb(vm, *cmds)
+        # The IDT QEMU's layout shows is the kernel's idt_table (Linux
+        # maps it read-only in the CPU entry area): the same page.
+        idt = re.search(r"^IDT=\s+([0-9a-f]{16})\s+([0-9a-f]{8})$", out,
+                        re.M)
+        assert idt, out
+        facts["idt"] = (int(idt.group(1), 16), int(idt.group(2), 16))
+        facts["idt_pa"] = sections(gdb(
+            vm, mark("fix"), f"monitor !va2pa {facts['idt'][0]:x}",
+            mark("table"), f"monitor !va2pa {kallsym(vm, 'idt_table'):x}",
+            mark("end")))
         facts["aux_after"] = guest_msr(vm, last, TSC_AUX)
         # Put the CPU number back, and see that the guest sees it.
         gdb(vm, f"monitor wrmsr {TSC_AUX:x} {facts['aux'][last]:x} core "
@@ -297,3 +309,32 @@ def test_cpu_decodes_the_vmx_msrs_hvgdb_found(vm, session):
         assert "RFLAGS.TF" in mtf, mtf
     assert re.search(r"^column 5: expected end of command, got '1'",
                      s["cpu_bad"], re.M), s["cpu_bad"]
+
+
+def test_info_registers_in_qemu_layout(vm, session):
+    """QEMU's `info registers` on the selected CPU: the layout pwndbg and
+    people read, with values gdb agrees with, and an IDT that is the
+    kernel's idt_table."""
+    s = session["s"]
+    regs = s["inforegs"]
+    lines = regs.splitlines()
+    assert re.match(r"^RAX=[0-9a-f]{16} RBX=[0-9a-f]{16} RCX=[0-9a-f]{16} "
+                    r"RDX=[0-9a-f]{16}$", lines[0]), regs
+    rip = re.search(r"^RIP=([0-9a-f]{16}) RFL=([0-9a-f]{8}) \[[-DOSZAPC]{7}\] "
+                    r"CPL=([03]) II=[01] A20=1 SMM=0 HLT=[01]$", regs, re.M)
+    assert rip, regs
+    # The CPU may have been in the kernel (most likely) or in user mode.
+    cs = ("0010 0{16} ffffffff 00a09b00 DPL=0" if rip.group(3) == "0" else
+          "0033 0{16} ffffffff 00a0fb00 DPL=3")
+    pc, cr3 = re.findall(r"^\$\d+ = (0x[0-9a-f]+)$", s["pc"], re.M)
+    assert int(rip.group(1), 16) == int(pc, 16)
+    assert re.search(rf"CR3={int(cr3, 16):016x} ", regs), regs
+    assert re.search(rf"^CS ={cs} CS64 \[-RA\]$", regs, re.M), regs
+    assert re.search(r"^TR =0040 [0-9a-f]{16} [0-9a-f]{8} 00008b00 DPL=0 "
+                     r"TSS64-busy$", regs, re.M), regs
+    assert re.search(r"^EFER=0000000000000d01$", regs, re.M), regs
+    # 256 gates of 16 bytes; the page behind the base is idt_table's.
+    assert session["idt"][1] == 0xFFF
+    fix = int(session["idt_pa"]["fix"].strip(), 16)
+    table = int(session["idt_pa"]["table"].strip(), 16)
+    assert fix == table, session["idt_pa"]

@@ -19,8 +19,10 @@
  *  - Z0/Z1 breakpoints hit before the instruction at their address; Z2-Z4
  *    watchpoints hit after the access.  Z1-Z4 share 4 slots, like DR0-3.
  *  - monitor: "echo TEXT", "big N" (N bytes of numbered lines), "slow N"
- *    (N lines, one every 300 ms), "fail", "laststep" (the thread and the
- *    qemu.sstep flags of the last step), "help".
+ *    (N lines, one every 300 ms), "fail" and "fail TEXT" (a refusal: the
+ *    text, then an error reply), "laststep" (the thread and the
+ *    qemu.sstep flags of the last step), "help", ".help" (a command list
+ *    in hvgdb.ko's layout).
  *  - Detaching or dropping the connection lets the CPUs run until the next
  *    connection, which halts them again (like the module).
  *
@@ -384,6 +386,13 @@ static int tgt_monitor(void *ctx, const char *cmd, struct rsp_output *out)
 		rsp_output_write(out, m, strlen(m));
 		return -RSP_EINVAL;
 	}
+	if (!strncmp(cmd, "fail ", 5)) {
+		/* A refusal in the caller's words, as hvgdb.ko's
+		 * "column N: expected ..." (gdb-python's MonitorError). */
+		rsp_output_write(out, cmd + 5, strlen(cmd + 5));
+		rsp_output_write(out, "\n", 1);
+		return -RSP_EINVAL;
+	}
 	if (!strcmp(cmd, "laststep")) {
 		int k = s->steps ?
 			snprintf(line, sizeof(line), "last step: thread %d, "
@@ -395,8 +404,23 @@ static int tgt_monitor(void *ctx, const char *cmd, struct rsp_output *out)
 		rsp_output_write(out, line, (size_t)k);
 		return 0;
 	}
+	if (!strcmp(cmd, ".help")) {
+		/* The layout of hvgdb.ko's .help (monitor-cmds/cmd_exec.c),
+		 * from which gdb-python's `hv` takes its command names. */
+		const char *m = "test target monitor commands:\n"
+			"  echo        TEXT back\n"
+			"  big         N bytes of numbered lines\n"
+			"  slow        N lines, one every 300 ms\n"
+			"  fail        [TEXT]: TEXT (or a refusal), then an error\n"
+			"  laststep    the last step's thread and flags\n"
+			"  .help       this list\n";
+
+		rsp_output_write(out, m, strlen(m));
+		return 0;
+	}
 	if (!strcmp(cmd, "help")) {
-		const char *m = "test target: echo TEXT | big N | slow N | fail | laststep | help\n";
+		const char *m = "test target: echo TEXT | big N | slow N | "
+				"fail [TEXT] | laststep | help | .help\n";
 
 		rsp_output_write(out, m, strlen(m));
 		return 0;

@@ -1,0 +1,25 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# hvgdb - drive hvgdb.ko from gdb
+#
+#  the package: `python import hvgdb` in gdb (after `make install`, or with
+#  gdb-python/ of a checkout on sys.path) gives the calls below and the
+#  `hv` command.  Reference: docs/python.md.
+#
+# Modules, one per concern:
+#   remote    monitor(), MonitorError: monitor commands and refusals
+#   language  the command language (words, blocks, numbers, completion);
+#             needs no gdb
+#   symbols   kernel symbol addresses, cached
+#   hv        the `hv` command
+
+try:
+    import gdb
+except ImportError:     # plain Python: only hvgdb.language is usable
+    gdb = None
+
+if gdb is not None:
+    from hvgdb.remote import MonitorError, monitor
+    from hvgdb import hv        # registers the command
+
+    __all__ = ["MonitorError", "monitor"]

@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# hvgdb - drive hvgdb.ko from gdb
+#
+#  the `hv` command: HyperDbg's commands with completion, symbols sent as
+#  addresses, and the module's refusals as gdb errors
+
+import gdb
+
+from hvgdb import language
+from hvgdb import remote
+from hvgdb import symbols
+
+# The command names of each connection's `.help` ({connection number:
+# names}); a connection that refused `.help` gets language.COMMAND_NAMES.
+_names = {}
+
+
+def _forget(event=None):
+    _names.clear()
+
+
+gdb.events.connection_removed.connect(_forget)
+
+
+def command_names():
+    """The commands `hv` completes: those the connected module lists in
+    `.help`, asked once per connection; language.COMMAND_NAMES when not
+    connected, when the stub has no `.help`, or while the target runs
+    (then it is asked again next time)."""
+    conn = remote.connection()
+    if conn is None:
+        return language.COMMAND_NAMES
+    if conn.num not in _names:
+        try:
+            names = language.help_names(remote.monitor(".help"))
+        except remote.MonitorError:
+            names = []
+        except gdb.error:
+            return language.COMMAND_NAMES
+        _names[conn.num] = names or language.COMMAND_NAMES
+    return _names[conn.num]
+
+
+def resolve(line):
+    """The line as `hv` sends it: a kernel symbol where an address goes
+    becomes its address (language.substitute); returns (line, edits)."""
+    return language.substitute(line, symbols.address)
+
+
+class Hv(gdb.Command):
+    """Run a HyperDbg command of hvgdb.ko.
+
+Usage: hv COMMAND
+
+Sends COMMAND to hvgdb.ko as `monitor COMMAND` does and prints the
+reply; a refused command is a gdb error in the module's words.  Where an
+address goes (!va2pa, !pte, !epthook), a kernel symbol is sent as its
+address (`hv !va2pa linux_banner`); `sym+10` adds a hex offset, and
+numbers (`0x10`, `fffff800`12345678`) are sent as typed.  Tab completes
+the command names (those of the module's .help), their options and
+values, and kernel symbols where an address goes.
+`hv` alone lists the commands.  See docs/commands.md and docs/python.md."""
+
+    def __init__(self):
+        super().__init__("hv", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        self.dont_repeat()          # Enter must not add the event again
+        line, edits = resolve(arg.strip() or ".help")
+        try:
+            out = remote.monitor(line)
+        except remote.MonitorError as e:
+            raise gdb.GdbError(language.map_columns(str(e), edits)) from None
+        except gdb.error as e:
+            raise gdb.GdbError(str(e)) from None
+        gdb.write(out)
+
+    def complete(self, text, word):
+        c = language.complete(text, command_names(), remote.cpus_online)
+        if c.symbol:
+            return gdb.COMPLETE_SYMBOL
+        if word is None:            # the break-characters pass: defaults
+            return []
+        # gdb completes `word`, which its break characters (`!`, `.`, `?`,
+        # ...) may have cut shorter than the language's word.
+        cut = len(c.token) - len(word)
+        if cut < 0:
+            return []
+        return [w[cut:] for w in c.words]
+
+
+Hv()
