@@ -82,7 +82,7 @@ static bool rsp_thread_exists(struct rsp_engine *eng, int tid)
 }
 
 /* Thread that register/memory packets apply to. */
-static int rsp_g_thread(struct rsp_engine *eng)
+int rsp_g_thread(struct rsp_engine *eng)
 {
 	return eng->g_tid > 0 ? eng->g_tid : eng->stop.tid;
 }
@@ -834,6 +834,8 @@ static enum rsp_handled rsp_h_query(struct rsp_engine *eng,
 		return rsp_h_rcmd(eng, c);
 	if (rsp_accept(c, "qqemu."))
 		return rsp_h_qemu(eng, c, false);
+	if (rsp_accept(c, "qSearch:memory:"))
+		return rsp_h_search(eng, c);
 	return RSP_REPLY;		/* unknown query: empty */
 }
 

@@ -59,4 +59,9 @@ long rsp_mem_read(struct rsp_engine *eng, int tid, u64 addr, u8 *buf,
 int rsp_mem_write(struct rsp_engine *eng, int tid, u64 addr, const u8 *buf,
 		  size_t len);
 
+/* The thread register and memory packets apply to (Hg, else the stop's). */
+int rsp_g_thread(struct rsp_engine *eng);
+/* qSearch:memory:, c past that prefix (rsp_search.c). */
+enum rsp_handled rsp_h_search(struct rsp_engine *eng, struct rsp_cursor *c);
+
 #endif /* HVGDB_RSP_INTERNAL_H */

@@ -285,3 +285,23 @@ def test_uart_like_link_keeps_acks(target_factory):
     assert "Timed out" not in out
     # gdb acknowledged the stub's replies and got acks for its packets.
     assert out.count("Received Ack") > 10
+
+
+def test_find_runs_in_the_target(target):
+    """gdb's find sends one qSearch:memory per match and one more, and
+    reads no memory: the search runs in the stub."""
+    a, b = DATA + 0x4321, DATA + 0x9ffb
+    out = gdb_batch(target, [
+        'set {char[7]} %#x = "hvgdb!"' % a,
+        'set {char[7]} %#x = "hvgdb!"' % b,
+        "set debug remote 1",
+        "find /b %#x, +0x100000, 'h', 'v', 'g', 'd', 'b', '!'" % DATA,
+        "set debug remote 0",
+        "find /b %#x, +0x100000, 'h', 'v', 'g', 'x'" % DATA])
+    found = re.findall(r"^(0x[0-9a-f]+)$", out, re.M)
+    assert [int(x, 16) for x in found] == [a, b], out
+    assert "2 patterns found." in out
+    assert "Pattern not found." in out
+    sent = re.findall(r"Sending packet: \$(\w)", out)
+    assert sent.count("q") == 3, out
+    assert "m" not in sent, out

@@ -287,3 +287,55 @@ const char *fake_packet(struct fake *f, int idx)
 	pkt[o] = 0;
 	return pkt;
 }
+
+/* --- one packet at a time ------------------------------------------------ */
+
+void fake_session_restart(struct fake_session *x)
+{
+	struct rsp_transport tr = fake_transport(&x->f, true);
+	struct rsp_config cfg = { .sstep_settable = RSP_SSTEP_ALL,
+				  .byte_timeout_ms = 10, .idle_ms = 1,
+				  .rle_replies = true };
+
+	rsp_init(&x->eng, &tr, &x->ops, &x->f, &cfg);
+}
+
+int fake_session_setup(void **state)
+{
+	struct fake_session *x = calloc(1, sizeof(*x));
+
+	if (!x)
+		return -1;
+	fake_init(&x->f);
+	fake_set_input(&x->f, x->in, 0);
+	x->ops = fake_ops;
+	fake_session_restart(x);
+	*state = x;
+	return 0;
+}
+
+int fake_session_teardown(void **state)
+{
+	struct fake_session *x = *state;
+
+	fake_free(&x->f);
+	free(x);
+	return 0;
+}
+
+const char *fake_session_req(struct fake_session *x, const char *payload)
+{
+	char buf[4096];
+	size_t n = fake_frame(buf, payload);
+	int np;
+
+	memcpy(x->in + x->in_len, buf, n);
+	x->in_len += n;
+	x->f.in_len = x->in_len;
+	x->res = rsp_serve(&x->eng, NULL);
+	np = fake_npackets(&x->f);
+	if (np == x->seen)
+		return NULL;
+	x->seen = np;
+	return fake_packet(&x->f, np - 1);
+}

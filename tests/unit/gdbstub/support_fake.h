@@ -60,4 +60,26 @@ int fake_npackets(struct fake *f);
 /* Frames payload as $payload#cs into buf; returns the length. */
 size_t fake_frame(char *buf, const char *payload);
 
+/*
+ * A reliable-transport engine over the fake target, fed one packet at a
+ * time: fake_session_setup/teardown are cmocka fixtures (*state is the
+ * session); fake_session_req() sends payload, serves it and returns the
+ * reply (NULL if none); fake_session_restart() starts the engine again
+ * over x->ops (a test's variant of fake_ops), keeping the input so far.
+ */
+struct fake_session {
+	struct fake f;
+	struct rsp_engine eng;
+	struct rsp_target_ops ops;
+	struct rsp_resume res;
+	char in[1 << 16];
+	size_t in_len;
+	int seen;			/* output packets already looked at */
+};
+
+int fake_session_setup(void **state);
+int fake_session_teardown(void **state);
+void fake_session_restart(struct fake_session *x);
+const char *fake_session_req(struct fake_session *x, const char *payload);
+
 #endif
