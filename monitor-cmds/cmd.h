@@ -47,6 +47,9 @@ enum cmd_kind {
 	CMD_PHYS_EDIT,		/* !eb|!ed|!eq pa v [v ...]: addr, unit,
 				 * values[nvalues] */
 	CMD_CPU,		/* cpu: no fields (the VMX capabilities) */
+	CMD_SEARCH,		/* sb|sd|sq and !sb|!sd|!sq from to|l n
+				 * v [v ...]: addr, span, unit, phys,
+				 * values[nvalues] (the pattern) */
 	/* QEMU's monitor, for the tools that probe for it (docs/
 	 * qemu-dialect.md); answered by cmd_execute() itself: */
 	CMD_INFO_VERSION,	/* info version: no fields */
@@ -67,8 +70,11 @@ enum cmd_kind {
 /* !db ... without `l`: HyperDbg's 0x80 bytes; at most CMD_DUMP_MAX. */
 #define CMD_DUMP_DEFAULT	0x80u
 #define CMD_DUMP_MAX		0x10000u
-/* Values one !eb/!ed/!eq takes. */
+/* Values one !eb/!ed/!eq takes, and the values of a search pattern. */
 #define CMD_EDIT_MAX		32u
+/* The longest range one search covers: RSP_SEARCH_MAX (gdbstub/
+ * rsp_search.h), which runs both the monitor's searches and gdb's find. */
+#define CMD_SEARCH_MAX		0x10000000ull
 
 struct cmd_parsed {
 	enum cmd_kind kind;
@@ -100,6 +106,8 @@ struct cmd_parsed {
 	bool ascii;
 	u32 nvalues;
 	u64 values[CMD_EDIT_MAX];	/* each fits in unit bytes */
+	u64 span;		/* search: bytes from addr, 1..CMD_SEARCH_MAX */
+	bool phys;		/* search: !sb/!sd/!sq (physical memory) */
 };
 
 #define CMD_ERR_MSG 128

@@ -370,6 +370,7 @@ int cmd_execute_parsed(struct event_table *t, const char *line,
 	case CMD_PHYS_DUMP:
 	case CMD_PHYS_EDIT:
 	case CMD_CPU:
+	case CMD_SEARCH:
 	case CMD_INFO_REGISTERS:
 	case CMD_INFO_MEM:
 		*req |= CMD_REQ_HOST;

@@ -39,6 +39,9 @@ static const struct inspect_def defs[] = {
 	{ "ed", "!ed", CMD_PHYS_EDIT, 4, false },
 	{ "eq", "!eq", CMD_PHYS_EDIT, 8, false },
 	{ "cpu", "cpu", CMD_CPU, 0, false },
+	{ "sb", "sb", CMD_SEARCH, 1, false },	/* and !sb: cmd_search.c */
+	{ "sd", "sd", CMD_SEARCH, 4, false },
+	{ "sq", "sq", CMD_SEARCH, 8, false },
 	{ "info", "info", CMD_INFO_VERSION, 0, false },	/* or REGISTERS */
 };
 
@@ -328,6 +331,8 @@ int cmd_parse_inspect(struct cmd_parser *p, const struct cmd_info *ci,
 		return cmd_end_of_command(p);
 	if (d->kind == CMD_INFO_VERSION)
 		return parse_info(p, c);
+	if (d->kind == CMD_SEARCH)
+		return cmd_parse_search(p, name, d->unit, c);
 	c->unit = d->unit;
 	c->ascii = d->ascii;
 	if (msr)

@@ -15,6 +15,7 @@
 #ifndef HVGDB_KMOD_MON_PRIV_H
 #define HVGDB_KMOD_MON_PRIV_H
 
+#include <linux/threads.h>
 #include <linux/types.h>
 #include "monitor-cmds/event.h"
 #include "monitor-cmds/event_intercepts.h"
@@ -139,5 +140,7 @@ struct cmd_parsed;
 struct rsp_output;
 int mon_inspect(const struct cmd_parsed *p, struct rsp_output *out,
 		bool *handled);
+/* mon_search.c: sb/sd/sq and !sb/!sd/!sq (CMD_SEARCH) at a stop. */
+int mon_search(const struct cmd_parsed *p, struct rsp_output *out);
 
 #endif /* HVGDB_KMOD_MON_PRIV_H */

@@ -21,6 +21,7 @@
 #include "monitor-cmds/cmd.h"
 #include "monitor-cmds/cmd_exec.h"
 #include "monitor-cmds/cmd_inspect.h"
+#include "monitor-cmds/cmd_search.h"
 #include "monitor-cmds/event.h"
 #include "monitor-cmds/event_intercepts.h"
 #include "monitor-cmds/event_output.h"
@@ -107,6 +108,28 @@ static void fuzz_formatters(const struct cmd_parsed *c)
 }
 
 /* The inspection commands' fields (cmd.h) hold what the parser promises. */
+/* A search: a range that does not wrap and is not too long, a pattern of
+ * 1..CMD_EDIT_MAX values that fit the unit, and its bytes. */
+static void check_search(const char *line, size_t len,
+			 const struct cmd_parsed *c)
+{
+	u8 pat[CMD_EDIT_MAX * 8];
+	u64 max = c->unit == 8 ? ~0ull : (1ull << (8 * c->unit)) - 1;
+	u32 i;
+
+	word_at(line, len, c->addr_col, c->addr);
+	if ((c->unit != 1 && c->unit != 4 && c->unit != 8) || !c->span ||
+	    c->span > CMD_SEARCH_MAX || c->addr + (c->span - 1) < c->addr ||
+	    !c->nvalues || c->nvalues > CMD_EDIT_MAX ||
+	    c->phys != (line[strspn(line, " \t")] == '!'))
+		abort();
+	for (i = 0; i < c->nvalues; i++)
+		if (c->values[i] > max)
+			abort();
+	if (cmd_search_pattern(c, pat, sizeof(pat)) != c->nvalues * c->unit)
+		abort();
+}
+
 static void check_inspect(const char *line, size_t len,
 			  const struct cmd_parsed *c)
 {
@@ -131,6 +154,9 @@ static void check_inspect(const char *line, size_t len,
 	case CMD_PHYS_DUMP:
 	case CMD_PHYS_EDIT:
 		break;
+	case CMD_SEARCH:
+		check_search(line, len, c);
+		return;
 	default:
 		return;
 	}
@@ -210,7 +236,8 @@ static void check_parse(const char *line, size_t len, int r, u32 req,
 	     c.kind == CMD_RDMSR || c.kind == CMD_WRMSR ||
 	     c.kind == CMD_VA2PA || c.kind == CMD_PA2VA || c.kind == CMD_PTE ||
 	     c.kind == CMD_PHYS_DUMP || c.kind == CMD_PHYS_EDIT ||
-	     c.kind == CMD_CPU || c.kind == CMD_INFO_REGISTERS ||
+	     c.kind == CMD_CPU || c.kind == CMD_SEARCH ||
+	     c.kind == CMD_INFO_REGISTERS ||
 	     c.kind == CMD_INFO_MEM))
 		abort();
 }
