@@ -29,6 +29,9 @@ enum cmd_kind {
 	CMD_PREALLOC,		/* prealloc [regular-event] <count>,
 				 * prealloc buffer <bytes>: buffer_pool */
 	CMD_FLUSH,		/* flush */
+	CMD_SETTINGS,		/* settings [name [value]]: setting (index in
+				 * cmd_settings.h, CMD_SETTING_ALL alone),
+				 * set, on */
 	/* Run by the host on gdb's selected CPU (hvgdb.ko: kmod/events/
 	 * mon.c), not by cmd_execute(), which answers CMD_REQ_HOST: */
 	CMD_EVAL,		/* ? {script} | ? statement: script */
@@ -47,6 +50,7 @@ enum cmd_kind {
 	CMD_PHYS_EDIT,		/* !eb|!ed|!eq pa v [v ...]: addr, unit,
 				 * values[nvalues] */
 	CMD_CPU,		/* cpu: no fields (the VMX capabilities) */
+	CMD_STATUS,		/* status: no fields (the debuggee's state) */
 	CMD_SEARCH,		/* sb|sd|sq and !sb|!sd|!sq from to|l n
 				 * v [v ...]: addr, span, unit, phys,
 				 * values[nvalues] (the pattern) */
@@ -56,6 +60,10 @@ enum cmd_kind {
 	CMD_INFO_REGISTERS,	/* info registers: run by the host on gdb's
 				 * selected CPU, in QEMU's layout */
 	CMD_INFO_MEM,		/* info mem: the same, QEMU's mapped ranges */
+	CMD_INFO_TLB,		/* info tlb: the same, QEMU's page list */
+	CMD_XP,			/* xp /fmt addr: addr, unit (1, 2, 4, 8;
+				 * 1 for format c), length (count * size),
+				 * count (bytes per line), format */
 };
 
 /* The reply to `info version` (QEMU prints its version; Linux's
@@ -107,6 +115,9 @@ struct cmd_parsed {
 	u32 nvalues;
 	u64 values[CMD_EDIT_MAX];	/* each fits in unit bytes */
 	u64 span;		/* search: bytes from addr, 1..CMD_SEARCH_MAX */
+	u32 setting;		/* settings: which one (cmd_settings.h) */
+	char format;		/* xp: x, d, u, o or c */
+	bool set;		/* settings: a value was given (in on) */
 	bool phys;		/* search: !sb/!sd/!sq (physical memory) */
 };
 

@@ -5,6 +5,7 @@
 #include "cmd_exec.h"
 #include "cmd_out.h"
 #include "cmd_priv.h"
+#include "cmd_settings.h"
 #include "event.h"
 
 static int fail(struct cmd_out *o, const struct cmd_error *e)
@@ -182,6 +183,10 @@ static int do_modify(struct event_table *t, const struct cmd_parsed *c,
 	}
 	if (t->generation != gen)
 		*req |= CMD_REQ_APPLY;
+	/* HyperDbg's autoflush: what was batched before the change comes
+	 * now, not mixed into later output (hvgdb's flush sends it). */
+	if (t->autoflush)
+		*req |= CMD_REQ_FLUSH;
 	if (c->all) {
 		cmd_out_str(o, "all events ");
 		cmd_out_str(o, verb);
@@ -354,6 +359,9 @@ int cmd_execute_parsed(struct event_table *t, const char *line,
 	case CMD_INFO_VERSION:
 		cmd_out_str(&o, CMD_INFO_VERSION_TEXT);
 		break;
+	case CMD_SETTINGS:
+		r = cmd_do_settings(t, c, &o);
+		break;
 	case CMD_FLUSH:
 		*req |= CMD_REQ_FLUSH;
 		cmd_out_str(&o, "flush: buffered event output sent\n");
@@ -371,8 +379,11 @@ int cmd_execute_parsed(struct event_table *t, const char *line,
 	case CMD_PHYS_EDIT:
 	case CMD_CPU:
 	case CMD_SEARCH:
+	case CMD_STATUS:
 	case CMD_INFO_REGISTERS:
 	case CMD_INFO_MEM:
+	case CMD_INFO_TLB:
+	case CMD_XP:
 		*req |= CMD_REQ_HOST;
 		break;
 	}

@@ -43,6 +43,7 @@ static const struct inspect_def defs[] = {
 	{ "sd", "sd", CMD_SEARCH, 4, false },
 	{ "sq", "sq", CMD_SEARCH, 8, false },
 	{ "info", "info", CMD_INFO_VERSION, 0, false },	/* or REGISTERS */
+	{ "xp", "xp", CMD_XP, 0, false },		/* cmd_qemu.c */
 };
 
 static const struct inspect_def *find_def(const char *name)
@@ -300,8 +301,12 @@ static int parse_info(struct cmd_parser *p, struct cmd_parsed *c)
 	else if (t.kind == CMD_TOK_WORD &&
 		 cmd_word_is(cmd_tok_s(p, &t), t.len, "mem"))
 		c->kind = CMD_INFO_MEM;
+	else if (t.kind == CMD_TOK_WORD &&
+		 cmd_word_is(cmd_tok_s(p, &t), t.len, "tlb"))
+		c->kind = CMD_INFO_TLB;
 	else
-		return cmd_expected(p, &t, "'version', 'registers' or 'mem' "
+		return cmd_expected(p, &t, "'version', 'registers', 'mem' or "
+				    "'tlb' "
 				    "(QEMU's other info commands are not "
 				    "available)", "info");
 	return cmd_end_of_command(p);
@@ -333,6 +338,8 @@ int cmd_parse_inspect(struct cmd_parser *p, const struct cmd_info *ci,
 		return parse_info(p, c);
 	if (d->kind == CMD_SEARCH)
 		return cmd_parse_search(p, name, d->unit, c);
+	if (d->kind == CMD_XP)
+		return cmd_parse_xp(p, name, c);
 	c->unit = d->unit;
 	c->ascii = d->ascii;
 	if (msr)

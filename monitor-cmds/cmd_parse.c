@@ -632,6 +632,10 @@ int cmd_parse(const char *line, size_t len, struct cmd_parsed *c,
 
 		if (cmd_inspect_without_bang(err, t.off + 1, w, n))
 			return -1;
+		/* QEMU's monitor takes x/fmt glued to its name. */
+		if (n > 3 && (w[0] == 'x' || w[0] == 'X') &&
+		    (w[1] == 'p' || w[1] == 'P') && w[2] == '/')
+			return cmd_parse_xp(&p, &t, c);
 		if (n && w[0] == '!') {
 			w++;
 			n--;
@@ -676,6 +680,10 @@ int cmd_parse(const char *line, size_t len, struct cmd_parsed *c,
 		return parse_events(&p, c);
 	if (cmd_word_is(ci->name, strlen(ci->name), "prealloc"))
 		return parse_prealloc(&p, c);
+	if (cmd_word_is(ci->name, strlen(ci->name), "settings") ||
+	    cmd_word_is(ci->name, strlen(ci->name), "preactivate") ||
+	    cmd_word_is(ci->name, strlen(ci->name), "status"))
+		return cmd_parse_settings(&p, ci, c);
 	if (cmd_word_is(ci->name, strlen(ci->name), "flush")) {
 		c->kind = CMD_FLUSH;
 		return cmd_end_of_command(&p);

@@ -95,6 +95,13 @@ int cmd_parse_inspect(struct cmd_parser *p, const struct cmd_info *ci,
 		      const struct cmd_tok *name, struct cmd_parsed *c);
 int cmd_inspect_without_bang(struct cmd_error *err, u32 col, const char *s,
 			     size_t n);
+/* cmd_settings.c: settings, preactivate and status (ci) after the name;
+ * 0 or -1 with p->err filled. */
+int cmd_parse_settings(struct cmd_parser *p, const struct cmd_info *ci,
+		       struct cmd_parsed *c);
+/* cmd_qemu.c: QEMU's xp after its name (@name: "xp" or "xp/fmt"). */
+int cmd_parse_xp(struct cmd_parser *p, const struct cmd_tok *name,
+		 struct cmd_parsed *c);
 /* cmd_search.c: sb/sd/sq (@name without '!') or !sb/!sd/!sq after the
  * name; @unit 1, 4 or 8.  0 or -1 with p->err filled. */
 int cmd_parse_search(struct cmd_parser *p, const struct cmd_tok *name,

@@ -123,6 +123,9 @@ struct event_table {
 	bool stopped_by_event;
 	u32 stop_event_id;
 	bool stop_sc;		/* set by `events sc on` at that stop */
+	/* `settings autoflush on`: `events d|c` send the batched output of
+	 * `imm no` events first (cmd_settings.c). */
+	bool autoflush;
 };
 
 /* Error codes, also the reasons add() refuses. */

@@ -22,9 +22,10 @@ COMMAND_NAMES = (
     "!msrread", "!msrwrite", "!cpuid", "!tsc", "!pmc", "!ioin", "!ioout",
     "!dr", "!vmcall", "!xsetbv", "!crwrite", "!exception", "!interrupt",
     "!syscall", "!syscall2", "!sysret", "!sysret2",
-    "events", "prealloc", "flush",
+    "events", "prealloc", "flush", "settings", "preactivate", "status",
     "rdmsr", "wrmsr", "!va2pa", "!pa2va", "!pte",
-    "!db", "!dc", "!dd", "!dq", "!eb", "!ed", "!eq", "cpu", "info",
+    "!db", "!dc", "!dd", "!dq", "!eb", "!ed", "!eq",
+    "sb", "sd", "sq", "!sb", "!sd", "!sq", "cpu", "info", "xp",
     ".help", "help", "?", "print",
 )
 
@@ -70,6 +71,9 @@ _EVENT_ARG = _spec((NUMBER,), EVENT_OPTIONS, event=True)
 _EVENT_NOARG = _spec((), EVENT_OPTIONS, event=True)
 _DUMP = _spec((NUMBER,), ("l",))
 _EDIT = _spec((NUMBER, NUMBER), repeat=True)
+# sb from to|l n values...: the start may be a symbol in virtual memory.
+_SEARCH_VIRT = _spec((ADDRESS, NUMBER), ("l",), repeat=True)
+_SEARCH_PHYS = _spec((NUMBER, NUMBER), ("l",), repeat=True)
 
 SPECS = {
     "!msrread": _EVENT_ARG, "!msrwrite": _EVENT_ARG, "!cpuid": _EVENT_ARG,
@@ -93,7 +97,14 @@ SPECS = {
     "!pa2va": _spec((NUMBER,)),
     "!db": _DUMP, "!dc": _DUMP, "!dd": _DUMP, "!dq": _DUMP,
     "!eb": _EDIT, "!ed": _EDIT, "!eq": _EDIT,
-    "cpu": _spec(), "info": _spec((("version", "registers", "mem"),)),
+    "sb": _SEARCH_VIRT, "sd": _SEARCH_VIRT, "sq": _SEARCH_VIRT,
+    "!sb": _SEARCH_PHYS, "!sd": _SEARCH_PHYS, "!sq": _SEARCH_PHYS,
+    "settings": _spec((("autoflush", "autounpause", "syntax",
+                        "addressconversion"), ("on", "off"))),
+    "preactivate": _spec((("mode",),)), "status": _spec(),
+    "cpu": _spec(),
+    "info": _spec((("version", "registers", "mem", "tlb"),)),
+    "xp": _spec((NUMBER, NUMBER)),
     ".help": _spec((NAMES,)), "help": _spec((NAMES,)),
     "?": _spec(rest=True), "print": _spec(rest=True),
 }

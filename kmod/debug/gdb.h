@@ -84,6 +84,8 @@ size_t hv_gdb_console(const char *text, size_t len);
 void hv_gdb_dead(struct hv_cpu *c, struct hv_regs *r,
 		 const char *what, const char *text, size_t len);
 int hv_gdb_selected_cpu(void);
+/* `status`: how gdb reaches the module, one line into buf (any context). */
+int hv_gdb_link_text(char *buf, size_t cap);
 struct gdb_cpu *hv_gdb_cpu_state(int cpu);
 
 /* debugfs "gdb": link and halting statistics. */

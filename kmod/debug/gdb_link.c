@@ -321,6 +321,16 @@ void gdb_link_show(struct seq_file *m)
 		seq_printf(m, "poll hrtimer period_ms %u\n", HV_GDB_POLL_MS);
 }
 
+int hv_gdb_link_text(char *buf, size_t cap)
+{
+	if (gdb_poll_mode == GDB_POLL_PREEMPT)
+		return scnprintf(buf, cap, "link: gdb's remote protocol on the 16550 UART at %#x, %u baud; a connecting gdb is noticed within %u ms (VMX-preemption timer on CPU %d)\n",
+				 uart_port, uart_baud, HV_GDB_POLL_MS,
+				 hv.timer.cpu);
+	return scnprintf(buf, cap, "link: gdb's remote protocol on the 16550 UART at %#x, %u baud; a connecting gdb is noticed within %u ms (a pinned hrtimer's VMCALL)\n",
+			 uart_port, uart_baud, HV_GDB_POLL_MS);
+}
+
 void hv_gdb_show_wire(struct seq_file *m)
 {
 	u32 end = READ_ONCE(gdb_wire.pos), i;

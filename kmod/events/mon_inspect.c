@@ -28,6 +28,7 @@
 #include "kmod/events/mon_priv.h"
 #include "monitor-cmds/cmd.h"
 #include "monitor-cmds/cmd_inspect.h"
+#include "monitor-cmds/cmd_qemu.h"
 #include "gdbstub/gdbstub.h"
 
 /* One reply line at a time: dumps stream as gdb prints O packets. */
@@ -390,6 +391,56 @@ static int mon_info_mem(struct rsp_output *out)
 	return 0;
 }
 
+/* QEMU's `info tlb`: the same walk, a line per page. */
+static int mon_info_tlb(struct rsp_output *out)
+{
+	const struct gdb_cpu *g = mon_selected(out);
+	struct pgwalk_ctx w;
+	int r;
+
+	if (!g)
+		return -RSP_EIO;
+	hv_gdb_walk_ctx(g, &w);
+	r = qemu_info_tlb(&w, mon_emit_line, out);
+	if (r == -1)
+		return mon_fail(out, 0, "info tlb: the CPU is not in IA-32e paging (32-bit and PAE tables are not walked)\n");
+	if (r)
+		return mon_fail(out, 0, "info tlb: a page table outside System RAM; the pages above are complete up to it\n");
+	return 0;
+}
+
+/*
+ * QEMU's `xp`: a line at a time, RAM through the direct map, device
+ * memory through the uncached window in accesses of the unit; where
+ * neither reads, QEMU's "Cannot access memory" line ends the dump.
+ */
+static int mon_xp(const struct cmd_parsed *p, struct rsp_output *out)
+{
+	u32 line = p->count, off;
+	char b[MON_INSPECT_LINE];
+	struct cmd_out o;
+	u8 buf[16];
+
+	for (off = 0; off < p->length; off += line) {
+		u32 n = min_t(u32, line, p->length - off);
+		u64 pa = p->addr + off;
+		const u8 *mem = hv_gdb_phys(pa, n);
+
+		cmd_out_init(&o, b, sizeof(b));
+		if (mem) {
+			memcpy(buf, mem, n);
+		} else if (hv_gdb_mmio_check(pa, n, p->unit) ||
+			   hv_gdb_mmio_read(pa, buf, n, p->unit)) {
+			cmd_fmt_xp_fail(&o, pa);
+			mon_line(out, &o);
+			return 0;
+		}
+		cmd_fmt_xp_line(&o, pa, buf, n, p->unit, p->format);
+		mon_line(out, &o);
+	}
+	return 0;
+}
+
 int mon_inspect(const struct cmd_parsed *p, struct rsp_output *out,
 		bool *handled)
 {
@@ -409,6 +460,10 @@ int mon_inspect(const struct cmd_parsed *p, struct rsp_output *out,
 		return mon_info_registers(out);
 	case CMD_INFO_MEM:
 		return mon_info_mem(out);
+	case CMD_INFO_TLB:
+		return mon_info_tlb(out);
+	case CMD_XP:
+		return mon_xp(p, out);
 	case CMD_PHYS_DUMP:
 		return mon_phys_dump(p, out);
 	case CMD_PHYS_EDIT:
@@ -417,6 +472,8 @@ int mon_inspect(const struct cmd_parsed *p, struct rsp_output *out,
 		return mon_cpu(out);
 	case CMD_SEARCH:
 		return mon_search(p, out);
+	case CMD_STATUS:
+		return mon_status(out);
 	default:
 		*handled = false;
 		return 0;

@@ -351,3 +351,85 @@ int qemu_info_mem(const struct pgwalk_ctx *w,
 		qi_mem_print(&m, 1ULL << m.vbits, 0);
 	return r;
 }
+
+/* ---- info tlb ---- */
+
+/* The entry bits QEMU's print_pte() shows, in its order. */
+#define QI_PWT		(1ULL << 3)
+#define QI_PCD		(1ULL << 4)
+#define QI_A		(1ULL << 5)
+#define QI_D		(1ULL << 6)
+#define QI_G		(1ULL << 8)
+#define QI_NX		(1ULL << 63)
+/* The frame address QEMU prints for a 4 KiB, 2 MiB and 1 GiB page. */
+#define QI_TLB_MASK_4K	0x3fffffffff000ULL
+#define QI_TLB_MASK_2M	0x3ffffffe00000ULL
+#define QI_TLB_MASK_1G	0x3ffffc0000000ULL
+
+static void qi_tlb_print(struct qi_mem *m, u64 addr, u64 e, u64 mask)
+{
+	static const struct { u64 bit; char c; } bits[] = {
+		{ QI_NX, 'X' }, { QI_G, 'G' }, { PGWALK_PS, 'P' },
+		{ QI_D, 'D' }, { QI_A, 'A' }, { QI_PCD, 'C' },
+		{ QI_PWT, 'T' }, { PGWALK_US, 'U' }, { PGWALK_RW, 'W' },
+	};
+	u32 i;
+
+	qi_hex(&m->o, qi_canonical(m, addr), 16);
+	linebuf_str(&m->o, ": ");
+	qi_hex(&m->o, e & mask, 16);
+	linebuf_char(&m->o, ' ');
+	for (i = 0; i < ARRAY_SIZE(bits); i++)
+		linebuf_char(&m->o, e & bits[i].bit ? bits[i].c : '-');
+	linebuf_end(&m->o);
+}
+
+/* Table at @table of level @level (1 = page table) covering from @base:
+ * one line per present leaf, as QEMU's tlb_info_la48/la57. */
+static int qi_tlb_table(struct qi_mem *m, u64 table, u32 level, u64 base)
+{
+	u32 shift = 12 + 9 * (level - 1), i;
+
+	for (i = 0; i < 512; i++) {
+		u64 e, addr = base + ((u64)i << shift);
+
+		if (m->w->read_phys(m->w->opaque, table + 8 * i, &e, 8))
+			return -2;
+		if (!(e & PGWALK_P))
+			continue;
+		if (level == 1) {
+			/* Bit 7 of a PTE is PAT, not PS: QEMU clears it. */
+			qi_tlb_print(m, addr, e & ~PGWALK_PS, QI_TLB_MASK_4K);
+			continue;
+		}
+		if ((level == 2 || level == 3) && (e & PGWALK_PS)) {
+			qi_tlb_print(m, addr, e, level == 2 ? QI_TLB_MASK_2M :
+				     QI_TLB_MASK_1G);
+			continue;
+		}
+		if (qi_tlb_table(m, e & QI_ADDR_MASK, level - 1, addr))
+			return -2;
+	}
+	return 0;
+}
+
+int qemu_info_tlb(const struct pgwalk_ctx *w,
+		  void (*emit)(void *ctx, const char *line), void *ctx)
+{
+	struct qi_mem m = { .w = w, .vbits = 48 };
+	u32 levels = 4;
+
+	linebuf_init(&m.o, emit, ctx);
+	if (!(w->cr0 & PGWALK_CR0_PG)) {
+		linebuf_str(&m.o, "PG disabled");
+		linebuf_end(&m.o);
+		return 0;
+	}
+	if (!(w->efer & PGWALK_EFER_LMA) || !(w->cr4 & PGWALK_CR4_PAE))
+		return -1;
+	if (w->cr4 & PGWALK_CR4_LA57) {
+		levels = 5;
+		m.vbits = 57;
+	}
+	return qi_tlb_table(&m, w->cr3 & QI_ADDR_MASK, levels, 0);
+}

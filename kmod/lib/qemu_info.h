@@ -39,4 +39,14 @@ struct pgwalk_ctx;
 int qemu_info_mem(const struct pgwalk_ctx *w,
 		  void (*emit)(void *ctx, const char *line), void *ctx);
 
+/*
+ * QEMU's `info tlb`: one line per present leaf of the same walk, "<va>:
+ * <frame> <flags>" (16 hex digits each; the frame masked to the page's
+ * size as QEMU's print_pte() does), the flags XGPDACTUW or '-' for each
+ * of NX, G, PS, D, A, PCD, PWT, U/S, R/W of the leaf itself (bit 7 of a
+ * 4 KiB PTE is PAT and is not shown).  Same returns as qemu_info_mem().
+ */
+int qemu_info_tlb(const struct pgwalk_ctx *w,
+		  void (*emit)(void *ctx, const char *line), void *ctx);
+
 #endif /* HVGDB_KMOD_QEMU_INFO_H */

@@ -110,7 +110,11 @@ def test_complete_other_commands():
     assert comp("events d ") == ["all"]
     assert comp("events sc ") == ["on", "off"]
     assert comp("prealloc ") == ["regular-event", "script", "buffer"]
-    assert comp("info ") == ["version", "registers", "mem"]
+    assert comp("info ") == ["version", "registers", "mem", "tlb"]
+    assert comp("settings a") == ["autoflush", "autounpause",
+                                  "addressconversion"]
+    assert comp("settings autoflush ") == ["on", "off"]
+    assert comp("preactivate ") == ["mode"]
     assert comp("help !ms") == ["!msrread", "!msrwrite"]
     assert comp("? { x } ") == [] and comp("print 1 ") == []
     assert comp("nosuch ") == []
@@ -120,6 +124,9 @@ def test_complete_symbols_where_an_address_goes():
     assert comp("!va2pa ") == "symbol"
     assert comp("!va2pa linux_b") == "symbol"
     assert comp("!pte ") == "symbol"
+    # A virtual search starts at an address; a physical one does not.
+    assert comp("sb ") == "symbol" and comp("!sb ") == ["l"]
+    assert comp("sb linux_banner ") == ["l"]
     assert comp("!epthook __x64_sys_op") == "symbol"
     assert comp("!epthook __x64_sys_openat s") == ["sc", "stage", "script"]
     assert comp("!epthook core 0 ") == "symbol"

@@ -16,7 +16,7 @@ static const char *const commands[] = {
 	"msrread", "msrwrite", "cpuid", "tsc", "pmc", "ioin", "ioout", "dr",
 	"vmcall", "xsetbv", "crwrite", "exception", "interrupt", "syscall",
 	"syscall2", "sysret", "sysret2", "events", "prealloc", "flush",
-	".help", "help",
+	"settings", "preactivate", "status", ".help", "help",
 };
 
 /* HyperDbg's inspection commands, as written (the '!' is required). */
@@ -24,7 +24,7 @@ static const char *const inspect_commands[] = {
 	"rdmsr", "wrmsr", "!va2pa", "!pa2va", "!pte", "!db", "!dc", "!dd",
 	"!dq", "!eb", "!ed", "!eq", "cpu", "info",
 	/* Both forms are commands: virtual and physical searches. */
-	"sb", "!sb", "sd", "!sd", "sq", "!sq",
+	"sb", "!sb", "sd", "!sd", "sq", "!sq", "xp",
 };
 
 /* name is in inspect_commands. */
