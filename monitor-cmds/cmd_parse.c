@@ -640,6 +640,14 @@ int cmd_parse(const char *line, size_t len, struct cmd_parsed *c,
 			w++;
 			n--;
 		}
+		/* HyperDbg's !dump writes a file where the debugger runs. */
+		if (cmd_word_is(w, n, "dump")) {
+			cmd_err(err, t.off + 1, "", cmd_tok_s(&p, &t), t.len,
+				" saves a file on the debugging machine: use "
+				"'hv !dump from to [path] file' (the hvgdb "
+				"Python package)");
+			return -1;
+		}
 		for (i = 0; i < ARRAY_SIZE(ept_later); i++) {
 			if (cmd_word_is(w, n, ept_later[i])) {
 				cmd_err(err, t.off + 1, "", cmd_tok_s(&p, &t),

@@ -11,6 +11,7 @@
 #   language  the command language (words, blocks, numbers, completion);
 #             needs no gdb
 #   symbols   kernel symbol addresses, cached
+#   memory    read_phys() and !dump (physical memory through PhyMemMode)
 #   hv        the `hv` command
 
 try:
@@ -20,6 +21,7 @@ except ImportError:     # plain Python: only hvgdb.language is usable
 
 if gdb is not None:
     from hvgdb.remote import MonitorError, monitor
+    from hvgdb.memory import read_phys
     from hvgdb import hv        # registers the command
 
-    __all__ = ["MonitorError", "monitor"]
+    __all__ = ["MonitorError", "monitor", "read_phys"]

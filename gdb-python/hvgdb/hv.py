@@ -8,6 +8,7 @@
 import gdb
 
 from hvgdb import language
+from hvgdb import memory
 from hvgdb import remote
 from hvgdb import symbols
 
@@ -67,6 +68,9 @@ values, and kernel symbols where an address goes.
 
     def invoke(self, arg, from_tty):
         self.dont_repeat()          # Enter must not add the event again
+        words = arg.split(None, 1)
+        if words and words[0].lower() == "!dump":
+            return self.dump(words[1] if len(words) > 1 else "", from_tty)
         line, edits = resolve(arg.strip() or ".help")
         try:
             out = remote.monitor(line)
@@ -75,6 +79,26 @@ values, and kernel symbols where an address goes.
         except gdb.error as e:
             raise gdb.GdbError(str(e)) from None
         gdb.write(out)
+
+    @staticmethod
+    def dump(args, from_tty):
+        """HyperDbg's !dump: the file is on this machine, so the package
+        reads the memory (hvgdb.memory) and writes it."""
+        start, end, path = memory.parse_dump(args)
+        last = [0]
+
+        def progress(done, total):
+            # A line every 64 KiB at the terminal; nothing in batch mode.
+            if from_tty and (done - last[0] >= 0x10000 or done == total):
+                last[0] = done
+                gdb.write("\r!dump: %#x of %#x bytes" % (done, total))
+                gdb.flush()
+
+        n = memory.dump(start, end, path, progress)
+        if from_tty:
+            gdb.write("\n")
+        gdb.write("the dump file is saved at: %s (%#x bytes of physical "
+                  "memory from %#x)\n" % (path, n, start))
 
     def complete(self, text, word):
         c = language.complete(text, command_names(), remote.cpus_online)

@@ -37,3 +37,40 @@ def test_package_drives_the_module(vm):
                      s["refused"], re.M), out
     assert "Protocol error" not in s["refused"], out
     assert int(s["hv"].strip(), 16) == banner - 0xFFFFFFFF80000000, out
+
+
+PATTERN = 0x6876746573740000        # hvtest.ko's page: PATTERN | index
+
+
+def test_read_phys_and_dump_against_the_guest(vm1, tmp_path):
+    """hvgdb.read_phys() and `hv !dump` on hvgdb.ko: the kernel's banner at
+    its physical address reads as /proc/version, the page hvtest.ko filled
+    dumps to a file of PATTERN | index, and virtual reads are virtual
+    again afterwards."""
+    from hvvm import ensure_hvtest
+    vm = vm1
+    ensure_hvtest(vm)
+    page = int(re.search(r"page pa=(0x[0-9a-f]+)",
+                         vm.sh("echo alloc > /proc/hvtest; "
+                               "cat /proc/hvtest")).group(1), 16)
+    banner = kallsym(vm, "linux_banner")
+    version = vm.sh("cat /proc/version").strip()
+    f = tmp_path / "page.dmp"
+    with gdb_server(vm):
+        out = gdb(
+            vm,
+            f"python import sys; sys.path.insert(0, '{REPO}/gdb-python')",
+            "python import hvgdb",
+            mark("phys"), "python print(hvgdb.read_phys("
+            f"{banner - 0xFFFFFFFF80000000:#x}, 40).decode())",
+            mark("dump"), f"hv !dump {page:x} {page + 0x1000:x} {f}",
+            mark("virt"), f"x/s {banner:#x}",
+            mark("end"))
+    s = sections(out)
+    assert s["phys"].strip() == version[:40], out
+    assert f"the dump file is saved at: {f} (0x1000 bytes" in s["dump"], out
+    data = f.read_bytes()
+    assert [int.from_bytes(data[i:i + 8], "little")
+            for i in range(0, 0x1000, 8)] == [PATTERN | i
+                                              for i in range(512)]
+    assert version[:40] in s["virt"], out
