@@ -14,6 +14,7 @@
 import gdb
 
 from hvgdb import language
+from hvgdb import remote
 
 # The most one read_phys() or !dump moves: 16 MiB, minutes over a serial
 # line already (about 6 KB/s at 115200 baud).
@@ -26,14 +27,14 @@ class DumpError(gdb.GdbError):
 
 
 def _phys_mode(on):
-    out = gdb.execute("maintenance packet Qqemu.PhyMemMode:%d" % on,
-                      to_string=True)
+    conn = remote.connection()
+    if conn is None:
+        raise gdb.error("not connected to a remote target")
+    reply = conn.send_packet("Qqemu.PhyMemMode:%d" % on)
     gdb.execute("maintenance flush dcache", to_string=True)
-    if 'received: "OK"' not in out:
+    if reply != b"OK":
         raise gdb.error("the stub does not give physical memory "
-                        "(Qqemu.PhyMemMode:%d answered %s)" %
-                        (on, out.strip().splitlines()[-1] if out.strip()
-                         else "nothing"))
+                        "(Qqemu.PhyMemMode:%d answered %r)" % (on, reply))
 
 
 def read_phys(pa, n):
