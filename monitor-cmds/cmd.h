@@ -42,15 +42,16 @@ enum cmd_kind {
 	 * a stop; numbers are hex as in HyperDbg: */
 	CMD_RDMSR,		/* rdmsr msr [core n]: msr, core */
 	CMD_WRMSR,		/* wrmsr msr value [core n]: msr, value, core */
-	CMD_VA2PA,		/* !va2pa va: addr */
+	CMD_VA2PA,		/* !va2pa va [core n]: addr, core */
 	CMD_PA2VA,		/* !pa2va pa: addr */
-	CMD_PTE,		/* !pte va: addr */
+	CMD_PTE,		/* !pte va [core n]: addr, core */
 	CMD_PHYS_DUMP,		/* !db|!dc|!dd|!dq pa [l n]: addr, length,
 				 * unit (1, 4, 8), ascii (!db, !dc) */
 	CMD_PHYS_EDIT,		/* !eb|!ed|!eq pa v [v ...]: addr, unit,
 				 * values[nvalues] */
 	CMD_CPU,		/* cpu: no fields (the VMX capabilities) */
 	CMD_STATUS,		/* status: no fields (the debuggee's state) */
+	CMD_CPUS,		/* cpus: no fields (each CPU and its task) */
 	CMD_SEARCH,		/* sb|sd|sq and !sb|!sd|!sq from to|l n
 				 * v [v ...]: addr, span, unit, phys,
 				 * values[nvalues] (the pattern) */
@@ -86,7 +87,9 @@ enum cmd_kind {
 
 struct cmd_parsed {
 	enum cmd_kind kind;
-	struct event_span text;	/* the command without outer blanks */
+	struct event_span text;	/* the command without outer blanks (and
+				 * without a `.kv` prefix) */
+	bool kv;		/* `.kv COMMAND`: answer as records (cmd_kv.h) */
 	struct event_spec spec;	/* CMD_EVENT; spans relative to line */
 	bool all;		/* events e|d|c all */
 	u32 id;
@@ -106,7 +109,8 @@ struct cmd_parsed {
 	u64 value;
 	u32 msr;
 	u32 core;		/* CMD_CORE_ALL or a CPU number (rdmsr,
-				 * wrmsr; 0 for the others) */
+				 * wrmsr; !va2pa and !pte: CMD_CORE_ALL
+				 * for gdb's selected CPU; 0 for others) */
 	u32 core_col;		/* column of the core number, 0 if none */
 	u32 addr_col;		/* column of the address */
 	u32 length;		/* bytes: multiple of unit, 1..CMD_DUMP_MAX */

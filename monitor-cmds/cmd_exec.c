@@ -5,6 +5,7 @@
 #include "cmd_exec.h"
 #include "cmd_out.h"
 #include "cmd_priv.h"
+#include "cmd_kv.h"
 #include "cmd_settings.h"
 #include "event.h"
 
@@ -93,6 +94,21 @@ static int compile(struct event_table *t, const char *line,
 	return 0;
 }
 
+/* `.kv`: "event id=0x0 enabled=1 action=script command=\"...\"". */
+static void kv_event(struct cmd_out *o, const struct event_table *t,
+		     const struct event *ev)
+{
+	if (!ev)
+		return;
+	cmd_out_str(o, "event");
+	cmd_kv_hex(o, "id", ev->id);
+	cmd_kv_bool(o, "enabled", ev->enabled);
+	cmd_kv_str(o, "action", ev->spec.has_script ? "script" : "break",
+		   ev->spec.has_script ? 6 : 5);
+	cmd_kv_str(o, "command", event_text(t, ev), ev->text_len);
+	cmd_out_char(o, '\n');
+}
+
 static int do_event(struct event_table *t, const char *line,
 		    const struct cmd_parsed *c, struct cmd_out *o, u32 *req)
 {
@@ -125,6 +141,10 @@ static int do_event(struct event_table *t, const char *line,
 		return -1;
 	}
 	*req |= CMD_REQ_APPLY;
+	if (c->kv) {
+		kv_event(o, t, event_table_find(t, id));
+		return 0;
+	}
 	cmd_out_str(o, "event ");
 	cmd_out_hex(o, id);
 	cmd_out_str(o, " enabled: ");
@@ -133,10 +153,15 @@ static int do_event(struct event_table *t, const char *line,
 	return 0;
 }
 
-static void list(const struct event_table *t, struct cmd_out *o)
+static void list(const struct event_table *t, struct cmd_out *o, bool kv)
 {
 	u32 i;
 
+	if (kv) {	/* no events: no records */
+		for (i = 0; i < t->count && !o->truncated; i++)
+			kv_event(o, t, &t->ev[i]);
+		return;
+	}
 	if (!t->count) {
 		cmd_out_str(o, "no events\n");
 		return;
@@ -340,7 +365,7 @@ int cmd_execute_parsed(struct event_table *t, const char *line,
 		r = do_event(t, line, c, &o, req);
 		break;
 	case CMD_EVENTS_LIST:
-		list(t, &o);
+		list(t, &o, c->kv);
 		break;
 	case CMD_EVENTS_ENABLE:
 	case CMD_EVENTS_DISABLE:
@@ -380,6 +405,7 @@ int cmd_execute_parsed(struct event_table *t, const char *line,
 	case CMD_CPU:
 	case CMD_SEARCH:
 	case CMD_STATUS:
+	case CMD_CPUS:
 	case CMD_INFO_REGISTERS:
 	case CMD_INFO_MEM:
 	case CMD_INFO_TLB:

@@ -342,8 +342,8 @@ int cmd_parse_inspect(struct cmd_parser *p, const struct cmd_info *ci,
 		return cmd_parse_xp(p, name, c);
 	c->unit = d->unit;
 	c->ascii = d->ascii;
-	if (msr)
-		c->core = CMD_CORE_ALL;
+	if (msr || d->kind == CMD_VA2PA || d->kind == CMD_PTE)
+		c->core = CMD_CORE_ALL;	/* va2pa, pte: the selected CPU */
 	if (d->kind == CMD_PHYS_DUMP)
 		c->length = CMD_DUMP_DEFAULT;
 	for (;; any = true) {
@@ -356,7 +356,9 @@ int cmd_parse_inspect(struct cmd_parser *p, const struct cmd_info *ci,
 
 			if (cmd_word_is(w, t.len, "pid") && !msr)
 				return refuse_pid(p, d, &t);
-			if (cmd_word_is(w, t.len, "core") && msr) {
+			if (cmd_word_is(w, t.len, "core") &&
+			    (msr || d->kind == CMD_VA2PA ||
+			     d->kind == CMD_PTE)) {
 				if (parse_core(p, &t, &core_kw, c))
 					return -1;
 				continue;

@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "cmd_out.h"
 #include "cmd_priv.h"
+#include "cmd_kv.h"
 
 /* Event commands of HyperDbg that rely on EPT: they come in a later issue
  * and get a clear answer rather than "unknown command". */
@@ -584,8 +585,34 @@ u32 cmd_print_script(const char *line, const struct cmd_parsed *c, char *buf,
 	return CMD_PRINT_SHIFT + n + (u32)sizeof(post) - 1;
 }
 
+static int parse_line(const char *line, size_t len, struct cmd_parsed *c,
+		      struct cmd_error *err);
+
+/* `.kv` first: the rest is the command, answered as records (cmd_kv.h);
+ * the command must be one that has them. */
+static bool kv_prefix(const char *line, u32 a, u32 b)
+{
+	return b - a >= 3 && line[a] == '.' &&
+	       (line[a + 1] == 'k' || line[a + 1] == 'K') &&
+	       (line[a + 2] == 'v' || line[a + 2] == 'V') &&
+	       (b - a == 3 || line[a + 3] == ' ' || line[a + 3] == '\t');
+}
+
 int cmd_parse(const char *line, size_t len, struct cmd_parsed *c,
 	      struct cmd_error *err)
+{
+	int r = parse_line(line, len, c, err);
+
+	if (r || !c->kv || cmd_kv_takes(c->kind))
+		return r;
+	cmd_err(err, c->text.off + 1, ".kv is not available for ",
+		line + c->text.off, c->text.len, " (it is for events, the "
+		"event commands, rdmsr, !va2pa, !pa2va and cpus)");
+	return -1;
+}
+
+static int parse_line(const char *line, size_t len, struct cmd_parsed *c,
+		      struct cmd_error *err)
 {
 	const struct cmd_info *ci;
 	struct cmd_parser p;
@@ -613,6 +640,18 @@ int cmd_parse(const char *line, size_t len, struct cmd_parsed *c,
 	while (b > a && (line[b - 1] == ' ' || line[b - 1] == '\t' ||
 			 line[b - 1] == '\r' || line[b - 1] == '\n'))
 		b--;
+	if (kv_prefix(line, a, b)) {
+		c->kv = true;
+		for (a += 3; a < b && (line[a] == ' ' || line[a] == '\t');)
+			a++;
+		if (a == b) {
+			cmd_err(err, a + 1, "expected a command after '.kv', "
+				"got end of line", NULL, 0, "");
+			return -1;
+		}
+		cmd_lex_init(&p.lx, line, (u32)len);
+		p.lx.pos = a;
+	}
 	c->text.off = a;
 	c->text.len = b - a;
 
@@ -690,7 +729,8 @@ int cmd_parse(const char *line, size_t len, struct cmd_parsed *c,
 		return parse_prealloc(&p, c);
 	if (cmd_word_is(ci->name, strlen(ci->name), "settings") ||
 	    cmd_word_is(ci->name, strlen(ci->name), "preactivate") ||
-	    cmd_word_is(ci->name, strlen(ci->name), "status"))
+	    cmd_word_is(ci->name, strlen(ci->name), "status") ||
+	    cmd_word_is(ci->name, strlen(ci->name), "cpus"))
 		return cmd_parse_settings(&p, ci, c);
 	if (cmd_word_is(ci->name, strlen(ci->name), "flush")) {
 		c->kind = CMD_FLUSH;

@@ -95,7 +95,8 @@ int cmd_parse_inspect(struct cmd_parser *p, const struct cmd_info *ci,
 		      const struct cmd_tok *name, struct cmd_parsed *c);
 int cmd_inspect_without_bang(struct cmd_error *err, u32 col, const char *s,
 			     size_t n);
-/* cmd_settings.c: settings, preactivate and status (ci) after the name;
+/* cmd_settings.c: settings, preactivate, status and cpus (ci) after the
+ * name;
  * 0 or -1 with p->err filled. */
 int cmd_parse_settings(struct cmd_parser *p, const struct cmd_info *ci,
 		       struct cmd_parsed *c);

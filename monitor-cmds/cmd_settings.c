@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cmd_settings.c - `settings`, `preactivate` and `status` (cmd_settings.h).
+ * cmd_settings.c - `settings`, `preactivate`, `status` and `cpus`
+ * (cmd_settings.h).
  */
 #include "hvgdb/freestanding.h"
 #include "cmd.h"
@@ -115,7 +116,8 @@ int cmd_parse_settings(struct cmd_parser *p, const struct cmd_info *ci,
 		return parse_settings(p, c);
 	if (cmd_word_is(ci->name, strlen(ci->name), "preactivate"))
 		return parse_preactivate(p);
-	c->kind = CMD_STATUS;
+	c->kind = cmd_word_is(ci->name, strlen(ci->name), "cpus") ?
+		  CMD_CPUS : CMD_STATUS;
 	return cmd_end_of_command(p);
 }
 

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * cmd_settings.h - HyperDbg's `settings`, `preactivate` and `status`:
- * parsing for cmd_parse() and `settings` for cmd_execute_parsed(), over
- * the event table (its autoflush flag).  Pure functions; `status` is the
- * host's (kmod/events/mon_status.c).
+ * cmd_settings.h - HyperDbg's `settings`, `preactivate` and `status`, and
+ * hvgdb's `cpus`: parsing for cmd_parse() and `settings` for
+ * cmd_execute_parsed(), over the event table (its autoflush flag).  Pure
+ * functions; `status` and `cpus` are the host's (kmod/events/
+ * mon_status.c).
  *
  * HyperDbg's four settings are all known.  autoflush applies to hvgdb and
  * can be set; autounpause, syntax and addressconversion belong to

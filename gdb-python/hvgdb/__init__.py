@@ -12,6 +12,8 @@
 #             needs no gdb
 #   symbols   kernel symbol addresses, cached
 #   memory    read_phys() and !dump (physical memory through PhyMemMode)
+#   machine   msr(), write_msr(), va2pa(), pa2va(), cpus() (`.kv` replies)
+#   events    events(), add_event(), Event (`.kv` replies)
 #   hv        the `hv` command
 
 try:
@@ -22,6 +24,10 @@ except ImportError:     # plain Python: only hvgdb.language is usable
 if gdb is not None:
     from hvgdb.remote import MonitorError, monitor
     from hvgdb.memory import read_phys
+    from hvgdb.machine import Cpu, cpus, msr, pa2va, va2pa, write_msr
+    from hvgdb.events import Event, add_event, events
     from hvgdb import hv        # registers the command
 
-    __all__ = ["MonitorError", "monitor", "read_phys"]
+    __all__ = ["MonitorError", "monitor", "read_phys", "Cpu", "cpus", "msr",
+               "write_msr", "va2pa", "pa2va", "Event", "events",
+               "add_event"]

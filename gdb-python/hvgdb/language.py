@@ -23,6 +23,7 @@ COMMAND_NAMES = (
     "!dr", "!vmcall", "!xsetbv", "!crwrite", "!exception", "!interrupt",
     "!syscall", "!syscall2", "!sysret", "!sysret2",
     "events", "prealloc", "flush", "settings", "preactivate", "status",
+    "cpus",
     "rdmsr", "wrmsr", "!va2pa", "!pa2va", "!pte",
     "!db", "!dc", "!dd", "!dq", "!eb", "!ed", "!eq",
     "sb", "sd", "sq", "!sb", "!sd", "!sq", "cpu", "info", "xp",
@@ -93,7 +94,7 @@ SPECS = {
     "flush": _spec(),
     "rdmsr": _spec((NUMBER,), ("core",)),
     "wrmsr": _spec((NUMBER, NUMBER), ("core",)),
-    "!va2pa": _spec((ADDRESS,)), "!pte": _spec((ADDRESS,)),
+    "!va2pa": _spec((ADDRESS,), ("core",)), "!pte": _spec((ADDRESS,), ("core",)),
     "!pa2va": _spec((NUMBER,)),
     "!db": _DUMP, "!dc": _DUMP, "!dd": _DUMP, "!dq": _DUMP,
     "!eb": _EDIT, "!ed": _EDIT, "!eq": _EDIT,
@@ -101,7 +102,7 @@ SPECS = {
     "!sb": _SEARCH_PHYS, "!sd": _SEARCH_PHYS, "!sq": _SEARCH_PHYS,
     "settings": _spec((("autoflush", "autounpause", "syntax",
                         "addressconversion"), ("on", "off"))),
-    "preactivate": _spec((("mode",),)), "status": _spec(),
+    "preactivate": _spec((("mode",),)), "status": _spec(), "cpus": _spec(),
     "cpu": _spec(),
     "info": _spec((("version", "registers", "mem", "tlb"),)),
     "xp": _spec((NUMBER, NUMBER)),
@@ -417,3 +418,70 @@ def help_names(text):
         if m.group(1) not in names:
             names.append(m.group(1))
     return names
+
+
+def parse_records(text):
+    """The records of a `.kv` reply (docs/commands.md, "Machine-readable
+    replies"): a list of (kind, {key: value}), values int for 0x numbers
+    and 0/1, str for "..." strings (C escapes undone).  Lines that are not
+    records (none should come) raise ValueError with the line."""
+    out = []
+    for line in text.splitlines():
+        if not line:
+            continue
+        kind, _, rest = line.partition(" ")
+        fields, i, n = {}, 0, len(rest)
+        while i < n:
+            eq = rest.find("=", i)
+            if eq < 0 or not kind.isidentifier():
+                raise ValueError("not a record: %r" % line)
+            key = rest[i:eq]
+            i = eq + 1
+            if i < n and rest[i] == '"':
+                val, i = _kv_string(rest, i + 1, line)
+            else:
+                end = rest.find(" ", i)
+                end = n if end < 0 else end
+                word = rest[i:end]
+                i = end
+                if word.startswith("0x"):
+                    val = int(word, 16)
+                elif word in ("0", "1"):
+                    val = int(word)
+                else:
+                    raise ValueError("not a record value: %r in %r" %
+                                     (word, line))
+            fields[key] = val
+            if i < n:
+                if rest[i] != " ":
+                    raise ValueError("not a record: %r" % line)
+                i += 1
+        out.append((kind, fields))
+    return out
+
+
+_ESCAPES = {"\\": "\\", '"': '"', "n": "\n", "t": "\t"}
+
+
+def _kv_string(s, i, line):
+    """The "..." string whose text starts at s[i]: (text, index after the
+    closing quote)."""
+    buf = []
+    while i < len(s):
+        c = s[i]
+        if c == '"':
+            return "".join(buf), i + 1
+        if c == "\\":
+            e = s[i + 1:i + 2]
+            if e == "x":
+                buf.append(chr(int(s[i + 2:i + 4], 16)))
+                i += 4
+                continue
+            if e not in _ESCAPES:
+                raise ValueError("bad escape in %r" % line)
+            buf.append(_ESCAPES[e])
+            i += 2
+            continue
+        buf.append(c)
+        i += 1
+    raise ValueError("unterminated string in %r" % line)

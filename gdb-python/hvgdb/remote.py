@@ -124,3 +124,9 @@ def cpus_online():
         return []
     return ["%x" % (tid - 1)
             for tid in sorted(t.ptid[1] or t.num for t in threads)]
+
+
+def records(cmd):
+    """The records of `.kv cmd` (docs/commands.md, "Machine-readable
+    replies"): a list of (kind, {key: value}).  MonitorError as monitor()."""
+    return language.parse_records(monitor(".kv " + cmd))

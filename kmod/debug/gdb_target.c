@@ -246,6 +246,10 @@ void gdb_snapshot(struct hv_cpu *c, struct hv_regs *r,
 	/* The host runs on the kernel's per-CPU GS base: current is the
 	 * task the CPU was running. */
 	gdb_cpu_set_name(g, t->comm, t->tgid);
+	g->task = (u64)(unsigned long)t;
+	g->pid = t->pid;
+	g->tgid = t->tgid;
+	memcpy(g->comm, t->comm, sizeof(g->comm));
 }
 
 void gdb_apply(struct hv_cpu *c, struct hv_regs *r, struct gdb_cpu *g)

@@ -29,6 +29,7 @@
 #include "monitor-cmds/cmd.h"
 #include "monitor-cmds/cmd_inspect.h"
 #include "monitor-cmds/cmd_qemu.h"
+#include "monitor-cmds/cmd_kv.h"
 #include "gdbstub/gdbstub.h"
 
 /* One reply line at a time: dumps stream as gdb prints O packets. */
@@ -117,7 +118,15 @@ static int mon_rdmsr(const struct cmd_parsed *p, struct rsp_output *out)
 			return mon_fail(out, 0, "rdmsr %x on core %#x: %s\n",
 					p->msr, cpu, mon_errno_text(err));
 		cmd_out_init(&o, b, sizeof(b));
-		cmd_fmt_msr(&o, cpu, p->msr, m.value);
+		if (p->kv) {
+			cmd_out_str(&o, "msr");
+			cmd_kv_hex(&o, "cpu", cpu);
+			cmd_kv_hex(&o, "index", p->msr);
+			cmd_kv_hex(&o, "value", m.value);
+			cmd_out_char(&o, '\n');
+		} else {
+			cmd_fmt_msr(&o, cpu, p->msr, m.value);
+		}
 		mon_line(out, &o);
 	}
 	return 0;
@@ -219,11 +228,27 @@ static int mon_walk_fail(const struct cmd_parsed *p, struct rsp_output *out,
 			pgwalk_strerror(err));
 }
 
+/* `core n` of !va2pa and !pte, else gdb's selected CPU. */
+static const struct gdb_cpu *mon_walk_cpu(const struct cmd_parsed *p,
+					  struct rsp_output *out)
+{
+	const struct gdb_cpu *g;
+
+	if (p->core == CMD_CORE_ALL)
+		return mon_selected(out);
+	g = p->core < nr_cpu_ids && cpu_online(p->core) ?
+	    hv_gdb_cpu_state(p->core) : NULL;
+	if (!g)
+		mon_fail(out, p->core_col, "core %#x is not online or not halted at this stop (online: %*pbl)\n",
+			 p->core, cpumask_pr_args(cpu_online_mask));
+	return g;
+}
+
 static int mon_va2pa(const struct cmd_parsed *p, struct rsp_output *out)
 {
-	const struct gdb_cpu *g = mon_selected(out);
+	const struct gdb_cpu *g = mon_walk_cpu(p, out);
 	struct pgwalk_info info;
-	char b[32];
+	char b[80];
 	u64 pa;
 	int err;
 
@@ -232,26 +257,36 @@ static int mon_va2pa(const struct cmd_parsed *p, struct rsp_output *out)
 	err = hv_gdb_walk(g, p->addr, &pa, &info);
 	if (err)
 		return mon_walk_fail(p, out, "!va2pa", err);
-	rsp_output_write(out, b, scnprintf(b, sizeof(b), "%llx\n", pa));
+	if (p->kv)
+		rsp_output_write(out, b, scnprintf(b, sizeof(b), "va2pa cpu=%#x va=%#llx pa=%#llx\n",
+						   p->core == CMD_CORE_ALL ?
+						   hv_gdb_selected_cpu() : p->core,
+						   p->addr, pa));
+	else
+		rsp_output_write(out, b, scnprintf(b, sizeof(b), "%llx\n", pa));
 	return 0;
 }
 
 /* Linux maps all RAM at one offset (the direct map): that is the answer. */
 static int mon_pa2va(const struct cmd_parsed *p, struct rsp_output *out)
 {
-	char b[32];
+	char b[64];
 
 	if (!hv_gdb_phys(p->addr, 1))
 		return mon_fail(out, p->addr_col, "!pa2va %llx: not System RAM, so not in the kernel's direct map\n",
 				p->addr);
-	rsp_output_write(out, b, scnprintf(b, sizeof(b), "%llx\n",
-					   (u64)__va(p->addr)));
+	if (p->kv)
+		rsp_output_write(out, b, scnprintf(b, sizeof(b), "pa2va pa=%#llx va=%#llx\n",
+						   p->addr, (u64)__va(p->addr)));
+	else
+		rsp_output_write(out, b, scnprintf(b, sizeof(b), "%llx\n",
+						   (u64)__va(p->addr)));
 	return 0;
 }
 
 static int mon_pte(const struct cmd_parsed *p, struct rsp_output *out)
 {
-	const struct gdb_cpu *g = mon_selected(out);
+	const struct gdb_cpu *g = mon_walk_cpu(p, out);
 	static char b[1024];
 	struct pgwalk_info info = { 0 };
 	struct cmd_out o;
@@ -474,6 +509,8 @@ int mon_inspect(const struct cmd_parsed *p, struct rsp_output *out,
 		return mon_search(p, out);
 	case CMD_STATUS:
 		return mon_status(out);
+	case CMD_CPUS:
+		return mon_cpus(p, out);
 	default:
 		*handled = false;
 		return 0;

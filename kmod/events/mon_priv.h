@@ -140,8 +140,9 @@ struct cmd_parsed;
 struct rsp_output;
 int mon_inspect(const struct cmd_parsed *p, struct rsp_output *out,
 		bool *handled);
-/* mon_status.c: status at a stop. */
+/* mon_status.c: status and cpus at a stop. */
 int mon_status(struct rsp_output *out);
+int mon_cpus(const struct cmd_parsed *p, struct rsp_output *out);
 /* mon_search.c: sb/sd/sq and !sb/!sd/!sq (CMD_SEARCH) at a stop. */
 int mon_search(const struct cmd_parsed *p, struct rsp_output *out);
 

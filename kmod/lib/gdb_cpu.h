@@ -63,6 +63,10 @@ struct gdb_cpu {
 	u8 fx[512] __attribute__((aligned(16)));	/* FXSAVE64 image */
 	u32 dirty;			/* GDB_DIRTY_* */
 	char name[64];			/* thread name, "CPU 1: bash [412]" */
+	/* The task the CPU ran (the kernel's current), for `cpus`. */
+	u64 task;
+	s32 pid, tgid;
+	char comm[16];			/* TASK_COMM_LEN, NUL-padded */
 };
 
 /* SDM exit-qualification GPR order (rax rcx rdx rbx rsp rbp rsi rdi

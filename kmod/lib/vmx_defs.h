@@ -392,6 +392,8 @@ enum hv_exit_reason {
 /* Guest activity state (SDM 25.4.2). */
 #define HV_ACTIVITY_ACTIVE		0
 #define HV_ACTIVITY_HLT			1
+#define HV_ACTIVITY_SHUTDOWN		2
+#define HV_ACTIVITY_WAIT_SIPI		3
 
 /*
  * Interruption information: one format for the VM-entry interruption-

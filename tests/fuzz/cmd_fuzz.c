@@ -237,7 +237,8 @@ static void check_parse(const char *line, size_t len, int r, u32 req,
 	     c.kind == CMD_VA2PA || c.kind == CMD_PA2VA || c.kind == CMD_PTE ||
 	     c.kind == CMD_PHYS_DUMP || c.kind == CMD_PHYS_EDIT ||
 	     c.kind == CMD_CPU || c.kind == CMD_SEARCH ||
-	     c.kind == CMD_STATUS || c.kind == CMD_INFO_TLB ||
+	     c.kind == CMD_STATUS || c.kind == CMD_CPUS ||
+	     c.kind == CMD_INFO_TLB ||
 	     c.kind == CMD_XP ||
 	     c.kind == CMD_INFO_REGISTERS ||
 	     c.kind == CMD_INFO_MEM))

@@ -35,7 +35,7 @@ def test_complete_names_without_a_connection():
                         "complete hv !sysr", "complete hv cpu"],
                  connect=False)
     assert completions(out) == ["hv !cpuid", "hv .help", "hv !sysret",
-                                "hv !sysret2", "hv cpu"], out
+                                "hv !sysret2", "hv cpu", "hv cpus"], out
     out = hv_gdb(None, ["complete hv "], connect=False)
     assert completions(out) == sorted("hv " + n
                                       for n in language.COMMAND_NAMES), out

@@ -130,7 +130,7 @@ def test_complete_symbols_where_an_address_goes():
     assert comp("!epthook __x64_sys_op") == "symbol"
     assert comp("!epthook __x64_sys_openat s") == ["sc", "stage", "script"]
     assert comp("!epthook core 0 ") == "symbol"
-    assert comp("!va2pa linux_banner ") == []
+    assert comp("!va2pa linux_banner ") == ["core"]
     assert comp("!pa2va ") == [] and comp("!db ") == ["l"]  # physical
 
 
@@ -171,3 +171,24 @@ def test_one_line_keeps_columns():
     assert L.one_line("events") == "events"
     with pytest.raises(ValueError, match="column 26"):
         L.one_line('!cpuid script { printf("a\nb"); }')
+
+
+def test_records_of_kv_replies():
+    text = ('event id=0x0 enabled=1 action="break" command="!cpuid 4711"\n'
+            'event id=0x1 enabled=0 action="script" command="!tsc script { '
+            'printf(\\"a\\\\tb\\\\n\\"); }"\n'
+            'cpu cpu=0x1 tid=0x2 halted=0\n'
+            'x d="q\\"\\\\\\x01\\t\\n z" e=0xffffffffffffffff\n')
+    assert L.parse_records(text) == [
+        ("event", {"id": 0, "enabled": 1, "action": "break",
+                   "command": "!cpuid 4711"}),
+        ("event", {"id": 1, "enabled": 0, "action": "script",
+                   "command": '!tsc script { printf("a\\tb\\n"); }'}),
+        ("cpu", {"cpu": 1, "tid": 2, "halted": 0}),
+        ("x", {"d": 'q"\\\x01\t\n z', "e": (1 << 64) - 1}),
+    ]
+    assert L.parse_records("") == []
+    for bad in ['event id=12', 'event id=0x1 x="open', 'event id', '-x a=1',
+                'event a="\\q"']:
+        with pytest.raises(ValueError):
+            L.parse_records(bad)

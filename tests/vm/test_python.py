@@ -74,3 +74,83 @@ def test_read_phys_and_dump_against_the_guest(vm1, tmp_path):
             for i in range(0, 0x1000, 8)] == [PATTERN | i
                                               for i in range(512)]
     assert version[:40] in s["virt"], out
+
+
+def test_api_against_the_guest(vm, tmp_path):
+    """msr(), write_msr(), va2pa() (with cpu), pa2va(), cpus(), events(),
+    add_event() and Event's enable/disable/clear on hvgdb.ko, each checked
+    against the guest (/dev/cpu/N/msr, kallsyms, /proc) or against the
+    module's own human reply; every answer comes from `.kv` records."""
+    vm.exec(f"insmod {MSR_KO}")
+    last = vm.cpus - 1
+    lstar = [int(vm.sh(f"/hvgdb/bin/gdb_rdmsr {c} {LSTAR:#x}").strip(), 16)
+             for c in range(vm.cpus)]
+    aux = int(vm.sh(f"/hvgdb/bin/gdb_rdmsr {last} 0xc0000103").strip(), 16)
+    banner = kallsym(vm, "linux_banner")
+    script = tmp_path / "api.py"
+    script.write_text(f"""
+import gdb, hvgdb
+def out(k, v):
+    print("API", k, repr(v))
+out("msr_all", hvgdb.msr({LSTAR:#x}))
+out("msr_one", hvgdb.msr({LSTAR:#x}, cpu={last}))
+hvgdb.write_msr(0xc0000103, 0x77, cpu={last})
+out("aux", hvgdb.msr(0xc0000103, cpu={last}))
+hvgdb.write_msr(0xc0000103, {aux:#x}, cpu={last})
+out("va2pa", hvgdb.va2pa({banner:#x}))
+out("va2pa_last", hvgdb.va2pa({banner:#x}, cpu={last}))
+out("pa2va", hvgdb.pa2va(hvgdb.va2pa({banner:#x})))
+out("cpus", [tuple(c) for c in hvgdb.cpus()])
+ev = hvgdb.add_event("!cpuid 4711 script {{ printf(\\"x\\\\n\\"); }}")
+b = hvgdb.add_event("!tsc")
+out("added", (ev.id, ev.enabled, ev.command, b.id))
+b.disable()
+out("listed", [(e.id, e.enabled, e.command) for e in hvgdb.events()])
+b.enable(); ev.clear(); b.clear()
+out("after", hvgdb.events())
+try:
+    hvgdb.add_event("!cpuid imm maybe")
+except hvgdb.MonitorError as e:
+    out("refused", str(e))
+try:
+    b.clear()
+except hvgdb.MonitorError as e:
+    out("gone", str(e))
+try:
+    hvgdb.msr(0x12345678)
+except hvgdb.MonitorError as e:
+    out("msr_bad", str(e))
+""")
+    with gdb_server(vm):
+        out = gdb(
+            vm,
+            f"python import sys; sys.path.insert(0, '{REPO}/gdb-python')",
+            f"source {script}", "info threads", mark("end"))
+    import ast
+    got = {m.group(1): ast.literal_eval(m.group(2))
+           for m in re.finditer(r"^API (\w+) (.*)$", out, re.M)}
+    assert got["msr_all"] == dict(enumerate(lstar)), out
+    assert got["msr_one"] == lstar[last], out
+    assert got["aux"] == 0x77, out
+    pa = banner - 0xFFFFFFFF80000000
+    assert got["va2pa"] == pa and got["va2pa_last"] == pa, out
+    assert got["pa2va"] == 0xFFFF888000000000 + pa, out
+    cpus = got["cpus"]
+    assert [c[0] for c in cpus] == list(range(vm.cpus)), out
+    for c in cpus:
+        cpu, task, pid, state, tid, tgid, addr, halted = c
+        assert halted and tid == cpu + 1 and state in ("active", "hlt")
+        assert addr >= 0xFFFF800000000000, c
+        # gdb's thread names say the same: "CPU n: comm [tgid]".
+        assert re.search(rf"\"CPU {cpu}: {re.escape(task)} \[{tgid}\]\"",
+                         out), (c, out)
+    assert got["added"] == (0, True, '!cpuid 4711 script { printf("x\\n"); }',
+                            1), out
+    assert got["listed"] == [
+        (0, True, '!cpuid 4711 script { printf("x\\n"); }'),
+        (1, False, "!tsc")], out
+    assert got["after"] == [], out
+    assert got["refused"].startswith("column 13: expected 'yes' or 'no'"), out
+    assert "no event 0x1" in got["gone"], out
+    assert "rdmsr 12345678 on core 0x0: the access faults" in \
+        got["msr_bad"], out

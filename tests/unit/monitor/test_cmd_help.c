@@ -16,7 +16,7 @@ static const char *const commands[] = {
 	"msrread", "msrwrite", "cpuid", "tsc", "pmc", "ioin", "ioout", "dr",
 	"vmcall", "xsetbv", "crwrite", "exception", "interrupt", "syscall",
 	"syscall2", "sysret", "sysret2", "events", "prealloc", "flush",
-	"settings", "preactivate", "status", ".help", "help",
+	"settings", "preactivate", "status", "cpus", ".help", "help",
 };
 
 /* HyperDbg's inspection commands, as written (the '!' is required). */

@@ -128,7 +128,10 @@ static void test_translations(void **state)
 		assert_int_equal(c.kind, good[i].kind);
 		assert_int_equal(c.addr, good[i].addr);
 		assert_int_equal(c.addr_col, good[i].col);
-		assert_int_equal(c.core, 0);
+		/* !va2pa and !pte: the selected CPU; !pa2va has no core. */
+		assert_int_equal(c.core, good[i].kind == CMD_PA2VA ? 0 :
+				 CMD_CORE_ALL);
+		assert_int_equal(c.core_col, 0);
 		assert_int_equal(c.unit, 0);
 		assert_int_equal(c.length, 0);
 		assert_int_equal(c.nvalues, 0);
@@ -147,7 +150,14 @@ static void test_translation_errors(void **state)
 	err_is("!va2pa {x}", 8, "expected a virtual address (hex) after "
 	       "'!va2pa', got a {...} block");
 	err_is("!va2pa 1000 2000", 13, "expected end of command, got '2000'");
-	err_is("!pte 1000 core 1", 11, "expected end of command, got 'core'");
+	err_is("!pa2va 1000 core 1", 13, "expected end of command, got "
+	       "'core'");
+	err_is("!pte 1000 core 1 core 2", 18, "'core' given twice (first at "
+	       "column 11)");
+	err_is("!va2pa 1000 core", 17, "expected a CPU number (hex) after "
+	       "'core', got end of line");
+	assert_int_equal(ok("!pte 1000 core 1").core, 1);
+	assert_int_equal(ok("!va2pa core 2 1000").core_col, 13);
 	/* HyperDbg's pid is refused at its column, wherever it is. */
 	err_is("!va2pa 1000 pid 4", 13, "pid is not available yet: !va2pa "
 	       "translates with the page tables of gdb's selected CPU");
