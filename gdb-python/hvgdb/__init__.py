@@ -14,6 +14,7 @@
 #   memory    read_phys() and !dump (physical memory through PhyMemMode)
 #   machine   msr(), write_msr(), va2pa(), pa2va(), cpus() (`.kv` replies)
 #   events    events(), add_event(), Event (`.kv` replies)
+#   functions $hv_msr, $hv_va2pa, $hv_pa2va, $hv_cpu
 #   hv        the `hv` command
 
 try:
@@ -27,6 +28,7 @@ if gdb is not None:
     from hvgdb.machine import Cpu, cpus, msr, pa2va, va2pa, write_msr
     from hvgdb.events import Event, add_event, events
     from hvgdb import hv        # registers the command
+    from hvgdb import functions  # registers $hv_msr and the others
 
     __all__ = ["MonitorError", "monitor", "read_phys", "Cpu", "cpus", "msr",
                "write_msr", "va2pa", "pa2va", "Event", "events",

@@ -7,6 +7,7 @@
 
 import gdb
 
+from hvgdb import events
 from hvgdb import language
 from hvgdb import memory
 from hvgdb import remote
@@ -61,7 +62,8 @@ address (`hv !va2pa linux_banner`); `sym+10` adds a hex offset, and
 numbers (`0x10`, `fffff800`12345678`) are sent as typed.  Tab completes
 the command names (those of the module's .help), their options and
 values, and kernel symbols where an address goes.
-`hv` alone lists the commands.  See docs/commands.md and docs/python.md."""
+`hv` alone lists the commands; `hv events` shows the events as a table;
+`hv !dump FROM TO [path] FILE` saves physical memory to a file here.  See docs/commands.md and docs/python.md."""
 
     def __init__(self):
         super().__init__("hv", gdb.COMMAND_USER)
@@ -71,6 +73,8 @@ values, and kernel symbols where an address goes.
         words = arg.split(None, 1)
         if words and words[0].lower() == "!dump":
             return self.dump(words[1] if len(words) > 1 else "", from_tty)
+        if [w.lower() for w in words] == ["events"]:
+            return self.events_table()
         line, edits = resolve(arg.strip() or ".help")
         try:
             out = remote.monitor(line)
@@ -79,6 +83,20 @@ values, and kernel symbols where an address goes.
         except gdb.error as e:
             raise gdb.GdbError(str(e)) from None
         gdb.write(out)
+
+    @staticmethod
+    def events_table():
+        """`hv events`: the events as a table (from `.kv events`)."""
+        evs = events.events()
+        if not evs:
+            gdb.write("no events\n")
+            return
+        gdb.write("%-6s %-8s %-6s %s\n" % ("id", "state", "action",
+                                           "command"))
+        for e in evs:
+            gdb.write("%-6s %-8s %-6s %s\n" % (
+                "%#x" % e.id, "enabled" if e.enabled else "disabled",
+                e.action, e.command))
 
     @staticmethod
     def dump(args, from_tty):

@@ -370,6 +370,12 @@ def map_columns(message, edits):
                                                             edits), message)
 
 
+def shift_columns(message, delta):
+    """The message with every "column N" moved by delta (not below 1)."""
+    return _COLUMN.sub(lambda m: "column %d" % max(1, int(m.group(1)) +
+                                                   delta), message)
+
+
 def one_line(cmd):
     """cmd as one line for gdb's monitor command, with every column where
     it was: a line break becomes a blank, and so does a // comment in a

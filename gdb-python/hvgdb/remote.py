@@ -129,4 +129,9 @@ def cpus_online():
 def records(cmd):
     """The records of `.kv cmd` (docs/commands.md, "Machine-readable
     replies"): a list of (kind, {key: value}).  MonitorError as monitor()."""
-    return language.parse_records(monitor(".kv " + cmd))
+    try:
+        return language.parse_records(monitor(".kv " + cmd))
+    except MonitorError as e:
+        # Columns as in cmd, without the prefix.
+        msg = language.shift_columns(str(e), -len(".kv "))
+        raise MonitorError(msg, cmd, e.output) from None

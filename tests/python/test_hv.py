@@ -117,3 +117,10 @@ def test_a_symbol_is_sent_as_its_address(target, syms_elf):
         "!cpuid script { hv_test_wvar }"], out
     assert re.search(r"^hv_test_wvar$", out, re.M), out
     assert no_python_errors(out), out
+
+
+def test_hv_cpu_is_the_selected_threads_cpu(target):
+    out = hv_gdb(target, ["thread 2", "p $hv_cpu()", "thread 1",
+                          "p $hv_cpu()"])
+    assert re.findall(r"^\$\d+ = (\d+)$", out, re.M) == ["1", "0"], out
+    assert no_python_errors(out), out

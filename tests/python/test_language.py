@@ -192,3 +192,8 @@ def test_records_of_kv_replies():
                 'event a="\\q"']:
         with pytest.raises(ValueError):
             L.parse_records(bad)
+
+
+def test_shift_columns():
+    assert L.shift_columns("column 16: expected x\ncolumn 3: y", -4) == \
+        "column 12: expected x\ncolumn 1: y"

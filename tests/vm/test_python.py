@@ -106,6 +106,11 @@ b = hvgdb.add_event("!tsc")
 out("added", (ev.id, ev.enabled, ev.command, b.id))
 b.disable()
 out("listed", [(e.id, e.enabled, e.command) for e in hvgdb.events()])
+out("table", gdb.execute("hv events", to_string=True))
+out("fn_msr", int(gdb.parse_and_eval("$hv_msr({LSTAR:#x})")))
+out("fn_va2pa", int(gdb.parse_and_eval("$hv_va2pa({banner:#x}, {last})")))
+out("fn_pa2va", int(gdb.parse_and_eval("$hv_pa2va($hv_va2pa({banner:#x}))")))
+out("fn_cpu", int(gdb.parse_and_eval("$hv_cpu()")))
 b.enable(); ev.clear(); b.clear()
 out("after", hvgdb.events())
 try:
@@ -150,6 +155,16 @@ except hvgdb.MonitorError as e:
         (0, True, '!cpuid 4711 script { printf("x\\n"); }'),
         (1, False, "!tsc")], out
     assert got["after"] == [], out
+    assert got["table"] == (
+        "id     state    action command\n"
+        "0x0    enabled  script !cpuid 4711 script { printf(\"x\\n\"); }\n"
+        "0x1    disabled break  !tsc\n"), out
+    # gdb's selected thread after attach is the CPU that stopped first.
+    sel = got["fn_cpu"]
+    assert 0 <= sel < vm.cpus, out
+    assert got["fn_msr"] == lstar[sel], out
+    assert got["fn_va2pa"] == pa, out
+    assert got["fn_pa2va"] == 0xFFFF888000000000 + pa, out
     assert got["refused"].startswith("column 13: expected 'yes' or 'no'"), out
     assert "no event 0x1" in got["gone"], out
     assert "rdmsr 12345678 on core 0x0: the access faults" in \
