@@ -24,8 +24,6 @@ def session(vm1):
     banner_pa = kallsym(vm, "linux_banner") - KERNEL_MAP
     facts = {
         "page": page, "banner_pa": banner_pa,
-        "port": int(vm.sh("cat /sys/module/hvgdb/parameters/uart_port")),
-        "baud": int(vm.sh("cat /sys/module/hvgdb/parameters/uart_baud")),
         "online": vm.sh("cat /sys/devices/system/cpu/online").strip(),
         "version": vm.sh("cat /proc/version").strip(),
     }
@@ -52,6 +50,11 @@ def session(vm1):
         mark("end"),
     ]
     with gdb_server(vm):
+        # hvgdb.ko's own parameters, as loaded for the gdb server.
+        facts["port"] = int(vm.sh("cat /sys/module/hvgdb/parameters/"
+                                  "uart_port"))
+        facts["baud"] = int(vm.sh("cat /sys/module/hvgdb/parameters/"
+                                  "uart_baud"))
         out = gdb(vm, *cmds)
     return {"s": sections(out), "out": out, **facts}
 
