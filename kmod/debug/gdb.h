@@ -122,6 +122,16 @@ int hv_gdb_write_phys(u64 pa, const void *buf, size_t len);
 int hv_gdb_mmio_check(u64 pa, u32 len, u8 unit);
 int hv_gdb_mmio_read(u64 pa, void *buf, u32 len, u8 unit);
 int hv_gdb_mmio_write(u64 pa, const void *buf, u32 len, u8 unit);
+/*
+ * Physical memory as gdb (PhyMemMode) and the monitor reach it: all of
+ * [pa, pa+len) System RAM through the direct map, or all of it device
+ * memory through the uncached window in accesses of @unit; never a range
+ * that mixes the two (gdb_mmio.c).  0, or hv_gdb_mmio_check()'s error;
+ * _check() touches nothing, so a command can refuse before any access.
+ */
+int hv_gdb_phys_check(u64 pa, u32 len, u8 unit);
+int hv_gdb_phys_read(u64 pa, void *buf, u32 len, u8 unit);
+int hv_gdb_phys_write(u64 pa, const void *buf, u32 len, u8 unit);
 /* The page walk of @va with @g's paging registers: PGWALK_OK and *pa, or
  * a pgwalk error; *info as far as the walk went (kmod/lib/pgwalk.h). */
 struct pgwalk_info;

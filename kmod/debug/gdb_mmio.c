@@ -129,3 +129,26 @@ int hv_gdb_mmio_write(u64 pa, const void *buf, u32 len, u8 unit)
 		gdb_mmio_rw(pa, (void *)buf, len, unit, true);
 	return err;
 }
+
+int hv_gdb_phys_check(u64 pa, u32 len, u8 unit)
+{
+	return hv_gdb_phys(pa, len) ? 0 : hv_gdb_mmio_check(pa, len, unit);
+}
+
+int hv_gdb_phys_read(u64 pa, void *buf, u32 len, u8 unit)
+{
+	const void *p = hv_gdb_phys(pa, len);
+
+	if (p) {
+		memcpy(buf, p, len);
+		return 0;
+	}
+	return hv_gdb_mmio_read(pa, buf, len, unit);
+}
+
+int hv_gdb_phys_write(u64 pa, const void *buf, u32 len, u8 unit)
+{
+	if (hv_gdb_phys(pa, len))
+		return hv_gdb_write_phys(pa, buf, len);
+	return hv_gdb_mmio_write(pa, buf, len, unit);
+}

@@ -82,24 +82,16 @@ static u8 gdb_mmio_unit(u64 addr, size_t len)
 
 static long gdb_read_phys_op(void *ctx, u64 addr, u8 *buf, size_t len)
 {
-	const u8 *p = hv_gdb_phys(addr, len);
-
-	if (p) {
-		memcpy(buf, p, len);
-		return (long)len;
-	}
 	if (len > U32_MAX ||
-	    hv_gdb_mmio_read(addr, buf, (u32)len, gdb_mmio_unit(addr, len)))
+	    hv_gdb_phys_read(addr, buf, (u32)len, gdb_mmio_unit(addr, len)))
 		return -RSP_EFAULT;
 	return (long)len;
 }
 
 static int gdb_write_phys_op(void *ctx, u64 addr, const u8 *buf, size_t len)
 {
-	if (hv_gdb_phys(addr, len))
-		return hv_gdb_write_phys(addr, buf, len) ? -RSP_EFAULT : 0;
 	if (len > U32_MAX ||
-	    hv_gdb_mmio_write(addr, buf, (u32)len, gdb_mmio_unit(addr, len)))
+	    hv_gdb_phys_write(addr, buf, (u32)len, gdb_mmio_unit(addr, len)))
 		return -RSP_EFAULT;
 	return 0;
 }

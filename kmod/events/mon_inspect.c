@@ -306,19 +306,15 @@ static int mon_pte(const struct cmd_parsed *p, struct rsp_output *out)
 }
 
 /*
- * Where a physical range can be reached: all System RAM through the direct
- * map (*mem set), or all device memory through the uncached window (*mem
- * NULL).  Anything else is refused before a byte is touched.
+ * Whether a physical range can be reached (hv_gdb_phys_check(): all RAM
+ * or all device memory); anything else is refused, with the reason,
+ * before a byte is touched.
  */
 static int mon_phys_where(const struct cmd_parsed *p, u32 len,
-			  struct rsp_output *out, const u8 **mem)
+			  struct rsp_output *out)
 {
-	int err;
+	int err = hv_gdb_phys_check(p->addr, len, p->unit);
 
-	*mem = hv_gdb_phys(p->addr, len);
-	if (*mem)
-		return 0;
-	err = hv_gdb_mmio_check(p->addr, len, p->unit);
 	if (err == -EINVAL)
 		return mon_fail(out, p->addr_col, "%llx: device memory is accessed in aligned units of %u bytes\n",
 				p->addr, p->unit);
@@ -334,22 +330,21 @@ static int mon_phys_where(const struct cmd_parsed *p, u32 len,
 static int mon_phys_dump(const struct cmd_parsed *p, struct rsp_output *out)
 {
 	char b[MON_INSPECT_LINE];
-	const u8 *mem;
 	struct cmd_out o;
 	u8 line[16];
 	u32 off;
 
-	if (mon_phys_where(p, p->length, out, &mem))
+	if (mon_phys_where(p, p->length, out))
 		return -RSP_EIO;
 	for (off = 0; off < p->length; off += 16) {
 		u32 n = min_t(u32, 16, p->length - off);
-		const u8 *src = mem ? mem + off : line;
 
-		if (!mem && hv_gdb_mmio_read(p->addr + off, line, n, p->unit))
+		if (hv_gdb_phys_read(p->addr + off, line, n, p->unit))
 			return mon_fail(out, 0, "reading %llx failed\n",
 					p->addr + off);
 		cmd_out_init(&o, b, sizeof(b));
-		cmd_fmt_dump_line(&o, p->addr + off, src, n, p->unit, p->ascii);
+		cmd_fmt_dump_line(&o, p->addr + off, line, n, p->unit,
+				  p->ascii);
 		mon_line(out, &o);
 	}
 	return 0;
@@ -360,16 +355,12 @@ static int mon_phys_edit(const struct cmd_parsed *p, struct rsp_output *out)
 {
 	static u8 buf[CMD_EDIT_MAX * 8];
 	u32 i, len = p->nvalues * p->unit;
-	const u8 *mem;
-	int err;
 
-	if (mon_phys_where(p, len, out, &mem))
+	if (mon_phys_where(p, len, out))
 		return -RSP_EIO;
 	for (i = 0; i < p->nvalues; i++)
 		memcpy(buf + i * p->unit, &p->values[i], p->unit);
-	err = mem ? hv_gdb_write_phys(p->addr, buf, len) :
-		    hv_gdb_mmio_write(p->addr, buf, len, p->unit);
-	if (err)
+	if (hv_gdb_phys_write(p->addr, buf, len, p->unit))
 		return mon_fail(out, p->addr_col, "writing %llx failed\n",
 				p->addr);
 	return 0;
@@ -459,13 +450,9 @@ static int mon_xp(const struct cmd_parsed *p, struct rsp_output *out)
 	for (off = 0; off < p->length; off += line) {
 		u32 n = min_t(u32, line, p->length - off);
 		u64 pa = p->addr + off;
-		const u8 *mem = hv_gdb_phys(pa, n);
 
 		cmd_out_init(&o, b, sizeof(b));
-		if (mem) {
-			memcpy(buf, mem, n);
-		} else if (hv_gdb_mmio_check(pa, n, p->unit) ||
-			   hv_gdb_mmio_read(pa, buf, n, p->unit)) {
+		if (hv_gdb_phys_read(pa, buf, n, p->unit)) {
 			cmd_fmt_xp_fail(&o, pa);
 			mon_line(out, &o);
 			return 0;
