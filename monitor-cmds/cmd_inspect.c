@@ -126,8 +126,7 @@ static int twice(struct cmd_parser *p, const struct cmd_tok *t,
 	return -1;
 }
 
-/* [addr, addr + len) must not pass 2^64; the error is at the address. */
-static int range_fits(struct cmd_parser *p, u32 col, u64 addr, u64 len)
+int cmd_range_fits(struct cmd_parser *p, u32 col, u64 addr, u64 len)
 {
 	struct cmd_out o;
 
@@ -383,9 +382,9 @@ int cmd_parse_inspect(struct cmd_parser *p, const struct cmd_info *ci,
 		return cmd_expected(p, &t, what, any ? NULL : d->shown);
 	}
 	if (d->kind == CMD_PHYS_DUMP)
-		return range_fits(p, c->addr_col, c->addr, c->length);
+		return cmd_range_fits(p, c->addr_col, c->addr, c->length);
 	if (d->kind == CMD_PHYS_EDIT)
-		return range_fits(p, c->addr_col, c->addr,
+		return cmd_range_fits(p, c->addr_col, c->addr,
 				  (u64)c->nvalues * d->unit);
 	return 0;
 }

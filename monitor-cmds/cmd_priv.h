@@ -103,6 +103,9 @@ int cmd_parse_settings(struct cmd_parser *p, const struct cmd_info *ci,
 /* cmd_qemu.c: QEMU's xp after its name (@name: "xp" or "xp/fmt"). */
 int cmd_parse_xp(struct cmd_parser *p, const struct cmd_tok *name,
 		 struct cmd_parsed *c);
+/* [addr, addr + len) must not pass 2^64: else the error "range <addr> +
+ * <len> bytes wraps past 0xffffffffffffffff" at col, -1 (cmd_inspect.c). */
+int cmd_range_fits(struct cmd_parser *p, u32 col, u64 addr, u64 len);
 /* cmd_search.c: sb/sd/sq (@name without '!') or !sb/!sd/!sq after the
  * name; @unit 1, 4 or 8.  0 or -1 with p->err filled. */
 int cmd_parse_search(struct cmd_parser *p, const struct cmd_tok *name,

@@ -140,17 +140,8 @@ int cmd_parse_xp(struct cmd_parser *p, const struct cmd_tok *name,
 		return cmd_expected(p, &t, "a physical address (QEMU's: 0x hex, "
 				    "0 octal, else decimal)", NULL);
 	c->addr_col = t.off + 1;
-	if (c->length - 1 > ~c->addr) {
-		struct cmd_out o;
-
-		cmd_err_start(p->err, &o, c->addr_col);
-		cmd_out_str(&o, "range ");
-		cmd_out_hex(&o, c->addr);
-		cmd_out_str(&o, " + ");
-		cmd_out_hex(&o, c->length);
-		cmd_out_str(&o, " bytes wraps past 0xffffffffffffffff");
+	if (cmd_range_fits(p, c->addr_col, c->addr, c->length))
 		return -1;
-	}
 	return cmd_end_of_command(p);
 }
 

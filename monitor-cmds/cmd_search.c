@@ -190,15 +190,8 @@ int cmd_parse_search(struct cmd_parser *p, const struct cmd_tok *name,
 		cmd_out_str(&o, "s to search for, got end of line");
 		return -1;
 	}
-	if (len - 1 > ~c->addr) {
-		cmd_err_start(p->err, &o, c->addr_col);
-		cmd_out_str(&o, "range ");
-		cmd_out_hex(&o, c->addr);
-		cmd_out_str(&o, " + ");
-		cmd_out_hex(&o, len);
-		cmd_out_str(&o, " bytes wraps past 0xffffffffffffffff");
+	if (cmd_range_fits(p, c->addr_col, c->addr, len))
 		return -1;
-	}
 	c->span = len;
 	return search_pattern(p, &s, first, shown_buf, c);
 }

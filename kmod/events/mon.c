@@ -398,7 +398,7 @@ static u32 mon_progs_used(void)
 	return n;
 }
 
-static void mon_printf(struct rsp_output *out, const char *fmt, ...)
+void mon_printf(struct rsp_output *out, const char *fmt, ...)
 {
 	char b[256];
 	va_list ap;

@@ -399,8 +399,12 @@ static int mon_info_registers(struct rsp_output *out)
 	return 0;
 }
 
-/* QEMU's `info mem` over gdb's selected thread's page tables. */
-static int mon_info_mem(struct rsp_output *out)
+/* QEMU's `info mem` and `info tlb` over gdb's selected thread's page
+ * tables. */
+static int mon_info_walk(struct rsp_output *out, const char *what,
+			 int (*walk)(const struct pgwalk_ctx *w,
+				     void (*emit)(void *ctx, const char *line),
+				     void *ctx))
 {
 	const struct gdb_cpu *g = mon_selected(out);
 	struct pgwalk_ctx w;
@@ -409,29 +413,13 @@ static int mon_info_mem(struct rsp_output *out)
 	if (!g)
 		return -RSP_EIO;
 	hv_gdb_walk_ctx(g, &w);
-	r = qemu_info_mem(&w, mon_emit_line, out);
+	r = walk(&w, mon_emit_line, out);
 	if (r == -1)
-		return mon_fail(out, 0, "info mem: the CPU is not in IA-32e paging (32-bit and PAE tables are not walked)\n");
+		return mon_fail(out, 0, "info %s: the CPU is not in IA-32e paging (32-bit and PAE tables are not walked)\n",
+				what);
 	if (r)
-		return mon_fail(out, 0, "info mem: a page table outside System RAM; the ranges above are complete up to it\n");
-	return 0;
-}
-
-/* QEMU's `info tlb`: the same walk, a line per page. */
-static int mon_info_tlb(struct rsp_output *out)
-{
-	const struct gdb_cpu *g = mon_selected(out);
-	struct pgwalk_ctx w;
-	int r;
-
-	if (!g)
-		return -RSP_EIO;
-	hv_gdb_walk_ctx(g, &w);
-	r = qemu_info_tlb(&w, mon_emit_line, out);
-	if (r == -1)
-		return mon_fail(out, 0, "info tlb: the CPU is not in IA-32e paging (32-bit and PAE tables are not walked)\n");
-	if (r)
-		return mon_fail(out, 0, "info tlb: a page table outside System RAM; the pages above are complete up to it\n");
+		return mon_fail(out, 0, "info %s: a page table outside System RAM; the lines above are complete up to it\n",
+				what);
 	return 0;
 }
 
@@ -481,9 +469,9 @@ int mon_inspect(const struct cmd_parsed *p, struct rsp_output *out,
 	case CMD_INFO_REGISTERS:
 		return mon_info_registers(out);
 	case CMD_INFO_MEM:
-		return mon_info_mem(out);
+		return mon_info_walk(out, "mem", qemu_info_mem);
 	case CMD_INFO_TLB:
-		return mon_info_tlb(out);
+		return mon_info_walk(out, "tlb", qemu_info_tlb);
 	case CMD_XP:
 		return mon_xp(p, out);
 	case CMD_PHYS_DUMP:

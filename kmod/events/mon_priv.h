@@ -140,6 +140,9 @@ struct cmd_parsed;
 struct rsp_output;
 int mon_inspect(const struct cmd_parsed *p, struct rsp_output *out,
 		bool *handled);
+/* A reply line of at most 255 bytes, printf-style (mon.c). */
+__printf(2, 3)
+void mon_printf(struct rsp_output *out, const char *fmt, ...);
 /* mon_status.c: status and cpus at a stop. */
 int mon_status(struct rsp_output *out);
 int mon_cpus(const struct cmd_parsed *p, struct rsp_output *out);

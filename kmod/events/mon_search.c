@@ -44,18 +44,6 @@ static long mon_search_phys(void *ctx, u64 addr, u8 *buf, size_t len)
 	return (long)n;
 }
 
-static void mon_search_say(struct rsp_output *out, const char *fmt, ...)
-{
-	char b[160];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vscnprintf(b, sizeof(b), fmt, ap);
-	va_end(ap);
-	rsp_output_write(out, b, n);
-}
-
 int mon_search(const struct cmd_parsed *p, struct rsp_output *out)
 {
 	struct rsp_search s = {
@@ -76,7 +64,7 @@ int mon_search(const struct cmd_parsed *p, struct rsp_output *out)
 
 		s.ctx = cpu >= 0 ? hv_gdb_cpu_state(cpu) : NULL;
 		if (!s.ctx) {
-			mon_search_say(out, "hvgdb: the selected thread's CPU is not halted\n");
+			mon_printf(out, "hvgdb: the selected thread's CPU is not halted\n");
 			return -RSP_EIO;
 		}
 		s.read = mon_search_virt;
@@ -86,13 +74,13 @@ int mon_search(const struct cmd_parsed *p, struct rsp_output *out)
 		r = rsp_search_mem(&s, at, end - at + 1, &hit);
 		skipped += s.skipped;
 		if (r < 0) {
-			mon_search_say(out, "search at %llx failed (%d)\n", at, r);
+			mon_printf(out, "search at %llx failed (%d)\n", at, r);
 			return -RSP_EIO;
 		}
 		if (!r)
 			break;
 		if (hits == CMD_SEARCH_HITS) {
-			mon_search_say(out, "stopped after 0x%x matches: search again from %llx\n",
+			mon_printf(out, "stopped after 0x%x matches: search again from %llx\n",
 				       hits, hit);
 			break;
 		}
@@ -106,9 +94,9 @@ int mon_search(const struct cmd_parsed *p, struct rsp_output *out)
 		at = hit + 1;
 	}
 	if (!hits)
-		mon_search_say(out, "not found\n");
+		mon_printf(out, "not found\n");
 	if (skipped)
-		mon_search_say(out, "0x%llx pages skipped: %s\n", skipped,
+		mon_printf(out, "0x%llx pages skipped: %s\n", skipped,
 			       p->phys ? "not System RAM (device memory is not searched)" :
 			       "not mapped");
 	return 0;

@@ -327,25 +327,41 @@ static int qi_mem_table(struct qi_mem *m, u64 table, u32 level, u64 base,
 	return 0;
 }
 
-int qemu_info_mem(const struct pgwalk_ctx *w,
-		  void (*emit)(void *ctx, const char *line), void *ctx)
+/*
+ * What info mem and info tlb share: "PG disabled" (1) when paging is off,
+ * -1 outside IA-32e paging, else 0 with the levels and m->vbits set.
+ */
+static int qi_walk_start(struct qi_mem *m, const struct pgwalk_ctx *w,
+			 void (*emit)(void *ctx, const char *line), void *ctx,
+			 u32 *levels)
 {
-	struct qi_mem m = { .w = w, .vbits = 48 };
-	u32 levels = 4;
-	int r;
-
-	linebuf_init(&m.o, emit, ctx);
+	m->w = w;
+	m->vbits = 48;
+	*levels = 4;
+	linebuf_init(&m->o, emit, ctx);
 	if (!(w->cr0 & PGWALK_CR0_PG)) {
-		linebuf_str(&m.o, "PG disabled");
-		linebuf_end(&m.o);
-		return 0;
+		linebuf_str(&m->o, "PG disabled");
+		linebuf_end(&m->o);
+		return 1;
 	}
 	if (!(w->efer & PGWALK_EFER_LMA) || !(w->cr4 & PGWALK_CR4_PAE))
 		return -1;
 	if (w->cr4 & PGWALK_CR4_LA57) {
-		levels = 5;
-		m.vbits = 57;
+		*levels = 5;
+		m->vbits = 57;
 	}
+	return 0;
+}
+
+int qemu_info_mem(const struct pgwalk_ctx *w,
+		  void (*emit)(void *ctx, const char *line), void *ctx)
+{
+	struct qi_mem m = { 0 };
+	u32 levels;
+	int r = qi_walk_start(&m, w, emit, ctx, &levels);
+
+	if (r)
+		return r < 0 ? r : 0;
 	r = qi_mem_table(&m, w->cr3 & QI_ADDR_MASK, levels, 0, ~0ULL);
 	if (!r)		/* the last run */
 		qi_mem_print(&m, 1ULL << m.vbits, 0);
@@ -416,20 +432,11 @@ static int qi_tlb_table(struct qi_mem *m, u64 table, u32 level, u64 base)
 int qemu_info_tlb(const struct pgwalk_ctx *w,
 		  void (*emit)(void *ctx, const char *line), void *ctx)
 {
-	struct qi_mem m = { .w = w, .vbits = 48 };
-	u32 levels = 4;
+	struct qi_mem m = { 0 };
+	u32 levels;
+	int r = qi_walk_start(&m, w, emit, ctx, &levels);
 
-	linebuf_init(&m.o, emit, ctx);
-	if (!(w->cr0 & PGWALK_CR0_PG)) {
-		linebuf_str(&m.o, "PG disabled");
-		linebuf_end(&m.o);
-		return 0;
-	}
-	if (!(w->efer & PGWALK_EFER_LMA) || !(w->cr4 & PGWALK_CR4_PAE))
-		return -1;
-	if (w->cr4 & PGWALK_CR4_LA57) {
-		levels = 5;
-		m.vbits = 57;
-	}
+	if (r)
+		return r < 0 ? r : 0;
 	return qi_tlb_table(&m, w->cr3 & QI_ADDR_MASK, levels, 0);
 }

@@ -199,6 +199,16 @@ def ensure_hvtest(vm):
         vm.sh(f"insmod {HVTEST}")
 
 
+def hvtest_page(vm):
+    """The physical address of a page hvtest.ko filled with
+    0x6876746573740000 | index in each qword (filled again at each call)."""
+    ensure_hvtest(vm)
+    out = vm.sh("echo alloc > /proc/hvtest; cat /proc/hvtest")
+    m = re.search(r"page pa=(0x[0-9a-f]+)", out)
+    assert m, out
+    return int(m.group(1), 16)
+
+
 def cpu_states(vm):
     """{cpu: state} from debugfs 'cpus'."""
     out = vm.sh(f"cat {DBG}/cpus")

@@ -4,7 +4,7 @@ a refusal is hvgdb.MonitorError in the module's words, and the `hv`
 command runs monitor commands.  Checked against the guest's own view."""
 import re
 
-from hvvm import REPO, gdb, gdb_server, kallsym, mark, sections
+from hvvm import REPO, gdb, gdb_server, hvtest_page, kallsym, mark, sections
 
 MSR_KO = "/hvgdb/msr.ko"
 LSTAR = 0xC0000082
@@ -47,12 +47,8 @@ def test_read_phys_and_dump_against_the_guest(vm1, tmp_path):
     its physical address reads as /proc/version, the page hvtest.ko filled
     dumps to a file of PATTERN | index, and virtual reads are virtual
     again afterwards."""
-    from hvvm import ensure_hvtest
     vm = vm1
-    ensure_hvtest(vm)
-    page = int(re.search(r"page pa=(0x[0-9a-f]+)",
-                         vm.sh("echo alloc > /proc/hvtest; "
-                               "cat /proc/hvtest")).group(1), 16)
+    page = hvtest_page(vm)
     banner = kallsym(vm, "linux_banner")
     version = vm.sh("cat /proc/version").strip()
     f = tmp_path / "page.dmp"

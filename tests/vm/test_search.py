@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from hvvm import ensure_hvtest, gdb, gdb_server, kallsym, mark, sections
+from hvvm import gdb, gdb_server, hvtest_page, kallsym, mark, sections
 
 PAGE_OFFSET = 0xFFFF888000000000    # nokaslr: the direct map
 KERNEL_MAP = 0xFFFFFFFF80000000     # nokaslr: kernel image at physical 0
@@ -45,10 +45,7 @@ def pages_not_ram(ram, lo, hi):
 @pytest.fixture(scope="module")
 def session(vm1):
     vm = vm1
-    ensure_hvtest(vm)
-    page = int(re.search(r"page pa=(0x[0-9a-f]+)",
-                         vm.sh("echo alloc > /proc/hvtest; "
-                               "cat /proc/hvtest")).group(1), 16)
+    page = hvtest_page(vm)
     banner = kallsym(vm, "linux_banner")
     ram = iomem_ram(vm)
     # The first hole between two RAM ranges below 1 MiB (the legacy VGA

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from hvvm import ensure_hvtest, gdb, gdb_server, kallsym, mark, sections
+from hvvm import gdb, gdb_server, hvtest_page, kallsym, mark, sections
 
 KERNEL_MAP = 0xFFFFFFFF80000000     # nokaslr: kernel image at physical 0
 PATTERN = 0x6876746573740000        # hvtest.ko's page: PATTERN | index
@@ -17,10 +17,7 @@ PATTERN = 0x6876746573740000        # hvtest.ko's page: PATTERN | index
 @pytest.fixture(scope="module")
 def session(vm1):
     vm = vm1
-    ensure_hvtest(vm)
-    page = int(re.search(r"page pa=(0x[0-9a-f]+)",
-                         vm.sh("echo alloc > /proc/hvtest; "
-                               "cat /proc/hvtest")).group(1), 16)
+    page = hvtest_page(vm)
     banner_pa = kallsym(vm, "linux_banner") - KERNEL_MAP
     facts = {
         "page": page, "banner_pa": banner_pa,
