@@ -29,6 +29,7 @@ enum cmd_kind {
 	CMD_PREALLOC,		/* prealloc [regular-event] <count>,
 				 * prealloc buffer <bytes>: buffer_pool */
 	CMD_FLUSH,		/* flush */
+	CMD_STOP,		/* stop: no fields (the event of this stop) */
 	CMD_SETTINGS,		/* settings [name [value]]: setting (index in
 				 * cmd_settings.h, CMD_SETTING_ALL alone),
 				 * set, on */

@@ -225,6 +225,48 @@ static int do_modify(struct event_table *t, const struct cmd_parsed *c,
 	return 0;
 }
 
+/*
+ * `stop`: the event this stop is for, as its stop line (the event may
+ * have been cleared since); `.kv stop`: "stop reason=\"event\" event=0x3
+ * type=\"!msrwrite\" context=... stage=\"pre\" core=... pid=... [cr2=...]"
+ * or "stop reason=\"other\"" (Ctrl-C, a breakpoint, a step ...).
+ */
+static void do_stop(const struct event_table *t, const struct cmd_parsed *c,
+		    struct cmd_out *o)
+{
+	const struct event_exit *x = &t->stop_exit;
+	const char *type = event_type_name(t->stop_type);
+	char line[160];
+
+	if (!c->kv) {
+		if (!t->stopped_by_event) {
+			cmd_out_str(o, "the system did not stop at an event\n");
+			return;
+		}
+		event_format_hit_of(line, sizeof(line), t->stop_event_id,
+				    t->stop_type, x);
+		cmd_out_str(o, line);
+		return;
+	}
+	cmd_out_str(o, "stop");
+	if (!t->stopped_by_event) {
+		cmd_kv_str(o, "reason", "other", 5);
+		cmd_out_char(o, '\n');
+		return;
+	}
+	cmd_kv_str(o, "reason", "event", 5);
+	cmd_kv_hex(o, "event", t->stop_event_id);
+	cmd_kv_str(o, "type", type, strlen(type));
+	cmd_kv_hex(o, "context", x->context);
+	cmd_kv_str(o, "stage", x->stage == EVENT_STAGE_POST ? "post" : "pre",
+		   x->stage == EVENT_STAGE_POST ? 4 : 3);
+	cmd_kv_hex(o, "core", x->cpu);
+	cmd_kv_hex(o, "pid", x->tgid);
+	if (t->stop_type == EVENT_EXCEPTION && x->key == 14)	/* #PF */
+		cmd_kv_hex(o, "cr2", x->aux);
+	cmd_out_char(o, '\n');
+}
+
 static int do_sc(struct event_table *t, const struct cmd_parsed *c,
 		 struct cmd_out *o, u32 *req)
 {
@@ -386,6 +428,9 @@ int cmd_execute_parsed(struct event_table *t, const char *line,
 		break;
 	case CMD_SETTINGS:
 		r = cmd_do_settings(t, c, &o);
+		break;
+	case CMD_STOP:
+		do_stop(t, c, &o);
 		break;
 	case CMD_FLUSH:
 		*req |= CMD_REQ_FLUSH;

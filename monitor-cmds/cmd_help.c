@@ -77,6 +77,8 @@ const struct cmd_info cmd_infos[] = {
 	      "prealloc buffer bytes | prealloc",
 	      "grow a pool (allocated once the system resumes), or show them"),
 	PLAIN("flush", "flush", "deliver buffered event output now"),
+	PLAIN("stop", "stop",
+	      "the event this stop is for, as its stop line (.kv stop too)"),
 	PLAIN("settings", "settings [name [on|off]]",
 	      "show the settings, or show or change one (autoflush)"),
 	PLAIN("preactivate", "preactivate mode",

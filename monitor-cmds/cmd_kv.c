@@ -63,6 +63,7 @@ bool cmd_kv_takes(enum cmd_kind kind)
 	case CMD_VA2PA:
 	case CMD_PA2VA:
 	case CMD_CPUS:
+	case CMD_STOP:
 		return true;
 	default:
 		return false;

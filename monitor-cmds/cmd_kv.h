@@ -20,7 +20,7 @@ void cmd_kv_bool(struct cmd_out *o, const char *key, bool v);
 void cmd_kv_str(struct cmd_out *o, const char *key, const char *s, size_t n);
 
 /* The kinds `.kv` takes: events (list), an event command, rdmsr, !va2pa,
- * !pa2va, cpus. */
+ * !pa2va, cpus, stop. */
 bool cmd_kv_takes(enum cmd_kind kind);
 
 #endif /* HVGDB_CMD_KV_H */

@@ -607,7 +607,7 @@ int cmd_parse(const char *line, size_t len, struct cmd_parsed *c,
 		return r;
 	cmd_err(err, c->text.off + 1, ".kv is not available for ",
 		line + c->text.off, c->text.len, " (it is for events, the "
-		"event commands, rdmsr, !va2pa, !pa2va and cpus)");
+		"event commands, rdmsr, !va2pa, !pa2va, cpus and stop)");
 	return -1;
 }
 
@@ -732,6 +732,10 @@ static int parse_line(const char *line, size_t len, struct cmd_parsed *c,
 	    cmd_word_is(ci->name, strlen(ci->name), "status") ||
 	    cmd_word_is(ci->name, strlen(ci->name), "cpus"))
 		return cmd_parse_settings(&p, ci, c);
+	if (cmd_word_is(ci->name, strlen(ci->name), "stop")) {
+		c->kind = CMD_STOP;
+		return cmd_end_of_command(&p);
+	}
 	if (cmd_word_is(ci->name, strlen(ci->name), "flush")) {
 		c->kind = CMD_FLUSH;
 		return cmd_end_of_command(&p);

@@ -102,6 +102,21 @@ struct event_script_ops {
 	void *ctx;
 };
 
+/* What the module knows at an exit; see event_match(). */
+struct event_exit {
+	enum event_type type;	/* SYSCALL2/SYSRET2 are folded into
+				 * SYSCALL/SYSRET: either kind matches both */
+	u64 key;		/* what [arg] filters on: MSR, leaf, port,
+				 * vector, syscall number, XCR, CR number */
+	u64 aux;		/* !ioin/!ioout: access size in bytes;
+				 * !crwrite: bits changed (new ^ shadow);
+				 * #PF: CR2 */
+	u64 context;		/* $context (see docs/commands.md) */
+	u32 tgid;
+	u32 cpu;
+	enum event_stage stage;	/* PRE or POST */
+};
+
 struct event_table {
 	struct event *ev;	/* slots 0..count-1 in increasing id order */
 	u32 cap;
@@ -123,6 +138,8 @@ struct event_table {
 	bool stopped_by_event;
 	u32 stop_event_id;
 	bool stop_sc;		/* set by `events sc on` at that stop */
+	enum event_type stop_type;	/* the firing's event type and exit, */
+	struct event_exit stop_exit;	/* for `stop` (cmd_exec.c) */
 	/* `settings autoflush on`: `events d|c` send the batched output of
 	 * `imm no` events first (cmd_settings.c). */
 	bool autoflush;
@@ -195,21 +212,6 @@ static inline const char *event_text(const struct event_table *t,
 	return t->text + ev->text_off;
 }
 
-/* What the module knows at an exit; see event_match(). */
-struct event_exit {
-	enum event_type type;	/* SYSCALL2/SYSRET2 are folded into
-				 * SYSCALL/SYSRET: either kind matches both */
-	u64 key;		/* what [arg] filters on: MSR, leaf, port,
-				 * vector, syscall number, XCR, CR number */
-	u64 aux;		/* !ioin/!ioout: access size in bytes;
-				 * !crwrite: bits changed (new ^ shadow);
-				 * #PF: CR2 */
-	u64 context;		/* $context (see docs/commands.md) */
-	u32 tgid;
-	u32 cpu;
-	enum event_stage stage;	/* PRE or POST */
-};
-
 /*
  * The enabled events that fire for x, in id order: at most max pointers are
  * stored in out; the return value is the total number that fire.
@@ -237,7 +239,11 @@ const char *event_type_name(enum event_type type);
  *   event 0x3 !msrwrite context=0xc0000080 stage=pre core=0x1 pid=0x1f4
  * with " cr2=0x..." appended for #PF.  Ends in '\n'.  Returns the length
  * written (the text is truncated to fit cap, always NUL-terminated).
+ * event_format_hit_of() takes the event's id and type instead of the
+ * event (`stop`, when the event may be gone).
  */
+size_t event_format_hit_of(char *buf, size_t cap, u32 id, enum event_type type,
+			   const struct event_exit *x);
 size_t event_format_hit(char *buf, size_t cap, const struct event *ev,
 			const struct event_exit *x);
 

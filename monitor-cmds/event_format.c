@@ -37,13 +37,19 @@ const char *event_type_name(enum event_type type)
 size_t event_format_hit(char *buf, size_t cap, const struct event *ev,
 			const struct event_exit *x)
 {
+	return event_format_hit_of(buf, cap, ev->id, ev->spec.type, x);
+}
+
+size_t event_format_hit_of(char *buf, size_t cap, u32 id, enum event_type type,
+			   const struct event_exit *x)
+{
 	struct cmd_out o;
 
 	cmd_out_init(&o, buf, cap);
 	cmd_out_str(&o, "event ");
-	cmd_out_hex(&o, ev->id);
+	cmd_out_hex(&o, id);
 	cmd_out_char(&o, ' ');
-	cmd_out_str(&o, event_type_name(ev->spec.type));
+	cmd_out_str(&o, event_type_name(type));
 	cmd_out_str(&o, " context=");
 	cmd_out_hex(&o, x->context);
 	cmd_out_str(&o, x->stage == EVENT_STAGE_POST ? " stage=post" :
@@ -52,7 +58,7 @@ size_t event_format_hit(char *buf, size_t cap, const struct event *ev,
 	cmd_out_hex(&o, x->cpu);
 	cmd_out_str(&o, " pid=");
 	cmd_out_hex(&o, x->tgid);
-	if (ev->spec.type == EVENT_EXCEPTION && x->key == VECTOR_PF) {
+	if (type == EVENT_EXCEPTION && x->key == VECTOR_PF) {
 		cmd_out_str(&o, " cr2=");
 		cmd_out_hex(&o, x->aux);
 	}

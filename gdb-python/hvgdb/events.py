@@ -5,6 +5,8 @@
 #  HyperDbg's events from Python: list, add, enable, disable, clear,
 #  through the module's machine-readable replies (`.kv events`)
 
+import collections
+
 from hvgdb import remote
 
 
@@ -58,3 +60,20 @@ def add_event(cmd):
             return Event(f)
     raise remote.MonitorError("%r added no event (not an event command)" %
                               cmd, cmd)
+
+
+class Hit(collections.namedtuple("Hit", "id type context core pid stage "
+                                        "cr2")):
+    """The event a stop is for: id, type ("!cpuid", "!epthook", ...),
+    context ($context), core (the CPU), pid (its process), stage ("pre"
+    or "post"), cr2 (the faulting address of a #PF, else None)."""
+
+
+def stop():
+    """The event of the current stop as a Hit, or None when the system
+    stopped for something else (Ctrl-C, a breakpoint, a step)."""
+    for kind, f in remote.records("stop"):
+        if kind == "stop" and f.get("reason") == "event":
+            return Hit(f["event"], f["type"], f["context"], f["core"],
+                       f["pid"], f["stage"], f.get("cr2"))
+    return None

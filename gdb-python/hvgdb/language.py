@@ -22,7 +22,8 @@ COMMAND_NAMES = (
     "!msrread", "!msrwrite", "!cpuid", "!tsc", "!pmc", "!ioin", "!ioout",
     "!dr", "!vmcall", "!xsetbv", "!crwrite", "!exception", "!interrupt",
     "!syscall", "!syscall2", "!sysret", "!sysret2",
-    "events", "prealloc", "flush", "settings", "preactivate", "status",
+    "events", "prealloc", "flush", "stop", "settings", "preactivate",
+    "status",
     "cpus",
     "rdmsr", "wrmsr", "!va2pa", "!pa2va", "!pte",
     "!db", "!dc", "!dd", "!dq", "!eb", "!ed", "!eq",
@@ -91,7 +92,7 @@ SPECS = {
     "!epthook2": _spec((ADDRESS,), EVENT_OPTIONS, event=True),
     "events": _spec((EVENTS_VERBS, None)),      # second slot: see _slot()
     "prealloc": _spec((("regular-event", "script", "buffer"), NUMBER)),
-    "flush": _spec(),
+    "flush": _spec(), "stop": _spec(),
     "rdmsr": _spec((NUMBER,), ("core",)),
     "wrmsr": _spec((NUMBER, NUMBER), ("core",)),
     "!va2pa": _spec((ADDRESS,), ("core",)), "!pte": _spec((ADDRESS,), ("core",)),

@@ -89,6 +89,8 @@ static bool mon_break(struct hv_cpu *c, struct hv_regs *r,
 	len = event_format_hit(mc->line, MON_LINE, ev, x);
 	t->stopped_by_event = true;
 	t->stop_event_id = ev->id;
+	t->stop_type = ev->spec.type;
+	t->stop_exit = *x;
 	t->stop_sc = false;
 	/* ev may be cleared while halted: not used after this call. */
 	stopped = hv_gdb_stop_here(c, r, &stop, mc->line, len);

@@ -3,6 +3,7 @@ against hvgdb.ko in the VM: hvgdb.monitor() returns what the module said,
 a refusal is hvgdb.MonitorError in the module's words, and the `hv`
 command runs monitor commands.  Checked against the guest's own view."""
 import re
+import time
 
 from hvvm import REPO, gdb, gdb_server, hvtest_page, kallsym, mark, sections
 
@@ -165,3 +166,32 @@ except hvgdb.MonitorError as e:
     assert "no event 0x1" in got["gone"], out
     assert "rdmsr 12345678 on core 0x0: the access faults" in \
         got["msr_bad"], out
+
+
+def test_stop_names_the_event_that_stopped(vm1, tmp_path):
+    """hvgdb.stop() at a break event's stop: its id, type, context, core
+    and pid, as the guest program that ran CPUID saw them; None at a stop
+    that is not an event's (gdb's attach)."""
+    from hvvm import background, gdb_start, wait_file
+    vm = vm1
+    vm.sh("rm -f /tmp/go_py")
+    with gdb_server(vm):
+        pid = background(vm, "/hvgdb/bin/ev_trigger --wait /tmp/go_py "
+                         "cpuid 0x4731 1", "/tmp/py_stop.out")
+        pre = [f"python import sys; sys.path.insert(0, '{REPO}/gdb-python')",
+               "python import hvgdb"]
+        out0 = gdb(vm, *pre, mark("none"), "python print(hvgdb.stop())",
+                   "python print(hvgdb.add_event('!cpuid 4731').id)",
+                   mark("end"))
+        g = gdb_start(vm, *pre, "continue", mark("hit"),
+                      "python print(tuple(hvgdb.stop()))",
+                      "monitor events c all", mark("end"))
+        time.sleep(5)
+        vm.sh("touch /tmp/go_py")
+        out, _ = g.communicate(timeout=300)
+        wait_file(vm, "/tmp/py_stop.out", r"eax=")
+    s0, s = sections(out0), sections(out)
+    none, eid = s0["none"].split()
+    assert none == "None", out0
+    assert re.match(rf"^\({eid}, '!cpuid', {0x4731}, 0, {pid}, 'pre', "
+                    r"None\)$", s["hit"].strip()), out

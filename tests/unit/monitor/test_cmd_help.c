@@ -15,7 +15,7 @@
 static const char *const commands[] = {
 	"msrread", "msrwrite", "cpuid", "tsc", "pmc", "ioin", "ioout", "dr",
 	"vmcall", "xsetbv", "crwrite", "exception", "interrupt", "syscall",
-	"syscall2", "sysret", "sysret2", "events", "prealloc", "flush",
+	"syscall2", "sysret", "sysret2", "events", "prealloc", "flush", "stop",
 	"settings", "preactivate", "status", "cpus", ".help", "help",
 };
 

@@ -45,10 +45,11 @@ static void test_errors(void **state)
 	err_is(".kv", 4, "expected a command after '.kv', got end of line");
 	err_is(".kv   ", 4, "expected a command after '.kv', got end of line");
 	err_is(".kv cpu", 5, ".kv is not available for 'cpu' (it is for "
-	       "events, the event commands, rdmsr, !va2pa, !pa2va and cpus)");
+	       "events, the event commands, rdmsr, !va2pa, !pa2va, cpus and "
+	       "stop)");
 	err_is(".kv events d 1", 5, ".kv is not available for 'events d 1' "
-	       "(it is for events, the event commands, rdmsr, !va2pa, !pa2va "
-	       "and cpus)");
+	       "(it is for events, the event commands, rdmsr, !va2pa, !pa2va, "
+	       "cpus and stop)");
 	err_is(".kv rdmsr", 10, "expected an MSR number (hex) after 'rdmsr', "
 	       "got end of line");
 	err_is(".kvx events", 1, "unknown command '.kvx' (.help lists the "
@@ -88,6 +89,40 @@ static void test_event_records(void **state)
 	assert_int_equal(fx.req, CMD_REQ_HOST);
 }
 
+/* `stop` and `.kv stop`: the event of this stop, kept from the firing
+ * (mon_events.c sets these fields), also once the event is cleared. */
+static void test_stop(void **state)
+{
+	(void)state;
+	fx_init(&fx, true);
+	assert_int_equal(fx_run(&fx, "stop"), 0);
+	assert_string_equal(fx.out, "the system did not stop at an event\n");
+	assert_int_equal(fx_run(&fx, ".kv stop"), 0);
+	assert_string_equal(fx.out, "stop reason=\"other\"\n");
+	fx.t.stopped_by_event = true;
+	fx.t.stop_event_id = 3;
+	fx.t.stop_type = EVENT_MSRWRITE;
+	fx.t.stop_exit = (struct event_exit){ .type = EVENT_MSRWRITE,
+		.key = 0xc0000080, .context = 0xc0000080, .tgid = 0x1f4,
+		.cpu = 1, .stage = EVENT_STAGE_PRE };
+	assert_int_equal(fx_run(&fx, "stop"), 0);
+	assert_string_equal(fx.out, "event 0x3 !msrwrite context=0xc0000080 "
+			    "stage=pre core=0x1 pid=0x1f4\n");
+	assert_int_equal(fx_run(&fx, ".kv stop"), 0);
+	assert_string_equal(fx.out, "stop reason=\"event\" event=0x3 "
+			    "type=\"!msrwrite\" context=0xc0000080 "
+			    "stage=\"pre\" core=0x1 pid=0x1f4\n");
+	fx.t.stop_type = EVENT_EXCEPTION;
+	fx.t.stop_exit = (struct event_exit){ .type = EVENT_EXCEPTION,
+		.key = 14, .aux = 0x1000, .context = 14, .tgid = 1, .cpu = 0,
+		.stage = EVENT_STAGE_POST };
+	assert_int_equal(fx_run(&fx, ".kv stop"), 0);
+	assert_string_equal(fx.out, "stop reason=\"event\" event=0x3 "
+			    "type=\"!exception\" context=0xe stage=\"post\" "
+			    "core=0x0 pid=0x1 cr2=0x1000\n");
+	assert_int_equal(fx.req, 0);
+}
+
 static void test_fields(void **state)
 {
 	char buf[128];
@@ -110,6 +145,7 @@ int main(void)
 		cmocka_unit_test(test_prefix),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_event_records),
+		cmocka_unit_test(test_stop),
 		cmocka_unit_test(test_fields),
 	};
 
