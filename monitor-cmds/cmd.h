@@ -53,6 +53,9 @@ enum cmd_kind {
 	CMD_INFO_REGISTERS,	/* info registers: run by the host on gdb's
 				 * selected CPU, in QEMU's layout */
 	CMD_INFO_MEM,		/* info mem: the same, QEMU's mapped ranges */
+	CMD_PCITREE,		/* !pcitree: no fields */
+	CMD_PCICAM,		/* !pcicam b d f [x] [l n]: bus, dev, fn,
+				 * raw, length (cmd_pci.c) */
 };
 
 /* The reply to `info version` (QEMU prints its version; Linux's
@@ -100,6 +103,11 @@ struct cmd_parsed {
 	bool ascii;
 	u32 nvalues;
 	u64 values[CMD_EDIT_MAX];	/* each fits in unit bytes */
+	/* !pcicam: the function, `x` (raw), length (bytes: 0x40 decoded,
+	 * else 0x100 or `l`), and the columns of each, for the host. */
+	u8 bus, dev, fn;
+	bool raw;
+	u32 bus_col, dev_col, fn_col, length_col;
 };
 
 #define CMD_ERR_MSG 128

@@ -40,6 +40,8 @@ static const struct inspect_def defs[] = {
 	{ "eq", "!eq", CMD_PHYS_EDIT, 8, false },
 	{ "cpu", "cpu", CMD_CPU, 0, false },
 	{ "info", "info", CMD_INFO_VERSION, 0, false },	/* or REGISTERS */
+	{ "pcitree", "!pcitree", CMD_PCITREE, 0, false },	/* cmd_pci.c */
+	{ "pcicam", "!pcicam", CMD_PCICAM, 0, false },
 };
 
 static const struct inspect_def *find_def(const char *name)
@@ -328,6 +330,8 @@ int cmd_parse_inspect(struct cmd_parser *p, const struct cmd_info *ci,
 		return cmd_end_of_command(p);
 	if (d->kind == CMD_INFO_VERSION)
 		return parse_info(p, c);
+	if (d->kind == CMD_PCITREE || d->kind == CMD_PCICAM)
+		return cmd_parse_pci(p, d->kind, d->shown, c);
 	c->unit = d->unit;
 	c->ascii = d->ascii;
 	if (msr)
