@@ -415,6 +415,9 @@ int mon_inspect(const struct cmd_parsed *p, struct rsp_output *out,
 		return mon_phys_edit(p, out);
 	case CMD_CPU:
 		return mon_cpu(out);
+	case CMD_PCITREE:
+	case CMD_PCICAM:
+		return mon_pci(p, out);
 	default:
 		*handled = false;
 		return 0;

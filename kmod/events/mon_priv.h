@@ -140,4 +140,9 @@ struct rsp_output;
 int mon_inspect(const struct cmd_parsed *p, struct rsp_output *out,
 		bool *handled);
 
+/* mon_pci.c: !pcitree and !pcicam at a stop (from mon_inspect());
+ * mon_pci_init() reads the ACPI MCFG table at load, process context. */
+void mon_pci_init(void);
+int mon_pci(const struct cmd_parsed *p, struct rsp_output *out);
+
 #endif /* HVGDB_KMOD_MON_PRIV_H */
