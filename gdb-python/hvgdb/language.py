@@ -25,6 +25,7 @@ COMMAND_NAMES = (
     "events", "prealloc", "flush",
     "rdmsr", "wrmsr", "!va2pa", "!pa2va", "!pte",
     "!db", "!dc", "!dd", "!dq", "!eb", "!ed", "!eq", "cpu", "info",
+    "!pcitree", "!pcicam",
     ".help", "help", "?", "print",
 )
 
@@ -94,6 +95,9 @@ SPECS = {
     "!db": _DUMP, "!dc": _DUMP, "!dd": _DUMP, "!dq": _DUMP,
     "!eb": _EDIT, "!ed": _EDIT, "!eq": _EDIT,
     "cpu": _spec(), "info": _spec((("version", "registers", "mem"),)),
+    # bus, device, function, then HyperDbg's x (l: hvgdb's dump length).
+    "!pcitree": _spec(), "!pcicam": _spec((NUMBER, NUMBER, NUMBER, ("x",)),
+                                          ("l",)),
     ".help": _spec((NAMES,)), "help": _spec((NAMES,)),
     "?": _spec(rest=True), "print": _spec(rest=True),
 }

@@ -111,6 +111,12 @@ def test_complete_other_commands():
     assert comp("events sc ") == ["on", "off"]
     assert comp("prealloc ") == ["regular-event", "script", "buffer"]
     assert comp("info ") == ["version", "registers", "mem"]
+    # !pcicam: bus, device, function, then x (and l) once each.
+    assert comp("!pcit") == ["!pcitree"] and comp("!pcitree ") == []
+    assert comp("!pcicam 0 1 ") == ["l"]
+    assert comp("!pcicam 0 1 1 ") == ["x", "l"]
+    assert comp("!pcicam 0 1 1 x ") == ["l"]
+    assert comp("!pcicam 0 1 1 x l 100 ") == []
     assert comp("help !ms") == ["!msrread", "!msrwrite"]
     assert comp("? { x } ") == [] and comp("print 1 ") == []
     assert comp("nosuch ") == []
