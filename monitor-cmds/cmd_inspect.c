@@ -3,7 +3,8 @@
  * cmd_inspect.c - parsing of HyperDbg's inspection commands (rdmsr, wrmsr,
  * !va2pa, !pa2va, !pte, !db/!dc/!dd/!dq, !eb/!ed/!eq, cpu) for
  * cmd_parse(); the text of their replies is in cmd_inspect_fmt.c (cpu's
- * in kmod/lib/vmx_describe.c).
+ * in kmod/lib/vmx_describe.c).  !pcitree and !pcicam are looked up here
+ * and parsed by cmd_pci.c.
  *
  * Syntax as HyperDbg's (docs/commands.md): positional numbers (hex by
  * default), and the keywords `core n` (rdmsr, wrmsr) and `l n` (the

@@ -17,28 +17,31 @@ SYS = "/sys/bus/pci/devices"
 STATUS = (6, 7)     # the status register: bits the device sets as it runs
 
 
-def sysfs_functions(vm):
-    """{(bus, dev, fn): (vendor, device, class)} as the guest lists them
-    (segment 0 only: the commands name no other)."""
-    out = vm.sh(f"for d in {SYS}/*; do echo ${{d##*/}} "
-                "$(cat $d/vendor $d/device $d/class); done")
-    found = {}
-    for line in out.splitlines():
+def sysfs_view(vm):
+    """What the guest's sysfs shows, in one guest command: {(bus, dev,
+    fn): {"ids": (vendor, device, class), "config": bytes (256 for root),
+    "resource": lines}} for segment 0 (the commands name no other), and
+    whether the guest has an ACPI MCFG table."""
+    out = vm.sh(f"for d in {SYS}/*; do echo == ${{d##*/}} $(cat $d/vendor "
+                "$d/device $d/class); od -An -tx1 -v $d/config; "
+                "echo --; cat $d/resource; done; "
+                "test -e /sys/firmware/acpi/tables/MCFG && echo MCFG; true")
+    funcs = {}
+    for part in out.split("== ")[1:]:
+        head, rest = part.split("\n", 1)
+        config, resource = rest.split("--\n", 1)
         m = re.match(r"^([0-9a-f]{4}):([0-9a-f]{2}):([0-9a-f]{2})\.([0-7]) "
                      r"0x([0-9a-f]{4}) 0x([0-9a-f]{4}) 0x([0-9a-f]{6})$",
-                     line)
-        assert m, out
-        assert m.group(1) == "0000", out
-        found[tuple(int(m.group(i), 16) for i in (2, 3, 4))] = \
-            tuple(int(m.group(i), 16) for i in (5, 6, 7))
-    return found
-
-
-def sysfs_config(vm, bdf):
-    """The bytes of the function's sysfs config file (256 for root)."""
-    b, d, f = bdf
-    out = vm.sh(f"od -An -tx1 -v {SYS}/0000:{b:02x}:{d:02x}.{f}/config")
-    return bytes(int(x, 16) for x in out.split())
+                     head)
+        assert m and m.group(1) == "0000", out
+        bdf = tuple(int(m.group(i), 16) for i in (2, 3, 4))
+        funcs[bdf] = {
+            "ids": tuple(int(m.group(i), 16) for i in (5, 6, 7)),
+            "config": bytes(int(x, 16) for x in config.split()),
+            "resource": [l for l in resource.splitlines()
+                         if l.startswith("0x")],
+        }
+    return funcs, out.rstrip().endswith("MCFG")
 
 
 def name(bdf):
@@ -69,11 +72,11 @@ def dump_bytes(text):
 @pytest.fixture(scope="module")
 def pci(vm1):
     vm = vm1
-    funcs = sysfs_functions(vm)
-    assert len(funcs) >= 2, funcs
+    view, mcfg = sysfs_view(vm)
+    funcs = {bdf: v["ids"] for bdf, v in view.items()}
+    assert len(funcs) >= 2, view
     # A device number no function uses on bus 0: nothing answers there.
     absent = max(d for d in range(32) if (0, d, 0) not in funcs)
-    before = {bdf: sysfs_config(vm, bdf) for bdf in funcs}
     cmds = [mark("tree"), "monitor !pcitree"]
     for bdf in sorted(funcs):
         b, d, f = bdf
@@ -96,13 +99,12 @@ def pci(vm1):
     with gdb_server(vm) as dmark:
         out = gdb(vm, *cmds)
         dmesg = new_dmesg(vm, dmark)
-    after = {bdf: sysfs_config(vm, bdf) for bdf in funcs}
-    return {"vm": vm, "funcs": funcs, "absent": absent, "before": before,
-            "after": after, "out": out, "s": sections(out), "dmesg": dmesg,
-            "mcfg": vm.exec("test -e /sys/firmware/acpi/tables/MCFG")[0] == 0,
-            "resource": {bdf: vm.sh(f"cat {SYS}/0000:{bdf[0]:02x}:"
-                                    f"{bdf[1]:02x}.{bdf[2]}/resource")
-                         for bdf in funcs}}
+    after, _ = sysfs_view(vm)
+    return {"vm": vm, "funcs": funcs, "absent": absent,
+            "before": {bdf: v["config"] for bdf, v in view.items()},
+            "after": {bdf: v["config"] for bdf, v in after.items()},
+            "resource": {bdf: v["resource"] for bdf, v in view.items()},
+            "out": out, "s": sections(out), "dmesg": dmesg, "mcfg": mcfg}
 
 
 def test_access_path_is_the_one_the_firmware_allows(vm1, pci):
@@ -182,7 +184,7 @@ def test_pcicam_decodes_the_header(vm1, pci):
             in text, text
         # Each 32-bit BAR as the bytes say; an I/O BAR's address is where
         # the kernel put the function's ports (its sysfs resource line).
-        res = pci["resource"][bdf].splitlines()
+        res = pci["resource"][bdf]
         for i in range(6):
             v = int.from_bytes(cfg[0x10 + 4 * i:0x14 + 4 * i], "little")
             m = re.search(rf"^BAR{i}(?: \[disabled\])?\n BAR Type: "
