@@ -66,6 +66,9 @@ enum cmd_kind {
 	CMD_XP,			/* xp /fmt addr: addr, unit (1, 2, 4, 8;
 				 * 1 for format c), length (count * size),
 				 * count (bytes per line), format */
+	CMD_PCITREE,		/* !pcitree: no fields */
+	CMD_PCICAM,		/* !pcicam b d f [x] [l n]: bus, dev, fn,
+				 * raw, length (cmd_pci.c) */
 };
 
 /* The reply to `info version` (QEMU prints its version; Linux's
@@ -124,6 +127,11 @@ struct cmd_parsed {
 	char format;		/* xp: x, d, u, o or c */
 	bool set;		/* settings: a value was given (in on) */
 	bool phys;		/* search: !sb/!sd/!sq (physical memory) */
+	/* !pcicam: the function, `x` (raw), length (bytes: 0x40 decoded,
+	 * else 0x100 or `l`), and the columns of each, for the host. */
+	u8 bus, dev, fn;
+	bool raw;
+	u32 bus_col, dev_col, fn_col, length_col;
 };
 
 #define CMD_ERR_MSG 128

@@ -455,6 +455,8 @@ int cmd_execute_parsed(struct event_table *t, const char *line,
 	case CMD_INFO_MEM:
 	case CMD_INFO_TLB:
 	case CMD_XP:
+	case CMD_PCITREE:
+	case CMD_PCICAM:
 		*req |= CMD_REQ_HOST;
 		break;
 	}

@@ -3,7 +3,8 @@
  * cmd_inspect.c - parsing of HyperDbg's inspection commands (rdmsr, wrmsr,
  * !va2pa, !pa2va, !pte, !db/!dc/!dd/!dq, !eb/!ed/!eq, cpu) for
  * cmd_parse(); the text of their replies is in cmd_inspect_fmt.c (cpu's
- * in kmod/lib/vmx_describe.c).
+ * in kmod/lib/vmx_describe.c).  !pcitree and !pcicam are looked up here
+ * and parsed by cmd_pci.c.
  *
  * Syntax as HyperDbg's (docs/commands.md): positional numbers (hex by
  * default), and the keywords `core n` (rdmsr, wrmsr) and `l n` (the
@@ -44,6 +45,8 @@ static const struct inspect_def defs[] = {
 	{ "sq", "sq", CMD_SEARCH, 8, false },
 	{ "info", "info", CMD_INFO_VERSION, 0, false },	/* or REGISTERS */
 	{ "xp", "xp", CMD_XP, 0, false },		/* cmd_qemu.c */
+	{ "pcitree", "!pcitree", CMD_PCITREE, 0, false },	/* cmd_pci.c */
+	{ "pcicam", "!pcicam", CMD_PCICAM, 0, false },
 };
 
 static const struct inspect_def *find_def(const char *name)
@@ -339,6 +342,8 @@ int cmd_parse_inspect(struct cmd_parser *p, const struct cmd_info *ci,
 		return cmd_parse_search(p, name, d->unit, c);
 	if (d->kind == CMD_XP)
 		return cmd_parse_xp(p, name, c);
+	if (d->kind == CMD_PCITREE || d->kind == CMD_PCICAM)
+		return cmd_parse_pci(p, d->kind, d->shown, c);
 	c->unit = d->unit;
 	c->ascii = d->ascii;
 	if (msr || d->kind == CMD_VA2PA || d->kind == CMD_PTE)

@@ -93,6 +93,10 @@ const struct cmd_info *cmd_info_find(const char *s, size_t n);
  */
 int cmd_parse_inspect(struct cmd_parser *p, const struct cmd_info *ci,
 		      const struct cmd_tok *name, struct cmd_parsed *c);
+/* cmd_pci.c: the rest of !pcitree or !pcicam (@kind) after its name,
+ * written @shown in messages; 0 or -1 with p->err filled. */
+int cmd_parse_pci(struct cmd_parser *p, enum cmd_kind kind, const char *shown,
+		  struct cmd_parsed *c);
 int cmd_inspect_without_bang(struct cmd_error *err, u32 col, const char *s,
 			     size_t n);
 /* cmd_settings.c: settings, preactivate, status and cpus (ci) after the

@@ -28,6 +28,7 @@ COMMAND_NAMES = (
     "rdmsr", "wrmsr", "!va2pa", "!pa2va", "!pte",
     "!db", "!dc", "!dd", "!dq", "!eb", "!ed", "!eq",
     "sb", "sd", "sq", "!sb", "!sd", "!sq", "cpu", "info", "xp",
+    "!pcitree", "!pcicam",
     ".help", "help", "?", "print",
 )
 
@@ -107,6 +108,9 @@ SPECS = {
     "cpu": _spec(),
     "info": _spec((("version", "registers", "mem", "tlb"),)),
     "xp": _spec((NUMBER, NUMBER)),
+    # bus, device, function, then HyperDbg's x (l: hvgdb's dump length).
+    "!pcitree": _spec(), "!pcicam": _spec((NUMBER, NUMBER, NUMBER, ("x",)),
+                                          ("l",)),
     ".help": _spec((NAMES,)), "help": _spec((NAMES,)),
     "?": _spec(rest=True), "print": _spec(rest=True),
 }

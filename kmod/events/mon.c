@@ -569,6 +569,7 @@ int hv_mon_init(void)
 	int cpu;
 
 	memset(&mon, 0, sizeof(mon));
+	mon_pci_init();
 	init_irq_work(&mon_pre.iw, mon_pre_irq);
 	INIT_WORK(&mon_pre.work, mon_pre_work);
 	ev = kvcalloc(MON_EVENTS, sizeof(*ev), GFP_KERNEL);

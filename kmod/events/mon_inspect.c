@@ -11,7 +11,8 @@
  * memory is System RAM through the direct map (hv_gdb_phys()), or device
  * memory through an uncached window (hv_gdb_mmio_read()), never a range
  * that mixes the two.  cpu decodes the VMX capability MSRs read at load
- * (hv.msrs, kmod/lib/vmx_describe.c).
+ * (hv.msrs, kmod/lib/vmx_describe.c).  !pcitree and !pcicam are passed
+ * on to mon_pci.c.
  *
  * Context: VMX root on the link's holder while every CPU is halted
  * (hv_mon_command()); nothing here sleeps, allocates or takes a lock.
@@ -486,6 +487,9 @@ int mon_inspect(const struct cmd_parsed *p, struct rsp_output *out,
 		return mon_status(out);
 	case CMD_CPUS:
 		return mon_cpus(p, out);
+	case CMD_PCITREE:
+	case CMD_PCICAM:
+		return mon_pci(p, out);
 	default:
 		*handled = false;
 		return 0;

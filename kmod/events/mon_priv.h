@@ -149,4 +149,9 @@ int mon_cpus(const struct cmd_parsed *p, struct rsp_output *out);
 /* mon_search.c: sb/sd/sq and !sb/!sd/!sq (CMD_SEARCH) at a stop. */
 int mon_search(const struct cmd_parsed *p, struct rsp_output *out);
 
+/* mon_pci.c: !pcitree and !pcicam at a stop (from mon_inspect());
+ * mon_pci_init() reads the ACPI MCFG table at load, process context. */
+void mon_pci_init(void);
+int mon_pci(const struct cmd_parsed *p, struct rsp_output *out);
+
 #endif /* HVGDB_KMOD_MON_PRIV_H */

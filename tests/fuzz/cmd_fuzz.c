@@ -22,6 +22,7 @@
 #include "monitor-cmds/cmd_exec.h"
 #include "monitor-cmds/cmd_inspect.h"
 #include "monitor-cmds/cmd_search.h"
+#include "monitor-cmds/cmd_pci.h"
 #include "monitor-cmds/event.h"
 #include "monitor-cmds/event_intercepts.h"
 #include "monitor-cmds/event_output.h"
@@ -107,6 +108,40 @@ static void fuzz_formatters(const struct cmd_parsed *c)
 		abort();
 }
 
+/* !pcicam (cmd_pci.c): each number at its column, in range; the length
+ * the dump or the header takes; the formatters on what it parsed, into a
+ * buffer often too small. */
+static void check_pcicam(const char *line, size_t len,
+			 const struct cmd_parsed *c)
+{
+	static char out[96];
+	struct cmd_out o;
+	u8 cfg[CMD_PCI_HEADER];
+	u32 i;
+
+	word_at(line, len, c->bus_col, c->bus);
+	word_at(line, len, c->dev_col, c->dev);
+	word_at(line, len, c->fn_col, c->fn);
+	if (c->dev > 0x1f || c->fn > 7 || !c->length || c->length % 4 ||
+	    c->length > CMD_PCI_DUMP_MAX ||
+	    (!c->raw && (c->length != CMD_PCI_HEADER || c->length_col)) ||
+	    (c->raw && !c->length_col && c->length != CMD_PCI_DUMP_DEFAULT))
+		abort();
+	if (c->length_col)
+		word_at(line, len, c->length_col, c->length);
+	for (i = 0; i < sizeof(cfg); i++)
+		cfg[i] = (u8)(c->bus * 31 + c->dev * 7 + c->fn + i * 13);
+	cmd_out_init(&o, out, 1 + (c->bus & 63) + 16);
+	cmd_fmt_pci_title(&o, c->bus, c->bus, c->dev, c->fn);
+	cmd_fmt_pci_dump_line(&o, (u16)c->length, cfg, c->length & 31,
+			      c->raw);
+	cmd_fmt_pci_tree_line(&o, 0, c->bus, c->dev, c->fn, c->bus,
+			      c->dev, (u32)c->length << 12 | cfg[3]);
+	cmd_fmt_pci_header(&o, cfg);
+	if (o.len >= o.cap || out[o.len] != '\0' || strlen(out) != o.len)
+		abort();
+}
+
 /* The inspection commands' fields (cmd.h) hold what the parser promises. */
 /* `.kv events`: records only, none when the table is empty. */
 static bool kv_empty_list(const char *line, size_t len)
@@ -166,6 +201,8 @@ static void check_inspect(const char *line, size_t len,
 		break;
 	case CMD_SEARCH:
 		check_search(line, len, c);
+	case CMD_PCICAM:
+		check_pcicam(line, len, c);
 		return;
 	default:
 		return;
@@ -251,7 +288,8 @@ static void check_parse(const char *line, size_t len, int r, u32 req,
 	     c.kind == CMD_INFO_TLB ||
 	     c.kind == CMD_XP ||
 	     c.kind == CMD_INFO_REGISTERS ||
-	     c.kind == CMD_INFO_MEM))
+	     c.kind == CMD_INFO_MEM || c.kind == CMD_PCITREE ||
+	     c.kind == CMD_PCICAM))
 		abort();
 }
 

@@ -115,6 +115,12 @@ def test_complete_other_commands():
                                   "addressconversion"]
     assert comp("settings autoflush ") == ["on", "off"]
     assert comp("preactivate ") == ["mode"]
+    # !pcicam: bus, device, function, then x (and l) once each.
+    assert comp("!pcit") == ["!pcitree"] and comp("!pcitree ") == []
+    assert comp("!pcicam 0 1 ") == ["l"]
+    assert comp("!pcicam 0 1 1 ") == ["x", "l"]
+    assert comp("!pcicam 0 1 1 x ") == ["l"]
+    assert comp("!pcicam 0 1 1 x l 100 ") == []
     assert comp("help !ms") == ["!msrread", "!msrwrite"]
     assert comp("? { x } ") == [] and comp("print 1 ") == []
     assert comp("nosuch ") == []

@@ -24,7 +24,7 @@ static const char *const inspect_commands[] = {
 	"rdmsr", "wrmsr", "!va2pa", "!pa2va", "!pte", "!db", "!dc", "!dd",
 	"!dq", "!eb", "!ed", "!eq", "cpu", "info",
 	/* Both forms are commands: virtual and physical searches. */
-	"sb", "!sb", "sd", "!sd", "sq", "!sq", "xp",
+	"sb", "!sb", "sd", "!sd", "sq", "!sq", "xp", "!pcitree", "!pcicam",
 };
 
 /* name is in inspect_commands. */
