@@ -201,6 +201,7 @@ static void check_inspect(const char *line, size_t len,
 		break;
 	case CMD_SEARCH:
 		check_search(line, len, c);
+		return;
 	case CMD_PCICAM:
 		check_pcicam(line, len, c);
 		return;
