@@ -16,6 +16,7 @@
 #include "cmd_out.h"
 #include "cmd_priv.h"
 #include "cmd_inspect.h"
+#include "cmd_kobj.h"
 
 struct inspect_def {
 	const char *name;	/* as in cmd_infos (without '!') */
@@ -40,6 +41,9 @@ static const struct inspect_def defs[] = {
 	{ "eq", "!eq", CMD_PHYS_EDIT, 8, false },
 	{ "cpu", "cpu", CMD_CPU, 0, false },
 	{ "info", "info", CMD_INFO_VERSION, 0, false },	/* or REGISTERS */
+	{ "lm", "lm", CMD_LM, 0, false },		/* cmd_kobj.c */
+	{ ".process", ".process", CMD_PROCESS, 0, false },
+	{ ".thread", ".thread", CMD_THREAD, 0, false },
 };
 
 static const struct inspect_def *find_def(const char *name)
@@ -328,6 +332,9 @@ int cmd_parse_inspect(struct cmd_parser *p, const struct cmd_info *ci,
 		return cmd_end_of_command(p);
 	if (d->kind == CMD_INFO_VERSION)
 		return parse_info(p, c);
+	if (d->kind == CMD_LM || d->kind == CMD_PROCESS ||
+	    d->kind == CMD_THREAD)
+		return cmd_parse_kobj(p, d->kind, name, c);
 	c->unit = d->unit;
 	c->ascii = d->ascii;
 	if (msr)

@@ -139,5 +139,7 @@ struct cmd_parsed;
 struct rsp_output;
 int mon_inspect(const struct cmd_parsed *p, struct rsp_output *out,
 		bool *handled);
+/* mon_kobj.c: lm, .process, .thread at a stop (from mon_inspect()). */
+int mon_kobj(const struct cmd_parsed *p, struct rsp_output *out);
 
 #endif /* HVGDB_KMOD_MON_PRIV_H */

@@ -22,7 +22,7 @@ static const char *const commands[] = {
 /* HyperDbg's inspection commands, as written (the '!' is required). */
 static const char *const inspect_commands[] = {
 	"rdmsr", "wrmsr", "!va2pa", "!pa2va", "!pte", "!db", "!dc", "!dd",
-	"!dq", "!eb", "!ed", "!eq", "cpu", "info",
+	"!dq", "!eb", "!ed", "!eq", "cpu", "info", "lm", ".process", ".thread",
 };
 
 static struct fixture fx;
