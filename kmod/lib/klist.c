@@ -10,11 +10,11 @@
 
 bool klist_ptr_ok(u64 p)
 {
-	/* 4- or 5-level paging: the upper half starts at or above
-	 * 0xff00000000000000; 0xffff800000000000 covers both (with LA57
-	 * the lowest kernel addresses are below it, but Linux places
-	 * nothing a list points at there). */
-	return p >= 0xffff800000000000ull && !(p & 7);
+	/* The upper half of 5-level paging starts at 0xff00000000000000
+	 * (Linux's direct map is at 0xff11000000000000 there); under
+	 * 4-level paging [0xff00000000000000, 0xffff800000000000) is not
+	 * canonical, and the reader's page walk refuses it. */
+	return p >= 0xff00000000000000ull && !(p & 7);
 }
 
 /* *val = the pointer at addr, checked. */

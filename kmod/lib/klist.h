@@ -65,7 +65,8 @@ int klist_find_head(const struct klist_ops *ops, u64 start, u32 max,
 		    bool (*is_head)(void *hctx, u64 node), void *hctx,
 		    u64 *head, struct klist_result *res);
 
-/* A kernel pointer a list may hold: canonical upper half, 8-aligned. */
+/* A kernel pointer a list may hold: in the upper half of 4- or 5-level
+ * paging (>= 0xff00000000000000), 8-aligned. */
 bool klist_ptr_ok(u64 p);
 
 /* A short English description of an enum klist_status value. */

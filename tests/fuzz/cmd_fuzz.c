@@ -131,6 +131,24 @@ static void check_inspect(const char *line, size_t len,
 	case CMD_PHYS_DUMP:
 	case CMD_PHYS_EDIT:
 		break;
+	case CMD_LM:
+	case CMD_PROCESS:
+	case CMD_THREAD:
+		/* cmd_kobj.c: a copied name that fits, a number where the
+		 * column says, a pid in range. */
+		if (c->kobj.name_len >= sizeof(c->kobj.name) ||
+		    c->kobj.name[c->kobj.name_len] != '\0' ||
+		    (c->kind != CMD_LM && c->kobj.name_len))
+			abort();
+		if (c->kobj.id_col)
+			word_at(line, len, c->kobj.id_col, c->kobj.id);
+		if ((c->kobj.op == CMD_KOBJ_PID) !=
+		    (c->kind == CMD_PROCESS && c->kobj.id_col &&
+		     c->kobj.op != CMD_KOBJ_OBJECT))
+			abort();
+		if (c->kobj.op == CMD_KOBJ_PID && c->kobj.id > 0x400000)
+			abort();
+		return;
 	default:
 		return;
 	}
@@ -211,7 +229,8 @@ static void check_parse(const char *line, size_t len, int r, u32 req,
 	     c.kind == CMD_VA2PA || c.kind == CMD_PA2VA || c.kind == CMD_PTE ||
 	     c.kind == CMD_PHYS_DUMP || c.kind == CMD_PHYS_EDIT ||
 	     c.kind == CMD_CPU || c.kind == CMD_INFO_REGISTERS ||
-	     c.kind == CMD_INFO_MEM))
+	     c.kind == CMD_INFO_MEM || c.kind == CMD_LM ||
+	     c.kind == CMD_PROCESS || c.kind == CMD_THREAD))
 		abort();
 }
 

@@ -213,6 +213,13 @@ static void test_errors(void **state)
 			 KLIST_ERR_PTR);
 	assert_int_equal(klist_walk(&ops, BASE - 0x100, 100, NULL, NULL, &res),
 			 KLIST_ERR_READ);
+	/* 5-level paging's direct map is in the upper half too; list
+	 * poison and user addresses are not. */
+	assert_true(klist_ptr_ok(0xff11000000000000ull));
+	assert_true(klist_ptr_ok(0xffffffffc0000000ull));
+	assert_false(klist_ptr_ok(POISON2));
+	assert_false(klist_ptr_ok(0x00007fffffffe000ull));
+	assert_false(klist_ptr_ok(0xff11000000000004ull));
 	assert_string_equal(klist_strerror(KLIST_ERR_READ),
 			    "a list pointer could not be read (not mapped RAM)");
 }
