@@ -69,6 +69,29 @@ enum cmd_kind {
 	CMD_PCITREE,		/* !pcitree: no fields */
 	CMD_PCICAM,		/* !pcicam b d f [x] [l n]: bus, dev, fn,
 				 * raw, length (cmd_pci.c) */
+	/* Kernel objects (cmd_kobj.c), run by the host at a stop: kobj */
+	CMD_LM,			/* lm [m name] [km] */
+	CMD_PROCESS,		/* .process [list | pid p | process a] */
+	CMD_THREAD,		/* .thread [list [process a]] */
+};
+
+/* lm, .process, .thread: what to do (cmd_kobj.h). */
+enum cmd_kobj_op {
+	CMD_KOBJ_SHOW,		/* .process, .thread: the current one */
+	CMD_KOBJ_LIST,		/* .process list, .thread list, lm */
+	CMD_KOBJ_PID,		/* .process pid p: id */
+	CMD_KOBJ_OBJECT,	/* .process process a, .thread list process
+				 * a: id is the task_struct address */
+};
+
+struct cmd_kobj {
+	enum cmd_kobj_op op;
+	u64 id;
+	u32 id_col;		/* column of id, 0 if none */
+	/* lm m name: a copy (a module name has at most 55 characters);
+	 * name_len 0 = every module. */
+	char name[56];
+	u32 name_len;
 };
 
 /* The reply to `info version` (QEMU prints its version; Linux's
@@ -132,6 +155,7 @@ struct cmd_parsed {
 	u8 bus, dev, fn;
 	bool raw;
 	u32 bus_col, dev_col, fn_col, length_col;
+	struct cmd_kobj kobj;	/* CMD_LM, CMD_PROCESS, CMD_THREAD */
 };
 
 #define CMD_ERR_MSG 128

@@ -457,6 +457,9 @@ int cmd_execute_parsed(struct event_table *t, const char *line,
 	case CMD_XP:
 	case CMD_PCITREE:
 	case CMD_PCICAM:
+	case CMD_LM:
+	case CMD_PROCESS:
+	case CMD_THREAD:
 		*req |= CMD_REQ_HOST;
 		break;
 	}

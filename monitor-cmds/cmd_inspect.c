@@ -17,6 +17,7 @@
 #include "cmd_out.h"
 #include "cmd_priv.h"
 #include "cmd_inspect.h"
+#include "cmd_kobj.h"
 
 struct inspect_def {
 	const char *name;	/* as in cmd_infos (without '!') */
@@ -47,6 +48,9 @@ static const struct inspect_def defs[] = {
 	{ "xp", "xp", CMD_XP, 0, false },		/* cmd_qemu.c */
 	{ "pcitree", "!pcitree", CMD_PCITREE, 0, false },	/* cmd_pci.c */
 	{ "pcicam", "!pcicam", CMD_PCICAM, 0, false },
+	{ "lm", "lm", CMD_LM, 0, false },		/* cmd_kobj.c */
+	{ ".process", ".process", CMD_PROCESS, 0, false },
+	{ ".thread", ".thread", CMD_THREAD, 0, false },
 };
 
 static const struct inspect_def *find_def(const char *name)
@@ -344,6 +348,9 @@ int cmd_parse_inspect(struct cmd_parser *p, const struct cmd_info *ci,
 		return cmd_parse_xp(p, name, c);
 	if (d->kind == CMD_PCITREE || d->kind == CMD_PCICAM)
 		return cmd_parse_pci(p, d->kind, d->shown, c);
+	if (d->kind == CMD_LM || d->kind == CMD_PROCESS ||
+	    d->kind == CMD_THREAD)
+		return cmd_parse_kobj(p, d->kind, name, c);
 	c->unit = d->unit;
 	c->ascii = d->ascii;
 	if (msr || d->kind == CMD_VA2PA || d->kind == CMD_PTE)

@@ -28,7 +28,7 @@ COMMAND_NAMES = (
     "rdmsr", "wrmsr", "!va2pa", "!pa2va", "!pte",
     "!db", "!dc", "!dd", "!dq", "!eb", "!ed", "!eq",
     "sb", "sd", "sq", "!sb", "!sd", "!sq", "cpu", "info", "xp",
-    "!pcitree", "!pcicam",
+    "!pcitree", "!pcicam", "lm", ".process", ".thread",
     ".help", "help", "?", "print",
 )
 
@@ -109,6 +109,11 @@ SPECS = {
     "info": _spec((("version", "registers", "mem", "tlb"),)),
     "xp": _spec((NUMBER, NUMBER)),
     # bus, device, function, then HyperDbg's x (l: hvgdb's dump length).
+    # lm [m name] [km]; .process [list | pid p | process task]; .thread
+    # [list [process task]].
+    "lm": _spec((("m", "km"), None, ("km",))),
+    ".process": _spec((("list", "pid", "process"), NUMBER)),
+    ".thread": _spec((("list",), ("process",), NUMBER)),
     "!pcitree": _spec(), "!pcicam": _spec((NUMBER, NUMBER, NUMBER, ("x",)),
                                           ("l",)),
     ".help": _spec((NAMES,)), "help": _spec((NAMES,)),

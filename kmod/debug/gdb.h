@@ -143,6 +143,22 @@ int hv_gdb_walk(const struct gdb_cpu *g, u64 va, u64 *pa,
 		struct pgwalk_info *info);
 
 /*
+ * A process's address space for gdb (`.process pid`), at a stop on the
+ * link's holder: hv_gdb_as_set() makes every page walk for a halted CPU
+ * (gdb's memory accesses, breakpoints, !va2pa, !pte, info mem) use the
+ * top-level table at @pgd_pa (its low 12 bits dropped) until
+ * hv_gdb_as_clear(), which gdb_halt.c also calls when gdb resumes.
+ * hv_gdb_as_get(): whether one is set, and which (@pid is the caller's
+ * tag).  hv_gdb_read_kernel(): @len bytes of kernel memory at @va
+ * (upper half) through the host's page table and the checked RAM
+ * access, whatever CPU or process is current; 0 or -EFAULT.
+ */
+void hv_gdb_as_set(u64 pgd_pa, u32 pid);
+void hv_gdb_as_clear(void);
+bool hv_gdb_as_get(u64 *pgd_pa, u32 *pid);
+int hv_gdb_read_kernel(u64 va, void *buf, size_t len);
+
+/*
  * At a stop, on the link's holder (a monitor command): run @fn on CPU @cpu
  * in VMX root with that CPU's VMCS loaded and its guest registers @r; the
  * caller's own CPU directly, a parked one from its wait loop.  Returns

@@ -275,6 +275,9 @@ void gdb_stop_world(struct hv_cpu *c, struct hv_regs *r,
 			}
 			res = rsp_serve(gdb.eng, NULL);
 		}
+		/* `.process pid` holds for this stop: the process may be gone
+		 * once anything runs (gdb_mem.c). */
+		hv_gdb_as_clear();
 		if (res.kind == RSP_RESUME_DETACH) {
 			hv_bp_remove_all();
 			break;

@@ -11,6 +11,16 @@
  * without locks).  Device memory and holes give an error, never an access.
  * Writes clear CR0.WP around the copy so read-only kernel text and rodata
  * can be patched (SDM Vol. 3 2.5: WP=0 lets supervisor writes ignore R/W).
+ *
+ * A process's address space (`.process pid`, kmod/events/mon_kobj.c):
+ * while gdb_as.cr3 is set, every walk made for a halted CPU's snapshot
+ * (gdb's memory packets, breakpoints, !va2pa, !pte, info mem, `?`) uses
+ * that top-level table instead of the CPU's CR3, with the CPU's paging
+ * mode.  Set and read by the link's holder at a stop; cleared by
+ * gdb_halt.c when gdb resumes, before any CPU runs (a process may exit
+ * and its tables be freed once the system runs).  hv_gdb_read_kernel()
+ * never uses it: it walks the host's own table, which shares the
+ * kernel half with every process (kmod/main.c).
  */
 #include <linux/kernel.h>
 #include <linux/ioport.h>
@@ -126,10 +136,40 @@ static int gdb_write_phys(void *opaque, u64 pa, const void *buf, size_t len)
 	return 0;
 }
 
+/* The address space of one process, for this stop only (see above). */
+static struct {
+	u64 cr3;		/* its pgd's physical address; 0: none */
+	u32 pid;
+} gdb_as;
+
+void hv_gdb_as_set(u64 pgd_pa, u32 pid)
+{
+	gdb_as.pid = pid;
+	WRITE_ONCE(gdb_as.cr3, pgd_pa & PAGE_MASK);
+}
+
+void hv_gdb_as_clear(void)
+{
+	WRITE_ONCE(gdb_as.cr3, 0);
+}
+
+bool hv_gdb_as_get(u64 *pgd_pa, u32 *pid)
+{
+	u64 cr3 = READ_ONCE(gdb_as.cr3);
+
+	if (pgd_pa)
+		*pgd_pa = cr3;
+	if (pid)
+		*pid = gdb_as.pid;
+	return cr3 != 0;
+}
+
 static void gdb_walk_ctx(const struct gdb_cpu *g, struct pgwalk_ctx *w)
 {
+	u64 as = READ_ONCE(gdb_as.cr3);
+
 	w->cr0 = g->cr0;
-	w->cr3 = g->cr3;
+	w->cr3 = as ? as : g->cr3;
 	w->cr4 = g->cr4;
 	w->efer = g->efer;
 	w->max_phys_bits = gdb_ram.phys_bits;
@@ -243,4 +283,32 @@ int hv_gdb_write_current(u64 va, const u8 *buf, size_t len)
 
 	gdb_walk_current(&w);
 	return gdb_write_all(&w, va, buf, len);
+}
+
+/*
+ * Kernel memory through the host's page table (hv.host_cr3: the kernel
+ * half of every process's table), whatever CPU or process is current:
+ * a CPU halted in user mode under page-table isolation has a CR3 that
+ * maps almost none of the kernel.  Upper-half addresses only.
+ */
+int hv_gdb_read_kernel(u64 va, void *buf, size_t len)
+{
+	struct pgwalk_ctx w;
+	size_t n;
+	int err;
+
+	if (!len)
+		return 0;
+	if (!(va >> 63) || va + len - 1 < va)
+		return -EFAULT;
+	w.cr0 = native_read_cr0();
+	w.cr3 = hv.host_cr3;
+	w.cr4 = __read_cr4();
+	w.efer = PGWALK_EFER_LME | PGWALK_EFER_LMA | PGWALK_EFER_NXE;
+	w.max_phys_bits = gdb_ram.phys_bits;
+	w.read_phys = gdb_read_phys;
+	w.write_phys = NULL;
+	w.opaque = NULL;
+	n = pgwalk_read_virt(&w, va, buf, len, &err);
+	return n == len ? 0 : -EFAULT;
 }

@@ -290,6 +290,7 @@ static int mon_pte(const struct cmd_parsed *p, struct rsp_output *out)
 	const struct gdb_cpu *g = mon_walk_cpu(p, out);
 	static char b[1024];
 	struct pgwalk_info info = { 0 };
+	struct pgwalk_ctx w;
 	struct cmd_out o;
 	u64 pa;
 	int err;
@@ -300,7 +301,8 @@ static int mon_pte(const struct cmd_parsed *p, struct rsp_output *out)
 	if (err && err != PGWALK_ERR_NOT_PRESENT)
 		return mon_walk_fail(p, out, "!pte", err);
 	cmd_out_init(&o, b, sizeof(b));
-	cmd_fmt_pte(&o, p->addr, g->cr3, info.levels, info.entry, info.level,
+	hv_gdb_walk_ctx(g, &w);		/* its CR3, or .process's */
+	cmd_fmt_pte(&o, p->addr, w.cr3, info.levels, info.entry, info.level,
 		    !err, (u64)PAGE_OFFSET);
 	mon_line(out, &o);
 	return 0;
@@ -490,6 +492,10 @@ int mon_inspect(const struct cmd_parsed *p, struct rsp_output *out,
 	case CMD_PCITREE:
 	case CMD_PCICAM:
 		return mon_pci(p, out);
+	case CMD_LM:
+	case CMD_PROCESS:
+	case CMD_THREAD:
+		return mon_kobj(p, out);
 	default:
 		*handled = false;
 		return 0;

@@ -153,5 +153,7 @@ int mon_search(const struct cmd_parsed *p, struct rsp_output *out);
  * mon_pci_init() reads the ACPI MCFG table at load, process context. */
 void mon_pci_init(void);
 int mon_pci(const struct cmd_parsed *p, struct rsp_output *out);
+/* mon_kobj.c: lm, .process, .thread at a stop (from mon_inspect()). */
+int mon_kobj(const struct cmd_parsed *p, struct rsp_output *out);
 
 #endif /* HVGDB_KMOD_MON_PRIV_H */

@@ -205,6 +205,24 @@ static void check_inspect(const char *line, size_t len,
 	case CMD_PCICAM:
 		check_pcicam(line, len, c);
 		return;
+	case CMD_LM:
+	case CMD_PROCESS:
+	case CMD_THREAD:
+		/* cmd_kobj.c: a copied name that fits, a number where the
+		 * column says, a pid in range. */
+		if (c->kobj.name_len >= sizeof(c->kobj.name) ||
+		    c->kobj.name[c->kobj.name_len] != '\0' ||
+		    (c->kind != CMD_LM && c->kobj.name_len))
+			abort();
+		if (c->kobj.id_col)
+			word_at(line, len, c->kobj.id_col, c->kobj.id);
+		if ((c->kobj.op == CMD_KOBJ_PID) !=
+		    (c->kind == CMD_PROCESS && c->kobj.id_col &&
+		     c->kobj.op != CMD_KOBJ_OBJECT))
+			abort();
+		if (c->kobj.op == CMD_KOBJ_PID && c->kobj.id > 0x400000)
+			abort();
+		return;
 	default:
 		return;
 	}
@@ -290,7 +308,8 @@ static void check_parse(const char *line, size_t len, int r, u32 req,
 	     c.kind == CMD_XP ||
 	     c.kind == CMD_INFO_REGISTERS ||
 	     c.kind == CMD_INFO_MEM || c.kind == CMD_PCITREE ||
-	     c.kind == CMD_PCICAM))
+	     c.kind == CMD_PCICAM || c.kind == CMD_LM ||
+	     c.kind == CMD_PROCESS || c.kind == CMD_THREAD))
 		abort();
 }
 

@@ -115,6 +115,8 @@ def test_complete_other_commands():
                                   "addressconversion"]
     assert comp("settings autoflush ") == ["on", "off"]
     assert comp("preactivate ") == ["mode"]
+    assert comp(".process ") == ["list", "pid", "process"]
+    assert comp(".thread list ") == ["process"] and comp("lm ") == ["m", "km"]
     # !pcicam: bus, device, function, then x (and l) once each.
     assert comp("!pcit") == ["!pcitree"] and comp("!pcitree ") == []
     assert comp("!pcicam 0 1 ") == ["l"]

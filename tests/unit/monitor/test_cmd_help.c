@@ -25,6 +25,7 @@ static const char *const inspect_commands[] = {
 	"!dq", "!eb", "!ed", "!eq", "cpu", "info",
 	/* Both forms are commands: virtual and physical searches. */
 	"sb", "!sb", "sd", "!sd", "sq", "!sq", "xp", "!pcitree", "!pcicam",
+	"lm", ".process", ".thread",
 };
 
 /* name is in inspect_commands. */
