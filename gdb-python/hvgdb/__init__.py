@@ -13,7 +13,8 @@
 #   symbols   kernel symbol addresses, cached
 #   memory    read_phys() and !dump (physical memory through PhyMemMode)
 #   machine   msr(), write_msr(), va2pa(), pa2va(), cpus() (`.kv` replies)
-#   events    events(), add_event(), Event, stop() (`.kv` replies)
+#   eventctl  events(), add_event(), Event, stop() (`.kv` replies); not
+#             named events: hvgdb.events is the function
 #   functions $hv_msr, $hv_va2pa, $hv_pa2va, $hv_cpu
 #   hv        the `hv` command
 
@@ -26,7 +27,7 @@ if gdb is not None:
     from hvgdb.remote import MonitorError, monitor
     from hvgdb.memory import read_phys
     from hvgdb.machine import Cpu, cpus, msr, pa2va, va2pa, write_msr
-    from hvgdb.events import Event, Hit, add_event, events, stop
+    from hvgdb.eventctl import Event, Hit, add_event, events, stop
     from hvgdb import hv        # registers the command
     from hvgdb import functions  # registers $hv_msr and the others
 

@@ -7,7 +7,7 @@
 
 import gdb
 
-from hvgdb import events
+from hvgdb import eventctl
 from hvgdb import language
 from hvgdb import memory
 from hvgdb import remote
@@ -87,7 +87,7 @@ values, and kernel symbols where an address goes.
     @staticmethod
     def events_table():
         """`hv events`: the events as a table (from `.kv events`)."""
-        evs = events.events()
+        evs = eventctl.events()
         if not evs:
             gdb.write("no events\n")
             return

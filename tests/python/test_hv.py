@@ -124,3 +124,14 @@ def test_hv_cpu_is_the_selected_threads_cpu(target):
                           "p $hv_cpu()"])
     assert re.findall(r"^\$\d+ = (\d+)$", out, re.M) == ["1", "0"], out
     assert no_python_errors(out), out
+
+
+def test_hv_events_is_the_packages_table(target):
+    """`hv events` alone asks `.kv events` (the table is the package's);
+    with a verb it goes to the module as typed.  The test double knows
+    neither, so each refusal shows which was sent."""
+    out = hv_gdb(target, ["python print(callable(hvgdb.events))",
+                          "hv events", "hv events d 1"])
+    assert "True\nunknown command: .kv events\n" in out, out
+    assert "unknown command: events d 1" in out, out
+    assert no_python_errors(out), out

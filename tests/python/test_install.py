@@ -5,8 +5,8 @@ import subprocess
 
 from hvgdb_testlib import ROOT
 
-MODULES = ["__init__.py", "events.py", "functions.py", "hv.py", "language.py",
-           "machine.py", "memory.py", "remote.py", "symbols.py"]
+MODULES = ["__init__.py", "eventctl.py", "functions.py", "hv.py",
+           "language.py", "machine.py", "memory.py", "remote.py", "symbols.py"]
 
 
 def make(*args):
