@@ -168,7 +168,7 @@ except Exception:
     assert got["fn_msr"] == lstar[sel], out
     assert got["fn_va2pa"] == pa, out
     assert got["fn_pa2va"] == 0xFFFF888000000000 + pa, out
-    assert got["refused"].startswith("column 13: expected 'yes' or 'no'"), out
+    assert got["refused"].startswith("column 12: expected 'yes' or 'no'"), out
     assert "no event 0x1" in got["gone"], out
     assert "rdmsr 12345678 on core 0x0: the access faults" in \
         got["msr_bad"], out
