@@ -47,6 +47,9 @@ enum cmd_kind {
 	CMD_PHYS_EDIT,		/* !eb|!ed|!eq pa v [v ...]: addr, unit,
 				 * values[nvalues] */
 	CMD_CPU,		/* cpu: no fields (the VMX capabilities) */
+	CMD_IDT,		/* !idt [vector]: all, or addr (cmd_intr.h) */
+	CMD_APIC,		/* !apic: the selected CPU's local APIC */
+	CMD_IOAPIC,		/* !ioapic: no fields */
 	/* QEMU's monitor, for the tools that probe for it (docs/
 	 * qemu-dialect.md); answered by cmd_execute() itself: */
 	CMD_INFO_VERSION,	/* info version: no fields */

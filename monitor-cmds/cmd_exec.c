@@ -372,6 +372,9 @@ int cmd_execute_parsed(struct event_table *t, const char *line,
 	case CMD_CPU:
 	case CMD_INFO_REGISTERS:
 	case CMD_INFO_MEM:
+	case CMD_IDT:
+	case CMD_APIC:
+	case CMD_IOAPIC:
 		*req |= CMD_REQ_HOST;
 		break;
 	}

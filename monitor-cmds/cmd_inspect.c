@@ -16,6 +16,7 @@
 #include "cmd_out.h"
 #include "cmd_priv.h"
 #include "cmd_inspect.h"
+#include "cmd_intr.h"
 
 struct inspect_def {
 	const char *name;	/* as in cmd_infos (without '!') */
@@ -39,6 +40,9 @@ static const struct inspect_def defs[] = {
 	{ "ed", "!ed", CMD_PHYS_EDIT, 4, false },
 	{ "eq", "!eq", CMD_PHYS_EDIT, 8, false },
 	{ "cpu", "cpu", CMD_CPU, 0, false },
+	{ "idt", "!idt", CMD_IDT, 0, false },	/* cmd_intr.c */
+	{ "apic", "!apic", CMD_APIC, 0, false },
+	{ "ioapic", "!ioapic", CMD_IOAPIC, 0, false },
 	{ "info", "info", CMD_INFO_VERSION, 0, false },	/* or REGISTERS */
 };
 
@@ -328,6 +332,8 @@ int cmd_parse_inspect(struct cmd_parser *p, const struct cmd_info *ci,
 		return cmd_end_of_command(p);
 	if (d->kind == CMD_INFO_VERSION)
 		return parse_info(p, c);
+	if (d->kind == CMD_IDT || d->kind == CMD_APIC || d->kind == CMD_IOAPIC)
+		return cmd_parse_intr(p, d->kind, d->shown, c);
 	c->unit = d->unit;
 	c->ascii = d->ascii;
 	if (msr)

@@ -139,5 +139,10 @@ struct cmd_parsed;
 struct rsp_output;
 int mon_inspect(const struct cmd_parsed *p, struct rsp_output *out,
 		bool *handled);
+/* mon_intr.c: !idt, !apic, !ioapic at a stop, as mon_inspect(); and the
+ * tables they use, built at load in process context. */
+void mon_intr_init(void);
+int mon_intr(const struct cmd_parsed *p, struct rsp_output *out,
+	     bool *handled);
 
 #endif /* HVGDB_KMOD_MON_PRIV_H */
