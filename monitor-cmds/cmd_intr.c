@@ -130,6 +130,20 @@ void cmd_fmt_idt_line(struct cmd_out *o, u32 vector,
 	cmd_out_char(o, '\n');
 }
 
+int cmd_idt_sym_index(const u64 *at_load, const bool *named, u32 v,
+		      u64 handler, bool *changed)
+{
+	u32 i;
+
+	*changed = v > 255 || at_load[v] != handler;
+	if (!*changed)
+		return (int)v;
+	for (i = 0; i < 256; i++)
+		if (at_load[i] == handler && named[i])
+			return (int)i;
+	return -1;
+}
+
 static bool is_hex(char ch, u64 *d)
 {
 	if (ch >= '0' && ch <= '9')

@@ -51,6 +51,17 @@ void cmd_fmt_idt_line(struct cmd_out *o, u32 vector,
 		      const char *note);
 
 /*
+ * The symbol for vector @v's handler @handler from a table made at load:
+ * @at_load[256] the handlers then, @named[i] whether vector i's handler
+ * had a symbol.  Returns @v when its handler is unchanged (*changed
+ * false; the caller shows its symbol, if named); else *changed is true
+ * and the result is the first vector whose handler at load was @handler
+ * and had a symbol, or -1 when none did.
+ */
+int cmd_idt_sym_index(const u64 *at_load, const bool *named, u32 v,
+		      u64 handler, bool *changed);
+
+/*
  * Linux's sprint_symbol() text "name+0xoff/0xsize" or "... [module]"
  * (the kernel's own form, kernel/kallsyms.c) into its parts: the name
  * [*name, *name + *name_len), the offset, and the module [*mod, *mod +

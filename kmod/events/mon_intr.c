@@ -57,7 +57,8 @@
 static struct {
 	bool idt_ok;			/* the table was built */
 	u64 handler[256];		/* each vector's handler at load */
-	char sym[256][MON_IDT_SYM];	/* and its symbol ("" if none) */
+	char sym[256][MON_IDT_SYM];	/* and its symbol */
+	bool named[256];		/* sym[i] holds one */
 	u32 n_ioapic;			/* as the MADT listed (may be > MAX) */
 	int madt_err;			/* 0, or why there is no table */
 	struct madt_ioapic ioapic[MON_IOAPICS];
@@ -104,6 +105,7 @@ static void mon_intr_idt_init(void)
 			continue;
 		sprint_symbol(ks, (unsigned long)g.offset);
 		mon_intr_sym(mon_intr_tab.sym[v], ks);
+		mon_intr_tab.named[v] = mon_intr_tab.sym[v][0];
 	}
 	mon_intr_tab.idt_ok = true;
 }
@@ -163,21 +165,21 @@ static const struct gdb_cpu *mon_intr_selected(struct rsp_output *out)
 	return g;
 }
 
-/* The load-time symbol of @handler: vector @v's, else any vector's. */
+/* The load-time symbol of @handler (cmd_idt_sym_index()), or NULL. */
 static const char *mon_intr_lookup(u32 v, u64 handler, const char **note)
 {
-	u32 i;
+	bool changed;
+	int i;
 
 	*note = NULL;
 	if (!mon_intr_tab.idt_ok)
 		return NULL;
-	if (mon_intr_tab.handler[v] == handler)
-		return mon_intr_tab.sym[v];
-	*note = "changed since hvgdb loaded";
-	for (i = 0; i < 256; i++)
-		if (mon_intr_tab.handler[i] == handler && mon_intr_tab.sym[i][0])
-			return mon_intr_tab.sym[i];
-	return NULL;
+	i = cmd_idt_sym_index(mon_intr_tab.handler, mon_intr_tab.named, v,
+			      handler, &changed);
+	if (changed)
+		*note = i < 0 ? "changed since hvgdb loaded: no symbol" :
+			"changed since hvgdb loaded: the symbol is of the same handler elsewhere";
+	return i < 0 || !mon_intr_tab.named[i] ? NULL : mon_intr_tab.sym[i];
 }
 
 static int mon_idt(const struct cmd_parsed *p, struct rsp_output *out)
@@ -208,10 +210,6 @@ static int mon_idt(const struct cmd_parsed *p, struct rsp_output *out)
 					     v, va);
 		cmd_idt_gate_decode(raw, &gate);
 		sym = mon_intr_lookup(v, gate.offset, &note);
-		if (note && sym)
-			note = "changed since hvgdb loaded: the symbol is of the same handler elsewhere";
-		else if (note)
-			note = "changed since hvgdb loaded: no symbol";
 		cmd_out_init(&o, b, sizeof(b));
 		cmd_fmt_idt_line(&o, v, &gate, sym, note);
 		rsp_output_write(out, o.buf, o.len);

@@ -150,6 +150,46 @@ static void test_idt_gates(void **state)
 			    "(type 0xc: not an interrupt or trap gate)\n");
 }
 
+static void test_idt_sym_index(void **state)
+{
+	static u64 at_load[256];
+	static bool named[256];
+	bool changed;
+	u32 i;
+
+	(void)state;
+	for (i = 0; i < 256; i++) {
+		at_load[i] = 0xffffffff81c00000ull + 8 * i;
+		named[i] = i != 0x30;
+	}
+	/* Unchanged: the vector's own entry, named or not. */
+	assert_int_equal(cmd_idt_sym_index(at_load, named, 0xe,
+					   at_load[0xe], &changed), 0xe);
+	assert_false(changed);
+	assert_int_equal(cmd_idt_sym_index(at_load, named, 0x30,
+					   at_load[0x30], &changed), 0x30);
+	assert_false(changed);
+	/* Hooked to another vector's handler: that one's symbol. */
+	assert_int_equal(cmd_idt_sym_index(at_load, named, 0xe,
+					   at_load[0x80], &changed), 0x80);
+	assert_true(changed);
+	/* ... unless it had none; or a handler nobody had. */
+	assert_int_equal(cmd_idt_sym_index(at_load, named, 0xe,
+					   at_load[0x30], &changed), -1);
+	assert_true(changed);
+	assert_int_equal(cmd_idt_sym_index(at_load, named, 0xe,
+					   0xffffffffc0001000ull, &changed),
+			 -1);
+	assert_true(changed);
+	/* Two vectors with one handler at load: the first named. */
+	at_load[0x41] = at_load[0x40];
+	assert_int_equal(cmd_idt_sym_index(at_load, named, 0x41,
+					   at_load[0x40], &changed), 0x41);
+	assert_int_equal(cmd_idt_sym_index(at_load, named, 0x42,
+					   at_load[0x40], &changed), 0x40);
+	assert_true(changed);
+}
+
 static void test_ksym_parse(void **state)
 {
 	const char *name, *mod;
@@ -334,6 +374,7 @@ int main(void)
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_host_runs_them),
 		cmocka_unit_test(test_idt_gates),
+		cmocka_unit_test(test_idt_sym_index),
 		cmocka_unit_test(test_ksym_parse),
 		cmocka_unit_test(test_lapic_readable),
 		cmocka_unit_test(test_fmt_lapic),
