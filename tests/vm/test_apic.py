@@ -63,6 +63,10 @@ def session(vm1):
     facts = {
         "boot": vm.sh("dmesg | grep -E 'IOAPIC\\[[0-9]+\\]:|\\.\\.TIMER:'"),
         "interrupts": vm.sh("cat /proc/interrupts"),
+        # irq: the CPUs its interrupts go to, and each CPU's APIC ID.
+        "affinity": vm.sh("for i in /proc/irq/*/effective_affinity_list; "
+                          "do echo $i $(cat $i); done"),
+        "apicids": vm.sh("grep -E '^(processor|apicid)' /proc/cpuinfo"),
         "idt_table": kallsym(vm, "idt_table"),
     }
     cmds = [
@@ -190,7 +194,8 @@ def ioapic_rows(text):
         e = int(m.group(2) + m.group(3), 16)
         pins[int(m.group(1), 16)] = {
             "entry": e, "vector": int(m.group(4), 16), "dm": m.group(5),
-            "dest": int(m.group(7), 16), "trigger": m.group(8).strip(),
+            "dest": int(m.group(7), 16), "dest_mode": m.group(6),
+            "trigger": m.group(8).strip(),
             "masked": "masked" in m.group(10)}
         # The decoding agrees with the raw entry.
         assert (e & 0xff) == int(m.group(4), 16), line
@@ -216,9 +221,18 @@ def test_ioapic_matches_the_kernel(vm1, session):
     # pin the kernel uses is unmasked with its trigger mode (fasteoi is
     # level-triggered) and a vector whose IDT entry is an external-vector
     # stub; the pins it does not list are masked.
-    used = {int(p): t for p, t in re.findall(
-        r"IO-APIC\s+(\d+)-(edge|fasteoi)", session["interrupts"])}
+    irqs = re.findall(r"^\s*(\d+):.*IO-APIC\s+(\d+)-(edge|fasteoi)",
+                      session["interrupts"], re.M)
+    used = {int(p): t for _, p, t in irqs}
+    irq_of = {int(p): int(i) for i, p, _ in irqs}
     assert used, session["interrupts"]
+    aff = {int(i): [int(c) for c in re.split(r"[,-]", cpus)]
+           for i, cpus in re.findall(r"^/proc/irq/(\d+)/\S+ (\S+)$",
+                                     session["affinity"], re.M)}
+    procs = re.findall(r"^processor\s*: (\d+)$", session["apicids"], re.M)
+    ids = re.findall(r"^apicid\s*: (\d+)$", session["apicids"], re.M)
+    apicid = {int(p): int(a) for p, a in zip(procs, ids)}
+    assert apicid, session["apicids"]
     rows = {r[0]: r for r in session["rows"]}
     for pin, e in pins.items():
         if pin not in used:
@@ -232,6 +246,16 @@ def test_ioapic_matches_the_kernel(vm1, session):
         assert e["dm"] == "FixedDel", (pin, e)
         assert rows[e["vector"]][2].startswith("irq_entries_start"), \
             (pin, e, rows[e["vector"]])
+        # The destination: the CPU the kernel routes the IRQ to
+        # (/proc/irq/N/effective_affinity_list), by its APIC ID in
+        # physical mode, in logical (flat) mode as the bit Linux gives
+        # that CPU in its logical ID (1 << CPU number).
+        cpus = aff[irq_of[pin]]
+        assert len(cpus) == 1, (pin, cpus)
+        want = apicid[cpus[0]]
+        if e["dest_mode"] == "Log":
+            want = 1 << cpus[0]
+        assert e["dest"] == want, (pin, e, cpus, apicid)
     unmasked = [p for p, e in pins.items() if not e["masked"]]
     assert set(unmasked) <= set(used), (unmasked, used)
     assert len(unmasked) >= len(used) - 1, (unmasked, used)
