@@ -24,7 +24,8 @@ COMMAND_NAMES = (
     "!syscall", "!syscall2", "!sysret", "!sysret2",
     "events", "prealloc", "flush",
     "rdmsr", "wrmsr", "!va2pa", "!pa2va", "!pte",
-    "!db", "!dc", "!dd", "!dq", "!eb", "!ed", "!eq", "cpu", "info",
+    "!db", "!dc", "!dd", "!dq", "!eb", "!ed", "!eq", "cpu",
+    "!idt", "!apic", "!ioapic", "info",
     ".help", "help", "?", "print",
 )
 
@@ -94,6 +95,7 @@ SPECS = {
     "!db": _DUMP, "!dc": _DUMP, "!dd": _DUMP, "!dq": _DUMP,
     "!eb": _EDIT, "!ed": _EDIT, "!eq": _EDIT,
     "cpu": _spec(), "info": _spec((("version", "registers", "mem"),)),
+    "!idt": _spec((NUMBER,)), "!apic": _spec(), "!ioapic": _spec(),
     ".help": _spec((NAMES,)), "help": _spec((NAMES,)),
     "?": _spec(rest=True), "print": _spec(rest=True),
 }
