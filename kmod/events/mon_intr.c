@@ -195,6 +195,9 @@ static int mon_idt(const struct cmd_parsed *p, struct rsp_output *out)
 		return -RSP_EIO;
 	if (!p->all)
 		first = last = (u32)p->addr;
+	/* The whole table: the vectors within the limit, then the error. */
+	while (p->all && last > 0 && (u64)last * 16 + 15 > g->idtr_limit)
+		last--;
 	if ((u64)last * 16 + 15 > g->idtr_limit)
 		return mon_intr_fail(out, p->all ? 0 : p->addr_col,
 				     "!idt: vector %#x lies beyond the IDT limit %#x (IDTR base %llx)\n",
@@ -214,6 +217,9 @@ static int mon_idt(const struct cmd_parsed *p, struct rsp_output *out)
 		cmd_fmt_idt_line(&o, v, &gate, sym, note);
 		rsp_output_write(out, o.buf, o.len);
 	}
+	if (last < 255)
+		return mon_intr_fail(out, 0, "!idt: vectors %#x-0xff lie beyond the IDT limit %#x\n",
+				     last + 1, g->idtr_limit);
 	return 0;
 }
 
