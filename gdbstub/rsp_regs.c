@@ -7,6 +7,11 @@
  * Features"); fs_base/gs_base go in org.gnu.gdb.i386.segments so gdb knows
  * them as such.  Control registers and EFER are extra registers gdb shows
  * as $cr3 etc.; debug registers sit in our own org.hvgdb.debugregs.
+ * The descriptor-table and task registers (QEMU's description has none)
+ * follow in org.hvgdb.sysregs: $gdtr $idtr $ldtr $tr are the bases, as
+ * HyperDbg's script registers of those names, with _limit and (LDTR, TR)
+ * _sel beside them; regnums 72-81, after the debug registers, so the
+ * 'g' packet only grows at its end.
  * Bit positions of the flag types come from the Intel SDM Vol. 3A 2.5
  * (CR0/CR4), 2.2.1 (EFER) and Vol. 1 3.4.3 (EFLAGS), 10.2.3 (MXCSR).
  */
@@ -40,6 +45,9 @@ static const struct rsp_reg_desc rsp_regs[RSP_NUM_REGS] = {
 	{ "efer", 8 },
 	{ "dr0", 8 }, { "dr1", 8 }, { "dr2", 8 }, { "dr3", 8 },
 	{ "dr6", 8 }, { "dr7", 8 },
+	{ "gdtr", 8 }, { "gdtr_limit", 4 }, { "idtr", 8 }, { "idtr_limit", 4 },
+	{ "ldtr", 8 }, { "ldtr_limit", 4 }, { "ldtr_sel", 4 },
+	{ "tr", 8 }, { "tr_limit", 4 }, { "tr_sel", 4 },
 };
 
 size_t rsp_reg_size(int regno)
@@ -171,6 +179,12 @@ const char rsp_target_xml[] =
 	REG("cr0", 64, "x86_cr0", 60) REG("cr2", 64, "int", 61)
 	REG("cr3", 64, "int", 62) REG("cr4", 64, "x86_cr4", 63)
 	REG("cr8", 64, "int", 64) REG("efer", 64, "x86_efer", 65)
+	REG("gdtr", 64, "data_ptr", 72) REG("gdtr_limit", 32, "int32", 73)
+	REG("idtr", 64, "data_ptr", 74) REG("idtr_limit", 32, "int32", 75)
+	REG("ldtr", 64, "data_ptr", 76) REG("ldtr_limit", 32, "int32", 77)
+	REG("ldtr_sel", 32, "int32", 78)
+	REG("tr", 64, "data_ptr", 79) REG("tr_limit", 32, "int32", 80)
+	REG("tr_sel", 32, "int32", 81)
 	"</feature>"
 	"<feature name=\"org.hvgdb.debugregs\">"
 	REG("dr0", 64, "int", 66) REG("dr1", 64, "int", 67)

@@ -29,11 +29,16 @@ enum rsp_regno {
 	RSP_REG_EFER = 65,
 	RSP_REG_DR0 = 66, RSP_REG_DR1, RSP_REG_DR2, RSP_REG_DR3,
 	RSP_REG_DR6 = 70, RSP_REG_DR7,
-	RSP_NUM_REGS = 72,
+	/* Descriptor-table and task registers, read-only.  The bare name is
+	 * the base, as HyperDbg's @gdtr @idtr @ldtr @tr in scripts. */
+	RSP_REG_GDTR = 72, RSP_REG_GDTR_LIMIT, RSP_REG_IDTR,
+	RSP_REG_IDTR_LIMIT, RSP_REG_LDTR, RSP_REG_LDTR_LIMIT,
+	RSP_REG_LDTR_SEL, RSP_REG_TR, RSP_REG_TR_LIMIT, RSP_REG_TR_SEL,
+	RSP_NUM_REGS = 82,
 };
 
 /* Bytes of a 'g' packet payload before hex encoding. */
-#define RSP_G_BYTES	656
+#define RSP_G_BYTES	712
 #define RSP_REG_MAX_BYTES 16
 
 /* Size in bytes of regno, 0 if there is no such register. */

@@ -56,6 +56,9 @@ enum cmd_kind {
 	CMD_SEARCH,		/* sb|sd|sq and !sb|!sd|!sq from to|l n
 				 * v [v ...]: addr, span, unit, phys,
 				 * values[nvalues] (the pattern) */
+	CMD_IDT,		/* !idt [vector]: all, or addr (cmd_intr.h) */
+	CMD_APIC,		/* !apic: the selected CPU's local APIC */
+	CMD_IOAPIC,		/* !ioapic: no fields */
 	/* QEMU's monitor, for the tools that probe for it (docs/
 	 * qemu-dialect.md); answered by cmd_execute() itself: */
 	CMD_INFO_VERSION,	/* info version: no fields */

@@ -460,6 +460,9 @@ int cmd_execute_parsed(struct event_table *t, const char *line,
 	case CMD_LM:
 	case CMD_PROCESS:
 	case CMD_THREAD:
+	case CMD_IDT:
+	case CMD_APIC:
+	case CMD_IOAPIC:
 		*req |= CMD_REQ_HOST;
 		break;
 	}

@@ -18,6 +18,7 @@
 #include "cmd_priv.h"
 #include "cmd_inspect.h"
 #include "cmd_kobj.h"
+#include "cmd_intr.h"
 
 struct inspect_def {
 	const char *name;	/* as in cmd_infos (without '!') */
@@ -44,6 +45,9 @@ static const struct inspect_def defs[] = {
 	{ "sb", "sb", CMD_SEARCH, 1, false },	/* and !sb: cmd_search.c */
 	{ "sd", "sd", CMD_SEARCH, 4, false },
 	{ "sq", "sq", CMD_SEARCH, 8, false },
+	{ "idt", "!idt", CMD_IDT, 0, false },	/* cmd_intr.c */
+	{ "apic", "!apic", CMD_APIC, 0, false },
+	{ "ioapic", "!ioapic", CMD_IOAPIC, 0, false },
 	{ "info", "info", CMD_INFO_VERSION, 0, false },	/* or REGISTERS */
 	{ "xp", "xp", CMD_XP, 0, false },		/* cmd_qemu.c */
 	{ "pcitree", "!pcitree", CMD_PCITREE, 0, false },	/* cmd_pci.c */
@@ -351,6 +355,8 @@ int cmd_parse_inspect(struct cmd_parser *p, const struct cmd_info *ci,
 	if (d->kind == CMD_LM || d->kind == CMD_PROCESS ||
 	    d->kind == CMD_THREAD)
 		return cmd_parse_kobj(p, d->kind, name, c);
+	if (d->kind == CMD_IDT || d->kind == CMD_APIC || d->kind == CMD_IOAPIC)
+		return cmd_parse_intr(p, d->kind, d->shown, c);
 	c->unit = d->unit;
 	c->ascii = d->ascii;
 	if (msr || d->kind == CMD_VA2PA || d->kind == CMD_PTE)

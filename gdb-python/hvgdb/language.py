@@ -29,6 +29,7 @@ COMMAND_NAMES = (
     "!db", "!dc", "!dd", "!dq", "!eb", "!ed", "!eq",
     "sb", "sd", "sq", "!sb", "!sd", "!sq", "cpu", "info", "xp",
     "!pcitree", "!pcicam", "lm", ".process", ".thread",
+    "!idt", "!apic", "!ioapic",
     ".help", "help", "?", "print",
 )
 
@@ -116,6 +117,7 @@ SPECS = {
     ".thread": _spec((("list",), ("process",), NUMBER)),
     "!pcitree": _spec(), "!pcicam": _spec((NUMBER, NUMBER, NUMBER, ("x",)),
                                           ("l",)),
+    "!idt": _spec((NUMBER,)), "!apic": _spec(), "!ioapic": _spec(),
     ".help": _spec((NAMES,)), "help": _spec((NAMES,)),
     "?": _spec(rest=True), "print": _spec(rest=True),
 }

@@ -502,6 +502,9 @@ int hv_mon_command(const char *cmd, struct rsp_output *out)
 	r = mon_inspect(&p, out, &handled);
 	if (handled)
 		return r;
+	r = mon_intr(&p, out, &handled);
+	if (handled)
+		return r;
 	r = cmd_execute_parsed(&mon.table, cmd, &p, mon.out, MON_OUT, &req);
 	mon_puts(out, mon.out);
 	if (r)
@@ -611,6 +614,7 @@ int hv_mon_init(void)
 	event_table_init(&mon.table, ev, MON_EVENTS, text, MON_TEXT,
 			 &mon.sops);
 	event_table_set_data(&mon.table, data, MON_DATA);
+	mon_intr_init();
 	if (!mon_events_register())
 		return 0;
 	mon_events_unregister();

@@ -155,5 +155,10 @@ void mon_pci_init(void);
 int mon_pci(const struct cmd_parsed *p, struct rsp_output *out);
 /* mon_kobj.c: lm, .process, .thread at a stop (from mon_inspect()). */
 int mon_kobj(const struct cmd_parsed *p, struct rsp_output *out);
+/* mon_intr.c: !idt, !apic, !ioapic at a stop, as mon_inspect(); and the
+ * tables they use, built at load in process context. */
+void mon_intr_init(void);
+int mon_intr(const struct cmd_parsed *p, struct rsp_output *out,
+	     bool *handled);
 
 #endif /* HVGDB_KMOD_MON_PRIV_H */

@@ -113,6 +113,24 @@ static u64 *gdb_sysreg(struct gdb_cpu *c, int regno)
 	return NULL;
 }
 
+/* The descriptor-table and task registers (read-only); false for others. */
+static bool gdb_dtreg(const struct gdb_cpu *c, int regno, u64 *v)
+{
+	switch (regno) {
+	case RSP_REG_GDTR: *v = c->gdtr_base; return true;
+	case RSP_REG_GDTR_LIMIT: *v = c->gdtr_limit; return true;
+	case RSP_REG_IDTR: *v = c->idtr_base; return true;
+	case RSP_REG_IDTR_LIMIT: *v = c->idtr_limit; return true;
+	case RSP_REG_LDTR: *v = c->ldtr_base; return true;
+	case RSP_REG_LDTR_LIMIT: *v = c->seg[GDB_SEG_LDTR].limit; return true;
+	case RSP_REG_LDTR_SEL: *v = c->seg[GDB_SEG_LDTR].sel; return true;
+	case RSP_REG_TR: *v = c->tr_base; return true;
+	case RSP_REG_TR_LIMIT: *v = c->seg[GDB_SEG_TR].limit; return true;
+	case RSP_REG_TR_SEL: *v = c->seg[GDB_SEG_TR].sel; return true;
+	}
+	return false;
+}
+
 int gdb_cpu_read_reg(const struct gdb_cpu *c, int regno, u8 *buf)
 {
 	size_t n = rsp_reg_size(regno);
@@ -155,7 +173,8 @@ int gdb_cpu_read_reg(const struct gdb_cpu *c, int regno, u8 *buf)
 		case RSP_REG_DR6: v = c->dr6; break;
 		case RSP_REG_DR7: v = c->dr7; break;
 		default:
-			v = *gdb_sysreg((struct gdb_cpu *)c, regno);
+			if (!gdb_dtreg(c, regno, &v))
+				v = *gdb_sysreg((struct gdb_cpu *)c, regno);
 			break;
 		}
 	}
@@ -213,7 +232,7 @@ int gdb_cpu_write_reg(struct gdb_cpu *c, int regno, const u8 *buf)
 {
 	size_t n = rsp_reg_size(regno);
 	bool la57 = c->cr4 & CR4_LA57;
-	u64 v, *p;
+	u64 v, old, *p;
 
 	if (!n)
 		return -22;
@@ -287,8 +306,11 @@ int gdb_cpu_write_reg(struct gdb_cpu *c, int regno, const u8 *buf)
 		}
 		return 0;
 	}
+	/* The descriptor-table and task registers, control registers and
+	 * EFER stay the kernel's: unchanged only. */
+	if (gdb_dtreg(c, regno, &old))
+		return old == v ? 0 : -22;
 	p = gdb_sysreg(c, regno);
-	/* Control registers and EFER stay the kernel's: unchanged only. */
 	return p && *p == v ? 0 : -22;
 }
 

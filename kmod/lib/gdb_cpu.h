@@ -9,7 +9,8 @@
  * back the groups named in ->dirty.  Writes that the next VM entry or
  * FXRSTOR would refuse (SDM Vol. 3 27.3.1, Vol. 1 10.5.1) are rejected
  * here with -22 (EINVAL), so a bad `set $reg` never reaches the hardware.
- * Registers gdb may not change (segment selectors, CR0/3/4/8, EFER) accept
+ * Registers gdb may not change (segment selectors, CR0/3/4/8, EFER, the
+ * descriptor-table and task registers) accept
  * a write of their current value, so a 'G' packet of unchanged values works.
  */
 #ifndef HVGDB_KMOD_GDB_CPU_H

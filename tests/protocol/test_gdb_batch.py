@@ -79,7 +79,7 @@ def test_remote_registers_agree_with_xml(target):
                              "maint print remote-registers"])
     regs = re.findall(r'<reg name="(\w+)" bitsize="(\d+)"[^>]*regnum="(\d+)"',
                       out)
-    assert len(regs) == 72
+    assert len(regs) == 82
     offset = 0
     for name, bits, num in sorted(regs, key=lambda r: int(r[2])):
         m = re.search(r"^ %s\s+\d+\s+\d+\s+\d+\s+(\d+)\s+\S+\s+(\d+)\s+(\d+)$"
@@ -88,7 +88,7 @@ def test_remote_registers_agree_with_xml(target):
         size, rmt, goff = (int(x) for x in m.groups())
         assert (size, rmt, goff) == (int(bits) // 8, int(num), offset), name
         offset += size
-    assert offset == 656
+    assert offset == 712
 
 
 def test_memory_read_write(target):

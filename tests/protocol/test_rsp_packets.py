@@ -123,12 +123,12 @@ def test_memory_errors_and_partial_reads(rsp):
 def test_register_packets(rsp):
     rsp.connect()
     g = rsp.cmd("g")
-    assert len(g) == 656 * 2
+    assert len(g) == 712 * 2
     assert le64(g[16 * 16:16 * 16 + 16].decode()) == CODE
     assert rsp.cmd("p3e") == g[576 * 2:584 * 2]     # cr3 at its offset
     assert rsp.cmd("P0=efbeadde00000000") == b"OK"
     assert rsp.cmd("p0") == b"efbeadde00000000"
-    assert rsp.cmd("p48") == b"E16"                 # no register 72
+    assert rsp.cmd("p52") == b"E16"                 # no register 82
     assert rsp.cmd("P0=12") == b"E16"               # wrong size
     assert rsp.cmd("G" + "00" * 10) == b"E16"
     g2 = bytearray(rsp.cmd("g"))

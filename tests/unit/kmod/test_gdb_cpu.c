@@ -236,6 +236,44 @@ static void test_gpr_dirty_groups(void **state)
 	assert_int_equal(rd(&c, RSP_REG_R15), 42);
 }
 
+/* $gdtr $idtr $ldtr $tr (bases, as HyperDbg's script registers), their
+ * limits and the LDTR/TR selectors: from the snapshot, read-only. */
+static void test_descriptor_table_registers(void **state)
+{
+	struct gdb_cpu c = { 0 };
+
+	(void)state;
+	c.gdtr_base = 0xfffffe0000001000ULL;
+	c.gdtr_limit = 0x7f;
+	c.idtr_base = 0xfffffe0000000000ULL;
+	c.idtr_limit = 0xfff;
+	c.ldtr_base = 0x1234;
+	c.seg[GDB_SEG_LDTR].limit = 0xffff;
+	c.seg[GDB_SEG_LDTR].sel = 0x50;
+	c.tr_base = 0xfffffe0000003000ULL;
+	c.seg[GDB_SEG_TR].limit = 0x4087;
+	c.seg[GDB_SEG_TR].sel = 0x40;
+	assert_int_equal(rd(&c, RSP_REG_GDTR), 0xfffffe0000001000ULL);
+	assert_int_equal(rd(&c, RSP_REG_GDTR_LIMIT), 0x7f);
+	assert_int_equal(rd(&c, RSP_REG_IDTR), 0xfffffe0000000000ULL);
+	assert_int_equal(rd(&c, RSP_REG_IDTR_LIMIT), 0xfff);
+	assert_int_equal(rd(&c, RSP_REG_LDTR), 0x1234);
+	assert_int_equal(rd(&c, RSP_REG_LDTR_LIMIT), 0xffff);
+	assert_int_equal(rd(&c, RSP_REG_LDTR_SEL), 0x50);
+	assert_int_equal(rd(&c, RSP_REG_TR), 0xfffffe0000003000ULL);
+	assert_int_equal(rd(&c, RSP_REG_TR_LIMIT), 0x4087);
+	assert_int_equal(rd(&c, RSP_REG_TR_SEL), 0x40);
+	/* A 'G' packet of unchanged values works; a change is refused. */
+	assert_int_equal(wr(&c, RSP_REG_IDTR, 0xfffffe0000000000ULL), 0);
+	assert_int_equal(wr(&c, RSP_REG_TR_SEL, 0x40), 0);
+	assert_int_equal(wr(&c, RSP_REG_IDTR, 0x1000), -22);
+	assert_int_equal(wr(&c, RSP_REG_GDTR_LIMIT, 0xff), -22);
+	assert_int_equal(wr(&c, RSP_REG_TR_SEL, 0x48), -22);
+	assert_int_equal(wr(&c, RSP_REG_LDTR, 0), -22);
+	assert_int_equal(c.dirty, 0);
+	assert_int_equal(rd(&c, RSP_REG_IDTR), 0xfffffe0000000000ULL);
+}
+
 static void test_unknown_register(void **state)
 {
 	struct gdb_cpu c = { 0 };
@@ -290,6 +328,7 @@ int main(void)
 		cmocka_unit_test(test_readonly_accept_same_value),
 		cmocka_unit_test(test_debug_registers),
 		cmocka_unit_test(test_gpr_dirty_groups),
+		cmocka_unit_test(test_descriptor_table_registers),
 		cmocka_unit_test(test_unknown_register),
 		cmocka_unit_test(test_every_register_readable),
 		cmocka_unit_test(test_thread_names),
