@@ -309,7 +309,9 @@ static void check_parse(const char *line, size_t len, int r, u32 req,
 	     c.kind == CMD_INFO_REGISTERS ||
 	     c.kind == CMD_INFO_MEM || c.kind == CMD_PCITREE ||
 	     c.kind == CMD_PCICAM || c.kind == CMD_LM ||
-	     c.kind == CMD_PROCESS || c.kind == CMD_THREAD))
+	     c.kind == CMD_PROCESS || c.kind == CMD_THREAD ||
+	     c.kind == CMD_IDT || c.kind == CMD_APIC ||
+	     c.kind == CMD_IOAPIC))
 		abort();
 }
 
