@@ -77,6 +77,14 @@ struct rsp_thread_info {
 struct rsp_output;
 void rsp_output_write(struct rsp_output *out, const char *buf, size_t len);
 void rsp_output_flush(struct rsp_output *out);
+/*
+ * rsp_output_keepalive: for a command that runs longer than gdb's
+ * `remotetimeout` (2 s by default) without output: sends what is
+ * buffered, or an empty O packet, which gdb takes as output and prints
+ * nothing for; each packet restarts gdb's wait.  Call it at most every
+ * half second or so: each costs a packet and its ack on the line.
+ */
+void rsp_output_keepalive(struct rsp_output *out);
 
 struct rsp_target_ops {
 	/* Register regno (gdb numbering, see rsp_regs.h) of thread tid.  The

@@ -704,6 +704,19 @@ void rsp_output_flush(struct rsp_output *out)
 	eng->mon_len = 0;
 }
 
+void rsp_output_keepalive(struct rsp_output *out)
+{
+	struct rsp_engine *eng = out->eng;
+
+	if (eng->mon_len) {
+		rsp_output_flush(out);
+		return;
+	}
+	eng->out_len = 0;
+	rsp_out_str(eng, "O");
+	rsp_send_out(eng);
+}
+
 void rsp_output_write(struct rsp_output *out, const char *buf, size_t len)
 {
 	struct rsp_engine *eng = out->eng;

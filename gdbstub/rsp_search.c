@@ -39,6 +39,8 @@ int rsp_search_mem(struct rsp_search *s, u64 addr, u64 len, u64 *found)
 			if (want > left)
 				want = (size_t)left;
 			n = s->read(s->ctx, next, s->win + have, want);
+			if (s->tick)
+				s->tick(s->tick_ctx);
 			if (n <= 0) {
 				u64 step = RSP_SEARCH_PAGE -
 					   (next & (RSP_SEARCH_PAGE - 1));

@@ -36,6 +36,10 @@ struct rsp_search {
 	/* true: an unreadable page is stepped over (a match never spans
 	 * it) and counted in skipped; false: the search fails there. */
 	bool skip_faults;
+	/* Optional: called after every read, for a caller that must show
+	 * life during a long search (rsp_output_keepalive()). */
+	void (*tick)(void *tick_ctx);
+	void *tick_ctx;
 	/* out */
 	u64 skipped;		/* pages stepped over */
 	u64 fault;		/* the unreadable address (-RSP_EFAULT) */

@@ -15,6 +15,9 @@
  */
 #include <linux/kernel.h>
 #include <linux/string.h>
+#include <asm/msr.h>
+#include <asm/tsc.h>
+#include "kmod/vmx/hv.h"
 #include "kmod/debug/gdb.h"
 #include "kmod/lib/gdb_cpu.h"
 #include "kmod/events/mon_priv.h"
@@ -25,6 +28,27 @@
 
 static u8 mon_search_win[2 * RSP_SEARCH_PAGE];
 static u8 mon_search_pat[CMD_EDIT_MAX * 8];
+
+/* gdb gives up on a reply after `remotetimeout` (2 s by default): a long
+ * search sends an empty O packet every half second (in Bochs 256 MiB
+ * take minutes). */
+#define MON_SEARCH_ALIVE_MS	500
+
+struct mon_search_alive {
+	struct rsp_output *out;
+	u64 last, period;	/* TSC */
+};
+
+static void mon_search_tick(void *ctx)
+{
+	struct mon_search_alive *a = ctx;
+	u64 now = rdtsc();
+
+	if (now - a->last < a->period)
+		return;
+	a->last = now;
+	rsp_output_keepalive(a->out);
+}
 
 static long mon_search_virt(void *ctx, u64 addr, u8 *buf, size_t len)
 {
@@ -46,9 +70,15 @@ static long mon_search_phys(void *ctx, u64 addr, u8 *buf, size_t len)
 
 int mon_search(const struct cmd_parsed *p, struct rsp_output *out)
 {
+	struct mon_search_alive alive = {
+		.out = out, .last = rdtsc(),
+		.period = (hv.timer.tsc_per_ms ? hv.timer.tsc_per_ms :
+			   tsc_khz) * MON_SEARCH_ALIVE_MS,
+	};
 	struct rsp_search s = {
 		.pat = mon_search_pat, .win = mon_search_win,
 		.win_size = sizeof(mon_search_win), .skip_faults = true,
+		.tick = mon_search_tick, .tick_ctx = &alive,
 	};
 	u64 at = p->addr, end = p->addr + (p->span - 1), skipped = 0, hit;
 	u32 hits = 0;

@@ -219,6 +219,12 @@ static int fk_monitor(void *ctx, const char *cmd, struct rsp_output *out)
 			rsp_output_flush(out);
 		}
 		rsp_output_flush(out);		/* nothing left: no packet */
+	} else if (!strcmp(cmd, "alive")) {
+		/* A long command's keepalives: the text so far, then an
+		 * empty O packet. */
+		rsp_output_write(out, "a", 1);
+		rsp_output_keepalive(out);
+		rsp_output_keepalive(out);
 	} else if (!strcmp(cmd, "big")) {
 		for (i = 0; i < f->monitor_bytes; i++)
 			rsp_output_write(out,

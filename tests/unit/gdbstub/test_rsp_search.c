@@ -29,8 +29,13 @@ struct model {
 	u8 mem[MEM_PAGES * 4096];
 	int hole;
 	size_t chunk;
-	int reads;
+	int reads, ticks;
 };
+
+static void model_tick(void *ctx)
+{
+	((struct model *)ctx)->ticks++;
+}
 
 static long model_read(void *ctx, u64 addr, u8 *buf, size_t len)
 {
@@ -66,7 +71,7 @@ static int search(struct model *m, const char *pat, u64 addr, u64 len,
 	struct rsp_search s = {
 		.read = model_read, .ctx = m, .pat = (const u8 *)pat,
 		.plen = strlen(pat), .win = win, .win_size = sizeof(win),
-		.skip_faults = skip,
+		.skip_faults = skip, .tick = model_tick, .tick_ctx = m,
 	};
 	int r = rsp_search_mem(&s, addr, len, found);
 
@@ -88,6 +93,8 @@ static void test_match_across_reads_of_every_size(void **state)
 		memcpy(m->mem + 0x2ffd, "needle", 6);
 		assert_int_equal(search(m, "needle", MEM_BASE, sizeof(m->mem),
 					false, &at, NULL), 1);
+		/* The caller hears of every read (its keepalive). */
+		assert_int_equal(m->ticks, m->reads);
 		assert_int_equal(at, MEM_BASE + 0x1ffd);
 		/* The next one, from just after the first. */
 		assert_int_equal(search(m, "needle", at + 1,
@@ -176,6 +183,15 @@ static void test_refused_arguments(void **state)
 #define X (*(struct fake_session **)state)
 
 /* The fake's memory at FAKE_MEM holds byte i at FAKE_MEM + i (mod 256). */
+/* A long monitor command keeps gdb waiting: what is buffered goes out,
+ * else an empty O packet; then the command's OK. */
+static void test_monitor_keepalive(void **state)
+{
+	assert_string_equal(fake_session_req(X, "qRcmd,616c697665"), "OK");
+	assert_string_equal(fake_packet(&X->f, X->seen - 3), "O61");
+	assert_string_equal(fake_packet(&X->f, X->seen - 2), "O");
+}
+
 static void test_qsearch_finds_and_goes_on(void **state)
 {
 	assert_string_equal(fake_session_req(X,
@@ -231,6 +247,7 @@ int main(void)
 		cmocka_unit_test(test_match_must_end_inside_the_range),
 		cmocka_unit_test(test_holes_fail_or_are_stepped_over),
 		cmocka_unit_test(test_refused_arguments),
+		T(test_monitor_keepalive),
 		T(test_qsearch_finds_and_goes_on),
 		T(test_qsearch_errors),
 		T(test_qsearch_physical),
