@@ -410,6 +410,21 @@ void mon_printf(struct rsp_output *out, const char *fmt, ...)
 	rsp_output_write(out, b, n);
 }
 
+int mon_fail(struct rsp_output *out, u32 col, const char *fmt, ...)
+{
+	char b[256];
+	va_list ap;
+	int n = 0;
+
+	if (col)
+		n = scnprintf(b, sizeof(b), "column %u: ", col);
+	va_start(ap, fmt);
+	n += vscnprintf(b + n, sizeof(b) - n, fmt, ap);
+	va_end(ap);
+	rsp_output_write(out, b, n);
+	return -RSP_EIO;
+}
+
 /* Ask for n more script programs, capped at MON_PROGS_MAX in all. */
 static void mon_want_progs(u64 n, struct rsp_output *out)
 {

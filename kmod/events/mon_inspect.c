@@ -57,21 +57,6 @@ static void mon_line(struct rsp_output *out, struct cmd_out *o)
 	rsp_output_write(out, o->buf, o->len);
 }
 
-static int mon_fail(struct rsp_output *out, u32 col, const char *fmt, ...)
-{
-	char b[MON_INSPECT_LINE];
-	va_list ap;
-	int n = 0;
-
-	if (col)
-		n = scnprintf(b, sizeof(b), "column %u: ", col);
-	va_start(ap, fmt);
-	n += vscnprintf(b + n, sizeof(b) - n, fmt, ap);
-	va_end(ap);
-	rsp_output_write(out, b, n);
-	return -RSP_EIO;
-}
-
 static const char *mon_errno_text(int err)
 {
 	switch (err) {

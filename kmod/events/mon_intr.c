@@ -139,29 +139,13 @@ void mon_intr_init(void)
 
 /* ---- at a stop ---- */
 
-static int mon_intr_fail(struct rsp_output *out, u32 col, const char *fmt,
-			 ...)
-{
-	char b[MON_INTR_LINE];
-	va_list ap;
-	int n = 0;
-
-	if (col)
-		n = scnprintf(b, sizeof(b), "column %u: ", col);
-	va_start(ap, fmt);
-	n += vscnprintf(b + n, sizeof(b) - n, fmt, ap);
-	va_end(ap);
-	rsp_output_write(out, b, n);
-	return -RSP_EIO;
-}
-
 static const struct gdb_cpu *mon_intr_selected(struct rsp_output *out)
 {
 	int cpu = hv_gdb_selected_cpu();
 	const struct gdb_cpu *g = cpu >= 0 ? hv_gdb_cpu_state(cpu) : NULL;
 
 	if (!g)
-		mon_intr_fail(out, 0, "hvgdb: the selected thread's CPU is not halted\n");
+		mon_fail(out, 0, "hvgdb: the selected thread's CPU is not halted\n");
 	return g;
 }
 
@@ -199,7 +183,7 @@ static int mon_idt(const struct cmd_parsed *p, struct rsp_output *out)
 	while (p->all && last > 0 && (u64)last * 16 + 15 > g->idtr_limit)
 		last--;
 	if ((u64)last * 16 + 15 > g->idtr_limit)
-		return mon_intr_fail(out, p->all ? 0 : p->addr_col,
+		return mon_fail(out, p->all ? 0 : p->addr_col,
 				     "!idt: vector %#x lies beyond the IDT limit %#x (IDTR base %llx)\n",
 				     last, g->idtr_limit, g->idtr_base);
 	if (p->all)
@@ -209,7 +193,7 @@ static int mon_idt(const struct cmd_parsed *p, struct rsp_output *out)
 		const char *sym, *note;
 
 		if (hv_gdb_read_virt(g, va, raw, sizeof(raw)) != sizeof(raw))
-			return mon_intr_fail(out, 0, "!idt: reading vector %#x at %llx failed (not mapped to RAM)\n",
+			return mon_fail(out, 0, "!idt: reading vector %#x at %llx failed (not mapped to RAM)\n",
 					     v, va);
 		cmd_idt_gate_decode(raw, &gate);
 		sym = mon_intr_lookup(v, gate.offset, &note);
@@ -218,7 +202,7 @@ static int mon_idt(const struct cmd_parsed *p, struct rsp_output *out)
 		rsp_output_write(out, o.buf, o.len);
 	}
 	if (p->all && last < 255)
-		return mon_intr_fail(out, 0, "!idt: vectors %#x-0xff lie beyond the IDT limit %#x\n",
+		return mon_fail(out, 0, "!idt: vectors %#x-0xff lie beyond the IDT limit %#x\n",
 				     last + 1, g->idtr_limit);
 	return 0;
 }
@@ -302,15 +286,15 @@ static int mon_apic(struct rsp_output *out)
 	int err;
 
 	if (cpu < 0 || !hv_gdb_cpu_state(cpu))
-		return mon_intr_fail(out, 0, "hvgdb: the selected thread's CPU is not halted\n");
+		return mon_fail(out, 0, "hvgdb: the selected thread's CPU is not halted\n");
 	memset(&m, 0, sizeof(m));
 	err = hv_gdb_on_cpu(cpu, mon_apic_on_cpu, &m);
 	if (err == -ENODEV || err == -ETIMEDOUT)
-		return mon_intr_fail(out, 0, "!apic on core %#x: %s\n", cpu,
+		return mon_fail(out, 0, "!apic on core %#x: %s\n", cpu,
 				     err == -ENODEV ? "not halted at this stop" :
 				     "the CPU did not answer within a second");
 	if (err)
-		return mon_intr_fail(out, 0, "!apic on core %#x: reading %s %#x failed (%d)\n",
+		return mon_fail(out, 0, "!apic on core %#x: reading %s %#x failed (%d)\n",
 				     cpu, m.l.base_msr & CMD_APIC_BASE_EXTD ?
 				     "MSR" : "MMIO offset",
 				     m.l.base_msr & CMD_APIC_BASE_EXTD ?
@@ -342,7 +326,7 @@ static int mon_ioapic_one(const struct madt_ioapic *a, struct rsp_output *out)
 
 	err = hv_gdb_mmio_read(base + CMD_IOAPIC_IOREGSEL, &sel, 4, 4);
 	if (err)
-		return mon_intr_fail(out, 0, "!ioapic: %llx is not reachable as device memory (%d)\n",
+		return mon_fail(out, 0, "!ioapic: %llx is not reachable as device memory (%d)\n",
 				     base, err);
 	err = mon_ioapic_reg(base, CMD_IOAPIC_REG_ID, &id) ?:
 	      mon_ioapic_reg(base, CMD_IOAPIC_REG_VER, &ver) ?:
@@ -367,7 +351,7 @@ static int mon_ioapic_one(const struct madt_ioapic *a, struct rsp_output *out)
 out:
 	hv_gdb_mmio_write(base + CMD_IOAPIC_IOREGSEL, &sel, 4, 4);
 	if (err)
-		return mon_intr_fail(out, 0, "!ioapic: reading the I/O APIC at %llx failed (%d)\n",
+		return mon_fail(out, 0, "!ioapic: reading the I/O APIC at %llx failed (%d)\n",
 				     base, err);
 	return 0;
 }
@@ -378,19 +362,19 @@ static int mon_ioapic(struct rsp_output *out)
 	int err;
 
 	if (mon_intr_tab.madt_err)
-		return mon_intr_fail(out, 0, "!ioapic: no I/O APIC list: %s\n",
+		return mon_fail(out, 0, "!ioapic: no I/O APIC list: %s\n",
 				     mon_intr_tab.madt_err == -ENODEV ? "ACPI is disabled" :
 				     mon_intr_tab.madt_err == -ENOENT ? "the firmware has no MADT" :
 				     "the MADT is malformed");
 	if (!n)
-		return mon_intr_fail(out, 0, "!ioapic: the MADT lists no I/O APIC\n");
+		return mon_fail(out, 0, "!ioapic: the MADT lists no I/O APIC\n");
 	for (i = 0; i < n; i++) {
 		err = mon_ioapic_one(&mon_intr_tab.ioapic[i], out);
 		if (err)
 			return err;
 	}
 	if (mon_intr_tab.n_ioapic > n)
-		return mon_intr_fail(out, 0, "!ioapic: %u more I/O APICs not shown (hvgdb keeps %u)\n",
+		return mon_fail(out, 0, "!ioapic: %u more I/O APICs not shown (hvgdb keeps %u)\n",
 				     mon_intr_tab.n_ioapic - n, n);
 	return 0;
 }

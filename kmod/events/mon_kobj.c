@@ -116,31 +116,16 @@ static void mon_out(struct rsp_output *out, struct cmd_out *o)
 	rsp_output_write(out, o->buf, o->len);
 }
 
-static int mon_kfail(struct rsp_output *out, u32 col, const char *fmt, ...)
-{
-	char b[MON_KOBJ_LINE];
-	va_list ap;
-	int n = 0;
-
-	if (col)
-		n = scnprintf(b, sizeof(b), "column %u: ", col);
-	va_start(ap, fmt);
-	n += vscnprintf(b + n, sizeof(b) - n, fmt, ap);
-	va_end(ap);
-	rsp_output_write(out, b, n);
-	return -RSP_EIO;
-}
-
 /* A walk that did not come back to its head: say where, after what it
  * listed. */
 static int mon_walk_failed(struct rsp_output *out, const char *what,
 			   const struct klist_result *res)
 {
 	if (res->status == KLIST_ERR_PTR)
-		return mon_kfail(out, 0, "hvgdb: the %s ends after %u entries: %s (%llx holds %llx)\n",
+		return mon_fail(out, 0, "hvgdb: the %s ends after %u entries: %s (%llx holds %llx)\n",
 				 what, res->count, klist_strerror(res->status),
 				 res->at, res->bad);
-	return mon_kfail(out, 0, "hvgdb: the %s ends after %u entries: %s (at %llx)\n",
+	return mon_fail(out, 0, "hvgdb: the %s ends after %u entries: %s (at %llx)\n",
 			 what, res->count, klist_strerror(res->status),
 			 res->at);
 }
@@ -334,9 +319,9 @@ static int mon_find_process(bool by_pid, u64 want, u32 col,
 	if (r != KLIST_OK)
 		return mon_walk_failed(out, "task list", &res);
 	if (by_pid)
-		return mon_kfail(out, col, "no process with pid %llx (.process list lists them)\n",
+		return mon_fail(out, col, "no process with pid %llx (.process list lists them)\n",
 				 want);
-	return mon_kfail(out, col, "%llx is not a process's task_struct (.process list lists them)\n",
+	return mon_fail(out, col, "%llx is not a process's task_struct (.process list lists them)\n",
 			 want);
 }
 
@@ -345,10 +330,10 @@ static int mon_current(struct rsp_output *out, int *cpu, u64 *task)
 {
 	*cpu = hv_gdb_selected_cpu();
 	if (*cpu < 0 || !hv_gdb_cpu_state(*cpu))
-		return mon_kfail(out, 0, "hvgdb: the selected thread's CPU is not halted\n");
+		return mon_fail(out, 0, "hvgdb: the selected thread's CPU is not halted\n");
 	if (hv_gdb_read_kernel((u64)per_cpu_ptr(&current_task, *cpu), task,
 			       sizeof(*task)) || !klist_ptr_ok(*task))
-		return mon_kfail(out, 0, "hvgdb: CPU %d's current task cannot be read\n",
+		return mon_fail(out, 0, "hvgdb: CPU %d's current task cannot be read\n",
 				 *cpu);
 	return 0;
 }
@@ -361,7 +346,7 @@ static int mon_show_process(struct rsp_output *out, u64 addr)
 	struct cmd_out o;
 
 	if (mon_task_read(addr, &t) || mon_task_read(t.leader, &lead))
-		return mon_kfail(out, 0, "hvgdb: task_struct %llx cannot be read\n",
+		return mon_fail(out, 0, "hvgdb: task_struct %llx cannot be read\n",
 				 addr);
 	cmd_out_init(&o, b, sizeof(b));
 	cmd_fmt_process(&o, t.tgid, t.leader, lead.comm);
@@ -382,16 +367,16 @@ static int mon_process_switch(const struct cmd_parsed *p,
 	if (r)
 		return r;
 	if (mon_task_read(task, &t))
-		return mon_kfail(out, p->kobj.id_col, "task_struct %llx cannot be read\n",
+		return mon_fail(out, p->kobj.id_col, "task_struct %llx cannot be read\n",
 				 task);
 	if (t.flags & PF_KTHREAD)
-		return mon_kfail(out, p->kobj.id_col, "pid %x (%s) is a kernel thread: it has no user address space\n",
+		return mon_fail(out, p->kobj.id_col, "pid %x (%s) is a kernel thread: it has no user address space\n",
 				 t.tgid, t.comm);
 	if (!t.mm)
-		return mon_kfail(out, p->kobj.id_col, "pid %x (%s) has no mm: it is exiting\n",
+		return mon_fail(out, p->kobj.id_col, "pid %x (%s) has no mm: it is exiting\n",
 				 t.tgid, t.comm);
 	if (mon_mm_pgd(t.mm, &pa))
-		return mon_kfail(out, p->kobj.id_col, "pid %x (%s): its page table (mm %llx) cannot be read\n",
+		return mon_fail(out, p->kobj.id_col, "pid %x (%s): its page table (mm %llx) cannot be read\n",
 				 t.tgid, t.comm, t.mm);
 	hv_gdb_as_set(pa, t.tgid);
 	r = mon_show_process(out, task);
@@ -473,13 +458,13 @@ static int mon_thread_list(struct rsp_output *out, u64 leader)
 	struct cmd_out o;
 
 	if (mon_task_read(leader, &t))
-		return mon_kfail(out, 0, "hvgdb: task_struct %llx cannot be read\n",
+		return mon_fail(out, 0, "hvgdb: task_struct %llx cannot be read\n",
 				 leader);
 	cmd_out_init(&o, b, sizeof(b));
 	cmd_fmt_thread_head(&o, leader, t.comm);
 	mon_out(out, &o);
 	if (!klist_ptr_ok(t.signal))
-		return mon_kfail(out, 0, "hvgdb: pid %x has no signal_struct (%llx): it is being torn down\n",
+		return mon_fail(out, 0, "hvgdb: pid %x has no signal_struct (%llx): it is being torn down\n",
 				 t.tgid, t.signal);
 	if (klist_walk(&mon_klist_ops,
 		       t.signal + offsetof(struct signal_struct, thread_head),
@@ -512,7 +497,7 @@ static int mon_thread(const struct cmd_parsed *p, struct rsp_output *out)
 			if (mon_current(out, &cpu, &task))
 				return -RSP_EIO;
 			if (mon_task_read(task, &t))
-				return mon_kfail(out, 0, "hvgdb: task_struct %llx cannot be read\n",
+				return mon_fail(out, 0, "hvgdb: task_struct %llx cannot be read\n",
 						 task);
 			task = t.leader;
 		}
@@ -521,7 +506,7 @@ static int mon_thread(const struct cmd_parsed *p, struct rsp_output *out)
 	if (mon_current(out, &cpu, &task))
 		return -RSP_EIO;
 	if (mon_task_read(task, &t) || mon_task_read(t.leader, &lead))
-		return mon_kfail(out, 0, "hvgdb: task_struct %llx cannot be read\n",
+		return mon_fail(out, 0, "hvgdb: task_struct %llx cannot be read\n",
 				 task);
 	cmd_out_init(&o, b, sizeof(b));
 	cmd_fmt_thread(&o, t.pid, t.tgid, task, t.leader, lead.comm);

@@ -110,21 +110,6 @@ static int mon_pci_read(u8 bus, u8 dev, u8 fn, u16 off, void *buf, u32 len)
 	return 0;
 }
 
-static int mon_pci_fail(struct rsp_output *out, u32 col, const char *fmt, ...)
-{
-	char b[MON_PCI_LINE * 2];
-	va_list ap;
-	int n = 0;
-
-	if (col)
-		n = scnprintf(b, sizeof(b), "column %u: ", col);
-	va_start(ap, fmt);
-	n += vscnprintf(b + n, sizeof(b) - n, fmt, ap);
-	va_end(ap);
-	rsp_output_write(out, b, n);
-	return -RSP_EIO;
-}
-
 static const char *mon_pci_strerror(int err)
 {
 	switch (err) {
@@ -185,7 +170,7 @@ static int mon_pcitree(struct rsp_output *out)
 		}
 	}
 	if (err)
-		return mon_pci_fail(out, 0, "!pcitree: reading configuration space failed: %s\n",
+		return mon_fail(out, 0, "!pcitree: reading configuration space failed: %s\n",
 				    mon_pci_strerror(err));
 	return 0;
 }
@@ -203,23 +188,23 @@ static int mon_pcicam(const struct cmd_parsed *p, struct rsp_output *out)
 
 	if (mon_pci_st.necam &&
 	    !pci_ecam_find(mon_pci_st.ecam, mon_pci_st.necam, 0, p->bus))
-		return mon_pci_fail(out, p->bus_col, "bus %#x is not in the ECAM ranges of the ACPI MCFG table (segment 0, buses %#x-%#x%s)\n",
+		return mon_fail(out, p->bus_col, "bus %#x is not in the ECAM ranges of the ACPI MCFG table (segment 0, buses %#x-%#x%s)\n",
 				    p->bus, mon_pci_st.ecam[0].bus_lo,
 				    mon_pci_st.ecam[0].bus_hi,
 				    mon_pci_st.necam > 1 ? ", ..." : "");
 	if (!mon_pci_st.necam && p->length > PCI_CFG_LEGACY)
-		return mon_pci_fail(out, p->length_col, "bytes past 0xff are the extended configuration space, which needs ECAM; this machine has no ACPI MCFG table, so only the first 0x100 bytes are reachable (ports 0xCF8/0xCFC)\n");
+		return mon_fail(out, p->length_col, "bytes past 0xff are the extended configuration space, which needs ECAM; this machine has no ACPI MCFG table, so only the first 0x100 bytes are reachable (ports 0xCF8/0xCFC)\n");
 	err = mon_pci_read(p->bus, p->dev, p->fn, 0, &id, 4);
 	if (err)
-		return mon_pci_fail(out, 0, "!pcicam: reading configuration space failed: %s\n",
+		return mon_fail(out, 0, "!pcicam: reading configuration space failed: %s\n",
 				    mon_pci_strerror(err));
 	if (!pci_id_present(id))
-		return mon_pci_fail(out, p->dev_col, "no PCI function at 0000:%02x:%02x:%x (vendor:device id reads %04x:%04x; !pcitree lists those present)\n",
+		return mon_fail(out, p->dev_col, "no PCI function at 0000:%02x:%02x:%x (vendor:device id reads %04x:%04x; !pcitree lists those present)\n",
 				    p->bus, p->dev, p->fn, id & 0xffff,
 				    id >> 16);
 	err = mon_pci_read(p->bus, p->dev, p->fn, 0, cfg, p->length);
 	if (err)
-		return mon_pci_fail(out, 0, "!pcicam: reading configuration space failed: %s\n",
+		return mon_fail(out, 0, "!pcicam: reading configuration space failed: %s\n",
 				    mon_pci_strerror(err));
 	cmd_out_init(&o, b, sizeof(b));
 	cmd_fmt_pci_title(&o, 0, p->bus, p->dev, p->fn);

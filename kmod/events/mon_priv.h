@@ -143,6 +143,10 @@ int mon_inspect(const struct cmd_parsed *p, struct rsp_output *out,
 /* A reply line of at most 255 bytes, printf-style (mon.c). */
 __printf(2, 3)
 void mon_printf(struct rsp_output *out, const char *fmt, ...);
+/* A refusal: "column <col>: " (none when col is 0) and the text, at most
+ * 255 bytes; returns -RSP_EIO for the command's result (mon.c). */
+__printf(3, 4)
+int mon_fail(struct rsp_output *out, u32 col, const char *fmt, ...);
 /* mon_status.c: status and cpus at a stop. */
 int mon_status(struct rsp_output *out);
 int mon_cpus(const struct cmd_parsed *p, struct rsp_output *out);
