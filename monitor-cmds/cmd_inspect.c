@@ -122,9 +122,8 @@ static int refuse_pid(struct cmd_parser *p, const struct inspect_def *d,
 	return -1;
 }
 
-/* "'<kw>' given twice (first at column N)", as for the event options. */
-static int twice(struct cmd_parser *p, const struct cmd_tok *t,
-		 const char *kw, u32 first)
+int cmd_twice(struct cmd_parser *p, const struct cmd_tok *t, const char *kw,
+	      u32 first)
 {
 	struct cmd_out o;
 
@@ -161,7 +160,7 @@ static int parse_core(struct cmd_parser *p, const struct cmd_tok *kw,
 	u64 v;
 
 	if (*kw_col)
-		return twice(p, kw, "core", *kw_col);
+		return cmd_twice(p, kw, "core", *kw_col);
 	*kw_col = kw->off + 1;
 	if (cmd_next(p, &t))
 		return -1;
@@ -183,7 +182,7 @@ static int parse_length(struct cmd_parser *p, const struct inspect_def *d,
 	u64 v;
 
 	if (*kw_col)
-		return twice(p, kw, "l", *kw_col);
+		return cmd_twice(p, kw, "l", *kw_col);
 	*kw_col = kw->off + 1;
 	if (cmd_next(p, &t))
 		return -1;

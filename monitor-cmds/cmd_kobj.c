@@ -27,20 +27,6 @@ static bool is_word(struct cmd_parser *p, const struct cmd_tok *t,
 						     w);
 }
 
-static int kobj_twice(struct cmd_parser *p, const struct cmd_tok *t,
-		      const char *kw, u32 first)
-{
-	struct cmd_out o;
-
-	cmd_err_start(p->err, &o, t->off + 1);
-	cmd_out_char(&o, '\'');
-	cmd_out_str(&o, kw);
-	cmd_out_str(&o, "' given twice (first at column ");
-	cmd_out_dec(&o, first);
-	cmd_out_char(&o, ')');
-	return -1;
-}
-
 static int refuse(struct cmd_parser *p, const struct cmd_tok *t,
 		  const char *why)
 {
@@ -66,7 +52,7 @@ static int parse_lm(struct cmd_parser *p, struct cmd_parsed *c)
 			return 0;
 		if (is_word(p, &t, "m")) {
 			if (m_col)
-				return kobj_twice(p, &t, "m", m_col);
+				return cmd_twice(p, &t, "m", m_col);
 			m_col = t.off + 1;
 			if (cmd_next(p, &t))
 				return -1;
@@ -83,7 +69,7 @@ static int parse_lm(struct cmd_parser *p, struct cmd_parsed *c)
 		}
 		if (is_word(p, &t, "km")) {
 			if (km_col)
-				return kobj_twice(p, &t, "km", km_col);
+				return cmd_twice(p, &t, "km", km_col);
 			km_col = t.off + 1;
 			continue;
 		}

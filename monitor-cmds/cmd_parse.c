@@ -252,15 +252,8 @@ static int parse_event(struct cmd_parser *p, const struct cmd_info *ci,
 			arg_col = t.off + 1;
 			continue;
 		}
-		if (seen[opt]) {
-			cmd_err_start(p->err, &o, t.off + 1);
-			cmd_out_char(&o, '\'');
-			cmd_out_str(&o, opt_names[opt]);
-			cmd_out_str(&o, "' given twice (first at column ");
-			cmd_out_dec(&o, seen[opt]);
-			cmd_out_char(&o, ')');
-			return -1;
-		}
+		if (seen[opt])
+			return cmd_twice(p, &t, opt_names[opt], seen[opt]);
 		seen[opt] = t.off + 1;
 		if ((opt == OPT_SC || opt == OPT_STAGE) && !ci->stages) {
 			cmd_err_start(p->err, &o, t.off + 1);

@@ -21,20 +21,6 @@
 
 /* ---- parsing ---- */
 
-static int pci_twice(struct cmd_parser *p, const struct cmd_tok *t,
-		     const char *kw, u32 first)
-{
-	struct cmd_out o;
-
-	cmd_err_start(p->err, &o, t->off + 1);
-	cmd_out_char(&o, '\'');
-	cmd_out_str(&o, kw);
-	cmd_out_str(&o, "' given twice (first at column ");
-	cmd_out_dec(&o, first);
-	cmd_out_char(&o, ')');
-	return -1;
-}
-
 static const char *const pci_what[3] = {
 	"a bus number (hex)", "a device number (hex)",
 	"a function number (hex)",
@@ -90,14 +76,14 @@ int cmd_parse_pci(struct cmd_parser *p, enum cmd_kind kind, const char *shown,
 		w = cmd_tok_s(p, &t);
 		if (t.kind == CMD_TOK_WORD && cmd_word_is(w, t.len, "x")) {
 			if (x_kw)
-				return pci_twice(p, &t, "x", x_kw);
+				return cmd_twice(p, &t, "x", x_kw);
 			x_kw = t.off + 1;
 			c->raw = true;
 			continue;
 		}
 		if (t.kind == CMD_TOK_WORD && cmd_word_is(w, t.len, "l")) {
 			if (l_kw)
-				return pci_twice(p, &t, "l", l_kw);
+				return cmd_twice(p, &t, "l", l_kw);
 			l_kw = t.off + 1;
 			if (pci_length(p, c))
 				return -1;

@@ -107,6 +107,9 @@ int cmd_parse_settings(struct cmd_parser *p, const struct cmd_info *ci,
 /* cmd_qemu.c: QEMU's xp after its name (@name: "xp" or "xp/fmt"). */
 int cmd_parse_xp(struct cmd_parser *p, const struct cmd_tok *name,
 		 struct cmd_parsed *c);
+/* "'<kw>' given twice (first at column <first>)" at t; -1 (cmd_inspect.c). */
+int cmd_twice(struct cmd_parser *p, const struct cmd_tok *t, const char *kw,
+	      u32 first);
 /* [addr, addr + len) must not pass 2^64: else the error "range <addr> +
  * <len> bytes wraps past 0xffffffffffffffff" at col, -1 (cmd_inspect.c). */
 int cmd_range_fits(struct cmd_parser *p, u32 col, u64 addr, u64 len);

@@ -54,15 +54,9 @@ static int search_length(struct cmd_parser *p, const struct cmd_tok *kw,
 			 u32 *kw_col, u64 *len)
 {
 	struct cmd_tok t;
-	struct cmd_out o;
 
-	if (*kw_col) {
-		cmd_err_start(p->err, &o, kw->off + 1);
-		cmd_out_str(&o, "'l' given twice (first at column ");
-		cmd_out_dec(&o, *kw_col);
-		cmd_out_char(&o, ')');
-		return -1;
-	}
+	if (*kw_col)
+		return cmd_twice(p, kw, "l", *kw_col);
 	*kw_col = kw->off + 1;
 	if (cmd_next(p, &t))
 		return -1;
