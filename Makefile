@@ -89,7 +89,7 @@ python: helpers tools
 # The 1-CPU and 2-CPU halves run at once, one Bochs per core; each line of
 # their output is tagged with its half.  One line per test as it ends, so a
 # log cut short still says how far each half got.
-PYTEST_VM = $(PYTHON) -m pytest -v -rs -p no:cacheprovider --durations=12
+PYTEST_VM = $(PYTHON) -m pytest -v -rs -p no:cacheprovider --durations=40
 vm-check: all vm-image
 	@set -o pipefail; \
 	( HVGDB_TEST_CPUS=1 $(PYTEST_VM) tests/vm 2>&1 | sed -u 's/^/[1cpu] /' ) & p1=$$!; \
@@ -98,15 +98,24 @@ vm-check: all vm-image
 	[ $$r = 0 ] && echo "vm-check: both halves passed" || \
 		{ echo "vm-check: FAILED"; exit 1; }
 
+# The fuzzers run FUZZ_JOBS at a time (one per core); each one's summary
+# is printed in order once all are done.
+FUZZ_JOBS ?= $(shell nproc)
 fuzz-short: $(FUZZERS)
-	@fail=0; for f in $(FUZZERS); do \
+	@mkdir -p $(BUILD)/fuzz-findings $(BUILD)/fuzz-logs; \
+	rm -f $(BUILD)/fuzz-logs/*.rc; \
+	printf '%s\n' $(FUZZERS) | xargs -P $(FUZZ_JOBS) -I{} sh -c '\
+		n=$$(basename {}); mkdir -p $(BUILD)/fuzz-corpus/$$n; \
+		{} -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=$(BUILD)/fuzz-findings/$$n- \
+			$(BUILD)/fuzz-corpus/$$n > $(BUILD)/fuzz-logs/$$n.log 2>&1; \
+		echo $$? > $(BUILD)/fuzz-logs/$$n.rc'; \
+	fail=0; for f in $(FUZZERS); do n=$$(basename $$f); \
 		echo "== $${f#$(BUILD)/} ($(FUZZ_SECONDS) s)"; \
-		mkdir -p $(BUILD)/fuzz-corpus/$$(basename $$f) $(BUILD)/fuzz-findings; \
-		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-			-artifact_prefix=$(BUILD)/fuzz-findings/$$(basename $$f)- \
-			$(BUILD)/fuzz-corpus/$$(basename $$f) 2>&1 | \
-			grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Done' ; \
-		[ $${PIPESTATUS[0]:-0} = 0 ] || fail=1; done; \
+		grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Done' \
+			$(BUILD)/fuzz-logs/$$n.log; \
+		[ "$$(cat $(BUILD)/fuzz-logs/$$n.rc 2>/dev/null)" = 0 ] || fail=1; \
+	done; \
 	[ $$fail = 0 ] && echo "fuzz: no findings" || { echo "fuzz: FINDINGS"; exit 1; }
 
 fuzz: FUZZ_SECONDS = 1800
