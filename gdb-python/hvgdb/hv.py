@@ -65,7 +65,8 @@ the command names (those of the module's .help), their options and
 values, and kernel symbols where an address goes.
 `hv` alone lists the commands; `hv events` shows the events as a table;
 `hv !dump FROM TO [path] FILE` saves physical memory to a file here;
-`hv continue` continues while the hvgdb.on_event() handlers return True.  See docs/commands.md and docs/python.md."""
+`hv continue` continues while the hvgdb.on_event() handlers return True.
+See docs/commands.md and docs/python.md."""
 
     def __init__(self):
         super().__init__("hv", gdb.COMMAND_USER)

@@ -12,7 +12,8 @@
 # Over the gdb link only the check goes: the bytes at linux_banner (one
 # memory read) and IA32_LSTAR (the KASLR slide).  kallsyms itself does not:
 # the stub cannot run `cat /proc/kallsyms`, and the kernel's compressed
-# tables (~1.4 MB on Debian 6.1) would take minutes at 115200 baud.
+# tables (~1.3 MB on Debian 6.1, by estimate) would take minutes at 115200
+# baud.
 
 import os
 

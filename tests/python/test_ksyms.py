@@ -194,6 +194,7 @@ def test_no_source_is_said_once(target, tmp_path, env, monkeypatch):
 def test_force_reads_the_source_again(target, tmp_path, env):
     session(target, tmp_path, [])
     out = session(target, tmp_path, [
-        "python print('RESULT', hvgdb.kernel_symbols(force=True) is not None)"])
+        "python print('RESULT', "
+        "hvgdb.kernel_symbols(force=True) is not None)"])
     assert env.read_text() == "run\nrun\n", out
     assert results(out) == [True], out
