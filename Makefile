@@ -4,6 +4,7 @@
 #   make run      build, boot the test VM with hvgdb.ko loaded, attach gdb
 #   make check    deps, build, unit, protocol, python, fuzz (short), VM tests
 #   make install  the gdb Python package and the tools (DESTDIR, PREFIX)
+#   make install-module  hvgdb.ko, on the machine to debug (DESTDIR)
 #
 # Each directory adds its own rules in a build.mk fragment; the variables
 # below collect what they add.
@@ -37,7 +38,7 @@ HELPERS    :=	# test-only programs (harnesses), built by `make`
 
 .PHONY: all libs tools kmod deps check unit protocol python vm-check \
 	fuzz-short fuzz bench run clean helpers install install-python \
-	install-tools uninstall
+	install-tools uninstall install-module uninstall-module
 all: libs tools helpers kmod
 
 include $(sort $(wildcard gdbstub/*.mk monitor-cmds/*.mk kmod/*/*.mk \
@@ -160,6 +161,29 @@ install-tools: tools
 uninstall:
 	rm -rf $(DESTDIR)$(GDB_PYTHONDIR)/hvgdb
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(notdir $(TOOLS)))
+
+# hvgdb.ko for the machine to debug, by the kernel's modules_install:
+# $(DESTDIR)$(INSTALL_MOD_PATH)/lib/modules/<release>/$(INSTALL_MOD_DIR)/,
+# <release> being the one the module was built for (its vermagic).  The
+# kernel signs it when its build tree has a signing key (a distribution's
+# headers have none: sign-file complains and the module stays unsigned, as
+# it is when loaded with insmod from the build).  depmod runs for the
+# system's own module tree only (no DESTDIR, no INSTALL_MOD_PATH), so that
+# `modprobe hvgdb uart_port=...` finds it.
+INSTALL_MOD_DIR ?= extra
+KO_RELEASE = $(firstword $(shell modinfo -F vermagic kmod/hvgdb.ko))
+
+install-module: kmod
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod modules_install \
+		INSTALL_MOD_PATH=$(DESTDIR)$(INSTALL_MOD_PATH) \
+		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR)
+	@if [ -z "$(DESTDIR)$(INSTALL_MOD_PATH)" ]; then \
+		echo "depmod -a $(KO_RELEASE)"; depmod -a $(KO_RELEASE); fi
+
+uninstall-module:
+	rm -f $(DESTDIR)$(INSTALL_MOD_PATH)/lib/modules/$(KO_RELEASE)/$(INSTALL_MOD_DIR)/hvgdb.ko*
+	@if [ -z "$(DESTDIR)$(INSTALL_MOD_PATH)" ]; then \
+		echo "depmod -a $(KO_RELEASE)"; depmod -a $(KO_RELEASE); fi
 
 clean:
 	rm -rf $(BUILD)

@@ -10,6 +10,7 @@ import gdb
 from hvgdb import eventctl
 from hvgdb import language
 from hvgdb import memory
+from hvgdb import onevent
 from hvgdb import remote
 from hvgdb import symbols
 
@@ -63,7 +64,9 @@ numbers (`0x10`, `fffff800`12345678`) are sent as typed.  Tab completes
 the command names (those of the module's .help), their options and
 values, and kernel symbols where an address goes.
 `hv` alone lists the commands; `hv events` shows the events as a table;
-`hv !dump FROM TO [path] FILE` saves physical memory to a file here.  See docs/commands.md and docs/python.md."""
+`hv !dump FROM TO [path] FILE` saves physical memory to a file here;
+`hv continue` continues while the hvgdb.on_event() handlers return True.
+See docs/commands.md and docs/python.md."""
 
     def __init__(self):
         super().__init__("hv", gdb.COMMAND_USER)
@@ -75,6 +78,8 @@ values, and kernel symbols where an address goes.
             return self.dump(words[1] if len(words) > 1 else "", from_tty)
         if [w.lower() for w in words] == ["events"]:
             return self.events_table()
+        if [w.lower() for w in words] == ["continue"]:
+            return onevent.cont_command()
         line, edits = resolve(arg.strip() or ".help")
         try:
             out = remote.monitor(line)

@@ -1,12 +1,15 @@
 """make install puts the package where stock gdb finds it with no path set;
-a checkout's gdb-python/ works with one sys.path entry."""
+a checkout's gdb-python/ works with one sys.path entry; make
+install-module puts hvgdb.ko in the kernel's module tree under DESTDIR."""
+import glob
 import os
 import subprocess
 
 from hvgdb_testlib import ROOT
 
-MODULES = ["__init__.py", "eventctl.py", "functions.py", "hv.py",
-           "language.py", "machine.py", "memory.py", "remote.py", "symbols.py"]
+MODULES = sorted(os.path.basename(p) for p in
+                 glob.glob(os.path.join(ROOT, "gdb-python", "hvgdb", "*.py")))
+KO = os.path.join(ROOT, "kmod", "hvgdb.ko")
 
 
 def make(*args):
@@ -56,3 +59,45 @@ def test_checkout_import():
               "import hvgdb; print(hvgdb.monitor, hvgdb.MonitorError)")
     assert "<function monitor at" in out, out
     assert "<class 'hvgdb.remote.MonitorError'>" in out, out
+
+
+def modinfo(field, path):
+    return subprocess.run(["/sbin/modinfo", "-F", field, path],
+                          stdout=subprocess.PIPE, text=True, timeout=60,
+                          check=True).stdout.strip()
+
+
+def test_install_module_honours_destdir(tmp_path):
+    """hvgdb.ko lands in <DESTDIR>/lib/modules/<release>/extra/, release
+    being the kernel it was built for (its vermagic, what modprobe on that
+    kernel looks under), and is the module that was built; nothing else
+    is written (no depmod files: depmod is for the system's own tree)."""
+    make("kmod")
+    release = modinfo("vermagic", KO).split()[0]
+    out = make("install-module", "DESTDIR=%s" % tmp_path)
+    assert "depmod -a" not in out, out
+    dest = tmp_path / "lib" / "modules" / release / "extra" / "hvgdb.ko"
+    files = sorted(str(p.relative_to(tmp_path))
+                   for p in tmp_path.rglob("*") if p.is_file())
+    assert files == [str(dest.relative_to(tmp_path))], (files, out)
+    assert modinfo("name", str(dest)) == "hvgdb"
+    assert modinfo("vermagic", str(dest)) == modinfo("vermagic", KO)
+    # Signed only where the kernel tree has a key (a distribution's
+    # headers have none): the same bytes, or those bytes and a signature.
+    data = dest.read_bytes()
+    with open(KO, "rb") as f:
+        built = f.read()
+    assert data == built or (
+        data.startswith(built) and
+        data.endswith(b"~Module signature appended~\n")), out
+    make("uninstall-module", "DESTDIR=%s" % tmp_path)
+    assert not dest.exists()
+
+
+def test_install_module_honours_install_mod_path(tmp_path):
+    make("kmod")
+    release = modinfo("vermagic", KO).split()[0]
+    make("install-module", "INSTALL_MOD_PATH=%s" % (tmp_path / "root"),
+         "INSTALL_MOD_DIR=hv")
+    dest = tmp_path / "root" / "lib" / "modules" / release / "hv" / "hvgdb.ko"
+    assert dest.exists() and modinfo("name", str(dest)) == "hvgdb"
