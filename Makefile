@@ -3,8 +3,9 @@
 #   make          build kmod/hvgdb.ko, the user-space libraries and tools
 #   make run      build, boot the test VM with hvgdb.ko loaded, attach gdb
 #   make check    deps, build, unit, protocol, python, fuzz (short), VM tests
-#   make install  the gdb Python package and the tools (DESTDIR, PREFIX)
-#   make install-module  hvgdb.ko, on the machine to debug (DESTDIR)
+#   make install  the gdb Python package, the tools and hvgdb.ko (DESTDIR,
+#                 PREFIX); install-host: the package and the tools only (the
+#                 debugging machine); install-module: hvgdb.ko only
 #
 # Each directory adds its own rules in a build.mk fragment; the variables
 # below collect what they add.
@@ -38,7 +39,8 @@ HELPERS    :=	# test-only programs (harnesses), built by `make`
 
 .PHONY: all libs tools kmod deps check unit protocol python vm-check \
 	fuzz-short fuzz bench run clean helpers install install-python \
-	install-tools uninstall install-module uninstall-module
+	install-tools install-host uninstall uninstall-host install-module \
+	uninstall-module
 all: libs tools helpers kmod
 
 include $(sort $(wildcard gdbstub/*.mk monitor-cmds/*.mk kmod/*/*.mk \
@@ -148,7 +150,9 @@ run:
 # The package where gdb finds it (python import hvgdb, no path to set) and
 # the tools in $(PREFIX)/bin.  hvgdb.ko belongs to the machine debugged, not
 # this one: tests/vm copies it into the guest.
-install: install-python install-tools
+install: install-host install-module
+
+install-host: install-python install-tools
 
 install-python:
 	install -d $(DESTDIR)$(GDB_PYTHONDIR)/hvgdb
@@ -158,7 +162,9 @@ install-tools: tools
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
 
-uninstall:
+uninstall: uninstall-host uninstall-module
+
+uninstall-host:
 	rm -rf $(DESTDIR)$(GDB_PYTHONDIR)/hvgdb
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(notdir $(TOOLS)))
 

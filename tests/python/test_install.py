@@ -34,8 +34,22 @@ def test_install_honours_destdir_and_prefix(tmp_path):
     assert sorted(os.listdir("%s%s/hvgdb" % (tmp_path, pydir))) == MODULES
     for tool in ["hvgdb-script", "hvgdb-syms"]:
         assert os.access(tmp_path / "opt/hv/bin" / tool, os.X_OK)
+    # make install also puts the module in the kernel's tree.
+    release = modinfo("vermagic", KO).split()[0]
+    ko = tmp_path / "lib" / "modules" / release / "extra" / "hvgdb.ko"
+    # (signed where the kernel tree has a key: the built bytes first)
+    assert ko.read_bytes().startswith(open(KO, "rb").read())
     make("uninstall", "DESTDIR=%s" % tmp_path, "PREFIX=/opt/hv")
     assert not os.path.exists("%s%s/hvgdb" % (tmp_path, pydir))
+    assert os.listdir(tmp_path / "opt/hv/bin") == []
+    assert not ko.exists()
+
+
+def test_install_host_leaves_the_module_out(tmp_path):
+    make("install-host", "DESTDIR=%s" % tmp_path, "PREFIX=/opt/hv")
+    assert os.access(tmp_path / "opt/hv/bin" / "hvgdb-syms", os.X_OK)
+    assert not (tmp_path / "lib").exists()
+    make("uninstall-host", "DESTDIR=%s" % tmp_path, "PREFIX=/opt/hv")
     assert os.listdir(tmp_path / "opt/hv/bin") == []
 
 
