@@ -4,13 +4,15 @@ symbols"), on hvgdb.ko: the first gdb session reads the kallsyms source
 machine to debug), checks it against the live kernel's banner and caches
 it under that banner; the second session loads the cache, at the
 package's import and again after a reconnect, without running the source;
-`info address` and `break` give the guest's own addresses in both."""
+`info address` and `break` give the guest's own addresses in both, and a
+symbol completed after `hv !epthook` goes to the module as its address."""
 import json
 import re
 
 from hvvm import REPO, gdb, gdb_server, kallsym, mark, sections
 
 FUNC = "__x64_sys_getpid"
+HOOK = "__x64_sys_openat"
 
 
 def test_symbols_from_kallsyms_then_from_the_cache(vm1, tmp_path,
@@ -32,8 +34,14 @@ def test_symbols_from_kallsyms_then_from_the_cache(vm1, tmp_path,
     checks = [mark("addr"), f"info address {FUNC}",
               mark("break"), f"break {FUNC}", "delete",
               mark("banner"), "x/s &linux_banner"]
+    openat = kallsym(vm, HOOK)
+    # The issue's case: a symbol completed after `hv !epthook` is sent as
+    # its kallsyms address (the module then refuses !epthook: not built).
+    hook = [mark("complete"), f"complete hv !epthook {HOOK[:-2]}",
+            "set debug remote 1", mark("hook"), f"hv !epthook {HOOK}",
+            "set debug remote 0"]
     with gdb_server(vm):
-        out1 = gdb(vm, *pre, *checks, mark("end"))
+        out1 = gdb(vm, *pre, *checks, *hook, mark("end"))
         out2 = gdb(vm, *pre, *checks, "detach", "symbol-file",
                    mark("again"), f"target remote 127.0.0.1:{vm.gdb_port}",
                    f"info address {FUNC}", mark("end"))
@@ -56,6 +64,10 @@ def test_symbols_from_kallsyms_then_from_the_cache(vm1, tmp_path,
         assert s["addr"].strip() == addr_line, out
         assert s["break"].strip() == f"Breakpoint 1 at {func:#x}", out
         assert f'<linux_banner>:\t"{version[:30]}' in s["banner"], out
+    assert f"hv !epthook {HOOK}" in s1["complete"].splitlines(), out1
+    # With `debug remote` on, the package names what it sent.
+    assert f"[hvgdb] monitor '!epthook {openat:x}': " in s1["hook"], out1
+    assert "EPT-based and not available yet" in s1["hook"], out1
     # Second session: the cache, at import and at the reconnect's stop;
     # the source did not run again.
     hit = f"[hvgdb] kernel symbols: from the cache, {entry} (Linux version"
