@@ -29,7 +29,7 @@ COMMAND_NAMES = (
     "!db", "!dc", "!dd", "!dq", "!eb", "!ed", "!eq",
     "sb", "sd", "sq", "!sb", "!sd", "!sq", "cpu", "info", "xp",
     "!pcitree", "!pcicam", "lm", ".process", ".thread",
-    "!idt", "!apic", "!ioapic",
+    "!idt", "!apic", "!ioapic", ".output",
     ".help", "help", "?", "print",
 )
 

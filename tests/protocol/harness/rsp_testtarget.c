@@ -22,6 +22,11 @@
  *    target opens PATH on gdb's machine and appends N numbered lines
  *    ("fio line 000000\n", 64 per Fwrite) through File-I/O requests;
  *    "fwrite" alone says what gdb answered last time.
+ *  - monitor ".output spool PATH", ".output create NAME", ".output tap
+ *    on|off", ".kv .output" as hvgdb.ko answers them, and "emit ID NAME
+ *    N" (NAME "-" for a console line): at the next continue, N records
+ *    "0x<ID> NAME NAME-line <i>" appended to the spool (File-I/O), as
+ *    hvgdb.ko forwards event output.
  *  - monitor: "echo TEXT", "big N" (N bytes of numbered lines), "slow N"
  *    (N lines, one every 300 ms), "fail" and "fail TEXT" (a refusal: the
  *    text, then an error reply), "laststep" (the thread and the
@@ -95,6 +100,13 @@ struct sim {
 	char fio_path[256];
 	long fio_lines;
 	char fio_result[128];
+	/* ".output spool PATH" and "emit ID NAME N": forwarded records as
+	 * hvgdb.ko writes them (monitor-cmds/event_forward.h). */
+	char spool[256];
+	char emit[8][64];	/* "0x<id> <name> " tags */
+	long emit_n[8];
+	int nemit;
+	bool tap;
 };
 
 struct tcp_tr {
@@ -410,6 +422,45 @@ static int tgt_monitor(void *ctx, const char *cmd, struct rsp_output *out)
 		s->fio_lines = strtol(sp + 1, NULL, 0);
 		return 0;
 	}
+	if (!strncmp(cmd, ".output spool ", 14)) {
+		snprintf(s->spool, sizeof(s->spool), "%s", cmd + 14);
+		snprintf(line, sizeof(line), "spool: %.100s\n", s->spool);
+		rsp_output_write(out, line, strlen(line));
+		return 0;
+	}
+	if (!strncmp(cmd, ".output create ", 15)) {
+		snprintf(line, sizeof(line), "output '%.60s' created\n",
+			 cmd + 15);
+		rsp_output_write(out, line, strlen(line));
+		return 0;
+	}
+	if (!strncmp(cmd, ".output tap ", 12)) {
+		s->tap = !strcmp(cmd + 12, "on");
+		snprintf(line, sizeof(line), "tap: %s\n", s->tap ? "on" : "off");
+		rsp_output_write(out, line, strlen(line));
+		return 0;
+	}
+	if (!strcmp(cmd, ".kv .output")) {
+		char kv[256];
+
+		snprintf(kv, sizeof(kv), "spool path=\"%.60s\" open=1 "
+			 "tap=%d forwarded=0x0 lost_full=0x0 lost_write=0x0 "
+			 "error=0x0\n", s->spool, s->tap);
+		rsp_output_write(out, kv, strlen(kv));
+		return 0;
+	}
+	if (!strncmp(cmd, "emit ", 5) && s->nemit < 8) {
+		unsigned id;
+		char name[40];
+		long n;
+
+		if (sscanf(cmd + 5, "%x %39s %ld", &id, name, &n) != 3)
+			return -RSP_EINVAL;
+		snprintf(s->emit[s->nemit], sizeof(s->emit[0]), "0x%x %s ",
+			 id, name);
+		s->emit_n[s->nemit++] = n;
+		return 0;
+	}
 	if (!strcmp(cmd, "fwrite")) {
 		rsp_output_write(out, s->fio_result, strlen(s->fio_result));
 		rsp_output_write(out, "\n", 1);
@@ -638,6 +689,38 @@ static void sim_fileio(struct sim *s, struct rsp_engine *eng)
 	s->fio_lines = 0;
 }
 
+/* monitor emit: the records, interleaved, 64 per Fwrite, to the spool. */
+static void sim_emit(struct sim *s, struct rsp_engine *eng)
+{
+	static char buf[64 * 128];
+	long fd, done[8] = { 0 }, left = 0;
+	int k;
+
+	for (k = 0; k < s->nemit; k++)
+		left += s->emit_n[k];
+	if (!left || !s->spool[0])
+		return;
+	fd = rsp_fileio_open(eng, s->spool, RSP_FIO_O_WRONLY |
+			     RSP_FIO_O_APPEND, 0600);
+	while (fd >= 0 && left) {
+		size_t n = 0;
+		int m;
+
+		for (m = 0; m < 64 && left; m++) {
+			k = m % s->nemit;
+			if (done[k] == s->emit_n[k])
+				continue;
+			/* name-line i: the tag's name, or "console" */
+			n += (size_t)sprintf(buf + n, "%sline %ld\n", s->emit[k],
+					     done[k]++);
+			left--;
+		}
+		if (rsp_fileio_write(eng, (int)fd, buf, n) != (long)n)
+			break;
+	}
+	s->nemit = 0;
+}
+
 /*
  * Runs the CPUs as the resume decision says until something stops them.
  * Returns false if the connection dropped while running.
@@ -682,6 +765,7 @@ static bool sim_run(struct sim *s, struct rsp_engine *eng, struct tcp_tr *t,
 		return true;
 	}
 	sim_fileio(s, eng);
+	sim_emit(s, eng);
 	for (iter = 0;; iter++) {
 		for (c = 0; c < s->ncpus; c++) {
 			enum rsp_stop_reason why;
