@@ -137,6 +137,13 @@ void cmd_fmt_no_output(struct cmd_out *o, u32 col, const char *name,
 {
 	cmd_out_str(o, "column ");
 	cmd_out_dec(o, col);
+	if (memchr(name, ',', len)) {
+		cmd_out_str(o, ": output {");
+		cmd_out_safe(o, name, len);
+		cmd_out_str(o, "}: one output source per event in hvgdb "
+			    "(HyperDbg takes a list of up to 5)\n");
+		return;
+	}
 	cmd_out_str(o, ": output {");
 	cmd_out_safe(o, name, len);
 	cmd_out_str(o, "}: no output source named '");

@@ -50,7 +50,8 @@ void cmd_fmt_outputs(struct cmd_out *o, const struct event_outputs *eo,
 		     const struct cmd_fwd_stats *st, bool kv);
 
 /* The refusal of `output {NAME}` for a NAME that was not created:
- * "column <col>: output {NAME}: no output source named 'NAME' ...\n". */
+ * "column <col>: output {NAME}: no output source named 'NAME' ...\n";
+ * for a list ("a, b"): "... one output source per event in hvgdb ...". */
 void cmd_fmt_no_output(struct cmd_out *o, u32 col, const char *name,
 		       u32 len);
 

@@ -25,7 +25,7 @@ static const char *const inspect_commands[] = {
 	"!dq", "!eb", "!ed", "!eq", "cpu", "info",
 	/* Both forms are commands: virtual and physical searches. */
 	"sb", "!sb", "sd", "!sd", "sq", "!sq", "xp", "!pcitree", "!pcicam",
-	"lm", ".process", ".thread", "!idt", "!apic", "!ioapic",
+	"lm", ".process", ".thread", "!idt", "!apic", "!ioapic", ".output",
 };
 
 /* name is in inspect_commands. */

@@ -214,6 +214,10 @@ static void test_event_needs_its_source(void **state)
 	assert_int_equal(fx_run(&fx, l), -1);		/* not that one */
 	assert_int_equal(fx.t.count, 0);
 	event_outputs_add(&eo, "b", 1);
+	assert_int_equal(fx_run(&fx, "!cpuid 4711 output {a, b}"), -1);
+	assert_string_equal(fx.out, "column 21: output {a, b}: one output "
+			    "source per event in hvgdb (HyperDbg takes a list "
+			    "of up to 5)\n");
 	assert_int_equal(fx_run(&fx, l), 0);
 	assert_int_equal(fx.t.count, 1);
 	assert_true(fx.t.ev[0].spec.has_output);
