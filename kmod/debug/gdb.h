@@ -97,6 +97,8 @@ int hv_gdb_spool_write(const char *path, u32 gen, const char *buf,
 		       size_t len);
 int hv_gdb_forward(const char *path, u32 gen, const char *buf, size_t len);
 bool hv_gdb_spool_open(void);
+/* Which gdb connection this is (rsp_fileio_peer()); any context. */
+u32 hv_gdb_peer(void);
 /*
  * hv_gdb_dead(): this CPU's guest state is lost (triple fault, failed VM
  * entry) and it never resumes.  It stays a halted thread gdb can inspect

@@ -76,6 +76,11 @@ int hv_gdb_forward(const char *path, u32 gen, const char *buf, size_t len)
 	return r;
 }
 
+u32 hv_gdb_peer(void)
+{
+	return gdb.eng ? rsp_fileio_peer(gdb.eng) : 0;
+}
+
 bool hv_gdb_spool_open(void)
 {
 	return gdb_spool.open && gdb.eng &&

@@ -42,7 +42,7 @@ static void mon_emit(void *arg, const char *s, u32 len)
 	struct mon_ctx *m = arg;
 
 	/* output {NAME}: to the spool only; `.output tap on`: both. */
-	if (m->ev && (m->ev->spec.has_output || mon.outputs.tap)) {
+	if (m->ev && (m->ev->spec.has_output || mon_tapped())) {
 		mon_forward(m, s, len);
 		if (m->ev->spec.has_output)
 			return;

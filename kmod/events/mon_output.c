@@ -76,6 +76,12 @@ static void mon_fwd_put(void *arg, const char *rec, u32 n)
 		a->flush = true;
 }
 
+bool mon_tapped(void)
+{
+	/* For the gdb whose package asked: a later gdb did not. */
+	return mon.outputs.tap && mon.tap_peer == hv_gdb_peer();
+}
+
 void mon_forward(struct mon_ctx *m, const char *s, u32 len)
 {
 	const struct event *ev = m->ev;
@@ -156,6 +162,7 @@ int mon_output(const char *cmd, const struct cmd_parsed *p,
 	u32 len = p->output_arg.len;
 	struct cmd_fwd_stats st;
 	struct cmd_out o;
+	bool tap;
 	int r;
 
 	switch (p->output_op) {
@@ -183,12 +190,17 @@ int mon_output(const char *cmd, const struct cmd_parsed *p,
 		return 0;
 	case CMD_OUTPUT_TAP:
 		mon.outputs.tap = p->on;
+		mon.tap_peer = hv_gdb_peer();
 		mon_printf(out, "tap: %s\n", p->on ? "on" : "off");
 		return 0;
 	default:
 		mon_fwd_stats(&st);
 		cmd_out_init(&o, mon.out, MON_OUT);
+		/* tap as it applies to this gdb (every CPU is halted). */
+		tap = mon.outputs.tap;
+		mon.outputs.tap = mon_tapped();
 		cmd_fmt_outputs(&o, &mon.outputs, &st, p->kv);
+		mon.outputs.tap = tap;
 		rsp_output_write(out, mon.out, o.len);
 		return 0;
 	}

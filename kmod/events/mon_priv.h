@@ -119,6 +119,7 @@ struct mon_state {
 	 * already reported on gdb's console. */
 	struct event_outputs outputs;
 	u64 fwd_reported;
+	u32 tap_peer;			/* the gdb that turned tap on */
 };
 
 extern struct mon_state mon;
@@ -166,6 +167,8 @@ int mon_fail(struct rsp_output *out, u32 col, const char *fmt, ...);
  * forward hook (every CPU halted, link held); mon_output() runs .output
  * at a stop. */
 void mon_forward(struct mon_ctx *m, const char *s, u32 len);
+/* `.output tap on`, by the gdb connected now. */
+bool mon_tapped(void);
 void mon_forward_flush(void);
 int mon_output(const char *cmd, const struct cmd_parsed *p,
 	       struct rsp_output *out);
