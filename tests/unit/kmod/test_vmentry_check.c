@@ -27,71 +27,14 @@
 #define RFLAGS_TF	(1ULL << 8)
 #define RFLAGS_IF	(1ULL << 9)
 #define RFLAGS_VM	(1ULL << 17)
-#define AR_UNUSABLE	(1u << 16)
 #define AR_DB		(1u << 14)
 #define PDBG_BS		(1ULL << 14)
 #define NONCANONICAL	0x0000800000000000ULL
-#define LINUX_CR4	0x3706f0ULL	/* the test VM's kernel */
-#define EPTP_WALK4	(3ULL << 3)
 
-/* What kmod/vmx/vmcs.c writes for a 64-bit kernel on @c, interrupts off. */
+/* What kmod/vmx/vmcs.c writes (vmentry_cpus.h), or the test fails. */
 static void good_image(const struct hv_ve_cpu *c, struct hv_vmcs_image *v)
 {
-	const struct hv_vmx_msrs *m = &c->msrs;
-	struct hv_ctls k;
-	u64 cr4 = (LINUX_CR4 & m->cr4_fixed1) | m->cr4_fixed0;
-	int i;
-
-	assert_int_equal(hv_ctls_compute(m, &k), HV_OK);
-	memset(v, 0, sizeof(*v));
-	v->pin = k.pin;
-	v->proc = k.proc;
-	v->proc2 = k.proc2;
-	v->exit = k.exit;
-	v->entry = k.entry;
-	v->vpid = (k.proc2 & HV_PROC2_VPID) ? 1 : 0;
-	v->msr_bitmap = 0x5000000;
-	v->eptp = 0x6000000 | EPTP_WALK4 |
-		  ((m->ept_vpid & HV_EPTCAP_WB) ? HV_MEMTYPE_WB : HV_MEMTYPE_UC);
-
-	v->host_cr0 = v->guest_cr0 = 0x80050033;
-	v->host_cr3 = 0x2a0c000;
-	v->guest_cr3 = 0x1234000;
-	v->host_cr4 = v->guest_cr4 = cr4;
-	v->host_cs_sel = 0x10;
-	v->host_ss_sel = 0x18;
-	v->host_tr_sel = 0x40;
-	v->host_fs_base = 0x7f0011223340ULL;
-	v->host_gs_base = 0xffff88807fc00000ULL;
-	v->host_tr_base = 0xfffffe0000003000ULL;
-	v->host_gdtr_base = 0xfffffe0000001000ULL;
-	v->host_idtr_base = 0xfffffe0000000000ULL;
-	v->host_sysenter_esp = 0xfffffe0000003000ULL;
-	v->host_sysenter_eip = 0xffffffff81a01590ULL;
-	v->host_pat = v->guest_pat = 0x0407050600070106ULL;
-	v->host_efer = v->guest_efer = 0xd01;
-	v->host_rsp = 0xffffc90000123ff0ULL;
-	v->host_rip = 0xffffffffc0012340ULL;
-
-	v->guest_dr7 = 0x400;
-	v->guest_rsp = 0xffffc90000013e80ULL;
-	v->guest_rip = 0xffffffffc0012000ULL;
-	v->guest_rflags = 0x46;
-	for (i = 0; i < HV_VE_NSEGS; i++)
-		v->seg[i].ar = AR_UNUSABLE;
-	v->seg[HV_VE_CS] = (struct hv_ve_segment){ 0x10, 0, 0xffffffff, 0xa09b };
-	v->seg[HV_VE_SS] = (struct hv_ve_segment){ 0x18, 0, 0xffffffff, 0xc093 };
-	v->seg[HV_VE_FS].base = 0x7f0011223340ULL;
-	v->seg[HV_VE_GS].base = 0xffff88807fc00000ULL;
-	v->seg[HV_VE_TR] = (struct hv_ve_segment){ 0x40, 0xfffffe0000003000ULL,
-						   0x4087, 0x8b };
-	v->gdtr_base = 0xfffffe0000001000ULL;
-	v->gdtr_limit = 0x7f;
-	v->idtr_base = 0xfffffe0000000000ULL;
-	v->idtr_limit = 0xfff;
-	v->guest_sysenter_esp = 0xfffffe0000003000ULL;
-	v->guest_sysenter_eip = 0xffffffff81a01590ULL;
-	v->link_pointer = ~0ULL;
+	assert_true(ve_linux_image(c, v));
 }
 
 static bool may1(u64 cap, u32 bit)
@@ -780,11 +723,11 @@ static void test_cpu_differences(void **state)
 	assert_int_equal(r.field, VMCS_PROC2_CTLS);
 	/* Skylake's CR4 (FSGSBASE, SMEP, SMAP) on Sandy Bridge-E. */
 	good_image(snb, &v);
-	v.host_cr4 = v.guest_cr4 = LINUX_CR4 | HV_CR4_VMXE;
+	v.host_cr4 = v.guest_cr4 = VE_LINUX_CR4 | HV_CR4_VMXE;
 	r = hv_vmentry_check(&v, snb);
 	assert_int_equal(r.rule, HV_VE_HOST_CR4);
 	assert_int_equal(r.field, VMCS_HOST_CR4);
-	v.host_cr4 = (LINUX_CR4 & snb->msrs.cr4_fixed1) | HV_CR4_VMXE;
+	v.host_cr4 = (VE_LINUX_CR4 & snb->msrs.cr4_fixed1) | HV_CR4_VMXE;
 	r = hv_vmentry_check(&v, snb);
 	assert_int_equal(r.rule, HV_VE_GUEST_CR4);
 	assert_int_equal(r.field, VMCS_GUEST_CR4);

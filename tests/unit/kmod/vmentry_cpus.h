@@ -10,6 +10,7 @@
 
 #include "hvgdb/freestanding.h"
 #include "kmod/lib/vmx_defs.h"
+#include "kmod/lib/vmx_caps.h"
 #include "kmod/lib/vmentry_check.h"
 
 #define VE_CAP(must1, may1) (((u64)(may1) << 32) | (u32)(must1))
@@ -208,5 +209,77 @@ static const struct ve_cpu_set ve_cpu_sets[] = {
 		},
 	},
 };
+
+#define VE_LINUX_CR4		0x3706f0ULL	/* the test VM's kernel */
+#define VE_EPTP_WALK4		(3ULL << 3)	/* 4-level walk, minus one */
+#define VE_TEST_AR_UNUSABLE	(1u << 16)
+
+/*
+ * What kmod/vmx/vmcs.c writes on @c for the test VM's 64-bit kernel with
+ * interrupts off: controls from hvgdb's own policy (hv_ctls_compute()),
+ * the kernel's CR0/CR4 (CR4 cut to what @c allows), flat 64-bit CS/SS,
+ * null data segments, busy 64-bit TSS.  False if hvgdb refuses @c.
+ */
+static inline bool ve_linux_image(const struct hv_ve_cpu *c,
+				  struct hv_vmcs_image *v)
+{
+	const struct hv_vmx_msrs *m = &c->msrs;
+	struct hv_ctls k;
+	u64 cr4 = (VE_LINUX_CR4 & m->cr4_fixed1) | m->cr4_fixed0;
+	int i;
+
+	memset(v, 0, sizeof(*v));
+	if (hv_ctls_compute(m, &k) != HV_OK)
+		return false;
+	v->pin = k.pin;
+	v->proc = k.proc;
+	v->proc2 = k.proc2;
+	v->exit = k.exit;
+	v->entry = k.entry;
+	v->vpid = (k.proc2 & HV_PROC2_VPID) ? 1 : 0;
+	v->msr_bitmap = 0x5000000;
+	v->eptp = 0x6000000 | VE_EPTP_WALK4 |
+		  ((m->ept_vpid & HV_EPTCAP_WB) ? HV_MEMTYPE_WB : HV_MEMTYPE_UC);
+
+	v->host_cr0 = v->guest_cr0 = 0x80050033;
+	v->host_cr3 = 0x2a0c000;
+	v->guest_cr3 = 0x1234000;
+	v->host_cr4 = v->guest_cr4 = cr4;
+	v->host_cs_sel = 0x10;
+	v->host_ss_sel = 0x18;
+	v->host_tr_sel = 0x40;
+	v->host_fs_base = 0x7f0011223340ULL;
+	v->host_gs_base = 0xffff88807fc00000ULL;
+	v->host_tr_base = 0xfffffe0000003000ULL;
+	v->host_gdtr_base = 0xfffffe0000001000ULL;
+	v->host_idtr_base = 0xfffffe0000000000ULL;
+	v->host_sysenter_esp = 0xfffffe0000003000ULL;
+	v->host_sysenter_eip = 0xffffffff81a01590ULL;
+	v->host_pat = v->guest_pat = 0x0407050600070106ULL;
+	v->host_efer = v->guest_efer = 0xd01;
+	v->host_rsp = 0xffffc90000123ff0ULL;
+	v->host_rip = 0xffffffffc0012340ULL;
+
+	v->guest_dr7 = 0x400;
+	v->guest_rsp = 0xffffc90000013e80ULL;
+	v->guest_rip = 0xffffffffc0012000ULL;
+	v->guest_rflags = 0x46;
+	for (i = 0; i < HV_VE_NSEGS; i++)
+		v->seg[i].ar = VE_TEST_AR_UNUSABLE;
+	v->seg[HV_VE_CS] = (struct hv_ve_segment){ 0x10, 0, 0xffffffff, 0xa09b };
+	v->seg[HV_VE_SS] = (struct hv_ve_segment){ 0x18, 0, 0xffffffff, 0xc093 };
+	v->seg[HV_VE_FS].base = 0x7f0011223340ULL;
+	v->seg[HV_VE_GS].base = 0xffff88807fc00000ULL;
+	v->seg[HV_VE_TR] = (struct hv_ve_segment){ 0x40, 0xfffffe0000003000ULL,
+						   0x4087, 0x8b };
+	v->gdtr_base = 0xfffffe0000001000ULL;
+	v->gdtr_limit = 0x7f;
+	v->idtr_base = 0xfffffe0000000000ULL;
+	v->idtr_limit = 0xfff;
+	v->guest_sysenter_esp = 0xfffffe0000003000ULL;
+	v->guest_sysenter_eip = 0xffffffff81a01590ULL;
+	v->link_pointer = ~0ULL;
+	return true;
+}
 
 #endif /* HVGDB_TESTS_VMENTRY_CPUS_H */
