@@ -756,41 +756,67 @@ const char *hv_ve_rule_text(enum hv_ve_rule r)
 	return (unsigned int)r < HV_VE_NRULES ? ve_text[r] : "?";
 }
 
-#define VE_FIELD(name) { VMCS_##name, #name }
-static const struct { u32 field; const char *name; } ve_fields[] = {
-	VE_FIELD(VPID), VE_FIELD(PIN_CTLS), VE_FIELD(PROC_CTLS),
-	VE_FIELD(PROC2_CTLS), VE_FIELD(EXIT_CTLS), VE_FIELD(ENTRY_CTLS),
-	VE_FIELD(CR3_TARGET_COUNT), VE_FIELD(IO_BITMAP_A),
-	VE_FIELD(IO_BITMAP_B), VE_FIELD(MSR_BITMAP), VE_FIELD(EPT_POINTER),
-	VE_FIELD(EXIT_MSR_STORE_ADDR), VE_FIELD(EXIT_MSR_LOAD_ADDR),
-	VE_FIELD(ENTRY_MSR_LOAD_ADDR), VE_FIELD(ENTRY_INTR_INFO),
-	VE_FIELD(ENTRY_EXC_ERROR), VE_FIELD(ENTRY_INSN_LEN),
-	VE_FIELD(HOST_CR0), VE_FIELD(HOST_CR3), VE_FIELD(HOST_CR4),
-	VE_FIELD(HOST_ES_SEL), VE_FIELD(HOST_CS_SEL), VE_FIELD(HOST_SS_SEL),
-	VE_FIELD(HOST_DS_SEL), VE_FIELD(HOST_FS_SEL), VE_FIELD(HOST_GS_SEL),
-	VE_FIELD(HOST_TR_SEL), VE_FIELD(HOST_FS_BASE), VE_FIELD(HOST_GS_BASE),
-	VE_FIELD(HOST_TR_BASE), VE_FIELD(HOST_GDTR_BASE),
-	VE_FIELD(HOST_IDTR_BASE), VE_FIELD(HOST_SYSENTER_ESP),
-	VE_FIELD(HOST_SYSENTER_EIP), VE_FIELD(HOST_PAT), VE_FIELD(HOST_EFER),
-	VE_FIELD(HOST_RIP), VE_FIELD(GUEST_CR0), VE_FIELD(GUEST_CR3),
-	VE_FIELD(GUEST_CR4), VE_FIELD(GUEST_DR7), VE_FIELD(GUEST_DEBUGCTL),
-	VE_FIELD(GUEST_SYSENTER_ESP), VE_FIELD(GUEST_SYSENTER_EIP),
-	VE_FIELD(GUEST_PAT), VE_FIELD(GUEST_EFER),
-	VE_FIELD(GUEST_ES_SEL), VE_FIELD(GUEST_CS_SEL), VE_FIELD(GUEST_SS_SEL),
-	VE_FIELD(GUEST_DS_SEL), VE_FIELD(GUEST_FS_SEL), VE_FIELD(GUEST_GS_SEL),
-	VE_FIELD(GUEST_LDTR_SEL), VE_FIELD(GUEST_TR_SEL),
-	VE_FIELD(GUEST_ES_BASE), VE_FIELD(GUEST_CS_BASE),
-	VE_FIELD(GUEST_SS_BASE), VE_FIELD(GUEST_DS_BASE),
-	VE_FIELD(GUEST_FS_BASE), VE_FIELD(GUEST_GS_BASE),
-	VE_FIELD(GUEST_LDTR_BASE), VE_FIELD(GUEST_TR_BASE),
-	VE_FIELD(GUEST_ES_AR), VE_FIELD(GUEST_CS_AR), VE_FIELD(GUEST_SS_AR),
-	VE_FIELD(GUEST_DS_AR), VE_FIELD(GUEST_FS_AR), VE_FIELD(GUEST_GS_AR),
-	VE_FIELD(GUEST_LDTR_AR), VE_FIELD(GUEST_TR_AR),
-	VE_FIELD(GUEST_GDTR_BASE), VE_FIELD(GUEST_IDTR_BASE),
-	VE_FIELD(GUEST_GDTR_LIMIT), VE_FIELD(GUEST_IDTR_LIMIT),
-	VE_FIELD(GUEST_RIP), VE_FIELD(GUEST_RFLAGS), VE_FIELD(GUEST_ACTIVITY),
-	VE_FIELD(GUEST_INTERRUPTIBILITY), VE_FIELD(GUEST_PENDING_DBG),
-	VE_FIELD(LINK_POINTER),
+/* Every field the checks read: its encoding, name and place in the image. */
+#define VE_F(name, member) \
+	{ VMCS_##name, #name, offsetof(struct hv_vmcs_image, member), \
+	  sizeof(((struct hv_vmcs_image *)0)->member) }
+#define VE_SEG(NAME, i) \
+	VE_F(GUEST_##NAME##_SEL, seg[i].sel), \
+	VE_F(GUEST_##NAME##_BASE, seg[i].base), \
+	VE_F(GUEST_##NAME##_LIMIT, seg[i].limit), \
+	VE_F(GUEST_##NAME##_AR, seg[i].ar)
+static const struct {
+	u32 field;
+	const char *name;
+	size_t off, size;
+} ve_fields[] = {
+	VE_F(PIN_CTLS, pin), VE_F(PROC_CTLS, proc), VE_F(PROC2_CTLS, proc2),
+	VE_F(EXIT_CTLS, exit), VE_F(ENTRY_CTLS, entry), VE_F(VPID, vpid),
+	VE_F(CR3_TARGET_COUNT, cr3_target_count),
+	VE_F(IO_BITMAP_A, io_bitmap_a), VE_F(IO_BITMAP_B, io_bitmap_b),
+	VE_F(MSR_BITMAP, msr_bitmap), VE_F(EPT_POINTER, eptp),
+	VE_F(EXIT_MSR_STORE_COUNT, exit_msr_store_count),
+	VE_F(EXIT_MSR_LOAD_COUNT, exit_msr_load_count),
+	VE_F(ENTRY_MSR_LOAD_COUNT, entry_msr_load_count),
+	VE_F(EXIT_MSR_STORE_ADDR, exit_msr_store_addr),
+	VE_F(EXIT_MSR_LOAD_ADDR, exit_msr_load_addr),
+	VE_F(ENTRY_MSR_LOAD_ADDR, entry_msr_load_addr),
+	VE_F(ENTRY_INTR_INFO, entry_intr_info),
+	VE_F(ENTRY_EXC_ERROR, entry_exc_error),
+	VE_F(ENTRY_INSN_LEN, entry_insn_len),
+	VE_F(HOST_CR0, host_cr0), VE_F(HOST_CR3, host_cr3),
+	VE_F(HOST_CR4, host_cr4),
+	VE_F(HOST_ES_SEL, host_es_sel), VE_F(HOST_CS_SEL, host_cs_sel),
+	VE_F(HOST_SS_SEL, host_ss_sel), VE_F(HOST_DS_SEL, host_ds_sel),
+	VE_F(HOST_FS_SEL, host_fs_sel), VE_F(HOST_GS_SEL, host_gs_sel),
+	VE_F(HOST_TR_SEL, host_tr_sel),
+	VE_F(HOST_FS_BASE, host_fs_base), VE_F(HOST_GS_BASE, host_gs_base),
+	VE_F(HOST_TR_BASE, host_tr_base),
+	VE_F(HOST_GDTR_BASE, host_gdtr_base),
+	VE_F(HOST_IDTR_BASE, host_idtr_base),
+	VE_F(HOST_SYSENTER_CS, host_sysenter_cs),
+	VE_F(HOST_SYSENTER_ESP, host_sysenter_esp),
+	VE_F(HOST_SYSENTER_EIP, host_sysenter_eip),
+	VE_F(HOST_PAT, host_pat), VE_F(HOST_EFER, host_efer),
+	VE_F(HOST_RSP, host_rsp), VE_F(HOST_RIP, host_rip),
+	VE_F(GUEST_CR0, guest_cr0), VE_F(GUEST_CR3, guest_cr3),
+	VE_F(GUEST_CR4, guest_cr4), VE_F(GUEST_DR7, guest_dr7),
+	VE_F(GUEST_RSP, guest_rsp), VE_F(GUEST_RIP, guest_rip),
+	VE_F(GUEST_RFLAGS, guest_rflags),
+	VE_SEG(ES, HV_VE_ES), VE_SEG(CS, HV_VE_CS), VE_SEG(SS, HV_VE_SS),
+	VE_SEG(DS, HV_VE_DS), VE_SEG(FS, HV_VE_FS), VE_SEG(GS, HV_VE_GS),
+	VE_SEG(LDTR, HV_VE_LDTR), VE_SEG(TR, HV_VE_TR),
+	VE_F(GUEST_GDTR_BASE, gdtr_base), VE_F(GUEST_GDTR_LIMIT, gdtr_limit),
+	VE_F(GUEST_IDTR_BASE, idtr_base), VE_F(GUEST_IDTR_LIMIT, idtr_limit),
+	VE_F(GUEST_DEBUGCTL, guest_debugctl), VE_F(GUEST_PAT, guest_pat),
+	VE_F(GUEST_EFER, guest_efer),
+	VE_F(GUEST_SYSENTER_CS, guest_sysenter_cs),
+	VE_F(GUEST_SYSENTER_ESP, guest_sysenter_esp),
+	VE_F(GUEST_SYSENTER_EIP, guest_sysenter_eip),
+	VE_F(GUEST_ACTIVITY, activity),
+	VE_F(GUEST_INTERRUPTIBILITY, interruptibility),
+	VE_F(GUEST_PENDING_DBG, pending_dbg),
+	VE_F(LINK_POINTER, link_pointer),
 };
 
 const char *hv_ve_field_name(u32 field)
@@ -801,4 +827,28 @@ const char *hv_ve_field_name(u32 field)
 		if (ve_fields[i].field == field)
 			return ve_fields[i].name;
 	return "?";
+}
+
+bool hv_ve_image_field(const struct hv_vmcs_image *img, u32 field, u64 *val)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ve_fields); i++) {
+		const u8 *p = (const u8 *)img + ve_fields[i].off;
+
+		if (ve_fields[i].field != field)
+			continue;
+		switch (ve_fields[i].size) {
+		case sizeof(u16):
+			*val = *(const u16 *)p;
+			break;
+		case sizeof(u32):
+			*val = *(const u32 *)p;
+			break;
+		default:
+			*val = *(const u64 *)p;
+		}
+		return true;
+	}
+	return false;
 }

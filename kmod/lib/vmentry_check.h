@@ -228,7 +228,9 @@ struct hv_ve_result hv_vmentry_check(const struct hv_vmcs_image *img,
 const char *hv_ve_rule_sdm(enum hv_ve_rule r);
 const char *hv_ve_rule_name(enum hv_ve_rule r);
 const char *hv_ve_rule_text(enum hv_ve_rule r);
-/* The name of a field the checks read ("GUEST_ACTIVITY"), or "?". */
+/* The name of a field the image holds ("GUEST_ACTIVITY"), or "?". */
 const char *hv_ve_field_name(u32 field);
+/* The value of @field in @img into *val; false if the image lacks it. */
+bool hv_ve_image_field(const struct hv_vmcs_image *img, u32 field, u64 *val);
 
 #endif /* HVGDB_KMOD_VMENTRY_CHECK_H */

@@ -16,6 +16,8 @@
  * <FIELD> = <value>") and the CPU is not launched (-EINVAL).  The pass is
  * printed too, so that a test sees the check ran.  Not run before
  * VMRESUME (printing in VMX root is not allowed; see docs/design-vmx.md).
+ * Test-only vmentry_check_fake=hlt_ud edits the image (never the VMCS)
+ * so that the refusal path runs in Bochs.
  */
 #include <linux/kernel.h>
 #include <linux/module.h>
@@ -29,6 +31,29 @@ static bool vmentry_check;
 module_param(vmentry_check, bool, 0444);
 MODULE_PARM_DESC(vmentry_check,
 		 "judge each CPU's VMCS by the SDM's VM-entry checks before VMLAUNCH and refuse to launch on a violation (debugging, default 0)");
+
+/*
+ * Test only: vmentry_check_fake=hlt_ud judges the image as if the entry
+ * injected #UD into a CPU in the HLT activity state (the rule Bochs does
+ * not enforce), so the refusal path can be seen in the test VM.  The VMCS
+ * itself is not changed.
+ */
+static char *vmentry_check_fake;
+module_param(vmentry_check_fake, charp, 0400);
+MODULE_PARM_DESC(vmentry_check_fake, "test only: hlt_ud");
+
+/* False for a value this build does not know (the launch is refused). */
+static bool hv_vmentry_fake(struct hv_vmcs_image *img)
+{
+	if (!vmentry_check_fake || !*vmentry_check_fake)
+		return true;
+	if (strcmp(vmentry_check_fake, "hlt_ud"))
+		return false;
+	img->activity = HV_ACTIVITY_HLT;
+	img->entry_intr_info = HV_INTR_INFO_VALID | HV_INTR_TYPE_HW_EXCEPTION |
+			       HV_VEC_UD;
+	return true;
+}
 
 /* VMREAD that leaves 0 when the field does not exist (VMfailValid). */
 static u64 hv_ve_read(u32 field)
@@ -130,12 +155,6 @@ void hv_vmcs_image_read(struct hv_vmcs_image *v)
 	v->link_pointer = hv_ve_read(VMCS_LINK_POINTER);
 }
 
-/* The value of @field in the current VMCS, for the report. */
-static u64 hv_ve_field_value(u32 field)
-{
-	return hv_ve_read(field);
-}
-
 int hv_vmentry_check_launch(struct hv_cpu *c)
 {
 	struct hv_vmcs_image img;
@@ -145,6 +164,7 @@ int hv_vmentry_check_launch(struct hv_cpu *c)
 		.host_lma = !!(native_read_msr(MSR_EFER) & EFER_LMA),
 	};
 	struct hv_ve_result r;
+	u64 val = 0;
 
 	if (!vmentry_check)
 		return 0;
@@ -155,16 +175,21 @@ int hv_vmentry_check_launch(struct hv_cpu *c)
 	 */
 	img.guest_rip = (unsigned long)hv_vmx_launch;
 	img.guest_rsp = current_stack_pointer;
+	if (!hv_vmentry_fake(&img)) {
+		pr_err("hvgdb: cpu%u: VM-entry check: unknown vmentry_check_fake=%s (hlt_ud)\n",
+		       smp_processor_id(), vmentry_check_fake);
+		return -EINVAL;
+	}
 	r = hv_vmentry_check(&img, &cpu);
 	if (r.rule == HV_VE_OK) {
 		pr_info("hvgdb: cpu%u: VM-entry check: passed (%d rules, SDM 27.2-27.3)\n",
 			smp_processor_id(), HV_VE_NRULES - 1);
 		return 0;
 	}
+	hv_ve_image_field(&img, r.field, &val);
 	pr_err("hvgdb: cpu%u: VM-entry check: SDM %s %s: %s; field %s = 0x%llx\n",
 	       smp_processor_id(), hv_ve_rule_sdm(r.rule),
 	       hv_ve_rule_name(r.rule), hv_ve_rule_text(r.rule),
-	       hv_ve_field_name(r.field),
-	       (unsigned long long)hv_ve_field_value(r.field));
+	       hv_ve_field_name(r.field), (unsigned long long)val);
 	return -EINVAL;
 }

@@ -601,6 +601,7 @@ static void expect(const struct hv_vmcs_image *v, const struct hv_ve_cpu *c,
 		   enum hv_ve_rule want, const char *cpu, const char *what)
 {
 	struct hv_ve_result r = hv_vmentry_check(v, c);
+	u64 val;
 
 	if (r.rule != want)
 		fail_msg("%s on %s: got %s (%s, field %s), want %s", what, cpu,
@@ -609,6 +610,9 @@ static void expect(const struct hv_vmcs_image *v, const struct hv_ve_cpu *c,
 	if (want != HV_VE_OK && !strcmp(hv_ve_field_name(r.field), "?"))
 		fail_msg("%s on %s: field 0x%x has no name", what, cpu,
 			 r.field);
+	if (want != HV_VE_OK && !hv_ve_image_field(v, r.field, &val))
+		fail_msg("%s on %s: field %s not in the image", what, cpu,
+			 hv_ve_field_name(r.field));
 }
 
 /* What the module builds passes on every CPU. */
@@ -800,6 +804,34 @@ static void test_rule_texts(void **state)
 			    "ENTRY_INTR_INFO");
 }
 
+/* The value printed with a violation is the image's. */
+static void test_image_field(void **state)
+{
+	struct hv_vmcs_image v;
+	u64 val = 0;
+
+	(void)state;
+	memset(&v, 0, sizeof(v));
+	v.vpid = 0xbeef;
+	v.entry_intr_info = 0x80000306;
+	v.guest_rip = 0xffffffffc0012000ULL;
+	v.seg[HV_VE_TR].ar = 0x8b;
+	v.seg[HV_VE_LDTR].base = 0x1234;
+	assert_true(hv_ve_image_field(&v, VMCS_VPID, &val));
+	assert_int_equal(val, 0xbeef);
+	assert_true(hv_ve_image_field(&v, VMCS_ENTRY_INTR_INFO, &val));
+	assert_int_equal(val, 0x80000306);
+	assert_true(hv_ve_image_field(&v, VMCS_GUEST_RIP, &val));
+	assert_int_equal(val, 0xffffffffc0012000ULL);
+	assert_true(hv_ve_image_field(&v, VMCS_GUEST_TR_AR, &val));
+	assert_int_equal(val, 0x8b);
+	assert_true(hv_ve_image_field(&v, VMCS_GUEST_LDTR_BASE, &val));
+	assert_int_equal(val, 0x1234);
+	assert_string_equal(hv_ve_field_name(VMCS_GUEST_LDTR_LIMIT),
+			    "GUEST_LDTR_LIMIT");
+	assert_false(hv_ve_image_field(&v, VMCS_EXIT_REASON, &val));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -809,6 +841,7 @@ int main(void)
 		cmocka_unit_test(test_cpu_differences),
 		cmocka_unit_test(test_hlt_injection),
 		cmocka_unit_test(test_rule_texts),
+		cmocka_unit_test(test_image_field),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
