@@ -24,54 +24,40 @@ struct ve_cpu_set {
 static const struct ve_cpu_set ve_cpu_sets[] = {
 	{
 		/*
-		 * The test VM: Bochs 2.7, cpu model corei7_skylake_x.  BASIC
-		 * as read in the VM (test_vmx_describe.c); the control MSRs
-		 * and MISC/EPT_VPID_CAP as Bochs's cpu/vmx.cc builds them for
-		 * this model (test_vmx_describe.c bochs_like()); CR0/CR4
-		 * FIXED0/FIXED1 from Bochs's cpu/vmx.h (CR0_FIXED0
+		 * The test VM: Bochs 2.7, cpu model corei7_skylake_x.  BASIC,
+		 * the TRUE controls, PROCBASED_CTLS2, MISC and EPT_VPID_CAP
+		 * as hvgdb's `mon cpu` read them in the test VM (1 CPU,
+		 * 2026-12-07); MAXPHYADDR 40 from its /proc/cpuinfo.  Not
+		 * read there (`mon cpu` does not print them): the non-TRUE
+		 * controls (unused by the checker; Bochs's cpu/vmx.cc), and
+		 * CR0/CR4 FIXED0/FIXED1 from Bochs's cpu/vmx.h (CR0_FIXED0
 		 * 0x80000021, CR0_FIXED1 0xffffffff, CR4_FIXED0 0x2000,
 		 * CR4_FIXED1 = the model's cr4_suppmask, taken here as the
-		 * Skylake value below: a model, not read).  The module judges
-		 * the live VMCS against the MSRs it reads, so the VM test
-		 * (tests/vm/test_vmentry_check.py) covers the real Bochs set.
+		 * Skylake value below).  The module judges the live VMCS
+		 * against the MSRs it reads itself, so the VM test
+		 * (tests/vm/test_vmentry_check.py) covers the real set.
 		 */
 		.name = "bochs-2.7-corei7_skylake_x",
-		.source = "Bochs 2.7 cpu/vmx.cc, cpu/vmx.h; IA32_VMX_BASIC read in the test VM",
+		.source = "read in the test VM (mon cpu); FIXED MSRs from Bochs 2.7 cpu/vmx.h",
 		.cpu = {
 			.msrs = {
 				.feature_control = HV_FC_LOCK | HV_FC_VMX_OUTSIDE_SMX,
 				.basic = 0xd810000000002bULL,
 				.pin = VE_CAP(0x16, 0x7f),
 				.proc = VE_CAP(0x0401e172, 0xf7f9fffe),
-				.exit = VE_CAP(0x00036dff, 0x003fffff),
+				.exit = VE_CAP(0x00036dff, 0x007fffff),
 				.entry = VE_CAP(0x000011ff, 0x0000ffff),
-				.misc = HV_MISC_STORE_LMA | HV_MISC_ACT_HLT |
-					HV_MISC_ACT_SHUTDOWN |
-					HV_MISC_ACT_WAIT_SIPI | 0x40000,
+				.misc = 0x600401e0ULL,
 				.cr0_fixed0 = 0x80000021, .cr0_fixed1 = 0xffffffff,
 				.cr4_fixed0 = 0x2000, .cr4_fixed1 = 0x3727ff,
-				.proc2 = VE_CAP(0, HV_PROC2_EPT | HV_PROC2_RDTSCP |
-						HV_PROC2_VPID |
-						HV_PROC2_UNRESTRICTED |
-						HV_PROC2_INVPCID |
-						HV_PROC2_XSAVES),
-				.ept_vpid = HV_EPTCAP_XONLY | HV_EPTCAP_WALK4 |
-					    HV_EPTCAP_UC | HV_EPTCAP_WB |
-					    HV_EPTCAP_2M | HV_EPTCAP_1G |
-					    HV_EPTCAP_INVEPT | HV_EPTCAP_AD |
-					    HV_EPTCAP_INVEPT_SINGLE |
-					    HV_EPTCAP_INVEPT_ALL |
-					    HV_VPIDCAP_INVVPID |
-					    HV_VPIDCAP_INVVPID_ADDR |
-					    HV_VPIDCAP_INVVPID_SINGLE |
-					    HV_VPIDCAP_INVVPID_ALL |
-					    HV_VPIDCAP_INVVPID_SINGLE_NG,
+				.proc2 = 0x02177fff00000000ULL,
+				.ept_vpid = 0xf0106334141ULL,
 				.true_pin = VE_CAP(0x16, 0x7f),
 				.true_proc = VE_CAP(0x04006172, 0xf7f9fffe),
-				.true_exit = VE_CAP(0x00036dfb, 0x003fffff),
+				.true_exit = 0x007fffff00036dfbULL,
 				.true_entry = VE_CAP(0x000011fb, 0x0000ffff),
 			},
-			.maxphyaddr = 40,	/* Bochs's default (BX_PHY_ADDRESS_WIDTH) */
+			.maxphyaddr = 40,
 			.host_lma = true,
 		},
 	},
