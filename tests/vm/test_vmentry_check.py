@@ -6,7 +6,8 @@ virtualized and the kernel log must say each one passed; without the
 parameter the check does not run.  A violation (made with the test-only
 vmentry_check_fake=hlt_ud, which edits the judged image, not the VMCS:
 Bochs itself would accept the entry) is reported with its SDM section,
-rule and field, and the module refuses to load.  Runs on the 1-CPU VM.
+rule and field, and the module refuses to load.  The passing load runs
+on 1 and 2 CPUs, the rest on the 1-CPU VM.
 
 Every test leaves the module unloaded.
 """
@@ -22,7 +23,9 @@ def check_lines(lines):
     return [CHECK_RE.search(l) for l in lines if CHECK_RE.search(l)]
 
 
-def test_vmentry_check_passes_at_load(vm1):
+def test_vmentry_check_passes_at_load(vm):
+    """On 1 and 2 CPUs: the boot CPU and an AP each pass."""
+    vm1 = vm
     with hvgdb_loaded(vm1, "vmentry_check=1") as mark:
         assert loaded(vm1), "\n".join(new_dmesg(vm1, mark))
         assert vm1.sh("cat /sys/module/hvgdb/parameters/vmentry_check"
