@@ -2,8 +2,8 @@
 # VMX capability MSRs, EPT and MTRR tables, exit qualifications, the polled
 # UART, gdb's register layout, the breakpoint table, guest page walks,
 # SYSCALL/SYSRET emulation, x86 instruction lengths and VMX-preemption
-# timer counts, bounded kernel-list walks, and the text of the cpu and
-# info registers commands.  The same sources
+# timer counts, bounded kernel-list walks, the SDM's VM-entry checks,
+# and the text of the cpu and info registers commands.  The same sources
 # build into hvgdb.ko (kmod/Kbuild) and, here, into libhvlib.a for the
 # cmocka suites, fuzzers and benchmarks.
 HVLIB_SRCS := $(wildcard kmod/lib/*.c)

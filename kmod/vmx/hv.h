@@ -198,6 +198,10 @@ u64 hv_hypercall(u64 nr, u64 arg);
 
 /* vmcs.c */
 void hv_vmcs_setup(struct hv_cpu *c, unsigned long cr4_before);
+/* vmentry.c: the current VMCS as an image; the vmentry_check=1 gate. */
+struct hv_vmcs_image;
+void hv_vmcs_image_read(struct hv_vmcs_image *img);
+int hv_vmentry_check_launch(struct hv_cpu *c);
 
 /*
  * exit.c.  Exit handling runs in VMX root (no printk, no sleeping, no

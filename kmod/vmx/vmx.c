@@ -159,6 +159,12 @@ int hv_cpu_start(struct hv_cpu *c)
 	hv_invvpid_all();
 	if (boot_cpu_has(X86_FEATURE_INVPCID))
 		invpcid_flush_single_context(0);
+	/* vmentry_check=1: the SDM's entry checks first (vmentry.c). */
+	err = hv_vmentry_check_launch(c);
+	if (err) {
+		hv_vmclear(c->vmcs_pa);
+		goto fail_vmxoff;
+	}
 	this_cpu_write(hv_this_cpu, c);
 	c->state = HV_CPU_VIRTUALIZED;
 	c->launch_ns = ktime_get_mono_fast_ns() - t0;

@@ -1,0 +1,10 @@
+# libFuzzer harness over the VM-entry checker (clang, ASan + UBSan), with
+# the MSR sets of tests/unit/kmod/vmentry_cpus.h; part of fuzz-short.
+VMENTRY_FUZZ := $(BUILD)/fuzz/vmentry_fuzz
+FUZZERS += $(VMENTRY_FUZZ)
+$(VMENTRY_FUZZ): tests/fuzz/vmentry_fuzz.c kmod/lib/vmentry_check.c \
+		kmod/lib/vmx_caps.c kmod/lib/vmentry_check.h \
+		kmod/lib/vmx_caps.h kmod/lib/vmx_defs.h \
+		tests/unit/kmod/vmentry_cpus.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(HVLIB_FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
