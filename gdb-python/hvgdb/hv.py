@@ -8,6 +8,7 @@
 import gdb
 
 from hvgdb import eventctl
+from hvgdb import kernel
 from hvgdb import language
 from hvgdb import memory
 from hvgdb import remote
@@ -63,7 +64,9 @@ numbers (`0x10`, `fffff800`12345678`) are sent as typed.  Tab completes
 the command names (those of the module's .help), their options and
 values, and kernel symbols where an address goes.
 `hv` alone lists the commands; `hv events` shows the events as a table;
-`hv !dump FROM TO [path] FILE` saves physical memory to a file here.  See docs/commands.md and docs/python.md."""
+`hv !dump FROM TO [path] FILE` saves physical memory to a file here.
+From the kernel's types (docs/types.md): `hv types` loads them, `hv ps`,
+`hv lsmod`, `hv dmesg`, `hv current [CPU]`.  See docs/commands.md and docs/python.md."""
 
     def __init__(self):
         super().__init__("hv", gdb.COMMAND_USER)
@@ -75,6 +78,9 @@ values, and kernel symbols where an address goes.
             return self.dump(words[1] if len(words) > 1 else "", from_tty)
         if [w.lower() for w in words] == ["events"]:
             return self.events_table()
+        if words and words[0].lower() in kernel.COMMANDS:
+            return kernel.COMMANDS[words[0].lower()](
+                words[1] if len(words) > 1 else "", from_tty)
         line, edits = resolve(arg.strip() or ".help")
         try:
             out = remote.monitor(line)
@@ -119,7 +125,8 @@ values, and kernel symbols where an address goes.
                   "memory from %#x)\n" % (path, n, start))
 
     def complete(self, text, word):
-        c = language.complete(text, command_names(), remote.cpus_online)
+        c = language.complete(text, list(command_names()) + sorted(
+            kernel.COMMANDS), remote.cpus_online)
         if c.symbol:
             return gdb.COMPLETE_SYMBOL
         if word is None:            # the break-characters pass: defaults

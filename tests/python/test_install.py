@@ -5,8 +5,9 @@ import subprocess
 
 from hvgdb_testlib import ROOT
 
-MODULES = ["__init__.py", "eventctl.py", "functions.py", "hv.py",
-           "language.py", "machine.py", "memory.py", "remote.py", "symbols.py"]
+MODULES = ["__init__.py", "btf.py", "btfgen.py", "eventctl.py",
+           "functions.py", "hv.py", "kernel.py", "language.py", "machine.py",
+           "memory.py", "remote.py", "symbols.py"]
 
 
 def make(*args):
