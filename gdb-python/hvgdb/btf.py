@@ -238,6 +238,8 @@ def _on_stop(event):
         return
     if symbols.address("linux_banner") is None:
         return              # no kernel symbols: `hv types` says so
+    if have_types():
+        return              # a vmlinux with debug information
     try:
         gdb.write(load(memory=False) + "\n")
     except gdb.error as e:
