@@ -11,6 +11,7 @@
 #  and no more (the link may be a serial line).  Reference:
 #  docs/python.md, docs/types.md.
 
+import atexit
 import collections
 import os
 import shutil
@@ -346,6 +347,15 @@ def module_kallsyms(m):
 
 
 _mod_syms = {"path": None}
+
+
+@atexit.register
+def _remove_module_symbols():
+    if _mod_syms["path"]:
+        try:
+            os.unlink(_mod_syms["path"])
+        except OSError:
+            pass
 
 
 def _hvgdb_syms():

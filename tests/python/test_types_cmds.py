@@ -1,8 +1,9 @@
 """`hv types` and the kernel commands in stock gdb against the protocol
 test double (docs/types.md): a kernel banner and a small BTF written into
 the double's memory, symbols for them made by hvgdb-syms; the BTF read
-over the link into the cache, the cache used by the next session, and the
-refusals in one line each (no symbols, no banner, no BTF, no types)."""
+over the link into the cache, the cache used by the next session; the VM
+kernel's image with the double playing that kernel; and the refusals in
+one line each (no symbols, no banner, no BTF, another build, no types)."""
 import os
 import re
 import subprocess
@@ -10,7 +11,7 @@ import subprocess
 import pytest
 
 from hvgdb_testlib import HVGDB_SYMS, hv_gdb, proto
-from test_btfgen import small_btf
+from test_btfgen import _members, small_btf
 
 BANNER = ("Linux version 6.1.0-99-test (hvgdb@test) (gcc 12) #1 SMP "
           "Thu Jan 1 00:00:00 UTC 2026\n")
@@ -114,3 +115,37 @@ def test_kernel_commands_need_types(target):
     assert "Traceback" not in out.replace("Traceback (most recent call "
                                           "last):\n  File \"<string>\"",
                                           ""), out
+
+
+def test_types_from_a_kernel_image(target, env):
+    """The image path: `hv types --image` with the VM kernel's image, the
+    double playing that kernel (its banner in memory): another build is
+    refused, the same build gives the kernel's types and typed
+    variables."""
+    from test_btfgen import kernel_image
+    from hvgdb import btfgen
+    image = kernel_image()
+    with open(image, "rb") as f:
+        elf = btfgen.vmlinux_of(f.read())
+    real = re.search(rb"Linux version [^\0]*\n\0", elf).group(0)
+    elf_syms = syms(env, {"linux_banner": BANNER_AT,
+                          "init_task": proto.DATA + 0x40000})
+    out = hv_gdb(target, ["symbol-file " + elf_syms,
+                          write(BANNER_AT, BANNER.encode() + b"\0"),
+                          "hv types --image " + image], timeout=120)
+    assert ("types: %s: another build of the kernel (its banner differs "
+            "from the target's)" % image) in out, out
+    out = hv_gdb(target, ["symbol-file " + elf_syms,
+                          write(BANNER_AT, real),
+                          "hv types --image " + image,
+                          "whatis init_task", "p &init_task.comm"],
+                 timeout=120)
+    assert re.search(r"^types: from the image %s, \d+ KiB of BTF "
+                     r"\([\d.]+ s\), cached in \S+$" % re.escape(image),
+                     out, re.M), out
+    assert "type = struct task_struct\n" in out, out
+    raw = btfgen.btf_from_image(image)
+    b = btfgen.Btf(raw)
+    comm = dict(_members(b, b.find(btfgen.KIND_STRUCT, "task_struct")))
+    assert "$1 = (char (*)[16]) %#x" % (proto.DATA + 0x40000 +
+                                        comm["comm"]) in out, out

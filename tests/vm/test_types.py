@@ -6,6 +6,7 @@ connect from the kernel image of the same build on this machine
 `ptype`, typed variables, `hv ps`, `hv lsmod`, `hv dmesg`, `hv current`,
 $hv_per_cpu and a breakpoint on a module function by name, each checked
 against the guest's own view (/proc)."""
+import ast
 import os
 import re
 import subprocess
@@ -36,13 +37,15 @@ def cache(tmp_path_factory):
     return tmp_path_factory.mktemp("typecache")
 
 
-def session(vm, syms, cache, *cmds, image=None, timeout=600):
+def session(vm, syms, cache, *cmds, image=None, types=None, timeout=600):
     """gdb with the symbols and the package loaded before `target
     remote` (so the types load on connect), then cmds and detach; returns
     (output, seconds from start to the first command after connect)."""
     env = dict(os.environ, HVGDB_CACHE=str(cache))
     if image is not None:
         env["HVGDB_KERNEL_IMAGE"] = image
+    if types is not None:
+        env["HVGDB_TYPES"] = types
     args = ["gdb", "-nx", "-batch",
             "-ex", "set architecture i386:x86-64",
             "-ex", f"set remotetimeout {REMOTE_TIMEOUT}",
@@ -117,11 +120,12 @@ def test_types_from_the_image_then_the_cache(vm1, syms, cache):
                 mark("lsmod"), "hv lsmod",
                 mark("dmesg"), "hv dmesg",
                 mark("calls"),
-                "python print(len(hvgdb.tasks()), len(hvgdb.modules()), "
-                "hvgdb.dmesg()[-1].text)",
+                "python print([m.name for m in hvgdb.modules()])",
+                "python print(int(hvgdb.current(0)['pid']), "
+                "int(hvgdb.per_cpu('cpu_number', 0)))",
                 mark("link"),
                 "python b = hvgdb.btf._read(int(gdb.parse_and_eval("
-                "\"(unsigned long)&'__start_BTF'\")), 0x10000); "
+                "\"(unsigned long)&'__start_BTF'\")), 0x4000); "
                 "print(b.hex())",
                 mark("end"))
             # The second session: the cache, with no image to fall back on.
@@ -129,6 +133,9 @@ def test_types_from_the_image_then_the_cache(vm1, syms, cache):
                 vm, syms, cache, mark("ptype"), "ptype struct module",
                 mark("cast"), "p ((struct task_struct *)&init_task)->comm",
                 mark("end"), image="/nonexistent/vmlinuz")
+            # A third: no types on connect (the connect's own time).
+            out3, bare = session(vm, syms, cache, mark("ps"), "hv ps",
+                                 mark("end"), types="off")
     finally:
         vm.sh(f"kill {pid}")
     s = sections(out)
@@ -162,19 +169,22 @@ def test_types_from_the_image_then_the_cache(vm1, syms, cache):
     # dmesg ends with the line the test wrote
     last = s["dmesg"].splitlines()[-1]
     assert re.match(r"^\[\s*\d+\.\d{6}\] " + MARKER + f"-{pid}$", last), out
-    ntasks, nmods, text = s["calls"].split(None, 2)
-    assert int(nmods) == len(mods) and int(ntasks) == len(ps), out
-    assert text == f"{MARKER}-{pid}", out
-    # the BTF in memory is the image's: its first 64 KiB over the link
-    assert bytes.fromhex(s["link"].strip()) == image_btf()[:0x10000], out
+    names, cur_pid = s["calls"].splitlines()
+    assert sorted(ast.literal_eval(names)) == sorted(mods), out
+    assert cur_pid.split() == [cur.split()[3], "0"], out
+    # the BTF in memory is the image's: its first 16 KiB over the link
+    assert bytes.fromhex(s["link"].strip()) == image_btf()[:0x4000], out
     s2 = sections(out2)
     assert re.search(r"^types: from the cache \S+ \([\d.]+ s\)$",
                      out2.split("@@connect")[0], re.M), out2
     assert "reading the BTF" not in out2, out2
     assert s2["ptype"].startswith("type = struct module {"), out2
     assert re.search(r'^\$\d+ = "swapper/0(\\000)+"$', s2["cast"], re.M), out2
+    assert "types:" not in out3, out3
+    assert ("no kernel types in gdb: `hv types` loads them from the "
+            "kernel's BTF (docs/types.md)") in sections(out3)["ps"], out3
     print(f"\nfirst connect (image): {first:.1f} s; "
-          f"cached connect: {cached:.1f} s")
+          f"cached connect: {cached:.1f} s; without types: {bare:.1f} s")
 
 
 def later(vm, cmd):
@@ -214,6 +224,8 @@ def test_break_on_a_module_function_by_name(vm1, syms, cache):
                              "delete")
         finally:
             finished(vm)
+    print("".join(l + "\n" for l in out.splitlines()
+                  if re.match(r"(Breakpoint|Symbol|\d+ module)", l)), end="")
     assert re.search(r"Breakpoint 1, 0x[0-9a-f]+ in hvtest_read", out), out
     pc = int(re.findall(r"^\$\d+ = (0x[0-9a-f]+)$", out, re.M)[-1], 16)
     assert pc == addr, out
