@@ -70,8 +70,10 @@ def session(vm, syms, cache, *cmds, image=None, types=None, timeout=600):
     m = re.search(r"^@@connect ([\d.]+)$", r.stdout, re.M)
     assert m, r.stdout
     times = re.findall(r"^@@t ([\d.]+) (.*)$", r.stdout, re.M)
-    print("\n" + "".join("%7s s  %s\n" % t for t in times
-                         if float(t[0]) >= 0.5), end="")
+    print("\n" + "".join(l + "\n" for l in r.stdout.splitlines()
+                         if l.startswith("types:")) +
+          "".join("%7s s  %s\n" % t for t in times if float(t[0]) >= 0.5),
+          end="")
     return re.sub(r"^@@t .*\n", "", r.stdout, flags=re.M), \
         float(m.group(1))
 
