@@ -421,7 +421,13 @@ def dmesg():
     infos and the text are each read in one or two pieces."""
     btf.require()
     inf = gdb.selected_inferior()
-    prb = gdb.parse_and_eval("prb").dereference()
+    try:
+        prb = gdb.parse_and_eval("prb").dereference()
+        prb.type.fields()
+    except gdb.error:
+        raise gdb.GdbError("dmesg: no printk ring buffer (prb, struct "
+                           "printk_ringbuffer: kernels 5.10 and later)") \
+            from None
     dr = prb["desc_ring"]
     ring_count = 1 << int(dr["count_bits"])
     descs = _ptr(dr["descs"])

@@ -149,3 +149,18 @@ def test_types_from_a_kernel_image(target, env):
     comm = dict(_members(b, b.find(btfgen.KIND_STRUCT, "task_struct")))
     assert "$1 = (char (*)[16]) %#x" % (proto.DATA + 0x40000 +
                                         comm["comm"]) in out, out
+
+
+def test_dmesg_needs_the_printk_ring_buffer(target, env):
+    """Types without `prb` (the small BTF): one line, no traceback."""
+    btf = small_btf()
+    elf = syms(env, {"linux_banner": BANNER_AT, "__start_BTF": BTF_AT,
+                     "__stop_BTF": BTF_AT + len(btf)})
+    out = hv_gdb(target, ["symbol-file " + elf,
+                          write(BANNER_AT, BANNER.encode() + b"\0"),
+                          write(BTF_AT, btf), "hv types",
+                          # types present: struct task_struct stands in
+                          "python hvgdb.btf.have_types = lambda: True",
+                          "hv dmesg"])
+    assert ("dmesg: no printk ring buffer (prb, struct printk_ringbuffer: "
+            "kernels 5.10 and later)") in out, out
