@@ -66,7 +66,8 @@ values, and kernel symbols where an address goes.
 `hv` alone lists the commands; `hv events` shows the events as a table;
 `hv !dump FROM TO [path] FILE` saves physical memory to a file here.
 From the kernel's types (docs/types.md): `hv types` loads them, `hv ps`,
-`hv lsmod`, `hv dmesg`, `hv current [CPU]`.  See docs/commands.md and docs/python.md."""
+`hv lsmod`, `hv dmesg`, `hv current [CPU]`.
+See docs/commands.md and docs/python.md."""
 
     def __init__(self):
         super().__init__("hv", gdb.COMMAND_USER)
