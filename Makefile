@@ -3,7 +3,9 @@
 #   make          build kmod/hvgdb.ko, the user-space libraries and tools
 #   make run      build, boot the test VM with hvgdb.ko loaded, attach gdb
 #   make check    deps, build, unit, protocol, python, fuzz (short), VM tests
-#   make install  the gdb Python package and the tools (DESTDIR, PREFIX)
+#   make install  the gdb Python package, the tools and hvgdb.ko (DESTDIR,
+#                 PREFIX); install-host: the package and the tools only (the
+#                 debugging machine); install-module: hvgdb.ko only
 #
 # Each directory adds its own rules in a build.mk fragment; the variables
 # below collect what they add.
@@ -37,7 +39,8 @@ HELPERS    :=	# test-only programs (harnesses), built by `make`
 
 .PHONY: all libs tools kmod deps check unit protocol python vm-check \
 	fuzz-short fuzz bench run clean helpers install install-python \
-	install-tools uninstall
+	install-tools install-host uninstall uninstall-host install-module \
+	uninstall-module
 all: libs tools helpers kmod
 
 include $(sort $(wildcard gdbstub/*.mk monitor-cmds/*.mk kmod/*/*.mk \
@@ -89,7 +92,7 @@ python: helpers tools
 # The 1-CPU and 2-CPU halves run at once, one Bochs per core; each line of
 # their output is tagged with its half.  One line per test as it ends, so a
 # log cut short still says how far each half got.
-PYTEST_VM = $(PYTHON) -m pytest -v -rs -p no:cacheprovider --durations=12
+PYTEST_VM = $(PYTHON) -m pytest -v -rs -p no:cacheprovider --durations=40
 vm-check: all vm-image
 	@set -o pipefail; \
 	( HVGDB_TEST_CPUS=1 $(PYTEST_VM) tests/vm 2>&1 | sed -u 's/^/[1cpu] /' ) & p1=$$!; \
@@ -98,15 +101,24 @@ vm-check: all vm-image
 	[ $$r = 0 ] && echo "vm-check: both halves passed" || \
 		{ echo "vm-check: FAILED"; exit 1; }
 
+# The fuzzers run FUZZ_JOBS at a time (one per core); each one's summary
+# is printed in order once all are done.
+FUZZ_JOBS ?= $(shell nproc)
 fuzz-short: $(FUZZERS)
-	@fail=0; for f in $(FUZZERS); do \
+	@mkdir -p $(BUILD)/fuzz-findings $(BUILD)/fuzz-logs; \
+	rm -f $(BUILD)/fuzz-logs/*.rc; \
+	printf '%s\n' $(FUZZERS) | xargs -P $(FUZZ_JOBS) -I{} sh -c '\
+		n=$$(basename {}); mkdir -p $(BUILD)/fuzz-corpus/$$n; \
+		{} -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=$(BUILD)/fuzz-findings/$$n- \
+			$(BUILD)/fuzz-corpus/$$n > $(BUILD)/fuzz-logs/$$n.log 2>&1; \
+		echo $$? > $(BUILD)/fuzz-logs/$$n.rc'; \
+	fail=0; for f in $(FUZZERS); do n=$$(basename $$f); \
 		echo "== $${f#$(BUILD)/} ($(FUZZ_SECONDS) s)"; \
-		mkdir -p $(BUILD)/fuzz-corpus/$$(basename $$f) $(BUILD)/fuzz-findings; \
-		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-			-artifact_prefix=$(BUILD)/fuzz-findings/$$(basename $$f)- \
-			$(BUILD)/fuzz-corpus/$$(basename $$f) 2>&1 | \
-			grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Done' ; \
-		[ $${PIPESTATUS[0]:-0} = 0 ] || fail=1; done; \
+		grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Done' \
+			$(BUILD)/fuzz-logs/$$n.log; \
+		[ "$$(cat $(BUILD)/fuzz-logs/$$n.rc 2>/dev/null)" = 0 ] || fail=1; \
+	done; \
 	[ $$fail = 0 ] && echo "fuzz: no findings" || { echo "fuzz: FINDINGS"; exit 1; }
 
 fuzz: FUZZ_SECONDS = 1800
@@ -138,7 +150,9 @@ run:
 # The package where gdb finds it (python import hvgdb, no path to set) and
 # the tools in $(PREFIX)/bin.  hvgdb.ko belongs to the machine debugged, not
 # this one: tests/vm copies it into the guest.
-install: install-python install-tools
+install: install-host install-module
+
+install-host: install-python install-tools
 
 install-python:
 	install -d $(DESTDIR)$(GDB_PYTHONDIR)/hvgdb
@@ -148,9 +162,34 @@ install-tools: tools
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
 
-uninstall:
+uninstall: uninstall-host uninstall-module
+
+uninstall-host:
 	rm -rf $(DESTDIR)$(GDB_PYTHONDIR)/hvgdb
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(notdir $(TOOLS)))
+
+# hvgdb.ko for the machine to debug, by the kernel's modules_install:
+# $(DESTDIR)$(INSTALL_MOD_PATH)/lib/modules/<release>/$(INSTALL_MOD_DIR)/,
+# <release> being the one the module was built for (its vermagic).  The
+# kernel signs it when its build tree has a signing key (a distribution's
+# headers have none: sign-file complains and the module stays unsigned, as
+# it is when loaded with insmod from the build).  depmod runs for the
+# system's own module tree only (no DESTDIR, no INSTALL_MOD_PATH), so that
+# `modprobe hvgdb uart_port=...` finds it.
+INSTALL_MOD_DIR ?= extra
+KO_RELEASE = $(firstword $(shell modinfo -F vermagic kmod/hvgdb.ko))
+
+install-module: kmod
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod modules_install \
+		INSTALL_MOD_PATH=$(DESTDIR)$(INSTALL_MOD_PATH) \
+		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR)
+	@if [ -z "$(DESTDIR)$(INSTALL_MOD_PATH)" ]; then \
+		echo "depmod -a $(KO_RELEASE)"; depmod -a $(KO_RELEASE); fi
+
+uninstall-module:
+	rm -f $(DESTDIR)$(INSTALL_MOD_PATH)/lib/modules/$(KO_RELEASE)/$(INSTALL_MOD_DIR)/hvgdb.ko*
+	@if [ -z "$(DESTDIR)$(INSTALL_MOD_PATH)" ]; then \
+		echo "depmod -a $(KO_RELEASE)"; depmod -a $(KO_RELEASE); fi
 
 clean:
 	rm -rf $(BUILD)

@@ -261,7 +261,8 @@ static int __init hv_init(void)
 		if (err)
 			goto out_free;
 	}
-	hv_debugfs_create(hv_gdb_show, hv_gdb_show_wire);
+	hv_debugfs_create(hv_gdb_show, hv_gdb_show_wire, hv_gdb_show_info_mem,
+			  hv_gdb_show_info_tlb);
 
 	t0 = ktime_get_ns();
 	tsc0 = rdtsc_ordered();

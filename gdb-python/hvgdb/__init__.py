@@ -16,6 +16,10 @@
 #   eventctl  events(), add_event(), Event, stop() (`.kv` replies); not
 #             named events: hvgdb.events is the function
 #   functions $hv_msr, $hv_va2pa, $hv_pa2va, $hv_cpu
+#   dispatch  on_event's handlers and resume decisions; needs no gdb
+#   onevent   on_event(), run(), `hv continue` (gdb's stop/prompt events)
+#   kcache    the kernel symbol cache, kallsyms sources; needs no gdb
+#   ksyms     kernel symbols loaded at connection, from the cache or kallsyms
 #   btfgen    kernel types from BTF: parse, C, DWARF, the cache; needs no
 #             gdb
 #   btf       the types in gdb: `hv types`, and on connect when cheap
@@ -25,7 +29,7 @@
 
 try:
     import gdb
-except ImportError:     # plain Python: only hvgdb.language is usable
+except ImportError:     # plain Python: hvgdb.language, dispatch and kcache
     gdb = None
 
 if gdb is not None:
@@ -33,13 +37,22 @@ if gdb is not None:
     from hvgdb.memory import read_phys
     from hvgdb.machine import Cpu, cpus, msr, pa2va, va2pa, write_msr
     from hvgdb.eventctl import Event, Hit, add_event, events, stop
-    from hvgdb import btf       # loads types on connect
-    from hvgdb.kernel import (Message, Module, Task, current, dmesg,
-                              modules, per_cpu, tasks)
+    from hvgdb.onevent import on_event, remove_event_handler, run
     from hvgdb import hv        # registers the command
     from hvgdb import functions  # registers $hv_msr and the others
+    from hvgdb import ksyms     # kernel symbols at each connection's stop
+    from hvgdb.ksyms import load as kernel_symbols
+    from hvgdb import btf
+    btf.watch()                 # after ksyms's: the types need the symbols
+    from hvgdb.kernel import (Message, Module, Task, current, dmesg,
+                              modules, per_cpu, tasks)
 
     __all__ = ["MonitorError", "monitor", "read_phys", "Cpu", "cpus", "msr",
                "write_msr", "va2pa", "pa2va", "Event", "events",
-               "add_event", "Hit", "stop", "Task", "tasks", "Module",
-               "modules", "Message", "dmesg", "per_cpu", "current"]
+               "add_event", "Hit", "stop", "on_event",
+               "remove_event_handler", "run", "kernel_symbols", "Task",
+               "tasks", "Module", "modules", "Message", "dmesg", "per_cpu",
+               "current"]
+
+    ksyms.at_import()
+    btf.at_import()             # after the symbols: the types need them

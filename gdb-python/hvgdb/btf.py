@@ -241,6 +241,10 @@ def _on_stop(event):
     if have_types():
         return              # a vmlinux with debug information
     try:
+        banner()
+    except gdb.error:
+        return              # not a Linux kernel's banner: nothing to say
+    try:
         gdb.write(load(memory=False) + "\n")
     except gdb.error as e:
         gdb.write("%s\n" % e)
@@ -250,5 +254,20 @@ def _on_connection_removed(event):
     _seen.discard(getattr(event.connection, "num", None))
 
 
-gdb.events.stop.connect(_on_stop)
-gdb.events.connection_removed.connect(_on_connection_removed)
+def at_import():
+    """The package imported in a gdb already connected and stopped: as at
+    a connection's first stop."""
+    try:
+        thread = gdb.selected_thread()
+        if thread is not None and thread.is_stopped():
+            _on_stop(None)
+    except gdb.error:
+        pass
+
+
+def watch():
+    """Load the types at each connection's first stop.  The package calls
+    it after ksyms has connected its own stop handler: gdb calls them in
+    that order, and the types need the symbols (linux_banner)."""
+    gdb.events.stop.connect(_on_stop)
+    gdb.events.connection_removed.connect(_on_connection_removed)

@@ -11,6 +11,7 @@ from hvgdb import eventctl
 from hvgdb import kernel
 from hvgdb import language
 from hvgdb import memory
+from hvgdb import onevent
 from hvgdb import remote
 from hvgdb import symbols
 
@@ -64,7 +65,8 @@ numbers (`0x10`, `fffff800`12345678`) are sent as typed.  Tab completes
 the command names (those of the module's .help), their options and
 values, and kernel symbols where an address goes.
 `hv` alone lists the commands; `hv events` shows the events as a table;
-`hv !dump FROM TO [path] FILE` saves physical memory to a file here.
+`hv !dump FROM TO [path] FILE` saves physical memory to a file here;
+`hv continue` continues while the hvgdb.on_event() handlers return True.
 From the kernel's types (docs/types.md): `hv types` loads them, `hv ps`,
 `hv lsmod`, `hv dmesg`, `hv current [CPU]`.
 See docs/commands.md and docs/python.md."""
@@ -79,6 +81,8 @@ See docs/commands.md and docs/python.md."""
             return self.dump(words[1] if len(words) > 1 else "", from_tty)
         if [w.lower() for w in words] == ["events"]:
             return self.events_table()
+        if [w.lower() for w in words] == ["continue"]:
+            return onevent.cont_command()
         if words and words[0].lower() in kernel.COMMANDS:
             return kernel.COMMANDS[words[0].lower()](
                 words[1] if len(words) > 1 else "", from_tty)

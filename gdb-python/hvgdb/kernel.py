@@ -14,13 +14,13 @@
 import atexit
 import collections
 import os
-import shutil
 import subprocess
 import tempfile
 
 import gdb
 
 from hvgdb import btf
+from hvgdb import kcache
 
 
 class Task(collections.namedtuple("Task", "pid tgid comm state cpu addr")):
@@ -358,16 +358,6 @@ def _remove_module_symbols():
             pass
 
 
-def _hvgdb_syms():
-    here = os.path.dirname(os.path.abspath(__file__))
-    for p in (os.environ.get("HVGDB_SYMS"),
-              os.path.join(here, "..", "..", "build", "bin", "hvgdb-syms"),
-              shutil.which("hvgdb-syms")):
-        if p and os.access(p, os.X_OK):
-            return p
-    return None
-
-
 def load_module_symbols():
     """Every module's kallsyms symbols into gdb (one symbol file made by
     hvgdb-syms --modules, replacing the previous one).  Returns the
@@ -375,10 +365,10 @@ def load_module_symbols():
     lines = []
     for p in module_pointers():
         lines += module_kallsyms(p.dereference())
-    tool = _hvgdb_syms()
-    if tool is None:
-        raise gdb.GdbError("hvgdb-syms not found (make, or make "
-                           "install-tools; HVGDB_SYMS=path)")
+    try:
+        tool = kcache.find_tool()
+    except kcache.SourceError as e:
+        raise gdb.GdbError("lsmod: %s" % e) from None
     fd, out = tempfile.mkstemp(prefix="hvgdb-modsyms-", suffix=".elf")
     os.close(fd)
     r = subprocess.run([tool, "--modules", "-o", out, "-"],

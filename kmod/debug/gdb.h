@@ -34,6 +34,10 @@ struct rsp_output;
  * leaves a halt.  on_exception: an exception exit gdb did not claim;
  * true when the monitor dealt with it.  on_interrupt: each external
  * interrupt held on exit (step.c), already queued for re-injection.
+ * as_resolve: at a stop on the link's holder, the top-level table of
+ * process @pid whose identity hv_gdb_as_set() was given as @tag: 0 and
+ * *pgd_pa, -ESRCH when no such process runs any more, another error when
+ * it cannot be used (exiting, unreadable).
  */
 struct hv_gdb_monitor {
 	int (*command)(const char *cmd, struct rsp_output *out);
@@ -41,6 +45,7 @@ struct hv_gdb_monitor {
 	void (*on_resume)(struct hv_cpu *c, struct hv_regs *r);
 	bool (*on_exception)(struct hv_cpu *c, struct hv_regs *r, u32 info);
 	void (*on_interrupt)(struct hv_cpu *c, struct hv_regs *r, u8 vector);
+	int (*as_resolve)(u32 pid, u64 tag, u64 *pgd_pa);
 };
 void hv_gdb_set_monitor(const struct hv_gdb_monitor *m);
 
@@ -93,6 +98,10 @@ struct seq_file;
 void hv_gdb_show(struct seq_file *m);
 /* The last 4 KiB on the link: "<N" received, ">N" sent by CPU N. */
 void hv_gdb_show_wire(struct seq_file *m);
+/* "info_mem", "info_tlb": QEMU's `info mem`/`info tlb` over the reading
+ * process's page tables (process context; gdb_mem.c). */
+void hv_gdb_show_info_mem(struct seq_file *m);
+void hv_gdb_show_info_tlb(struct seq_file *m);
 
 /* gdb_mem.c: guest memory for the selected CPU (kernel side of pgwalk). */
 struct gdb_cpu;
@@ -147,13 +156,15 @@ int hv_gdb_walk(const struct gdb_cpu *g, u64 va, u64 *pa,
  * link's holder: hv_gdb_as_set() makes every page walk for a halted CPU
  * (gdb's memory accesses, breakpoints, !va2pa, !pte, info mem) use the
  * top-level table at @pgd_pa (its low 12 bits dropped) until
- * hv_gdb_as_clear(), which gdb_halt.c also calls when gdb resumes.
- * hv_gdb_as_get(): whether one is set, and which (@pid is the caller's
- * tag).  hv_gdb_read_kernel(): @len bytes of kernel memory at @va
+ * hv_gdb_as_clear() or a detach.  Across a resume the pid and @tag (the
+ * caller's identity of the process) are kept and the table is found
+ * again at the next stop through hv_gdb_monitor.as_resolve.
+ * hv_gdb_as_get(): whether a table is in use this stop, and for which
+ * pid.  hv_gdb_read_kernel(): @len bytes of kernel memory at @va
  * (upper half) through the host's page table and the checked RAM
  * access, whatever CPU or process is current; 0 or -EFAULT.
  */
-void hv_gdb_as_set(u64 pgd_pa, u32 pid);
+void hv_gdb_as_set(u64 pgd_pa, u32 pid, u64 tag);
 void hv_gdb_as_clear(void);
 bool hv_gdb_as_get(u64 *pgd_pa, u32 *pid);
 int hv_gdb_read_kernel(u64 va, void *buf, size_t len);

@@ -220,6 +220,21 @@ static void gdb_flush_events(void)
 		rsp_console_write(gdb.eng, buf, n);
 }
 
+/* `.process pid` at a new stop: its table again, or the reason the
+ * switch ended, told before the stop reply so gdb shows it. */
+static void gdb_as_stop(void)
+{
+	char b[160];
+	u32 pid;
+	int r = gdb_as_refresh(&pid);
+
+	if (!r || !rsp_gdb_waiting(gdb.eng))
+		return;
+	rsp_console_write(gdb.eng, b, scnprintf(b, sizeof(b),
+		"hvgdb: .process: pid %x %s: gdb's memory accesses use each CPU's own page tables again\n",
+		pid, r == -ESRCH ? "has exited" : "cannot be used any more"));
+}
+
 /*
  * The whole system stops here; gdb is served until it resumes.  Called
  * and returns with the link held.  A gdb step of one CPU keeps the others
@@ -251,6 +266,7 @@ void gdb_stop_world(struct hv_cpu *c, struct hv_regs *r,
 		gdb_snapshot(c, r, &pc->g);
 	pc->valid = true;
 	gdb_flush_events();
+	gdb_as_stop();
 	for (;;) {
 		u64 rx0 = rsp_rx_packets(gdb.eng);
 		u32 idle = 0;
@@ -275,13 +291,15 @@ void gdb_stop_world(struct hv_cpu *c, struct hv_regs *r,
 			}
 			res = rsp_serve(gdb.eng, NULL);
 		}
-		/* `.process pid` holds for this stop: the process may be gone
-		 * once anything runs (gdb_mem.c). */
-		hv_gdb_as_clear();
+		/* `.process pid`'s table holds for this stop only: the
+		 * process may be gone once anything runs (gdb_mem.c).  A
+		 * detach ends the switch: the next gdb starts afresh. */
 		if (res.kind == RSP_RESUME_DETACH) {
+			hv_gdb_as_clear();
 			hv_bp_remove_all();
 			break;
 		}
+		gdb_as_suspend();
 		for (i = 0; i < RSP_MAX_THREADS; i++)
 			if (res.action[i] == RSP_ACT_STEP)
 				break;

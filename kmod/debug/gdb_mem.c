@@ -16,22 +16,30 @@
  * while gdb_as.cr3 is set, every walk made for a halted CPU's snapshot
  * (gdb's memory packets, breakpoints, !va2pa, !pte, info mem, `?`) uses
  * that top-level table instead of the CPU's CR3, with the CPU's paging
- * mode.  Set and read by the link's holder at a stop; cleared by
- * gdb_halt.c when gdb resumes, before any CPU runs (a process may exit
- * and its tables be freed once the system runs).  hv_gdb_read_kernel()
+ * mode.  Set and read by the link's holder at a stop.  It holds until
+ * `.process` alone or a detach, across resumes, but the table is only
+ * trusted for one stop: when gdb resumes (gdb_halt.c, before any CPU
+ * runs) the table is dropped and the pid kept, since the process may exit
+ * and its tables be freed once anything runs; at the next stop
+ * gdb_as_refresh() finds the process again through the events layer
+ * (as_resolve) or, if it is gone, ends the switch.  hv_gdb_read_kernel()
  * never uses it: it walks the host's own table, which shares the
  * kernel half with every process (kmod/main.c).
  */
 #include <linux/kernel.h>
 #include <linux/ioport.h>
 #include <linux/mm.h>
+#include <linux/seq_file.h>
+#include <asm/msr.h>
 #include <asm/pgtable.h>
 #include <asm/special_insns.h>
 #include <asm/processor.h>
 #include "kmod/vmx/hv.h"
 #include "kmod/debug/gdb.h"
+#include "kmod/debug/gdb_priv.h"
 #include "kmod/lib/gdb_cpu.h"
 #include "kmod/lib/pgwalk.h"
+#include "kmod/lib/qemu_info.h"
 
 #define GDB_RAM_RANGES	64
 
@@ -136,20 +144,25 @@ static int gdb_write_phys(void *opaque, u64 pa, const void *buf, size_t len)
 	return 0;
 }
 
-/* The address space of one process, for this stop only (see above). */
+/* The address space of one process (see above).  Link's holder only. */
 static struct {
-	u64 cr3;		/* its pgd's physical address; 0: none */
+	u64 cr3;		/* its pgd's physical address; 0: not this stop */
+	u64 tag;		/* the events layer's identity of the process */
 	u32 pid;
+	bool on;		/* `.process pid` in force */
 } gdb_as;
 
-void hv_gdb_as_set(u64 pgd_pa, u32 pid)
+void hv_gdb_as_set(u64 pgd_pa, u32 pid, u64 tag)
 {
 	gdb_as.pid = pid;
+	gdb_as.tag = tag;
+	gdb_as.on = true;
 	WRITE_ONCE(gdb_as.cr3, pgd_pa & PAGE_MASK);
 }
 
 void hv_gdb_as_clear(void)
 {
+	gdb_as.on = false;
 	WRITE_ONCE(gdb_as.cr3, 0);
 }
 
@@ -162,6 +175,30 @@ bool hv_gdb_as_get(u64 *pgd_pa, u32 *pid)
 	if (pid)
 		*pid = gdb_as.pid;
 	return cr3 != 0;
+}
+
+void gdb_as_suspend(void)
+{
+	WRITE_ONCE(gdb_as.cr3, 0);
+}
+
+int gdb_as_refresh(u32 *pid)
+{
+	const struct hv_gdb_monitor *m = READ_ONCE(gdb_monitor_ops);
+	u64 pa;
+	int r;
+
+	if (!gdb_as.on || READ_ONCE(gdb_as.cr3))
+		return 0;
+	*pid = gdb_as.pid;
+	r = m && m->as_resolve ? m->as_resolve(gdb_as.pid, gdb_as.tag, &pa) :
+	    -ESRCH;
+	if (r || !(pa & PAGE_MASK)) {
+		hv_gdb_as_clear();
+		return r ? r : -EFAULT;
+	}
+	WRITE_ONCE(gdb_as.cr3, pa & PAGE_MASK);
+	return 0;
 }
 
 static void gdb_walk_ctx(const struct gdb_cpu *g, struct pgwalk_ctx *w)
@@ -243,6 +280,49 @@ int hv_gdb_write_phys(u64 pa, const void *buf, size_t len)
 void hv_gdb_walk_ctx(const struct gdb_cpu *g, struct pgwalk_ctx *w)
 {
 	gdb_walk_ctx(g, w);
+}
+
+static void gdb_seq_line(void *ctx, const char *line)
+{
+	seq_printf(ctx, "%s\n", line);
+}
+
+/* debugfs "info_mem" and "info_tlb": QEMU's walks (the same code as the
+ * monitor commands) over the reading process's own tables, with this
+ * CPU's paging registers, in process context: what `monitor info mem`
+ * would say for that process at a stop, readable without a serial line. */
+static void gdb_show_walk(struct seq_file *m,
+			  int (*walk)(const struct pgwalk_ctx *w,
+				      void (*emit)(void *ctx, const char *line),
+				      void *ctx))
+{
+	struct pgwalk_ctx w = {
+		.max_phys_bits = gdb_ram.phys_bits,
+		.read_phys = gdb_read_phys,
+	};
+	int r;
+
+	/* Preemptible: every CPU runs this process with the same tables and
+	 * paging mode, and a table freed under the walk is still RAM in the
+	 * direct map (gdb_read_phys() checks), read as it was. */
+	w.cr0 = read_cr0();
+	w.cr3 = __read_cr3();
+	w.cr4 = __read_cr4();
+	rdmsrl(MSR_EFER, w.efer);
+	r = walk(&w, gdb_seq_line, m);
+	if (r)
+		seq_printf(m, "error %d: %s\n", r, r == -1 ?
+			   "not IA-32e paging" : "a table outside System RAM");
+}
+
+void hv_gdb_show_info_mem(struct seq_file *m)
+{
+	gdb_show_walk(m, qemu_info_mem);
+}
+
+void hv_gdb_show_info_tlb(struct seq_file *m)
+{
+	gdb_show_walk(m, qemu_info_tlb);
 }
 
 int hv_gdb_walk(const struct gdb_cpu *g, u64 va, u64 *pa,

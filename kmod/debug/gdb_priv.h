@@ -121,9 +121,15 @@ int gdb_on_nmi(struct hv_cpu *c, struct hv_regs *r, struct hv_gdb_cpu *pc);
 int gdb_nmi_handler(unsigned int type, struct pt_regs *regs);
 void gdb_send_nmi(int cpu, struct hv_gdb_cpu *pc);
 
-/* gdb_mem.c: [pa, pa + len) touches System RAM; MAXPHYADDR. */
+/* gdb_mem.c: [pa, pa + len) touches System RAM; MAXPHYADDR.  `.process
+ * pid` across resumes, on the link's holder: gdb_as_suspend() as gdb
+ * resumes drops the table and keeps the pid; gdb_as_refresh() at the next
+ * stop finds the table again: 0, or the error that ended the switch
+ * (-ESRCH: the process is gone) with *pid. */
 bool gdb_ram_overlaps(u64 pa, u64 len);
 u8 gdb_phys_bits(void);
+void gdb_as_suspend(void);
+int gdb_as_refresh(u32 *pid);
 
 /* gdb_mmio.c: the uncached window for device memory (load, unload). */
 int gdb_mmio_init(void);

@@ -24,8 +24,11 @@
  * `.process pid p` sets gdb_mem.c's address-space override to the
  * physical address of the process's mm->pgd (the kernel's top-level
  * table for it: with page-table isolation the user half is mapped there
- * too).  It lasts until `.process` alone, another `.process pid`, or gdb
- * resuming (gdb_halt.c clears it: a process may exit once anything runs).
+ * too).  It lasts until `.process` alone, another `.process pid` or a
+ * detach.  The table is trusted for one stop only (a process may exit once
+ * anything runs): at each later stop gdb_halt.c asks
+ * mon_kobj_as_resolve() for it again, by pid and start time, and ends the
+ * switch with a console line if the process is gone.
  *
  * Context: VMX root on the link's holder while every CPU is halted
  * (hv_mon_command()); nothing here sleeps, allocates or takes a lock.
@@ -58,6 +61,7 @@ struct mon_task {
 	u64 addr;
 	u32 pid, tgid, state, exit_state, flags, cpu;
 	u64 mm, leader, signal;
+	u64 start_time;		/* with the pid, who the process is */
 	char comm[TASK_COMM_LEN];
 };
 
@@ -87,6 +91,7 @@ static int mon_task_read(u64 addr, struct mon_task *t)
 	err |= MON_RD(addr, struct task_struct, group_leader, t->leader);
 	err |= MON_RD(addr, struct task_struct, signal, t->signal);
 	err |= MON_RD(addr, struct task_struct, comm, t->comm);
+	err |= MON_RD(addr, struct task_struct, start_time, t->start_time);
 	t->pid = pid;
 	t->tgid = tgid;
 	t->state = state;
@@ -325,6 +330,28 @@ static int mon_find_process(bool by_pid, u64 want, u32 col,
 			 want);
 }
 
+/* hv_gdb_monitor.as_resolve: `.process pid`'s table at a later stop.  The
+ * process is the one switched to if its leader has the same pid and start
+ * time (a pid may have been given to a new process meanwhile). */
+int mon_kobj_as_resolve(u32 pid, u64 tag, u64 *pa)
+{
+	struct mon_find f = { .by_pid = true, .want = pid };
+	struct klist_result res;
+	struct mon_task t;
+
+	if (klist_walk(&mon_klist_ops, (u64)&init_task.tasks,
+		       MON_KOBJ_MAX_TASKS, mon_find_visit, &f, &res) !=
+	    KLIST_STOPPED)
+		return -ESRCH;
+	if (mon_task_read(f.found, &t))
+		return -EFAULT;
+	if (t.start_time != tag)
+		return -ESRCH;
+	if (!t.mm || (t.flags & PF_EXITING) || t.exit_state)
+		return -ESRCH;
+	return mon_mm_pgd(t.mm, pa);
+}
+
 /* The task running on gdb's selected CPU. */
 static int mon_current(struct rsp_output *out, int *cpu, u64 *task)
 {
@@ -378,12 +405,12 @@ static int mon_process_switch(const struct cmd_parsed *p,
 	if (mon_mm_pgd(t.mm, &pa))
 		return mon_fail(out, p->kobj.id_col, "pid %x (%s): its page table (mm %llx) cannot be read\n",
 				 t.tgid, t.comm, t.mm);
-	hv_gdb_as_set(pa, t.tgid);
+	hv_gdb_as_set(pa, t.tgid, t.start_time);
 	r = mon_show_process(out, task);
 	if (r)
 		return r;
 	rsp_output_write(out, b, scnprintf(b, sizeof(b),
-		"gdb's memory accesses use this process's address space (pgd at %llx) until '.process' or until gdb resumes\n",
+		"gdb's memory accesses use this process's address space (pgd at %llx) until '.process'\n",
 		pa));
 	return 0;
 }

@@ -159,6 +159,7 @@ void mon_pci_init(void);
 int mon_pci(const struct cmd_parsed *p, struct rsp_output *out);
 /* mon_kobj.c: lm, .process, .thread at a stop (from mon_inspect()). */
 int mon_kobj(const struct cmd_parsed *p, struct rsp_output *out);
+int mon_kobj_as_resolve(u32 pid, u64 tag, u64 *pa);
 /* mon_intr.c: !idt, !apic, !ioapic at a stop, as mon_inspect(); and the
  * tables they use, built at load in process context. */
 void mon_intr_init(void);

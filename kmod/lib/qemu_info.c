@@ -300,17 +300,40 @@ static void qi_mem_print(struct qi_mem *m, u64 end, u64 prot)
 	m->last_prot = prot;
 }
 
+/*
+ * Entry @i of the table at @table, the entries read QI_CHUNK at a time
+ * into @c as the walks go from 0 to 511: one read_phys per 16 entries,
+ * not per entry (Linux's espfix area alone is 2048 page tables), with
+ * 136 bytes of stack per level (monitor commands run on VMX root's
+ * 16 KiB stack).
+ */
+#define QI_CHUNK	16
+struct qi_chunk {
+	u64 e[QI_CHUNK];
+};
+
+static int qi_entry(const struct pgwalk_ctx *w, struct qi_chunk *c,
+		    u64 table, u32 i, u64 *e)
+{
+	if (i % QI_CHUNK == 0 &&
+	    w->read_phys(w->opaque, table + 8 * i, c->e, sizeof(c->e)))
+		return -2;
+	*e = c->e[i % QI_CHUNK];
+	return 0;
+}
+
 /* Table at @table of level @level (1 = page table) covering from @base;
  * @upper is the AND of the entries above. */
 static int qi_mem_table(struct qi_mem *m, u64 table, u32 level, u64 base,
 			u64 upper)
 {
 	u32 shift = 12 + 9 * (level - 1), i;
+	struct qi_chunk c;
 
 	for (i = 0; i < 512; i++) {
 		u64 e, end = base + ((u64)i << shift);
 
-		if (m->w->read_phys(m->w->opaque, table + 8 * i, &e, 8))
+		if (qi_entry(m->w, &c, table, i, &e))
 			return -2;
 		if (!(e & PGWALK_P)) {
 			qi_mem_print(m, end, 0);
@@ -405,11 +428,12 @@ static void qi_tlb_print(struct qi_mem *m, u64 addr, u64 e, u64 mask)
 static int qi_tlb_table(struct qi_mem *m, u64 table, u32 level, u64 base)
 {
 	u32 shift = 12 + 9 * (level - 1), i;
+	struct qi_chunk c;
 
 	for (i = 0; i < 512; i++) {
 		u64 e, addr = base + ((u64)i << shift);
 
-		if (m->w->read_phys(m->w->opaque, table + 8 * i, &e, 8))
+		if (qi_entry(m->w, &c, table, i, &e))
 			return -2;
 		if (!(e & PGWALK_P))
 			continue;

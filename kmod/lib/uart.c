@@ -47,6 +47,11 @@ int uart_init(struct uart *u, const struct uart_io *io, u16 base, u32 baud,
 	uart_wr(u, UART_DLM, (u8)(div >> 8));
 	uart_wr(u, UART_LCR, UART_LCR_8N1);
 	uart_wr(u, UART_FCR, UART_FCR_ENABLE | UART_FCR_CLEAR);
+	/* THRE on a 16550A with FIFOs means the 16-byte FIFO is empty, so a
+	 * FIFO's worth may follow (as Linux's 8250 driver sends); a 16450
+	 * (IIR bits 7:6 stay clear) holds one byte. */
+	u->tx_burst = (uart_rd(u, UART_IIR) & UART_IIR_FIFOS) ==
+		      UART_IIR_FIFOS ? UART_TX_FIFO : 1;
 	uart_wr(u, UART_MCR, UART_MCR_DTR | UART_MCR_RTS);
 	uart_drain(u);
 	return 0;
@@ -115,9 +120,10 @@ size_t uart_put_bytes(struct uart *u, const u8 *buf, size_t len)
 	u32 ms = 10 + 160000 / u->baud;
 	size_t i;
 
-	for (i = 0; i < len; i++) {
+	u32 burst = u->tx_burst ? u->tx_burst : 1;
+	for (i = 0; i < len;) {
 		u64 start = u->io.now(u->io.ctx);
-		u32 spins = 0;
+		u32 spins = 0, n;
 
 		while (!(uart_status(u) & UART_LSR_THRE)) {
 			if (uart_expired(u, start, ms, ++spins)) {
@@ -126,8 +132,10 @@ size_t uart_put_bytes(struct uart *u, const u8 *buf, size_t len)
 				return i;
 			}
 		}
-		uart_wr(u, UART_THR, buf[i]);
-		u->tx_bytes++;
+		for (n = 0; n < burst && i < len; n++, i++) {
+			uart_wr(u, UART_THR, buf[i]);
+			u->tx_bytes++;
+		}
 	}
 	return len;
 }

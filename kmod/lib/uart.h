@@ -25,6 +25,7 @@
 #define UART_IER	1	/* interrupt enable (DLAB=0) */
 #define UART_DLM	1	/* divisor latch high (DLAB=1) */
 #define UART_FCR	2	/* FIFO control (write) */
+#define UART_IIR	2	/* interrupt identification (read) */
 #define UART_LCR	3	/* line control */
 #define UART_MCR	4	/* modem control */
 #define UART_LSR	5	/* line status */
@@ -39,6 +40,8 @@
 #define UART_LSR_DR	0x01	/* data ready */
 #define UART_LSR_ERRS	0x1e	/* overrun, parity, framing, break */
 #define UART_LSR_THRE	0x20	/* transmit holding register empty */
+#define UART_IIR_FIFOS	0xc0	/* both set: FIFOs enabled (16550A) */
+#define UART_TX_FIFO	16	/* a 16550A's transmit FIFO */
 
 /* Received bytes held in software: a 16550 FIFO holds 16, and gdb
  * sends a 200-byte qSupported while the owner is still halting CPUs. */
@@ -61,6 +64,7 @@ struct uart {
 	u64 ticks_per_ms;		/* clock rate of io.now, >= 1 */
 	u8 ring[UART_RING];
 	u32 r_head, r_tail;		/* free-running; tail - head = held */
+	u8 tx_burst;			/* bytes per THRE: 16, or 1 without FIFO */
 	/* statistics */
 	u64 rx_bytes, tx_bytes, line_errors, tx_timeouts;
 };
@@ -82,9 +86,10 @@ u32 uart_pump(struct uart *u);
  * within @timeout_ms (0 = just look). */
 int uart_get_byte(struct uart *u, u32 timeout_ms);
 
-/* Send @len bytes; gives up on a byte after a character time of 10 ms
- * plus the frame time with THRE still clear.  Returns bytes sent.
- * Bytes received meanwhile are pumped into the ring. */
+/* Send @len bytes, a FIFO's worth (tx_burst) each time THRE says the
+ * transmitter is empty; gives up after 10 ms plus a full FIFO's frame time
+ * with THRE still clear.  Returns bytes sent.  Bytes received meanwhile
+ * are pumped into the ring. */
 size_t uart_put_bytes(struct uart *u, const u8 *buf, size_t len);
 
 /* Drop whatever sits in the ring and the receive FIFO; returns the bytes

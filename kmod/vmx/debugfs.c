@@ -205,8 +205,28 @@ static int layer_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(layer);
 
+/* The page-table walks run to megabytes on Linux (espfix): a buffer that
+ * size from the start, so seq_file does not walk again at each doubling. */
+#define HV_DEBUGFS_WALK_SIZE	(8 << 20)
+
+static int walk_open(struct inode *inode, struct file *file)
+{
+	return single_open_size(file, layer_show, inode->i_private,
+				HV_DEBUGFS_WALK_SIZE);
+}
+
+static const struct file_operations walk_fops = {
+	.owner = THIS_MODULE,
+	.open = walk_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
 void hv_debugfs_create(void (*gdb)(struct seq_file *m),
-		       void (*wire)(struct seq_file *m))
+		       void (*wire)(struct seq_file *m),
+		       void (*mem)(struct seq_file *m),
+		       void (*tlb)(struct seq_file *m))
 {
 	hv_dir = debugfs_create_dir("hvgdb", NULL);
 	debugfs_create_file("cpus", 0400, hv_dir, NULL, &cpus_fops);
@@ -217,6 +237,8 @@ void hv_debugfs_create(void (*gdb)(struct seq_file *m),
 			    &unexpected_fops);
 	debugfs_create_file("gdb", 0400, hv_dir, gdb, &layer_fops);
 	debugfs_create_file("wire", 0400, hv_dir, wire, &layer_fops);
+	debugfs_create_file("info_mem", 0400, hv_dir, mem, &walk_fops);
+	debugfs_create_file("info_tlb", 0400, hv_dir, tlb, &walk_fops);
 	debugfs_create_file("test_ept_misconfig", 0200, hv_dir, NULL,
 			    &test_ept_misconfig_fops);
 }

@@ -249,10 +249,13 @@ int hv_ept_test_misconfig(u64 gpa);	/* test only: debugfs */
 int hv_ept_set_4k(u64 gpa, u64 hpa, u64 perms);
 u32 hv_ept_pool_pages(void);
 
-/* debugfs.c; @gdb and @wire show the gdb server's "gdb" and "wire". */
+/* debugfs.c; @gdb, @wire, @mem and @tlb show the gdb server's "gdb",
+ * "wire", "info_mem" and "info_tlb". */
 struct seq_file;
 void hv_debugfs_create(void (*gdb)(struct seq_file *m),
-		       void (*wire)(struct seq_file *m));
+		       void (*wire)(struct seq_file *m),
+		       void (*mem)(struct seq_file *m),
+		       void (*tlb)(struct seq_file *m));
 void hv_debugfs_remove(void);
 
 #endif /* HVGDB_KMOD_HV_H */

@@ -1,12 +1,24 @@
 """Fixtures of the gdb Python package's tests (helpers: hvgdb_testlib.py)."""
+import atexit
 import os
+import shutil
 import subprocess
+import tempfile
 
 import pytest
 
 from hvgdb_testlib import HVGDB_SYMS, KALLSYMS, hv_gdb, proto, results
 
 target = proto.target           # a fresh test double (2 CPUs) per test
+
+
+def pytest_configure(config):
+    """gdb with the package loads the kernel symbols a user's own sessions
+    cached (docs/python.md): the tests' gdb sessions get an empty cache of
+    their own, removed at the end."""
+    d = tempfile.mkdtemp(prefix="hvgdb-test-cache-")
+    os.environ["XDG_CACHE_HOME"] = d
+    atexit.register(shutil.rmtree, d, True)
 
 
 @pytest.fixture

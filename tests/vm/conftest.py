@@ -5,9 +5,12 @@ A test uses `vm1`, `vm2` or `vm` (each of the two in turn): `vm.sh(cmd)`
 returns the output and fails the test on a non-zero status; `vm.exec(cmd)`
 returns (status, bytes).  The tests' helpers are in hvvm.py.  Both VMs boot without hvgdb.ko loaded; a test that loads it unloads it again.
 """
+import atexit
 import os
 import re
+import shutil
 import subprocess
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -157,6 +160,16 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "kills_vm: leaves its VM unusable (a triple fault); runs "
         "after every other test and stops that VM (use the `doomed` fixture)")
+    _empty_symbol_cache()
+
+
+def _empty_symbol_cache():
+    """gdb with the hvgdb package loads the kernel symbols a user's own
+    sessions cached (docs/python.md): the tests' gdb sessions get an empty
+    cache of their own, removed at the end."""
+    d = tempfile.mkdtemp(prefix="hvgdb-test-cache-")
+    os.environ["XDG_CACHE_HOME"] = d
+    atexit.register(shutil.rmtree, d, True)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -260,6 +260,26 @@ def one_cpu_is_enough(vm):
         pytest.skip("CPU-count independent: runs on 1 CPU")
 
 
+def later(vm, cmd):
+    """Run a guest command again and again in the background until
+    finished(): gdb connects, sets its breakpoints and continues at a time
+    the guest cannot know (an idle Bochs guest's clock runs ahead of the
+    wall clock), so a one-shot command could run before them."""
+    vm.sh("rm -f /tmp/done /tmp/stop; (while [ ! -e /tmp/stop ]; do "
+          f"{cmd}; echo $? > /tmp/rc; sleep 1; done; mv /tmp/rc /tmp/done) "
+          "> /tmp/later.out 2>&1 &")
+
+
+def finished(vm, timeout=300):
+    """Stop the loop of later(); the status of its last run."""
+    vm.sh("touch /tmp/stop")
+    for _ in range(timeout):
+        if vm.exec("test -e /tmp/done")[0] == 0:
+            return vm.sh("cat /tmp/done").strip()
+        time.sleep(1)
+    return None
+
+
 def background(vm, cmd, out):
     """Start cmd in the guest in the background; returns its pid."""
     pid = vm.sh(f"rm -f {out}; {cmd} > {out} 2>&1 & echo $!").strip()

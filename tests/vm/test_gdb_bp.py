@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from hvvm import (BAD_DMESG, gdb, gdb_server, kallsym, new_dmesg,
-                  one_cpu_is_enough, values)
+from hvvm import (BAD_DMESG, finished, gdb, gdb_server, kallsym, later,
+                  new_dmesg, one_cpu_is_enough, values)
 
 GETPID = "/hvgdb/bin/vmx_getpid"
 STATS = "/sys/kernel/debug/hvgdb/gdb"
@@ -39,26 +39,6 @@ def server(vm):
     with gdb_server(vm) as mark:
         yield mark
     assert not [l for l in new_dmesg(vm, mark) if BAD_DMESG.search(l)]
-
-
-def later(vm, cmd):
-    """Run a guest command again and again in the background until
-    finished(): gdb connects, sets its breakpoints and continues at a time
-    the guest cannot know (an idle Bochs guest's clock runs ahead of the
-    wall clock), so a one-shot command could run before them."""
-    vm.sh("rm -f /tmp/done /tmp/stop; (while [ ! -e /tmp/stop ]; do "
-          f"{cmd}; echo $? > /tmp/rc; sleep 1; done; mv /tmp/rc /tmp/done) "
-          "> /tmp/later.out 2>&1 &")
-
-
-def finished(vm, timeout=300):
-    """Stop the loop of later(); the status of its last run."""
-    vm.sh("touch /tmp/stop")
-    for _ in range(timeout):
-        if vm.exec("test -e /tmp/done")[0] == 0:
-            return vm.sh("cat /tmp/done").strip()
-        time.sleep(1)
-    return None
 
 
 def stats(vm):

@@ -8,10 +8,17 @@ import re
 
 import pytest
 
-from hvvm import (assert_clean_dmesg, background, ensure_hvtest, gdb,
-                  gdb_server, mark, new_dmesg, sections, wait_file)
+from hvvm import (REPO, assert_clean_dmesg, background, ensure_hvtest,
+                  finished, gdb, gdb_server, kallsym, later, mark, new_dmesg,
+                  sections, wait_file)
 
 MARKER = "/hvgdb/bin/kobj_marker"
+GETPID = "/hvgdb/bin/vmx_getpid"
+# At a stop: switch to the process running on the selected CPU.
+SWITCH_TO_CURRENT = (
+    "python pid = re.search(r'^process id: (\\S+)$', "
+    "hvgdb.monitor('.process'), re.M).group(1); "
+    "print('@@short_pid ' + pid); print(hvgdb.monitor('.process pid ' + pid))")
 
 
 def proc_modules(vm):
@@ -110,13 +117,33 @@ def session(vm1):
                        mark("resumed"), f"x/s {heap:#x}",
                        mark("tobj"), f"monitor .thread list process {task}",
                        mark("end"))
+            # A third: the switch outlasts gdb's resumes.  The marker's
+            # holds across a breakpoint stop; the switch to a getpid
+            # program that makes one call (`vmx_getpid 0`) ends at the
+            # first stop after it exited (the loop's next program stops),
+            # with a line before the stop.
+            later(vm, f"{GETPID} 0")
+            out3 = gdb(vm,
+                       f"python import sys, re; sys.path.insert(0, "
+                       f"'{REPO}/gdb-python')",
+                       "python import hvgdb",
+                       f"monitor .process pid {pid:x}",
+                       f"break *{kallsym(vm, '__x64_sys_getpid'):#x}",
+                       "continue",
+                       mark("kept"), f"x/s {heap:#x}", "monitor .thread list",
+                       mark("short"), SWITCH_TO_CURRENT,
+                       mark("cont"), "continue",
+                       mark("gone"), "monitor .process",
+                       mark("end"), "delete", "detach", detach=False)
+            facts["getpid_rc"] = finished(vm)
             facts["procs"] = {p: c for p, c in proc_processes(vm).items()
                               if procs_before.get(p) == c}
             dmesg = new_dmesg(vm, dmark)
     finally:
         vm.sh(f"kill {pid}; true")
-    print(out, out2)    # shown with -s, or when a test fails
+    print(out, out2, out3)    # shown with -s, or when a test fails
     return {"out": out, "s": s, "out2": out2, "s2": sections(out2),
+            "out3": out3, "s3": sections(out3),
             "entries": entries, "dmesg": dmesg, **facts}
 
 
@@ -182,8 +209,9 @@ def test_process_switch_reads_the_heap_marker(session):
         "process (task_struct): " + session["entries"][pid].group(1)[:8] +
         "`" + session["entries"][pid].group(1)[8:],
         "process name (16-Byte): kobj_marker"], s["switch"]
-    assert f"(pgd at {int(pgd, 16):x}) until '.process' or until gdb " \
-        "resumes" in s["switch"], s["switch"]
+    assert s["switch"].splitlines()[3] == \
+        f"gdb's memory accesses use this process's address space (pgd at " \
+        f"{int(pgd, 16):x}) until '.process'", s["switch"]
     assert re.search(rf'^{heap:#x}:\s+"{re.escape(marker)}"$', s["read"],
                      re.M), session["out"]
     assert re.fullmatch(r"[0-9a-f]+", s["va2pa"].strip()), s["va2pa"]
@@ -193,8 +221,35 @@ def test_process_switch_reads_the_heap_marker(session):
         s["back"]
     assert s["back"].splitlines()[1:] == s["cur"].splitlines(), s["back"]
     assert marker not in s["after"], session["out"]
-    # Resuming (detach) ends a switch.
+    # A detach ends a switch.
     assert marker not in session["s2"]["resumed"], session["out2"]
+
+
+def test_process_switch_outlasts_resumes(session):
+    s3, out3 = session["s3"], session["out3"]
+    pid, heap, marker = session["pid"], session["heap"], session["marker"]
+    # After a continue and a breakpoint stop in another process, gdb still
+    # reads the marker process's heap, and .thread lists its threads.
+    assert 0 <= out3.find("Breakpoint 1, ") < out3.index("@@kept"), out3
+    assert re.search(rf'^{heap:#x}:\s+"{re.escape(marker)}"$', s3["kept"],
+                     re.M), out3
+    assert re.search(r"^PROCESS [0-9a-f]{16}\s+IMAGE\s+kobj_marker$",
+                     s3["kept"], re.M), out3
+    # The switch to the getpid program, which exits after its one call.
+    short = re.search(r"^@@short_pid ([0-9a-f]+)$", out3, re.M)
+    assert short and int(short.group(1), 16) != pid, out3
+    assert "process name (16-Byte): vmx_getpid" in s3["short"], out3
+    # The next stop (the loop's next program): the switch ended, and gdb
+    # was told before the stop.
+    gone = (f"hvgdb: .process: pid {short.group(1)} has exited: gdb's "
+            "memory accesses use each CPU's own page tables again")
+    cont = s3["cont"]
+    assert gone in cont, out3
+    assert cont.index(gone) < cont.index("Breakpoint 1, "), out3
+    # `.process` alone: nothing to switch back from, the current process.
+    assert "page tables again" not in s3["gone"], out3
+    assert "process name (16-Byte): vmx_getpid" in s3["gone"], out3
+    assert session["getpid_rc"] == "0"
 
 
 def test_process_errors(session):

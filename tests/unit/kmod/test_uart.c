@@ -17,6 +17,10 @@
 struct sim {
 	bool absent;		/* no chip: the bus reads 0xff */
 	bool tx_stuck;		/* THRE never sets (e.g. CTS flow stall) */
+	bool no_fifo;		/* a 16450: one transmit holding byte */
+	int tx_level;		/* bytes in the transmitter, not yet out */
+	u64 tx_lost;		/* written into a full transmitter */
+	int run, max_run;	/* THR writes without a status read between */
 	bool stuck_clock;
 	u8 ier, lcr, mcr, fcr, scr, dll, dlm;
 	u8 rx[64];
@@ -53,8 +57,16 @@ static u8 sim_in(void *ctx, u16 port)
 		return s->lcr;
 	case 4:
 		return s->mcr;
+	case 2:
+		return !s->no_fifo && (s->fcr & UART_FCR_ENABLE) ?
+		       UART_IIR_FIFOS | 1 : 1;
 	case 5:
-		v = s->tx_stuck ? 0 : UART_LSR_THRE | 0x40;
+		/* The line takes a byte per status read: THRE once all of
+		 * what was written is out. */
+		if (!s->tx_stuck && s->tx_level)
+			s->tx_level--;
+		s->run = 0;
+		v = s->tx_stuck || s->tx_level ? 0 : UART_LSR_THRE | 0x40;
 		if (s->rx_head != s->rx_tail)
 			v |= UART_LSR_DR;
 		v |= s->lsr_extra;
@@ -78,8 +90,14 @@ static void sim_out(void *ctx, u16 port, u8 val)
 	case 0:
 		if (dlab)
 			s->dll = val;
-		else if (s->tx_len < (int)sizeof(s->tx))
+		else if (s->tx_level >= (s->no_fifo ? 1 : 16))
+			s->tx_lost++;
+		else if (s->tx_len < (int)sizeof(s->tx)) {
 			s->tx[s->tx_len++] = val;
+			s->tx_level++;
+		}
+		if (!dlab && ++s->run > s->max_run)
+			s->max_run = s->run;
 		break;
 	case 1:
 		if (dlab)
@@ -273,6 +291,33 @@ static void test_put_bytes(void **state)
 	assert_int_equal(u.tx_bytes, 7);
 }
 
+/* A FIFO's worth per THRE, never more than it holds; one byte at a time
+ * on a 16450. */
+static void test_put_fills_the_fifo(void **state)
+{
+	static const char text[] = "$T05thread:1;06:48bf5b0000c9ffff;07:40bd5b"
+				   "0000c9ffff;10:50e30b81ffffffff;swbreak:;#00";
+	size_t n = sizeof(text) - 1;
+	struct sim s = { 0 }, t = { .no_fifo = true };
+	struct uart u;
+
+	(void)state;
+	assert_int_equal(open_sim(&u, &s, 115200), 0);
+	assert_int_equal(u.tx_burst, 16);
+	assert_int_equal(uart_put_bytes(&u, (const u8 *)text, n), n);
+	assert_int_equal(s.tx_len, n);
+	assert_memory_equal(s.tx, text, n);
+	assert_int_equal(s.tx_lost, 0);
+	assert_int_equal(s.max_run, 16);	/* 16 after each THRE */
+
+	assert_int_equal(open_sim(&u, &t, 115200), 0);
+	assert_int_equal(u.tx_burst, 1);
+	assert_int_equal(uart_put_bytes(&u, (const u8 *)text, n), n);
+	assert_memory_equal(t.tx, text, n);
+	assert_int_equal(t.tx_lost, 0);
+	assert_int_equal(t.max_run, 1);
+}
+
 static void test_put_stuck_transmitter(void **state)
 {
 	struct sim s = { 0 };
@@ -379,6 +424,7 @@ int main(void)
 		cmocka_unit_test(test_get_stuck_clock_backstop),
 		cmocka_unit_test(test_line_errors_counted),
 		cmocka_unit_test(test_put_bytes),
+		cmocka_unit_test(test_put_fills_the_fifo),
 		cmocka_unit_test(test_put_stuck_transmitter),
 		cmocka_unit_test(test_drain_bounded),
 	};
