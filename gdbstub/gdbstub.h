@@ -230,6 +230,13 @@ struct rsp_engine {
 	bool phys_mode;		/* Qqemu.PhyMemMode:1: memory is physical */
 	size_t xfer_len;	/* valid bytes in xfer_buf (threads XML) */
 
+	/* File-I/O requests (rsp_fileio.c) */
+	const u8 *fio_data;	/* what gdb reads at RSP_FIO_ADDR */
+	size_t fio_len;
+	u32 fio_peer;		/* bumped for every new gdb */
+	bool fio_dead;		/* a request went unanswered: no more */
+	bool fio_ctrlc;		/* gdb's reply carried Ctrl-C */
+
 	/* bytes read by rsp_poll_running, or pushed back */
 	u8 pend[256];
 	u16 pend_head, pend_tail;
@@ -293,6 +300,44 @@ void rsp_reset_connection(struct rsp_engine *eng);
  * 0 when gdb is not waiting (the caller keeps the text for later).
  */
 size_t rsp_console_write(struct rsp_engine *eng, const char *buf, size_t len);
+
+/*
+ * File-I/O (gdb manual, "File-I/O Remote Protocol Extension"): while gdb
+ * waits for a stop (after c/s/vCont) the stub may send a request instead
+ * of a stop reply; gdb reads the request's buffer with m packets, makes
+ * the call on the debugging machine, answers "Fretcode[,errno[,C]]" and
+ * goes on waiting.  The buffer appears to gdb at RSP_FIO_ADDR, a range
+ * no target memory uses; only m packets inside it are answered during
+ * the exchange (anything else gets the empty reply).  Each call waits at
+ * most RSP_FIO_WAIT_MS for each packet of gdb's; a call gdb leaves
+ * unanswered marks the link dead for File-I/O until the next gdb
+ * (qSupported, rsp_reset_connection()), so a gdb that went away costs
+ * one wait, not one per call.
+ *
+ * Returns: rsp_fileio_open() gdb's fd (>= 0) for path, opened with
+ * RSP_FIO_O_* flags and mode (octal permission bits); rsp_fileio_write()
+ * the bytes written.  Negative: -errno as gdb gave it (gdb's File-I/O
+ * errno values: EPERM 1, ENOENT 2, EBADF 9, EACCES 13, ENODEV 19, ENOSPC
+ * 28, ...), -RSP_EAGAIN when gdb is not waiting for a stop (nothing was
+ * sent), -RSP_EIO when gdb did not answer (or no longer does).  A Ctrl-C
+ * that gdb reports in its reply makes the next rsp_poll_running() true.
+ * Like rsp_console_write(), on the link's holder only.
+ */
+#define RSP_EAGAIN		11
+#define RSP_FIO_ADDR		0xfffffffffff00000ULL
+#define RSP_FIO_MAX		0x10000u	/* bytes per call */
+#define RSP_FIO_WAIT_MS		3000
+#define RSP_FIO_O_WRONLY	0x1
+#define RSP_FIO_O_APPEND	0x8
+#define RSP_FIO_O_CREAT		0x200
+#define RSP_FIO_O_TRUNC		0x400
+long rsp_fileio_open(struct rsp_engine *eng, const char *path, u32 flags,
+		     u32 mode);
+long rsp_fileio_write(struct rsp_engine *eng, int fd, const void *buf,
+		      size_t len);
+/* Bumped by every new gdb (qSupported, rsp_reset_connection()): an fd
+ * rsp_fileio_open() returned is valid while this is unchanged. */
+u32 rsp_fileio_peer(const struct rsp_engine *eng);
 
 /* Remove every breakpoint/watchpoint gdb inserted (detach, kill, reset). */
 void rsp_remove_all_breakpoints(struct rsp_engine *eng);

@@ -674,6 +674,7 @@ static enum rsp_handled rsp_h_qsupported(struct rsp_engine *eng,
 	eng->gdb_waiting = false;
 	eng->peer_swbreak = eng->peer_hwbreak = false;
 	rsp_qemu_reset(eng);
+	rsp_fileio_reset(eng);
 	while (c->p < c->end) {
 		if (rsp_starts(c, "swbreak+"))
 			eng->peer_swbreak = true;

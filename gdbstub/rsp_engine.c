@@ -16,12 +16,6 @@
 #define RSP_IDLE_SLICE_MS	1000
 #define RSP_TX_CHUNK		256	/* RLE staging on the stack */
 
-enum rsp_rx {
-	RSP_RX_PACKET,		/* eng->in holds a checked, decoded payload */
-	RSP_RX_NONE,		/* timeout or bad packet: go round again */
-	RSP_RX_IDLE,		/* idle_ms passed without a packet */
-};
-
 void rsp_init(struct rsp_engine *eng, const struct rsp_transport *tr,
 	      const struct rsp_target_ops *ops, void *target_ctx,
 	      const struct rsp_config *cfg)
@@ -49,6 +43,7 @@ void rsp_reset_connection(struct rsp_engine *eng)
 	eng->pend_head = eng->pend_tail = 0;
 	eng->peer_swbreak = eng->peer_hwbreak = false;
 	rsp_qemu_reset(eng);
+	rsp_fileio_reset(eng);
 }
 
 static bool rsp_pend_has(const struct rsp_engine *eng, u8 b)
@@ -117,6 +112,10 @@ bool rsp_poll_running(struct rsp_engine *eng)
 
 	if (rsp_pend_has(eng, '$'))
 		return true;
+	if (eng->fio_ctrlc) {	/* Ctrl-C during a File-I/O request */
+		eng->fio_ctrlc = false;
+		return true;
+	}
 	/* Cheap and bounded even if the line floods us with noise. */
 	for (budget = sizeof(eng->pend); budget; budget--) {
 		b = eng->tr.get_byte(eng->tr.ctx, 0);
@@ -292,7 +291,7 @@ static inline int rsp_get_fast(struct rsp_engine *eng, u32 timeout_ms)
  * Reads one packet into eng->in (RLE expanded, escapes kept for 'X'),
  * checks the checksum, acks it, and NUL-terminates the payload.
  */
-static enum rsp_rx rsp_read_packet(struct rsp_engine *eng)
+enum rsp_rx rsp_read_packet(struct rsp_engine *eng)
 {
 	u32 tmo = eng->cfg.byte_timeout_ms;
 	bool overflow = false, after_escape = false;

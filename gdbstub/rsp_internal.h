@@ -23,6 +23,23 @@ enum rsp_handled {
 	RSP_RESUMED,		/* reply (if any) sent; return the decision */
 };
 
+enum rsp_rx {
+	RSP_RX_PACKET,		/* eng->in holds a checked, decoded payload */
+	RSP_RX_NONE,		/* timeout or bad packet: go round again */
+	RSP_RX_IDLE,		/* idle_ms passed without a packet */
+};
+
+/*
+ * Reads one packet into eng->in (RLE expanded, checksum checked, acked,
+ * NUL-terminated); waits at most cfg.idle_ms for its start (for ever when
+ * 0).  rsp_serve()'s loop and the File-I/O exchange (rsp_fileio.c).
+ */
+enum rsp_rx rsp_read_packet(struct rsp_engine *eng);
+
+/* A new gdb (qSupported, rsp_reset_connection): no File-I/O file is open
+ * and the link is trusted again (rsp_fileio.c). */
+void rsp_fileio_reset(struct rsp_engine *eng);
+
 /* Appends to eng->out; silently truncates at RSP_PACKET_SIZE. */
 void rsp_out_str(struct rsp_engine *eng, const char *s);
 void rsp_out_hex(struct rsp_engine *eng, u64 v);

@@ -76,6 +76,8 @@ enum cmd_kind {
 	CMD_LM,			/* lm [m name] [km] */
 	CMD_PROCESS,		/* .process [list | pid p | process a] */
 	CMD_THREAD,		/* .thread [list [process a]] */
+	CMD_OUTPUT,		/* .output [create name | spool path|off |
+				 * tap on|off]: output_op, output_arg */
 };
 
 /* lm, .process, .thread: what to do (cmd_kobj.h). */
@@ -159,6 +161,8 @@ struct cmd_parsed {
 	bool raw;
 	u32 bus_col, dev_col, fn_col, length_col;
 	struct cmd_kobj kobj;	/* CMD_LM, CMD_PROCESS, CMD_THREAD */
+	u8 output_op;		/* CMD_OUTPUT: CMD_OUTPUT_* (cmd_output.h) */
+	struct event_span output_arg;	/* its name or path (len 0: off) */
 };
 
 #define CMD_ERR_MSG 128

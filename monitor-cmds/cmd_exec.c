@@ -7,6 +7,7 @@
 #include "cmd_priv.h"
 #include "cmd_kv.h"
 #include "cmd_settings.h"
+#include "cmd_output.h"
 #include "event.h"
 
 static int fail(struct cmd_out *o, const struct cmd_error *e)
@@ -117,6 +118,14 @@ static int do_event(struct event_table *t, const char *line,
 	u32 base = c->text.off, id;
 	int r;
 
+	if (sp.has_output && (!t->outputs ||
+			      event_outputs_find(t->outputs,
+						 line + sp.output.off,
+						 sp.output.len) < 0)) {
+		cmd_fmt_no_output(o, sp.output.off + 1, line + sp.output.off,
+				  sp.output.len);
+		return -1;
+	}
 	r = event_table_room(t, c->text.len, sp.buffer_size);
 	if (r) {
 		pool_full(o, t, r, base + 1);
@@ -460,6 +469,7 @@ int cmd_execute_parsed(struct event_table *t, const char *line,
 	case CMD_LM:
 	case CMD_PROCESS:
 	case CMD_THREAD:
+	case CMD_OUTPUT:
 	case CMD_IDT:
 	case CMD_APIC:
 	case CMD_IOAPIC:

@@ -10,9 +10,8 @@
 
 #define OPTS_COMMON " [pid X] [core X] [imm yes|no]"
 #define OPTS_STAGES " [sc on|off] [stage pre|post|all]"
-/* `output {name}` is parsed and refused (no output sources yet): not
- * offered here. */
-#define OPTS_ACTIONS " [buffer N] [script {...}] [condition {...}]"
+#define OPTS_ACTIONS " [buffer N] [script {...}] [condition {...}] " \
+	"[output {name}]"
 #define OPTS OPTS_COMMON OPTS_STAGES OPTS_ACTIONS
 
 #define EV(n, t, a, an, lo, hi, st, syn, sum) \
@@ -145,6 +144,8 @@ const struct cmd_info cmd_infos[] = {
 		"the selected CPU's local APIC (xAPIC or x2APIC)"),
 	INSPECT("ioapic", true, "!ioapic",
 		"the I/O APICs' redirection tables (from the ACPI MADT)"),
+	INSPECT(".output", false, ".output [create name | spool path|off | "
+		"tap on|off]", "event forwarding, as 'hv output' sets it up"),
 	PLAIN(".help", ".help [command]", "list commands, or show one"),
 	PLAIN("help", "help [command]", "same as .help"),
 	HOST("?", "? {script} | ? statement",

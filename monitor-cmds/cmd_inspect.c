@@ -19,6 +19,7 @@
 #include "cmd_inspect.h"
 #include "cmd_kobj.h"
 #include "cmd_intr.h"
+#include "cmd_output.h"
 
 struct inspect_def {
 	const char *name;	/* as in cmd_infos (without '!') */
@@ -55,6 +56,7 @@ static const struct inspect_def defs[] = {
 	{ "lm", "lm", CMD_LM, 0, false },		/* cmd_kobj.c */
 	{ ".process", ".process", CMD_PROCESS, 0, false },
 	{ ".thread", ".thread", CMD_THREAD, 0, false },
+	{ ".output", ".output", CMD_OUTPUT, 0, false },	/* cmd_output.c */
 };
 
 static const struct inspect_def *find_def(const char *name)
@@ -354,6 +356,8 @@ int cmd_parse_inspect(struct cmd_parser *p, const struct cmd_info *ci,
 	if (d->kind == CMD_LM || d->kind == CMD_PROCESS ||
 	    d->kind == CMD_THREAD)
 		return cmd_parse_kobj(p, d->kind, name, c);
+	if (d->kind == CMD_OUTPUT)
+		return cmd_parse_output(p, c);
 	if (d->kind == CMD_IDT || d->kind == CMD_APIC || d->kind == CMD_IOAPIC)
 		return cmd_parse_intr(p, d->kind, d->shown, c);
 	c->unit = d->unit;

@@ -64,6 +64,7 @@ bool cmd_kv_takes(enum cmd_kind kind)
 	case CMD_PA2VA:
 	case CMD_CPUS:
 	case CMD_STOP:
+	case CMD_OUTPUT:
 		return true;
 	default:
 		return false;

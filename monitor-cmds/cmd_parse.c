@@ -342,12 +342,10 @@ static int parse_event(struct cmd_parser *p, const struct cmd_info *ci,
 					0, "");
 				return -1;
 			}
-			/* HyperDbg's output sources (its `output` command)
-			 * do not exist in hvgdb: refused rather than kept
-			 * and ignored. */
-			cmd_err(p->err, seen[OPT_OUTPUT], "output: event "
-				"forwarding is not available yet", NULL, 0, "");
-			return -1;
+			/* Whether the source exists is checked when the
+			 * event is added (cmd_exec.c). */
+			sp->has_output = true;
+			break;
 		case OPT_CODE:
 		case OPT_ASM:
 			cmd_err(p->err, t.off + 1, "custom machine code ('",
@@ -600,7 +598,8 @@ int cmd_parse(const char *line, size_t len, struct cmd_parsed *c,
 		return r;
 	cmd_err(err, c->text.off + 1, ".kv is not available for ",
 		line + c->text.off, c->text.len, " (it is for events, the "
-		"event commands, rdmsr, !va2pa, !pa2va, cpus and stop)");
+		"event commands, rdmsr, !va2pa, !pa2va, cpus, stop and "
+		".output)");
 	return -1;
 }
 
@@ -671,6 +670,13 @@ static int parse_line(const char *line, size_t len, struct cmd_parsed *c,
 		if (n && w[0] == '!') {
 			w++;
 			n--;
+		}
+		/* HyperDbg's output sources live where the debugger runs. */
+		if (cmd_word_is(w, n, "output") && w == cmd_tok_s(&p, &t)) {
+			cmd_err(err, t.off + 1, "", cmd_tok_s(&p, &t), t.len,
+				" runs on the debugging machine: use 'hv "
+				"output' (the hvgdb Python package)");
+			return -1;
 		}
 		/* HyperDbg's !dump writes a file where the debugger runs. */
 		if (cmd_word_is(w, n, "dump")) {

@@ -143,6 +143,9 @@ struct event_table {
 	/* `settings autoflush on`: `events d|c` send the batched output of
 	 * `imm no` events first (cmd_settings.c). */
 	bool autoflush;
+	/* Output sources `output {NAME}` may name (event_forward.h); NULL:
+	 * none exist. */
+	const struct event_outputs *outputs;
 };
 
 /* Error codes, also the reasons add() refuses. */

@@ -20,6 +20,9 @@
 #   onevent   on_event(), run(), `hv continue` (gdb's stop/prompt events)
 #   kcache    the kernel symbol cache, kallsyms sources; needs no gdb
 #   ksyms     kernel symbols loaded at connection, from the cache or kallsyms
+#   forward   output sources and the routing of forwarded event output;
+#             needs no gdb
+#   output    `hv output`, on_output(): the spool and its reader thread
 #   btfgen    kernel types from BTF: parse, C, DWARF, the cache; needs no
 #             gdb
 #   btf       the types in gdb: `hv types`, and on connect when cheap
@@ -29,7 +32,7 @@
 
 try:
     import gdb
-except ImportError:     # plain Python: hvgdb.language, dispatch and kcache
+except ImportError:     # plain Python: language, dispatch, kcache, forward
     gdb = None
 
 if gdb is not None:
@@ -38,6 +41,7 @@ if gdb is not None:
     from hvgdb.machine import Cpu, cpus, msr, pa2va, va2pa, write_msr
     from hvgdb.eventctl import Event, Hit, add_event, events, stop
     from hvgdb.onevent import on_event, remove_event_handler, run
+    from hvgdb.output import on_output
     from hvgdb import hv        # registers the command
     from hvgdb import functions  # registers $hv_msr and the others
     from hvgdb import ksyms     # kernel symbols at each connection's stop
@@ -50,9 +54,9 @@ if gdb is not None:
     __all__ = ["MonitorError", "monitor", "read_phys", "Cpu", "cpus", "msr",
                "write_msr", "va2pa", "pa2va", "Event", "events",
                "add_event", "Hit", "stop", "on_event",
-               "remove_event_handler", "run", "kernel_symbols", "Task",
-               "tasks", "Module", "modules", "Message", "dmesg", "per_cpu",
-               "current"]
+               "remove_event_handler", "run", "kernel_symbols",
+               "on_output", "Task", "tasks", "Module", "modules", "Message",
+               "dmesg", "per_cpu", "current"]
 
     ksyms.at_import()
     btf.at_import()             # after the symbols: the types need them

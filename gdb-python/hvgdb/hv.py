@@ -12,6 +12,7 @@ from hvgdb import kernel
 from hvgdb import language
 from hvgdb import memory
 from hvgdb import onevent
+from hvgdb import output
 from hvgdb import remote
 from hvgdb import symbols
 
@@ -66,7 +67,10 @@ the command names (those of the module's .help), their options and
 values, and kernel symbols where an address goes.
 `hv` alone lists the commands; `hv events` shows the events as a table;
 `hv !dump FROM TO [path] FILE` saves physical memory to a file here;
-`hv continue` continues while the hvgdb.on_event() handlers return True.
+`hv continue` continues while the hvgdb.on_event() handlers return True;
+`hv output create NAME file PATH | tcp HOST:PORT`, `hv output open|close
+NAME` and `hv output` manage HyperDbg's output sources (here, where gdb
+runs) for events with `output {NAME}`.
 From the kernel's types (docs/types.md): `hv types` loads them, `hv ps`,
 `hv lsmod`, `hv dmesg`, `hv current [CPU]`.
 See docs/commands.md and docs/python.md."""
@@ -83,6 +87,8 @@ See docs/commands.md and docs/python.md."""
             return self.events_table()
         if [w.lower() for w in words] == ["continue"]:
             return onevent.cont_command()
+        if words and words[0].lower() == "output":
+            return output.command(words[1] if len(words) > 1 else "")
         if words and words[0].lower() in kernel.COMMANDS:
             return kernel.COMMANDS[words[0].lower()](
                 words[1] if len(words) > 1 else "", from_tty)

@@ -29,7 +29,7 @@ COMMAND_NAMES = (
     "!db", "!dc", "!dd", "!dq", "!eb", "!ed", "!eq",
     "sb", "sd", "sq", "!sb", "!sd", "!sq", "cpu", "info", "xp",
     "!pcitree", "!pcicam", "lm", ".process", ".thread",
-    "!idt", "!apic", "!ioapic",
+    "!idt", "!apic", "!ioapic", ".output",
     ".help", "help", "?", "print",
 )
 
@@ -49,14 +49,13 @@ OPTION_ARGS = {
     "pid": ("all",), "core": CORES, "imm": ("yes", "no"),
     "sc": ("on", "off"), "stage": ("pre", "post", "all"), "buffer": NUMBER,
     "script": BLOCK, "condition": BLOCK, "mask": NUMBER, "l": NUMBER,
+    "output": BLOCK,
 }
 
-# `output {name}` is refused by the module (no output sources yet), so it is
-# not offered, as `help` does not offer it.
 EVENT_OPTIONS = ("pid", "core", "imm", "sc", "stage", "buffer", "script",
-                 "condition")
+                 "condition", "output")
 CRWRITE_OPTIONS = ("mask", "pid", "core", "imm", "buffer", "script",
-                   "condition")
+                   "condition", "output")
 EVENTS_VERBS = ("e", "d", "c", "enable", "disable", "clear", "sc")
 
 

@@ -46,6 +46,9 @@ struct hv_gdb_monitor {
 	bool (*on_exception)(struct hv_cpu *c, struct hv_regs *r, u32 info);
 	void (*on_interrupt)(struct hv_cpu *c, struct hv_regs *r, u8 vector);
 	int (*as_resolve)(u32 pid, u64 tag, u64 *pgd_pa);
+	/* forward: batched forwarded output (`output {NAME}`), before a
+	 * stop reply, link held: writes it with hv_gdb_spool_write(). */
+	void (*forward)(void);
 };
 void hv_gdb_set_monitor(const struct hv_gdb_monitor *m);
 
@@ -78,6 +81,24 @@ struct rsp_stop;
 bool hv_gdb_stop_here(struct hv_cpu *c, struct hv_regs *r,
 		      const struct rsp_stop *why, const char *text, size_t len);
 size_t hv_gdb_console(const char *text, size_t len);
+/*
+ * Event forwarding (gdb_fileio.c): buf[0..len) appended to the file at
+ * @path on gdb's machine through gdb's File-I/O, opened again when @gen
+ * (the path's generation) or the gdb connection changes.  Only while gdb
+ * waits for a stop.  hv_gdb_spool_write() with the link held (the
+ * forward hook), hv_gdb_forward() takes it (tried: VMX root while the
+ * system runs).  0 when all was written; -EAGAIN when not now (gdb not
+ * waiting, link busy: keep the text); another -errno (gdb's: -ENOENT
+ * for a missing spool; -EIO when gdb does not answer; -EDESTADDRREQ for
+ * no path) when it cannot be written.  hv_gdb_spool_open(): the spool is
+ * open for the current gdb.
+ */
+int hv_gdb_spool_write(const char *path, u32 gen, const char *buf,
+		       size_t len);
+int hv_gdb_forward(const char *path, u32 gen, const char *buf, size_t len);
+bool hv_gdb_spool_open(void);
+/* Which gdb connection this is (rsp_fileio_peer()); any context. */
+u32 hv_gdb_peer(void);
 /*
  * hv_gdb_dead(): this CPU's guest state is lost (triple fault, failed VM
  * entry) and it never resumes.  It stays a halted thread gdb can inspect

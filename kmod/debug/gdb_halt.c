@@ -216,6 +216,8 @@ static void gdb_flush_events(void)
 	char buf[256];
 	size_t n;
 
+	if (m && m->forward && rsp_gdb_waiting(gdb.eng))
+		m->forward();
 	while (m && rsp_gdb_waiting(gdb.eng) && (n = m->drain(buf, sizeof(buf))))
 		rsp_console_write(gdb.eng, buf, n);
 }

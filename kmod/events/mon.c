@@ -31,7 +31,6 @@
 #include "monitor-cmds/cmd.h"
 #include "monitor-cmds/cmd_exec.h"
 
-#define MON_OUT		4096	/* one command's reply */
 
 /* The parser refuses `prealloc script N` above the module's cap. */
 static_assert(MON_PROGS_MAX == CMD_PREALLOC_SCRIPT_MAX);
@@ -484,6 +483,9 @@ static int mon_host_cmd(const char *cmd, const struct cmd_parsed *p,
 	case CMD_PREALLOC_SHOW:
 		mon_pre_sizes(out);
 		break;
+	case CMD_OUTPUT:
+		r = mon_output(cmd, p, out);
+		break;
 	case CMD_PREALLOC_SCRIPT:
 		mon_want_progs(p->count, out);
 		irq_work_queue(&mon_pre.iw);
@@ -574,6 +576,7 @@ static void mon_free(void)
 const struct hv_gdb_monitor hv_mon_gdb = {
 	.command = hv_mon_command,
 	.drain = hv_mon_drain,
+	.forward = mon_forward_flush,
 	.on_resume = hv_mon_on_resume,
 	.on_exception = hv_mon_on_exception,
 	.on_interrupt = hv_mon_on_interrupt,
@@ -616,6 +619,7 @@ int hv_mon_init(void)
 		if (!mc)
 			goto nomem;
 		event_outbuf_init(&mc->ob, mc->obuf, MON_OUTBUF);
+		event_outbuf_init(&mc->fob, mc->fobuf, MON_FWDBUF);
 		mon.cpu[cpu] = mc;
 	}
 	mon.io_a_pa = __pa(mon.io_a);
@@ -630,6 +634,7 @@ int hv_mon_init(void)
 	event_table_init(&mon.table, ev, MON_EVENTS, text, MON_TEXT,
 			 &mon.sops);
 	event_table_set_data(&mon.table, data, MON_DATA);
+	mon.table.outputs = &mon.outputs;
 	mon_intr_init();
 	if (!mon_events_register())
 		return 0;

@@ -41,6 +41,13 @@ static void mon_emit(void *arg, const char *s, u32 len)
 {
 	struct mon_ctx *m = arg;
 
+	/* output {NAME}: to the spool only; `.output tap on`: both. */
+	if (m->ev && (m->ev->spec.has_output || mon_tapped())) {
+		mon_forward(m, s, len);
+		if (m->ev->spec.has_output)
+			return;
+	}
+
 	if (m->imm) {
 		size_t n = hv_gdb_console(s, len);
 

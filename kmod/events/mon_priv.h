@@ -20,6 +20,7 @@
 #include "monitor-cmds/event.h"
 #include "monitor-cmds/event_intercepts.h"
 #include "monitor-cmds/event_output.h"
+#include "monitor-cmds/event_forward.h"
 #include "monitor-cmds/script.h"
 #include "monitor-cmds/cmd_script.h"
 #include "kmod/lib/gdb_cpu.h"
@@ -36,6 +37,8 @@ struct hv_regs;
 #define MON_LINE		512	/* one message of a script */
 #define MON_CLEARQ		64	/* script clears until the next command */
 #define MON_PROGS_MAX		512	/* prealloc's cap on compiled scripts */
+#define MON_FWDBUF		8192	/* forwarded records, per CPU */
+#define MON_OUT			4096	/* one command's reply (mon.out) */
 
 /* Where a script runs: a halted CPU (monitor ?) or an exit (an event). */
 struct mon_ctx {
@@ -75,6 +78,13 @@ struct mon_cpu {
 	u64 sys_emulated;		/* SYSCALL/SYSRET emulated here */
 	/* The event of the exit being observed, pre to post stage. */
 	struct event_exit exit;
+	/* Forwarded output (mon_output.c): records waiting for the spool,
+	 * what became of them (lost_full is fob.lost). */
+	struct event_outbuf fob;
+	char fobuf[MON_FWDBUF];
+	char frec[MON_LINE + EVENT_FWD_TAG_MAX + 1];
+	u64 fwd_written, fwd_lost_write;
+	int fwd_error;
 };
 
 struct mon_state {
@@ -105,6 +115,11 @@ struct mon_state {
 	bool script_changed;
 	atomic_t n_clear;
 	u32 clear_ids[MON_CLEARQ];
+	/* Output sources and the spool (.output, mon_output.c); losses
+	 * already reported on gdb's console. */
+	struct event_outputs outputs;
+	u64 fwd_reported;
+	u32 tap_peer;			/* the gdb that turned tap on */
 };
 
 extern struct mon_state mon;
@@ -147,6 +162,16 @@ void mon_printf(struct rsp_output *out, const char *fmt, ...);
  * 255 bytes; returns -RSP_EIO for the command's result (mon.c). */
 __printf(3, 4)
 int mon_fail(struct rsp_output *out, u32 col, const char *fmt, ...);
+/* mon_output.c: forwarding.  mon_forward() in VMX root on the event's
+ * CPU: the records of s[0..len) for the spool; mon_forward_flush() the
+ * forward hook (every CPU halted, link held); mon_output() runs .output
+ * at a stop. */
+void mon_forward(struct mon_ctx *m, const char *s, u32 len);
+/* `.output tap on`, by the gdb connected now. */
+bool mon_tapped(void);
+void mon_forward_flush(void);
+int mon_output(const char *cmd, const struct cmd_parsed *p,
+	       struct rsp_output *out);
 /* mon_status.c: status and cpus at a stop. */
 int mon_status(struct rsp_output *out);
 int mon_cpus(const struct cmd_parsed *p, struct rsp_output *out);

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "monitor-cmds/cmd_output.h"
 #include "monitor-cmds/cmd.h"
 #include "monitor-cmds/cmd_exec.h"
 #include "monitor-cmds/cmd_inspect.h"
@@ -288,8 +289,23 @@ static void check_parse(const char *line, size_t len, int r, u32 req,
 		break;
 	case CMD_EVENT:
 		/* Refused by the parser, never in the table. */
-		if (c.spec.has_output ||
-		    (c.spec.type == EVENT_INTERRUPT && c.spec.sc))
+		if (c.spec.type == EVENT_INTERRUPT && c.spec.sc)
+			abort();
+		/* output {name}: the name inside the line; the fuzzed table
+		 * has no output sources, so the command is refused. */
+		if (c.spec.has_output &&
+		    (!c.spec.output.len ||
+		     c.spec.output.off + c.spec.output.len > len || !r))
+			abort();
+		break;
+	case CMD_OUTPUT:
+		if (c.output_op > CMD_OUTPUT_TAP ||
+		    c.output_arg.off + c.output_arg.len > len ||
+		    (c.output_op == CMD_OUTPUT_CREATE &&
+		     (!c.output_arg.len ||
+		      c.output_arg.len > EVENT_OUTPUT_NAME_MAX)) ||
+		    (c.output_op == CMD_OUTPUT_SPOOL &&
+		     c.output_arg.len >= EVENT_SPOOL_MAX))
 			abort();
 		break;
 	default:
@@ -311,7 +327,7 @@ static void check_parse(const char *line, size_t len, int r, u32 req,
 	     c.kind == CMD_PCICAM || c.kind == CMD_LM ||
 	     c.kind == CMD_PROCESS || c.kind == CMD_THREAD ||
 	     c.kind == CMD_IDT || c.kind == CMD_APIC ||
-	     c.kind == CMD_IOAPIC))
+	     c.kind == CMD_IOAPIC || c.kind == CMD_OUTPUT))
 		abort();
 }
 

@@ -3,7 +3,8 @@
  * gdbstub_fuzz.c - libFuzzer harness over the RSP engine: the input is what
  * "gdb" sends, through the in-memory transport of the unit tests, to the
  * fake target.  Byte 0 picks options (reliable link, RLE, thread count,
- * stop reason given after a resume).  Besides ASan/UBSan, every reply must
+ * stop reason given after a resume; bit 6: each resume is followed by
+ * File-I/O requests, the input then also being gdb's answers to them).  Besides ASan/UBSan, every reply must
  * be a well-formed packet with a correct checksum that fits PacketSize.
  */
 #include <stdio.h>
@@ -74,6 +75,14 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 
 		if (r.kind == RSP_RESUME_IDLE && fk.in_pos >= fk.in_len)
 			break;
+		if (r.kind == RSP_RESUME_RUN && (opt & 0x40)) {
+			static const char text[] = "0x1 a hit\n";
+			long fd = rsp_fileio_open(&eng, "/tmp/spool",
+						  RSP_FIO_O_WRONLY, 0600);
+
+			rsp_fileio_write(&eng, fd < 0 ? 3 : (int)fd, text,
+					 sizeof(text) - 1);
+		}
 		if (r.kind == RSP_RESUME_RUN) {
 			/* "Run" until the poll sees something, like a CPU. */
 			while (fk.in_pos < fk.in_len &&

@@ -97,7 +97,9 @@ def test_complete_event_options():
     assert comp("!cpuid script { x } c") == ["core", "condition"]
     assert comp("!cpuid script { printf(\"") == []           # in a script
     assert comp("!crwrite ") == ["0", "4", "mask", "pid", "core", "imm",
-                                 "buffer", "script", "condition"]
+                                 "buffer", "script", "condition", "output"]
+    assert comp("!cpuid o") == ["output"]
+    assert comp("!cpuid output { x } o") == []               # once
     assert "sc" not in comp("!crwrite 0 ")
 
 

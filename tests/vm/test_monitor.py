@@ -188,8 +188,10 @@ def test_parser_forms_of_the_module(session):
                                    "script once"), s["helpask"]
     assert s["noscript"].startswith(
         "column 2: expected a script after '?'"), s["noscript"]
+    # No output source named log: refused, the event not added.
     assert s["output"].startswith(
-        "column 8: output: event forwarding is not available yet"), \
+        "column 16: output {log}: no output source named 'log' (create it "
+        "first: hv output create log file PATH | tcp HOST:PORT)"), \
         s["output"]
     assert s["prescript"].startswith(
         "column 17: expected a count of script programs (hex, 1-0x200)"), \

@@ -18,6 +18,15 @@
  *    to SIM_WVAR (8 bytes); the one at 0x80 loads 8 bytes from SIM_RVAR.
  *  - Z0/Z1 breakpoints hit before the instruction at their address; Z2-Z4
  *    watchpoints hit after the access.  Z1-Z4 share 4 slots, like DR0-3.
+ *  - monitor "fwrite PATH N": at the next continue, before running, the
+ *    target opens PATH on gdb's machine and appends N numbered lines
+ *    ("fio line 000000\n", 64 per Fwrite) through File-I/O requests;
+ *    "fwrite" alone says what gdb answered last time.
+ *  - monitor ".output spool PATH", ".output create NAME", ".output tap
+ *    on|off", ".kv .output" as hvgdb.ko answers them, and "emit ID NAME
+ *    N" (NAME "-" for a console line): at the next continue, N records
+ *    "0x<ID> NAME NAME-line <i>" appended to the spool (File-I/O), as
+ *    hvgdb.ko forwards event output.
  *  - monitor: "echo TEXT", "big N" (N bytes of numbered lines), "slow N"
  *    (N lines, one every 300 ms), "fail" and "fail TEXT" (a refusal: the
  *    text, then an error reply), "laststep" (the thread and the
@@ -86,6 +95,18 @@ struct sim {
 	u64 steps;		/* single steps run */
 	int last_step_tid;
 	u32 last_step_flags;	/* rsp_resume.sstep_flags of that step */
+	/* monitor fwrite: lines to write through File-I/O at the next
+	 * continue, and what gdb answered. */
+	char fio_path[256];
+	long fio_lines;
+	char fio_result[128];
+	/* ".output spool PATH" and "emit ID NAME N": forwarded records as
+	 * hvgdb.ko writes them (monitor-cmds/event_forward.h). */
+	char spool[256];
+	char emit[8][64];	/* "0x<id> <name> " tags */
+	long emit_n[8];
+	int nemit;
+	bool tap;
 };
 
 struct tcp_tr {
@@ -393,6 +414,58 @@ static int tgt_monitor(void *ctx, const char *cmd, struct rsp_output *out)
 		rsp_output_write(out, "\n", 1);
 		return -RSP_EINVAL;
 	}
+	if (!strncmp(cmd, "fwrite ", 7)) {
+		char *sp = strrchr(cmd, ' ');
+
+		snprintf(s->fio_path, sizeof(s->fio_path), "%.*s",
+			 (int)(sp - cmd - 7), cmd + 7);
+		s->fio_lines = strtol(sp + 1, NULL, 0);
+		return 0;
+	}
+	if (!strncmp(cmd, ".output spool ", 14)) {
+		snprintf(s->spool, sizeof(s->spool), "%s", cmd + 14);
+		snprintf(line, sizeof(line), "spool: %.100s\n", s->spool);
+		rsp_output_write(out, line, strlen(line));
+		return 0;
+	}
+	if (!strncmp(cmd, ".output create ", 15)) {
+		snprintf(line, sizeof(line), "output '%.60s' created\n",
+			 cmd + 15);
+		rsp_output_write(out, line, strlen(line));
+		return 0;
+	}
+	if (!strncmp(cmd, ".output tap ", 12)) {
+		s->tap = !strcmp(cmd + 12, "on");
+		snprintf(line, sizeof(line), "tap: %s\n", s->tap ? "on" : "off");
+		rsp_output_write(out, line, strlen(line));
+		return 0;
+	}
+	if (!strcmp(cmd, ".kv .output")) {
+		char kv[256];
+
+		snprintf(kv, sizeof(kv), "spool path=\"%.60s\" open=1 "
+			 "tap=%d forwarded=0x0 lost_full=0x0 lost_write=0x0 "
+			 "error=0x0\n", s->spool, s->tap);
+		rsp_output_write(out, kv, strlen(kv));
+		return 0;
+	}
+	if (!strncmp(cmd, "emit ", 5) && s->nemit < 8) {
+		unsigned id;
+		char name[40];
+		long n;
+
+		if (sscanf(cmd + 5, "%x %39s %ld", &id, name, &n) != 3)
+			return -RSP_EINVAL;
+		snprintf(s->emit[s->nemit], sizeof(s->emit[0]), "0x%x %s ",
+			 id, name);
+		s->emit_n[s->nemit++] = n;
+		return 0;
+	}
+	if (!strcmp(cmd, "fwrite")) {
+		rsp_output_write(out, s->fio_result, strlen(s->fio_result));
+		rsp_output_write(out, "\n", 1);
+		return 0;
+	}
 	if (!strcmp(cmd, "laststep")) {
 		int k = s->steps ?
 			snprintf(line, sizeof(line), "last step: thread %d, "
@@ -589,6 +662,65 @@ static void tr_flush(void *ctx)
 
 /* --- main loop ---------------------------------------------------------- */
 
+/* monitor fwrite: open, then the lines in writes of 64, while gdb waits. */
+static void sim_fileio(struct sim *s, struct rsp_engine *eng)
+{
+	static char buf[64 * 32];
+	long fd, r = 0, i = 0, written = 0;
+
+	if (!s->fio_lines)
+		return;
+	fd = rsp_fileio_open(eng, s->fio_path, RSP_FIO_O_WRONLY |
+			     RSP_FIO_O_CREAT | RSP_FIO_O_APPEND, 0600);
+	while (fd >= 0 && i < s->fio_lines) {
+		size_t n = 0;
+		int k;
+
+		for (k = 0; k < 64 && i < s->fio_lines; k++, i++)
+			n += (size_t)sprintf(buf + n, "fio line %06ld\n", i);
+		r = rsp_fileio_write(eng, (int)fd, buf, n);
+		if (r != (long)n)
+			break;
+		written += r;
+	}
+	snprintf(s->fio_result, sizeof(s->fio_result),
+		 "fwrite: fd %ld, %ld bytes written, last %ld", fd, written,
+		 fd < 0 ? fd : r);
+	s->fio_lines = 0;
+}
+
+/* monitor emit: the records, interleaved, 64 per Fwrite, to the spool. */
+static void sim_emit(struct sim *s, struct rsp_engine *eng)
+{
+	static char buf[64 * 128];
+	long fd, done[8] = { 0 }, left = 0;
+	int k;
+
+	for (k = 0; k < s->nemit; k++)
+		left += s->emit_n[k];
+	if (!left || !s->spool[0])
+		return;
+	fd = rsp_fileio_open(eng, s->spool, RSP_FIO_O_WRONLY |
+			     RSP_FIO_O_APPEND, 0600);
+	while (fd >= 0 && left) {
+		size_t n = 0;
+		int m;
+
+		for (m = 0; m < 64 && left; m++) {
+			k = m % s->nemit;
+			if (done[k] == s->emit_n[k])
+				continue;
+			/* name-line i: the tag's name, or "console" */
+			n += (size_t)sprintf(buf + n, "%sline %ld\n", s->emit[k],
+					     done[k]++);
+			left--;
+		}
+		if (rsp_fileio_write(eng, (int)fd, buf, n) != (long)n)
+			break;
+	}
+	s->nemit = 0;
+}
+
 /*
  * Runs the CPUs as the resume decision says until something stops them.
  * Returns false if the connection dropped while running.
@@ -632,6 +764,8 @@ static bool sim_run(struct sim *s, struct rsp_engine *eng, struct tcp_tr *t,
 		st->tid = last;
 		return true;
 	}
+	sim_fileio(s, eng);
+	sim_emit(s, eng);
 	for (iter = 0;; iter++) {
 		for (c = 0; c < s->ncpus; c++) {
 			enum rsp_stop_reason why;

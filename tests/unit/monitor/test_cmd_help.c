@@ -25,7 +25,7 @@ static const char *const inspect_commands[] = {
 	"!dq", "!eb", "!ed", "!eq", "cpu", "info",
 	/* Both forms are commands: virtual and physical searches. */
 	"sb", "!sb", "sd", "!sd", "sq", "!sq", "xp", "!pcitree", "!pcicam",
-	"lm", ".process", ".thread", "!idt", "!apic", "!ioapic",
+	"lm", ".process", ".thread", "!idt", "!apic", "!ioapic", ".output",
 };
 
 /* name is in inspect_commands. */
@@ -237,11 +237,12 @@ static void test_execute_leaves_host_commands(void **state)
 	assert_int_equal(fx.req, 0);
 	assert_int_equal(fx_run(&fx, "? {}"), -1);
 	assert_string_equal(fx.out, "column 4: expected a script after '?'\n");
-	/* Refused at parse time: nothing added, no script compiled. */
+	/* Refused before anything: nothing added, no script compiled. */
 	assert_int_equal(fx_run(&fx, "!cpuid 2 script { x = 1; } output {log}"),
 			 -1);
-	assert_string_equal(fx.out, "column 28: output: event forwarding is "
-			    "not available yet\n");
+	assert_string_equal(fx.out, "column 36: output {log}: no output "
+			    "source named 'log' (create it first: hv output "
+			    "create log file PATH | tcp HOST:PORT)\n");
 	assert_int_equal(fx_run(&fx, "!interrupt sc on"), -1);
 	assert_int_equal(fx_run(&fx, "events"), 0);
 	assert_string_equal(fx.out, "0x0 (enabled) !cpuid 1\n");

@@ -45,11 +45,11 @@ static void test_errors(void **state)
 	err_is(".kv", 4, "expected a command after '.kv', got end of line");
 	err_is(".kv   ", 4, "expected a command after '.kv', got end of line");
 	err_is(".kv cpu", 5, ".kv is not available for 'cpu' (it is for "
-	       "events, the event commands, rdmsr, !va2pa, !pa2va, cpus and "
-	       "stop)");
+	       "events, the event commands, rdmsr, !va2pa, !pa2va, cpus, stop "
+	       "and .output)");
 	err_is(".kv events d 1", 5, ".kv is not available for 'events d 1' "
 	       "(it is for events, the event commands, rdmsr, !va2pa, !pa2va, "
-	       "cpus and stop)");
+	       "cpus, stop and .output)");
 	err_is(".kv rdmsr", 10, "expected an MSR number (hex) after 'rdmsr', "
 	       "got end of line");
 	err_is(".kvx events", 1, "unknown command '.kvx' (.help lists the "

@@ -177,7 +177,6 @@ static void test_all_options_any_order(void **state)
 	span_is(line, c.spec.script, " printf(\"%llx\\n\", $context); ");
 	assert_true(c.spec.has_condition);
 	span_is(line, c.spec.condition, "@rcx == 1");
-	/* `output {name}` is refused (test_output_is_refused). */
 	assert_false(c.spec.has_output);
 
 	c = ok("!cpuid sc on stage pre imm yes");
@@ -599,22 +598,29 @@ static void test_interrupt_sc_is_refused(void **state)
 	assert_true(ok("!exception e sc on").spec.sc);
 }
 
-static void test_output_is_refused(void **state)
+/* `output {name}` names a source; whether it exists is the table's
+ * business (cmd_exec.c, test_event_forward.c). */
+static void test_output_names_a_source(void **state)
 {
+	const char *line = "!cpuid 1 script { x = 1; } output { out1 }";
+	struct cmd_parsed c = ok(line);
+
 	(void)state;
-	err_is("!msrread output {log}", 10, "output: event forwarding is not "
-	       "available yet");
-	err_is("!cpuid 1 script { x = 1; } output { out1 }", 28, "output: "
-	       "event forwarding is not available yet");
-	err_is("!tsc OUTPUT {a b}", 6, "output: event forwarding is not "
-	       "available yet");
-	/* Malformed output options keep their own messages. */
+	assert_true(c.spec.has_output);
+	span_is(line, c.spec.output, "out1");
+	assert_true(c.spec.has_script);
+	c = ok("!tsc OUTPUT {log}");
+	assert_true(c.spec.has_output);
+	assert_false(c.spec.has_script);	/* break, its line forwarded */
 	err_is("!msrread output", 16, "expected '{' after 'output', got end "
 	       "of line");
 	err_is("!msrread output {  }", 17, "expected an output name inside the "
 	       "braces");
-	err_is("!msrread pid 1 output {a} pid 2", 16, "output: event "
-	       "forwarding is not available yet");
+	err_is("!msrread output {a} output {b}", 21, "'output' given twice "
+	       "(first at column 10)");
+	/* HyperDbg's own `output` command runs where the debugger is. */
+	err_is("output create log file /tmp/x", 1, "'output' runs on the "
+	       "debugging machine: use 'hv output' (the hvgdb Python package)");
 }
 
 int main(void)
@@ -636,7 +642,7 @@ int main(void)
 		cmocka_unit_test(test_print),
 		cmocka_unit_test(test_prealloc_host_forms),
 		cmocka_unit_test(test_interrupt_sc_is_refused),
-		cmocka_unit_test(test_output_is_refused),
+		cmocka_unit_test(test_output_names_a_source),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
