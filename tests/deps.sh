@@ -10,7 +10,7 @@ python3 python3-pytest libc6-i386 lib32stdc++6
 libcmocka-dev libcapstone-dev
 linux-image-amd64 linux-headers-amd64 kmod
 bochs bochsbios vgabios busybox-static isolinux syslinux-common xorriso cpio
-xz-utils zstd qemu-system-x86"
+xz-utils zstd qemu-system-x86 bpftool"
 
 missing=""
 for p in $PKGS; do

@@ -23,6 +23,11 @@
 #   forward   output sources and the routing of forwarded event output;
 #             needs no gdb
 #   output    `hv output`, on_output(): the spool and its reader thread
+#   btfgen    kernel types from BTF: parse, C, DWARF, the cache; needs no
+#             gdb
+#   btf       the types in gdb: `hv types`, and on connect when cheap
+#   kernel    tasks(), modules(), dmesg(), per_cpu(), current(); hv ps,
+#             lsmod, dmesg, current; $hv_per_cpu, $hv_current
 #   hv        the `hv` command
 
 try:
@@ -41,11 +46,17 @@ if gdb is not None:
     from hvgdb import functions  # registers $hv_msr and the others
     from hvgdb import ksyms     # kernel symbols at each connection's stop
     from hvgdb.ksyms import load as kernel_symbols
+    from hvgdb import btf
+    btf.watch()                 # after ksyms's: the types need the symbols
+    from hvgdb.kernel import (Message, Module, Task, current, dmesg,
+                              modules, per_cpu, tasks)
 
     __all__ = ["MonitorError", "monitor", "read_phys", "Cpu", "cpus", "msr",
                "write_msr", "va2pa", "pa2va", "Event", "events",
                "add_event", "Hit", "stop", "on_event",
                "remove_event_handler", "run", "kernel_symbols",
-               "on_output"]
+               "on_output", "Task", "tasks", "Module", "modules", "Message",
+               "dmesg", "per_cpu", "current"]
 
     ksyms.at_import()
+    btf.at_import()             # after the symbols: the types need them

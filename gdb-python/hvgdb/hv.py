@@ -8,6 +8,7 @@
 import gdb
 
 from hvgdb import eventctl
+from hvgdb import kernel
 from hvgdb import language
 from hvgdb import memory
 from hvgdb import onevent
@@ -70,6 +71,8 @@ values, and kernel symbols where an address goes.
 `hv output create NAME file PATH | tcp HOST:PORT`, `hv output open|close
 NAME` and `hv output` manage HyperDbg's output sources (here, where gdb
 runs) for events with `output {NAME}`.
+From the kernel's types (docs/types.md): `hv types` loads them, `hv ps`,
+`hv lsmod`, `hv dmesg`, `hv current [CPU]`.
 See docs/commands.md and docs/python.md."""
 
     def __init__(self):
@@ -86,6 +89,9 @@ See docs/commands.md and docs/python.md."""
             return onevent.cont_command()
         if words and words[0].lower() == "output":
             return output.command(words[1] if len(words) > 1 else "")
+        if words and words[0].lower() in kernel.COMMANDS:
+            return kernel.COMMANDS[words[0].lower()](
+                words[1] if len(words) > 1 else "", from_tty)
         line, edits = resolve(arg.strip() or ".help")
         try:
             out = remote.monitor(line)
@@ -130,7 +136,8 @@ See docs/commands.md and docs/python.md."""
                   "memory from %#x)\n" % (path, n, start))
 
     def complete(self, text, word):
-        c = language.complete(text, command_names(), remote.cpus_online)
+        c = language.complete(text, list(command_names()) + sorted(
+            kernel.COMMANDS), remote.cpus_online)
         if c.symbol:
             return gdb.COMPLETE_SYMBOL
         if word is None:            # the break-characters pass: defaults

@@ -37,7 +37,8 @@ INSN_KVER = $(patsubst linux-headers-%,%,$(notdir $(patsubst %/build,%,$(KDIR)))
 INSN_VMLINUZ ?= /boot/vmlinuz-$(INSN_KVER)
 INSN_KTEXT := $(BUILD)/insn/vmlinux-text.bin
 
-$(INSN_KTEXT): tests/unit/insn/extract_text.py $(wildcard $(INSN_VMLINUZ))
+$(INSN_KTEXT): tests/unit/insn/extract_text.py gdb-python/hvgdb/btfgen.py \
+		$(wildcard $(INSN_VMLINUZ))
 	@mkdir -p $(dir $@)
 	$(PYTHON) tests/unit/insn/extract_text.py $(INSN_VMLINUZ) $@
 

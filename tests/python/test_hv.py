@@ -30,6 +30,10 @@ def test_hv_not_connected_is_a_gdb_error():
     assert no_python_errors(out), out
 
 
+# The commands the package answers itself (hvgdb.kernel.COMMANDS).
+LOCAL = ("current", "dmesg", "lsmod", "ps", "types")
+
+
 def test_complete_names_without_a_connection():
     out = hv_gdb(None, ["complete hv !cp", "complete hv .h",
                         "complete hv !sysr", "complete hv cpu"],
@@ -37,16 +41,18 @@ def test_complete_names_without_a_connection():
     assert completions(out) == ["hv !cpuid", "hv .help", "hv !sysret",
                                 "hv !sysret2", "hv cpu", "hv cpus"], out
     out = hv_gdb(None, ["complete hv "], connect=False)
-    assert completions(out) == sorted("hv " + n
-                                      for n in language.COMMAND_NAMES), out
+    assert completions(out) == sorted("hv " + n for n in
+                                      language.COMMAND_NAMES + LOCAL), out
 
 
 def test_complete_names_from_the_stubs_help_once(target):
     """Connected, the names are the stub's (.help), asked once."""
     out = hv_gdb(target, ["set debug remote 1", "complete hv ",
                           "complete hv ec", "complete hv !cp"])
-    assert completions(out) == ["hv .help", "hv big", "hv echo", "hv fail",
-                                "hv laststep", "hv slow", "hv echo"], out
+    assert completions(out) == ["hv .help", "hv big", "hv current",
+                                "hv dmesg", "hv echo", "hv fail",
+                                "hv laststep", "hv lsmod", "hv ps",
+                                "hv slow", "hv types", "hv echo"], out
     # set debug remote is off while monitor() runs: the package's own
     # line in the log stands for the packets.
     assert out.count("[hvgdb] monitor '.help': ") == 1, out

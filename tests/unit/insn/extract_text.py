@@ -10,63 +10,22 @@ size, then the section bytes.  Standard library only (lzma, zlib); zstd
 needs the zstd tool.  A missing or unreadable image is an error (exit 1,
 with the reason): the differential test must not pass without its input.
 """
-import lzma
 import os
 import struct
-import subprocess
 import sys
-import zlib
 
-MAGICS = (
-    (b"\xfd7zXZ\x00", "xz"),
-    (b"\x1f\x8b\x08", "gzip"),
-    (b"\x28\xb5\x2f\xfd", "zstd"),
-)
-
-
-def decompress(blob, off, kind):
-    try:
-        if kind == "xz":
-            return lzma.LZMADecompressor().decompress(blob[off:])
-        if kind == "gzip":
-            return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(
-                blob[off:])
-        if kind == "zstd":
-            r = subprocess.run(["zstd", "-dc"], input=blob[off:],
-                               capture_output=True, check=False)
-            return r.stdout
-    except (lzma.LZMAError, zlib.error, OSError):
-        return b""
-    return b""
-
-
-def find_elf(blob):
-    for magic, kind in MAGICS:
-        off = blob.find(magic)
-        while off >= 0:
-            out = decompress(blob, off, kind)
-            if out[:4] == b"\x7fELF":
-                return out
-            off = blob.find(magic, off + 1)
-    return None
+# The image is opened as hvgdb's types loader opens it (kernel types from
+# BTF, docs/types.md): one implementation of bzImage -> vmlinux.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "..", "gdb-python"))
+from hvgdb.btfgen import elf_section, vmlinux_of  # noqa: E402
 
 
 def text_section(elf):
-    if elf[4] != 2 or elf[5] != 1:
-        raise ValueError("not a little-endian ELF64")
-    shoff, = struct.unpack_from("<Q", elf, 0x28)
-    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", elf, 0x3a)
-
-    def sh(i):
-        return struct.unpack_from("<IIQQQQIIQQ", elf, shoff + i * shentsize)
-
-    strtab = sh(shstrndx)
-    for i in range(shnum):
-        name, _type, _flags, addr, off, size = sh(i)[:6]
-        start = strtab[4] + name
-        if elf[start:elf.index(b"\0", start)] == b".text":
-            return addr, elf[off:off + size]
-    raise ValueError("no .text section")
+    sec = elf_section(elf, ".text")
+    if sec is None:
+        raise ValueError("no .text section")
+    return sec
 
 
 def main():
@@ -79,7 +38,7 @@ def main():
               "KDIR's version; make INSN_VMLINUZ=... to name another)",
               file=sys.stderr)
         return 1
-    elf = find_elf(blob)
+    elf = vmlinux_of(blob)
     if elf is None:
         print(f"extract_text: no xz/gzip/zstd ELF payload in {src}",
               file=sys.stderr)
