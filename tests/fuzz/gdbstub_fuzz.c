@@ -37,6 +37,10 @@ static void check_output(const struct fake *f)
 				abort();	/* unescaped '$' */
 			sum += f->out[s];
 		}
+		/* The fake keeps FAKE_OUT_MAX bytes of what the engine sent:
+		 * a packet cut there is the fake's limit, not the engine's. */
+		if (s + 2 >= f->out_len && f->out_len == FAKE_OUT_MAX)
+			break;
 		if (s + 2 >= f->out_len || s - i - 1 > RSP_PACKET_SIZE)
 			abort();
 		if ((rsp_hex_val(f->out[s + 1]) << 4 |
