@@ -28,7 +28,8 @@
 #define SCRIPT_MAX_STRBYTES	1024	/* string literal pool */
 #define SCRIPT_MAX_LOCALS	64	/* per-CPU variables per program */
 #define SCRIPT_MAX_GLOBALS	64	/* ".name" variables, shared */
-#define SCRIPT_NAME_MAX		32	/* identifier size with its NUL */
+#define SCRIPT_NAME_MAX		256	/* identifier size with its NUL */
+#define SCRIPT_NAME_POOL	2048	/* bytes of variable names per table */
 #define SCRIPT_MAX_FUNCS	16	/* user-defined functions */
 #define SCRIPT_MAX_PARAMS	16	/* parameters + typed locals */
 #define SCRIPT_STACK_SLOTS	256	/* evaluator value stack */
@@ -36,7 +37,8 @@
 #ifndef SCRIPT_MAX_NEST
 #define SCRIPT_MAX_NEST		48	/* compiler recursion, ~100 B each */
 #endif
-#define SCRIPT_DEFAULT_STEPS	100000	/* steps per evaluation */
+#define SCRIPT_DEFAULT_STEPS	1000000	/* steps per evaluation */
+#define SCRIPT_MAX_STEPS	16000000 /* largest budget an event may ask */
 #define SCRIPT_MAX_MEMCPY	4096	/* bytes per memcpy/memcmp call */
 #define SCRIPT_MAX_STRING	256	/* characters printed by %s */
 #define SCRIPT_MAX_STRLEN	4096	/* scanned by strlen/strcmp */
@@ -147,14 +149,22 @@ struct script_prog {
 	struct script_insn code[SCRIPT_MAX_INSNS];
 	u64 consts[SCRIPT_MAX_CONSTS];
 	char strs[SCRIPT_MAX_STRBYTES];
-	char local_names[SCRIPT_MAX_LOCALS][SCRIPT_NAME_MAX];
+	u32 names_len;
+	u16 local_name[SCRIPT_MAX_LOCALS];	/* offsets in names */
+	char names[SCRIPT_NAME_POOL];		/* NUL-terminated names */
 };
 
 /* Names of ".globals", shared by every program compiled against it. */
 struct script_globals {
 	u32 count;
-	char names[SCRIPT_MAX_GLOBALS][SCRIPT_NAME_MAX];
+	u32 names_len;
+	u16 name[SCRIPT_MAX_GLOBALS];		/* offsets in names */
+	char names[SCRIPT_NAME_POOL];		/* NUL-terminated names */
 };
+
+/* Name of per-CPU variable i of prog / of global i ("" when out of range). */
+const char *script_local_name(const struct script_prog *prog, u32 i);
+const char *script_global_name(const struct script_globals *g, u32 i);
 
 struct script_func {
 	char name[SCRIPT_NAME_MAX];
@@ -174,6 +184,7 @@ struct script_compiler {
 	u64 tok_val;
 	char tok_text[SCRIPT_NAME_MAX];
 	u32 tok_line, tok_col;
+	u32 name_line, name_col;	/* of the last name token */
 	size_t tok_pos;
 	u32 str_off, str_n;	/* string token: in prog->strs */
 	bool str_wide;
@@ -210,7 +221,8 @@ struct script_vm {
 	u32 ret_pc[SCRIPT_MAX_CALL_DEPTH];
 	u32 ret_fp[SCRIPT_MAX_CALL_DEPTH];
 	u64 result;		/* value of a top-level return / condition */
-	u64 steps;		/* instructions executed by the last eval */
+	u64 steps;		/* steps used by the last eval */
+	u64 left;		/* budget left when a built-in starts */
 	u32 n_msgs;		/* runtime messages of the last eval */
 	char err[96];		/* message of the last failure */
 };

@@ -327,12 +327,14 @@ int script_builtin(struct script_vm *vm, const struct script_prog *p,
 		else
 			r = old;
 		break;
+	/* each attempt costs a step: the lock gives up within the budget */
 	case SB_SPINLOCK_LOCK:
-		spin_lock(vm, ops, ctx, args[0], SPIN_TRIES);
-		break;
 	case SB_SPINLOCK_LOCK_CUSTOM_WAIT:
-		spin_lock(vm, ops, ctx, args[0], args[1] && args[1] < SPIN_TRIES ?
-			  args[1] : SPIN_TRIES);
+		old = id == SB_SPINLOCK_LOCK || !args[1] ||
+		      args[1] > SPIN_TRIES ? SPIN_TRIES : args[1];
+		if (old > vm->left / SCRIPT_MEM_STEPS + 1)
+			old = vm->left / SCRIPT_MEM_STEPS + 1;
+		spin_lock(vm, ops, ctx, args[0], old);
 		break;
 	case SB_SPINLOCK_UNLOCK:
 		if (!ilk(ops, ctx, SCRIPT_ILK_EXCHANGE, args[0], 0, 0, &old))
@@ -378,9 +380,12 @@ int script_builtin(struct script_vm *vm, const struct script_prog *p,
 		r = ops->rdtsc ? ops->rdtsc(ctx, id == SB_RDTSCP) : 0;
 		break;
 	case SB_MICROSLEEP:
+		/* the sleep, too, fits in the step budget */
+		old = args[0] < MAX_USLEEP ? args[0] : MAX_USLEEP;
+		if (old > vm->left / SCRIPT_STEPS_PER_USEC)
+			old = vm->left / SCRIPT_STEPS_PER_USEC;
 		if (ops->microsleep)
-			ops->microsleep(ctx, args[0] < MAX_USLEEP ? args[0] :
-					MAX_USLEEP);
+			ops->microsleep(ctx, old);
 		break;
 	case SB_DISASSEMBLE_LEN:
 	case SB_DISASSEMBLE_LEN64:

@@ -159,10 +159,61 @@ static int find_name(char (*names)[SCRIPT_NAME_MAX], u32 n, const char *s)
 	return -1;
 }
 
+/* Name i of a pool table (offsets into a NUL-terminated pool). */
+static const char *pool_name(const char *pool, u32 pool_len, const u16 *off,
+			     u32 n, u32 i)
+{
+	if (i >= n || off[i] >= pool_len || off[i] >= SCRIPT_NAME_POOL)
+		return "";
+	return pool + off[i];
+}
+
+const char *script_local_name(const struct script_prog *p, u32 i)
+{
+	return pool_name(p->names, p->names_len, p->local_name,
+			 p->n_locals < SCRIPT_MAX_LOCALS ? p->n_locals :
+			 SCRIPT_MAX_LOCALS, i);
+}
+
+const char *script_global_name(const struct script_globals *g, u32 i)
+{
+	return pool_name(g->names, g->names_len, g->name,
+			 g->count < SCRIPT_MAX_GLOBALS ? g->count :
+			 SCRIPT_MAX_GLOBALS, i);
+}
+
+static int pool_find(const char *pool, const u16 *off, u32 n, const char *s)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		if (script_streq(pool + off[i], s))
+			return i;
+	return -1;
+}
+
+/* Appends name to a pool; false (and an error) when the pool is full. */
+static bool pool_add(struct script_compiler *c, char *pool, u32 *len,
+		     u16 *off, const char *name)
+{
+	size_t n = strlen(name) + 1;
+
+	if (*len + n > SCRIPT_NAME_POOL) {
+		script_fail_at(c, c->name_line, c->name_col,
+			       "expected shorter variable names (2048 bytes of names in all)",
+			       NULL);
+		return false;
+	}
+	memcpy(pool + *len, name, n);
+	*off = (u16)*len;
+	*len += (u32)n;
+	return true;
+}
+
 static int local_slot(struct script_compiler *c, const char *name)
 {
 	struct script_prog *p = c->prog;
-	int i = find_name(p->local_names, p->n_locals, name);
+	int i = pool_find(p->names, p->local_name, p->n_locals, name);
 
 	if (i >= 0)
 		return i;
@@ -170,14 +221,16 @@ static int local_slot(struct script_compiler *c, const char *name)
 		script_fail(c, "expected at most 64 variables");
 		return -1;
 	}
-	script_strlcpy(p->local_names[p->n_locals], name, SCRIPT_NAME_MAX);
+	if (!pool_add(c, p->names, &p->names_len, &p->local_name[p->n_locals],
+		      name))
+		return -1;
 	return p->n_locals++;
 }
 
 static int global_slot(struct script_compiler *c, const char *name)
 {
 	struct script_globals *g = c->globals;
-	int i = find_name(g->names, g->count, name);
+	int i = pool_find(g->names, g->name, g->count, name);
 
 	if (i >= 0)
 		return i;
@@ -185,7 +238,8 @@ static int global_slot(struct script_compiler *c, const char *name)
 		script_fail(c, "expected at most 64 global variables");
 		return -1;
 	}
-	script_strlcpy(g->names[g->count], name, SCRIPT_NAME_MAX);
+	if (!pool_add(c, g->names, &g->names_len, &g->name[g->count], name))
+		return -1;
 	return g->count++;
 }
 
@@ -1296,6 +1350,7 @@ int script_compile(struct script_compiler *c, const char *src, size_t len,
 	prog->n_consts = 0;
 	prog->str_len = 0;
 	prog->n_locals = 0;
+	prog->names_len = 0;
 	prog->flags = flags;
 
 	script_next(c);

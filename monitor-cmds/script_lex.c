@@ -171,7 +171,7 @@ static bool lex_name(struct script_compiler *c)
 
 	while (is_alpha(peekc(c, 0)) || is_digit(peekc(c, 0))) {
 		if (n + 1 >= SCRIPT_NAME_MAX) {
-			script_fail(c, "expected a name shorter than 32 characters");
+			script_fail(c, "expected a name shorter than 256 characters");
 			return false;
 		}
 		c->tok_text[n++] = (char)peekc(c, 0);
@@ -300,15 +300,21 @@ void script_next(struct script_compiler *c)
 			c->str_wide = true;
 			return;
 		}
-		if (lex_name(c))
+		if (lex_name(c)) {
 			c->tok = ST_IDENT;
+			c->name_line = c->tok_line;
+			c->name_col = c->tok_col;
+		}
 		return;
 	}
 	if ((ch == '@' || ch == '$' || ch == '.') && is_alpha(peekc(c, 1))) {
 		advance(c);
-		if (lex_name(c))
+		if (lex_name(c)) {
 			c->tok = ch == '@' ? ST_REG :
 				 ch == '$' ? ST_PSEUDO : ST_GLOBAL;
+			c->name_line = c->tok_line;
+			c->name_col = c->tok_col;
+		}
 		return;
 	}
 	if (ch == '"') {

@@ -81,6 +81,9 @@ int script_eval(struct script_vm *vm, const struct script_prog *p,
 	u64 steps = 0, a, b;
 	u32 n = p->n_insns, pc = 0, sp = 0, fp = 0, depth = 0;
 	int rc = SCRIPT_OK;
+	struct script_charge charge;
+
+	charge.ops = NULL;
 
 	vm->err[0] = 0;
 	vm->result = 0;
@@ -99,12 +102,12 @@ int script_eval(struct script_vm *vm, const struct script_prog *p,
 
 		if (pc >= n)
 			goto bad;
-		if (steps++ >= budget) {
-			steps = budget;
+		if (steps >= budget) {
 			rc = fail(vm, ops, ctx, SCRIPT_E_STEPS,
 				  "step budget exhausted, script stopped");
 			goto out;
 		}
+		steps++;
 		in = &code[pc++];
 		switch (in->op) {
 		case SOP_END:
@@ -239,6 +242,7 @@ int script_eval(struct script_vm *vm, const struct script_prog *p,
 				goto bad;
 			a = st[sp - 1];
 			b = 0;
+			steps += SCRIPT_MEM_STEPS - 1;	/* a page walk */
 			if (!ops->mem_read ||
 			    !ops->mem_read(ctx, a, &b, in->a, in->b)) {
 				script_vm_error(vm, ops, ctx,
@@ -254,6 +258,7 @@ int script_eval(struct script_vm *vm, const struct script_prog *p,
 				goto bad;
 			b = st[--sp];
 			a = st[--sp];
+			steps += SCRIPT_MEM_STEPS - 1;
 			if (!ops->mem_write ||
 			    !ops->mem_write(ctx, a, &b, in->a, in->b))
 				script_vm_error(vm, ops, ctx,
@@ -307,8 +312,15 @@ int script_eval(struct script_vm *vm, const struct script_prog *p,
 			NEED(in->b);
 			if (!builtin_call_ok(p, in, &st[sp - in->b]))
 				goto bad;
-			rc = script_builtin(vm, p, ops, ctx, in->a,
-					    &st[sp - in->b], in->b, in->c, &a);
+			/* every machine access of a built-in costs steps */
+			if (!charge.ops)
+				script_charge_init(&charge, ops, ctx);
+			charge.cost = 0;
+			vm->left = budget - steps;
+			rc = script_builtin(vm, p, &charge.wrapped, &charge,
+					    in->a, &st[sp - in->b], in->b,
+					    in->c, &a);
+			steps += charge.cost;
 			if (rc)
 				goto out;
 			sp -= in->b;

@@ -24,4 +24,19 @@ int script_builtin(struct script_vm *vm, const struct script_prog *p,
 int script_str_char(const struct script_prog *p, const struct script_ops *ops,
 		    void *ctx, u64 base, bool lit, bool wide, u32 i);
 
+/* Built-ins run through wrapped ops that count their cost in steps
+ * (script_charge.c); vm->left is the budget remaining when the call
+ * starts (spinlock_lock gives up within it). */
+#define SCRIPT_STEPS_PER_USEC	64
+#define SCRIPT_MEM_STEPS	8	/* a guest memory access */
+struct script_charge {
+	struct script_ops wrapped;
+	const struct script_ops *ops;
+	void *ctx;
+	u64 cost;
+};
+
+void script_charge_init(struct script_charge *w, const struct script_ops *ops,
+			void *ctx);
+
 #endif /* HVGDB_SCRIPT_VM_H */

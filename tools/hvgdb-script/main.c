@@ -175,7 +175,7 @@ static void dump(const struct script_prog *p)
 		if (in->op == SOP_LDR || in->op == SOP_STR)
 			printf("  ; %s", script_reg_name(in->a));
 		if (in->op == SOP_LDL || in->op == SOP_STL)
-			printf("  ; %s", p->local_names[in->c % SCRIPT_MAX_LOCALS]);
+			printf("  ; %s", script_local_name(p, in->c));
 		printf("\n");
 	}
 }
@@ -300,10 +300,10 @@ int main(int argc, char **argv)
 		printf("condition: %d\n", vm.result != 0);
 	if (vars) {
 		for (i = 0; i < prog.n_locals; i++)
-			printf("var %s = %llx\n", prog.local_names[i],
+			printf("var %s = %llx\n", script_local_name(&prog, i),
 			       (unsigned long long)u.locals[i]);
 		for (i = 0; i < globals.count; i++)
-			printf("var .%s = %llx\n", globals.names[i],
+			printf("var .%s = %llx\n", script_global_name(&globals, i),
 			       (unsigned long long)u.globals[i]);
 	}
 	free(src);
