@@ -550,6 +550,36 @@ static void parse_call(struct script_compiler *c, u32 line, u32 col,
 	}
 }
 
+/* &name, &.name: the address of a variable's slot (script_vm.h) */
+static void parse_address(struct script_compiler *c)
+{
+	struct target t;
+
+	script_next(c);	/* & */
+	if (c->tok == ST_GLOBAL) {
+		int i = global_slot(c, c->tok_text);
+
+		emit(c, SOP_ADDR, 1, 0, i < 0 ? 0 : i);
+		script_next(c);
+		return;
+	}
+	if (c->tok != ST_IDENT || is_keyword(c->tok_text)) {
+		script_fail(c, "expected a variable after '&' (registers, pseudo-registers and values have no address)");
+		return;
+	}
+	script_strlcpy(c->name, c->tok_text, sizeof(c->name));
+	script_next(c);
+	if (c->tok == '(') {
+		script_fail_at(c, c->name_line, c->name_col,
+			       "expected a variable after '&', got a call of ",
+			       c->name);
+		return;
+	}
+	if (!name_target(c, c->name, &t))
+		return;
+	emit(c, SOP_ADDR, t.kind == TG_FRAME ? 2 : 0, 0, t.idx);
+}
+
 static u8 parse_primary(struct script_compiler *c, int flags)
 {
 	struct target t;
@@ -617,7 +647,7 @@ static u8 parse_primary(struct script_compiler *c, int flags)
 		script_fail(c, "expected an expression (++ and -- are statements)");
 		return 0;
 	case '&':
-		script_fail(c, "expected an expression (address-of '&' is not supported)");
+		parse_address(c);
 		return 0;
 	default:
 		if (!c->failed)
@@ -751,6 +781,7 @@ static u8 parse_binary(struct script_compiler *c, int flags, int min_prec)
 
 static void parse_block(struct script_compiler *c);
 static void parse_stmt(struct script_compiler *c);
+static void parse_decl(struct script_compiler *c, bool in_for);
 
 static void parse_cond(struct script_compiler *c)
 {
@@ -1051,10 +1082,14 @@ static void parse_for(struct script_compiler *c)
 	script_next(c);
 	if (!expect(c, '(', "expected '(' after for"))
 		return;
-	while (c->tok != ';' && !c->failed) {
-		parse_simple(c);
-		if (!accept(c, ','))
-			break;
+	if (c->tok == ST_IDENT && is_type(c->tok_text)) {
+		parse_decl(c, true);	/* for (int i = 0, j = 1; ...) */
+	} else {
+		while (c->tok != ';' && !c->failed) {
+			parse_simple(c);
+			if (!accept(c, ','))
+				break;
+		}
 	}
 	expect(c, ';', "expected ';' after the for initializer");
 	cond = here(c);
@@ -1206,31 +1241,31 @@ static void parse_function(struct script_compiler *c, bool is_void,
 	patch(c, jover, here(c));
 }
 
-/* TYPE name [= e] ;  or  TYPE name ( ... ) { ... } */
-static void parse_decl(struct script_compiler *c)
+/* A typed local of a function: a frame slot; declaring it again (a
+ * second "for (int i = 0; ...)") reuses the slot, a parameter may not
+ * be declared again. */
+static bool declare_frame_name(struct script_compiler *c, const char *name)
 {
-	bool is_void = script_streq(c->tok_text, "void");
-	u32 line, col;
+	int i = find_name(c->frame_names, c->n_frame, name);
+
+	if (i < 0)
+		return add_frame_name(c, name);
+	if (i < c->funcs[c->cur_func].n_params) {
+		script_fail_at(c, c->name_line, c->name_col,
+			       "expected a new name, got the parameter ", name);
+		return false;
+	}
+	return true;
+}
+
+/* name [= e] of a declaration; c->name holds the name, the token after
+ * it is current. */
+static void parse_declarator(struct script_compiler *c)
+{
 	struct target t;
 
-	script_next(c);
-	skip_type_tail(c);
-	if (c->tok != ST_IDENT || is_keyword(c->tok_text)) {
-		script_fail(c, "expected a name after the type");
+	if (c->cur_func >= 0 && !declare_frame_name(c, c->name))
 		return;
-	}
-	script_strlcpy(c->name, c->tok_text, sizeof(c->name));
-	line = c->tok_line;
-	col = c->tok_col;
-	script_next(c);
-	if (c->tok == '(') {
-		parse_function(c, is_void, line, col);
-		return;
-	}
-	if (c->cur_func >= 0) {
-		if (!add_frame_name(c, c->name))
-			return;
-	}
 	if (!name_target(c, c->name, &t))
 		return;
 	if (c->tok == '=') {
@@ -1240,7 +1275,39 @@ static void parse_decl(struct script_compiler *c)
 		emit(c, SOP_PUSHI, 0, 0, 0);
 	}
 	emit_store(c, &t);
-	end_simple(c);
+}
+
+/* TYPE name [= e] {, name [= e]} ;  or  TYPE name ( ... ) { ... }.
+ * in_for: a for initializer (no ';', no function). */
+static void parse_decl(struct script_compiler *c, bool in_for)
+{
+	bool is_void = script_streq(c->tok_text, "void");
+	u32 line, col;
+	bool first = true;
+
+	script_next(c);
+	skip_type_tail(c);
+	for (;;) {
+		if (c->tok != ST_IDENT || is_keyword(c->tok_text)) {
+			script_fail(c, "expected a name after the type");
+			return;
+		}
+		script_strlcpy(c->name, c->tok_text, sizeof(c->name));
+		line = c->tok_line;
+		col = c->tok_col;
+		script_next(c);
+		if (first && !in_for && c->tok == '(') {
+			parse_function(c, is_void, line, col);
+			return;
+		}
+		first = false;
+		parse_declarator(c);
+		if (c->failed || !accept(c, ','))
+			break;
+		skip_type_tail(c);	/* "int *p, *q" */
+	}
+	if (!in_for)
+		end_simple(c);
 }
 
 static void parse_stmt(struct script_compiler *c)
@@ -1268,7 +1335,7 @@ static void parse_stmt(struct script_compiler *c)
 	} else if (c->tok == ST_IDENT && script_streq(s, "return")) {
 		parse_return(c);
 	} else if (c->tok == ST_IDENT && is_type(s)) {
-		parse_decl(c);
+		parse_decl(c, false);
 	} else if (c->tok == ST_IDENT &&
 		   (script_streq(s, "elsif") || script_streq(s, "else"))) {
 		script_fail(c, "expected 'if' before elsif/else");

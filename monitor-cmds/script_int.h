@@ -37,6 +37,7 @@ enum script_op {
 	SOP_BUILTIN,	/* built-in a, b args, c = string literal arg mask */
 	SOP_SETRES,	/* pop into vm->result */
 	SOP_DUP,	/* push a copy of the top */
+	SOP_ADDR,	/* push the address of variable c of kind a */
 	SOP_COUNT
 };
 

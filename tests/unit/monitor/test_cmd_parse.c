@@ -388,7 +388,7 @@ static void test_errors_options(void **state)
 	err_is("!msrread mask 1", 10, "expected an option or the MSR (a "
 	       "number), got 'mask'");
 	err_is("!msrread 1 bogus", 12, "expected an option (pid, core, imm, "
-	       "sc, stage, buffer, script, condition, output), got 'bogus'");
+	       "sc, stage, buffer, script, condition, output, steps), got 'bogus'");
 	err_is("!msrread { x }", 10, "unexpected '{': a block must follow "
 	       "script, condition or output");
 }

@@ -87,6 +87,68 @@ static void test_builtins_cost_steps(void **state)
 	assert_int_equal(sr.u.n_tests, 0);
 }
 
+static void test_typed_declarations(void **state)
+{
+	(void)state;
+	/* for (int ...), several declarators, typed locals of a function
+	 * private to each call, redeclared in a second loop */
+	assert_int_equal(sr_value(
+		"int f(int a) { int b = a * 2; for (int j = 0; j < 2; j++) { b++; }"
+		" for (int j = 0, k = 3; j < 2; j++) { b += k; } return b; }"
+		"unsigned long long x = 1, y = 2;"
+		"for (int i = 0; i < 3; i++) { x += i; }"
+		"test_statement(f(4) + x + y);"), 8 + 2 + 6 + 4 + 2);
+	sr_expect_error("int f(int a) {\n  int a = 1; return a; }",
+			"line 2, column 7: expected a new name, got the parameter a");
+	sr_expect_error("for (int 5 = 0; ;) { }", "line 1, column 10: expected a name after the type");
+	/* void functions, early return, recursion */
+	assert_string_equal(sr_output(
+		"void my_func(int var, int var2) { printf(\"var = %d, var2 = %d\\n\", var, var2);"
+		" return; printf(\"never\\n\"); }"
+		"int myfibonacci(int var1) { if (var1 == 0) { return 0; } if (var1 == 1) { return 1; }"
+		" return myfibonacci(var1 - 1) + myfibonacci(var1 - 2); }"
+		"for (int i = 0; i < 3; i++) { my_func(1, 2); }"
+		"var = myfibonacci(9); printf(\"%d\", var);"),
+		"var = 1, var2 = 2\nvar = 1, var2 = 2\nvar = 1, var2 = 2\n34");
+}
+
+static void test_address_of(void **state)
+{
+	(void)state;
+	/* HyperDbg's spinlock example on a global */
+	assert_string_equal(sr_output(
+		".my_lock = 0; .my_counter = 0;"
+		"spinlock_lock(&.my_lock); .my_counter = .my_counter + 1;"
+		"printf(\"%llx %llx\\n\", .my_counter, .my_lock);"
+		"spinlock_unlock(&.my_lock); printf(\"%llx\\n\", .my_lock);"),
+		"1 1\n0\n");
+	/* interlocked_* on a local and a global, *p and poi through &, memcpy */
+	assert_int_equal(sr_value(
+		"x = 5; interlocked_increment(&x); .g = 0x10;"
+		"test_statement(interlocked_exchange_add(&.g, x));"	/* old 0x10 */
+		"test_statement(.g);"					/* 0x16 */
+		"test_statement(interlocked_compare_exchange(&x, 0x99, 6));"
+		"p = &x; *p = *p + 1; test_statement(poi(p));"		/* 0x9a */
+		"memcpy(&y, &x, 8); test_statement(y);"
+		"eb(&y, 0x41); test_statement(y);"
+		"test_statement(db(&y));"), 0x41);
+	assert_int_equal(sr.u.tests[0], 0x10);
+	assert_int_equal(sr.u.tests[1], 0x16);
+	assert_int_equal(sr.u.tests[2], 6);
+	assert_int_equal(sr.u.tests[3], 0x9a);
+	assert_int_equal(sr.u.tests[4], 0x9a);
+	assert_int_equal(sr.u.tests[5], 0x41);
+	/* a function's parameter: the address is its frame slot */
+	assert_int_equal(sr_value(
+		"int f(int a) { int b = 0; interlocked_increment(&a);"
+		" memcpy(&b, &a, 8); return b; } test_statement(f(0x41));"), 0x42);
+	/* guest memory still goes to the platform */
+	assert_int_equal(sr_value("eq(0x10000, 7); test_statement(interlocked_increment(0x10000));"), 8);
+	sr_expect_error("x = 1 + &@rax;", "line 1, column 10: expected a variable after '&'");
+	sr_expect_error("x = &$pid;", "line 1, column 6: expected a variable after '&'");
+	sr_expect_error("x = &f(1);", "line 1, column 6: expected a variable after '&', got a call of f");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -94,6 +156,8 @@ int main(void)
 		cmocka_unit_test(test_name_pool_full),
 		cmocka_unit_test(test_default_budget_runs_long_loops),
 		cmocka_unit_test(test_builtins_cost_steps),
+		cmocka_unit_test(test_typed_declarations),
+		cmocka_unit_test(test_address_of),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
