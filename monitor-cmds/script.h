@@ -32,6 +32,11 @@
 #define SCRIPT_NAME_POOL	2048	/* bytes of variable names per table */
 #define SCRIPT_MAX_FUNCS	16	/* user-defined functions */
 #define SCRIPT_MAX_PARAMS	16	/* parameters + typed locals */
+#define SCRIPT_MAX_FRAME	64	/* frame slots (arrays take several) */
+#define SCRIPT_MAX_AGGS		16	/* arrays, structs, struct pointers */
+#define SCRIPT_MAX_STYPES	8	/* struct types */
+#define SCRIPT_MAX_FIELDS	16	/* fields of a struct type */
+#define SCRIPT_MAX_DIMS		3	/* array dimensions */
 #define SCRIPT_STACK_SLOTS	256	/* evaluator value stack */
 #define SCRIPT_MAX_CALL_DEPTH	32	/* script recursion bound */
 #ifndef SCRIPT_MAX_NEST
@@ -56,6 +61,7 @@ enum script_status {
 	SCRIPT_E_DEPTH = -3,	/* call depth exceeded */
 	SCRIPT_E_DIV0 = -4,	/* division or modulo by zero */
 	SCRIPT_E_PROG = -5,	/* malformed program */
+	SCRIPT_E_BOUNDS = -6,	/* array index out of bounds */
 };
 
 /* Architectural registers, numbered for the platform (reg_get/reg_set). */
@@ -202,7 +208,32 @@ struct script_compiler {
 	u32 n_funcs;
 	int cur_func;		/* -1 at top level */
 	char frame_names[SCRIPT_MAX_PARAMS][SCRIPT_NAME_MAX];
+	u8 frame_slot[SCRIPT_MAX_PARAMS];	/* first slot of each name */
 	u32 n_frame;
+	u32 n_frame_slots;
+	/* arrays, structs and struct pointers (script_compile.c) */
+	struct script_agg {
+		char name[SCRIPT_NAME_MAX];
+		s8 func;	/* function scope, -1 top level */
+		u8 kind;	/* local, frame slot */
+		u8 ndims;
+		bool is_ptr;	/* a scalar holding a struct's address */
+		s8 stype;	/* element struct type, -1 scalar */
+		u16 base;	/* first slot */
+		u16 dims[SCRIPT_MAX_DIMS];
+	} aggs[SCRIPT_MAX_AGGS];
+	u32 n_aggs;
+	struct script_stype {
+		char name[SCRIPT_NAME_MAX];
+		u16 slots;
+		u8 nfields;
+		u16 field_name[SCRIPT_MAX_FIELDS];	/* in field_pool */
+		u16 field_off[SCRIPT_MAX_FIELDS];	/* slots */
+		s8 field_type[SCRIPT_MAX_FIELDS];	/* struct or -1 */
+	} stypes[SCRIPT_MAX_STYPES];
+	u32 n_stypes;
+	char field_pool[1024];
+	u32 field_pool_len;
 	/* break/continue patch lists of the innermost loops */
 	u32 loop_depth;
 	u32 brk[64], n_brk;

@@ -38,6 +38,8 @@ enum script_op {
 	SOP_SETRES,	/* pop into vm->result */
 	SOP_DUP,	/* push a copy of the top */
 	SOP_ADDR,	/* push the address of variable c of kind a */
+	SOP_BOUND,	/* stop unless the top < c (an array index) */
+	SOP_SCALE,	/* st[top - a] <<= b (pointer + index, scaled) */
 	SOP_COUNT
 };
 

@@ -260,6 +260,7 @@ struct two_char {
 static const struct two_char two_chars[] = {
 	{ '<', '<', '=', ST_SHL_EQ }, { '>', '>', '=', ST_SHR_EQ },
 	{ '+', '+', 0, ST_INC }, { '-', '-', 0, ST_DEC },
+	{ '-', '>', 0, ST_ARROW },
 	{ '<', '<', 0, ST_SHL }, { '>', '>', 0, ST_SHR },
 	{ '=', '=', 0, ST_EQ }, { '!', '=', 0, ST_NE },
 	{ '<', '=', 0, ST_LE }, { '>', '=', 0, ST_GE },

@@ -354,6 +354,20 @@ int script_eval(struct script_vm *vm, const struct script_prog *p,
 				a = 0;	/* no variables on this platform */
 			PUSH(a);
 			break;
+		case SOP_BOUND:
+			NEED(1);
+			if (st[sp - 1] >= in->c) {
+				script_vm_error(vm, ops, ctx,
+						"array index out of bounds, script stopped: byte offset ",
+						st[sp - 1], true);
+				rc = SCRIPT_E_BOUNDS;
+				goto out;
+			}
+			break;
+		case SOP_SCALE:
+			NEED((u32)in->a + 1);
+			st[sp - 1 - in->a] <<= in->b & 63;
+			break;
 		case SOP_SETRES:
 			NEED(1);
 			vm->result = st[--sp];

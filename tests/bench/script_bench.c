@@ -184,7 +184,11 @@ int main(void)
 	    run(0xc0000080, "event script, condition true (counter+printf)") < 0)
 		return 1;
 	if (per_eval("int add(int a, int b) { return a + b; } .r = add(.r, 1);",
-		     "typed function call (.r = add(.r, 1))"))
+		     "typed function call (.r = add(.r, 1))") ||
+	    per_eval("int t1[8] = {1,2,3,4,5,6,7,8}; .r += t1[.r & 7];",
+		     "array of 8: declare + element read") ||
+	    per_eval("int t1[8]; .r += t1[.r & 7];",
+		     "array of 8: zeroing + element read"))
 		return 1;
 	/* worst case per event: loops that run out of the step budget, with
 	 * the cheapest and the most expensive steps (built-ins pay per

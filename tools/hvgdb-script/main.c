@@ -155,7 +155,7 @@ static const char *const op_names[SOP_COUNT] = {
 	"ldf", "stf", "ldr", "str", "ldp", "add", "sub", "mul", "div", "mod",
 	"shl", "shr", "and", "or", "xor", "neg", "not", "eq", "ne", "lt", "gt",
 	"le", "ge", "load", "store", "jmp", "jz", "jnz", "call", "enter", "ret",
-	"builtin", "setres", "dup", "addr",
+	"builtin", "setres", "dup", "addr", "bound", "scale",
 };
 
 _Static_assert(ARRAY_SIZE(op_names) == SOP_COUNT, "op_names out of date");

@@ -149,6 +149,91 @@ static void test_address_of(void **state)
 	sr_expect_error("x = &f(1);", "line 1, column 6: expected a variable after '&', got a call of f");
 }
 
+/* structures-and-arrays.md, its examples with their printed results */
+static void test_structs(void **state)
+{
+	(void)state;
+	assert_string_equal(sr_output(
+		"struct Point {\n int x;\n int y;\n};\n"
+		"struct Point local = {0n31, 0n32};\n"
+		"printf(\"%d %d\\n\", local.x, local.y);\n"
+		"local.x += 5;\nlocal.y = 1 + local.y;\n"
+		"printf(\"%d %d\\n\", local.x, local.y);"), "31 32\n36 33\n");
+	assert_string_equal(sr_output(
+		"struct ArrowNestedValue { int value; };"
+		"struct ArrowNestedContainer { struct ArrowNestedValue nested; };"
+		"struct ArrowNestedContainer arrow_nested;"
+		"struct ArrowNestedContainer *arrow_nested_pointer;"
+		"arrow_nested_pointer = &arrow_nested;"
+		"arrow_nested_pointer->nested.value = 0n50;"
+		"if (arrow_nested.nested.value == 0n50 &&"
+		"    arrow_nested_pointer->nested.value == 0n50) {"
+		"    printf(\"%d\\n\", arrow_nested_pointer->nested.value); }"), "50\n");
+	/* arrays of structs, pointers into them, members after members */
+	assert_string_equal(sr_output(
+		"struct P { int x; int y; }; struct Q { int k; struct P p; };"
+		"struct Q qs[2]; qs[1].p.y = 7; struct Q *q = &qs[1]; q->k = 3;"
+		"q->p.x++; printf(\"%d %d %d %d\\n\", qs[1].k, qs[1].p.x, q->p.y, qs[0].p.y);"),
+		"3 1 7 0\n");
+	sr_expect_error("struct P { int x; };\nstruct P a; a.z = 1;", "line 2, column 14: expected a member of this struct, got z");
+	sr_expect_error("struct R a;", "line 1, column 8: expected a struct defined before, got R");
+	sr_expect_error("struct P { int x; };\n struct P { int y; };", "line 2, column 9: expected one definition of struct P");
+	sr_expect_error("struct P { int x; }; struct P a; a = 1;", "line 1, column 34: expected an element or a member to assign to, got the array or struct a");
+	sr_expect_error("struct P { int x[2]; };", "line 1, column 17: expected ';' after the member (array members are not supported)");
+	sr_expect_error("struct P { int x; }; x = (struct P)1;", "expected '*': a value can be cast to a struct pointer");
+}
+
+static void test_arrays(void **state)
+{
+	(void)state;
+	assert_string_equal(sr_output(
+		"int t1[6] = {1,2,3,4,5,6};"
+		"for (i = 0; i < 6 ; i++) { printf(\"%d\", t1[i]); }"
+		"for (i = 0; i < 6 ; i++) { printf(\"%d\", *(i+t1)); }"
+		"t44 = 55; int t2[6] = {1,2,3,t44,5,6}; printf(\" %x\", t2[3]);"
+		"int t3[3][3] = {{1,2,3},{4,5,6},{7,8,9}};"
+		"printf(\" %d%d%d\", t3[0][0], t3[1][2], t3[2][1]);"
+		"int t4[3][3][3] = {{1,2,3,4},{4,5,6,4},{7,8,9,4}};"
+		"printf(\" %d\", t4[0][0][3]);"
+		"int t5[3] = {0}; t5[1]++; t5[2] = t5[1] + 7; t5[0] += 2;"
+		"printf(\" %d%d%d\", t5[0], t5[1], t5[2]);"
+		"p = &t5[2]; printf(\" %d %d\", *p, *(t5 + 2));"),
+		"123456123456 55 168 4 218 8 8");
+	/* arrays local to a call, recursion */
+	assert_int_equal(sr_value(
+		"int f(int n) { int a[4] = {n, n+1}; if (n == 0) { return a[1]; }"
+		" return a[0] + f(n - 1) * 0n10; } test_statement(f(3));"), 1123);
+	/* the whole array bounds an index: a runtime error, no access */
+	sr_reset();
+	assert_int_equal(sr_exec("int a[3] = {1,2,3}; i = 3; x = a[i]; test_statement(1);"),
+			 SCRIPT_E_BOUNDS);
+	assert_string_equal(sr.u.out, "script error: array index out of bounds, script stopped: byte offset 0x18\n");
+	assert_int_equal(sr.u.n_tests, 0);
+	sr_expect_error("int a[3] = {1,2,3,4};", "line 1, column 19: expected no more initial values than elements");
+	sr_expect_error("int a[0];", "line 1, column 7: expected an array size (a number, 1..64 slots in all)");
+	sr_expect_error("int a[2][2][2][2];", "line 1, column 15: expected at most 3 dimensions");
+	sr_expect_error("int a[2];\nx = a[1][1];", "line 2, column 9: expected no further index");
+	sr_expect_error("int a[70];", "line 1, column 7: expected an array size");
+}
+
+static void test_casts(void **state)
+{
+	(void)state;
+	assert_int_equal(sr_eval("(char)0x1ff"), ~0ULL);
+	assert_int_equal(sr_eval("(unsigned char)0x1ff"), 0xff);
+	assert_int_equal(sr_eval("(int)0xffffffff"), ~0ULL);
+	assert_int_equal(sr_eval("(unsigned int)-1"), 0xffffffff);
+	assert_int_equal(sr_eval("(short)0x18000"), (u64)-0x8000);
+	assert_int_equal(sr_eval("(uint16)0x18000"), 0x8000);
+	assert_int_equal(sr_eval("(long long)-1"), ~0ULL);
+	assert_int_equal(sr_eval("(unsigned long long)-1"), ~0ULL);
+	assert_int_equal(sr_eval("(bool)0x100"), 1);
+	assert_int_equal(sr_eval("(void *)0x1ff + 1"), 0x200);
+	assert_int_equal(sr_eval("(uint8)0x1ff + 1"), 0x100);	/* binds like unary */
+	sr_expect_error("x = (double)1;", "line 1, column 6: expected an integer type");
+	sr_expect_error("x = (int 1;", "line 1, column 10: expected ')' after the type of the cast");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -158,6 +243,9 @@ int main(void)
 		cmocka_unit_test(test_builtins_cost_steps),
 		cmocka_unit_test(test_typed_declarations),
 		cmocka_unit_test(test_address_of),
+		cmocka_unit_test(test_structs),
+		cmocka_unit_test(test_arrays),
+		cmocka_unit_test(test_casts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
