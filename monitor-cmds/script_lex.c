@@ -342,5 +342,9 @@ void script_next(struct script_compiler *c)
 		c->tok = ch;
 		return;
 	}
+	if (ch == '#') {
+		script_fail(c, "expected the included text: #include is resolved before sending, by hvgdb-script and by the gdb-python package's hv command");
+		return;
+	}
 	script_fail(c, "expected a token, got an unexpected character");
 }

@@ -16,6 +16,7 @@
 #include "monitor-cmds/script.h"
 #include "monitor-cmds/script_int.h"
 #include "script_uplat.h"
+#include "script_include.h"
 
 #define MAX_SRC (256 * 1024)
 
@@ -208,7 +209,7 @@ int main(int argc, char **argv)
 	bool eval = false, cond = false, do_dump = false, vars = false;
 	u32 flags = 0;
 	u64 steps = 0, repeat = 1, i;
-	char err[160];
+	char err[4400];
 	size_t len;
 	char *src;
 	int a, rc = 0;
@@ -278,6 +279,25 @@ int main(int argc, char **argv)
 				strerror(errno));
 			return 64;
 		}
+	}
+	{
+		/* #include "path": resolved here, as the target has no files */
+		char dir[4096], *slash, *x;
+
+		snprintf(dir, sizeof(dir), "%s", inline_src || !strcmp(path, "-") ?
+			 "." : path);
+		slash = strrchr(dir, '/');
+		if (inline_src || !strcmp(path, "-") || !slash)
+			snprintf(dir, sizeof(dir), ".");
+		else
+			*slash = 0;
+		x = script_expand_includes(src, len, dir, &len, err, sizeof(err));
+		if (!x) {
+			fprintf(stderr, "%s: %s\n", path, err);
+			return 1;
+		}
+		free(src);
+		src = x;
 	}
 	if (cond)
 		flags |= SCRIPT_F_CONDITION;
