@@ -32,6 +32,8 @@ static void usage(FILE *f)
 "  --reg NAME=VALUE     register value (rax, eax, al, rip, rflags, cr3...)\n"
 "  --pseudo NAME=VALUE  pseudo-register value (pid, tid, core, proc,\n"
 "                       thread, ip, buffer, context, event_id, ...)\n"
+"  --pseudo pname=TEXT  the process name $pname points at (15 characters\n"
+"                       at most, as the kernel's comm)\n"
 "  --mem ADDR=HEXBYTES  writable memory initialised with these bytes\n"
 "  --zero ADDR+SIZE     writable zeroed memory (SIZE up to 1 MiB)\n"
 "  --str ADDR=TEXT      read-only NUL-terminated string at ADDR\n"
@@ -100,6 +102,21 @@ static bool set_pseudo(struct uplat *u, const char *arg)
 		return false;
 	u->pseudo[i] = v;
 	return true;
+}
+
+/* --pseudo pname=TEXT: $pname is the address of the task's comm, so the
+ * text goes into a read-only region of 16 bytes (TASK_COMM_LEN, the
+ * text cut to 15 characters as the kernel cuts it) at PNAME_ADDR. */
+#define PNAME_ADDR	0xfffffe0000000000ULL
+
+static bool set_pname(struct uplat *u, const char *text)
+{
+	static u8 comm[16];
+
+	memset(comm, 0, sizeof(comm));
+	strncpy((char *)comm, text, sizeof(comm) - 1);
+	u->pseudo[SCRIPT_PS_PNAME] = PNAME_ADDR;
+	return uplat_add_region(u, PNAME_ADDR, comm, sizeof(comm), true);
 }
 
 static int hexval(int c)
@@ -236,6 +253,10 @@ int main(int argc, char **argv)
 			return 0;
 		} else if (v && !strcmp(o, "--reg")) {
 			ok = set_reg(&u, v), a++;
+		} else if (v && !strcmp(o, "--pseudo") &&
+			   (!strncmp(v, "pname=", 6) ||
+			    !strncmp(v, "$pname=", 7))) {
+			ok = set_pname(&u, strchr(v, '=') + 1), a++;
 		} else if (v && !strcmp(o, "--pseudo")) {
 			ok = set_pseudo(&u, v), a++;
 		} else if (v && !strcmp(o, "--mem")) {
