@@ -109,6 +109,17 @@ static bool skip_space(struct script_compiler *c)
 	}
 }
 
+/* "fffff800`5b660000": hex digits then a backtick are a number even when
+ * the first digit is a letter (HyperDbg's docs write addresses so). */
+static bool hex_with_backtick(struct script_compiler *c)
+{
+	size_t i = 0;
+
+	while (digit_value(peekc(c, i)) < 16)
+		i++;
+	return i && peekc(c, i) == '`' && digit_value(peekc(c, i + 1)) < 16;
+}
+
 static void lex_number(struct script_compiler *c)
 {
 	u32 base = 16, ndig = 0;
@@ -290,7 +301,7 @@ void script_next(struct script_compiler *c)
 		c->tok = ST_EOF;
 		return;
 	}
-	if (is_digit(ch)) {
+	if (is_digit(ch) || hex_with_backtick(c)) {
 		lex_number(c);
 		return;
 	}
