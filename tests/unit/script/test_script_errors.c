@@ -28,7 +28,9 @@ static void test_syntax_errors(void **state)
 	sr_expect_error("x = 0x;", "expected digits after the number prefix");
 	sr_expect_error("printf(\"abc);", "expected '\"' closing this string");
 	sr_expect_error("print(\"\\q\");", "expected an escape");
-	sr_expect_error("x = 1 # 2;", "expected a token");
+	sr_expect_error("x = 1 ` 2;", "expected a token");
+	/* '#' is #include's, resolved before the module sees the text */
+	sr_expect_error("x = 1;\n # 2;", "line 2, column 2: expected the included text: #include is resolved before sending");
 	sr_expect_error("x == 1;", "expected an assignment operator");
 	sr_expect_error("if x == 1 { }", "expected '(' before the condition");
 	sr_expect_error("if (x == 1) y = 2;", "expected '{'");
