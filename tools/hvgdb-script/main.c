@@ -340,9 +340,23 @@ int main(int argc, char **argv)
 	if (cond)
 		printf("condition: %d\n", vm.result != 0);
 	if (vars) {
-		for (i = 0; i < prog.n_locals; i++)
-			printf("var %s = %llx\n", script_local_name(&prog, i),
-			       (unsigned long long)u.locals[i]);
+		const char *last = "";
+		u64 base = 0;
+
+		for (i = 0; i < prog.n_locals; i++) {
+			const char *n = script_local_name(&prog, i);
+
+			if (n[0]) {	/* an array's or struct's first slot */
+				last = n;
+				base = i;
+				printf("var %s = %llx\n", n,
+				       (unsigned long long)u.locals[i]);
+			} else {	/* its next slots, by 8-byte offset */
+				printf("var %s+%llx = %llx\n", last,
+				       (unsigned long long)(i - base) * 8,
+				       (unsigned long long)u.locals[i]);
+			}
+		}
 		for (i = 0; i < globals.count; i++)
 			printf("var .%s = %llx\n", script_global_name(&globals, i),
 			       (unsigned long long)u.globals[i]);
