@@ -11,7 +11,7 @@
 #define OPTS_COMMON " [pid X] [core X] [imm yes|no]"
 #define OPTS_STAGES " [sc on|off] [stage pre|post|all]"
 #define OPTS_ACTIONS " [buffer N] [script {...}] [condition {...}] " \
-	"[output {name}]"
+	"[output {name}] [steps N]"
 #define OPTS OPTS_COMMON OPTS_STAGES OPTS_ACTIONS
 
 #define EV(n, t, a, an, lo, hi, st, syn, sum) \

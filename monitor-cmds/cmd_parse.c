@@ -21,6 +21,7 @@ static const char *const ept_later[] = {
 enum opt {
 	OPT_PID, OPT_CORE, OPT_IMM, OPT_SC, OPT_STAGE, OPT_BUFFER,
 	OPT_SCRIPT, OPT_CONDITION, OPT_OUTPUT, OPT_CODE, OPT_ASM, OPT_MASK,
+	OPT_STEPS,
 	OPT_COUNT
 };
 
@@ -29,7 +30,7 @@ static const char *const opt_names[OPT_COUNT] = {
 	[OPT_SC] = "sc", [OPT_STAGE] = "stage", [OPT_BUFFER] = "buffer",
 	[OPT_SCRIPT] = "script", [OPT_CONDITION] = "condition",
 	[OPT_OUTPUT] = "output", [OPT_CODE] = "code", [OPT_ASM] = "asm",
-	[OPT_MASK] = "mask",
+	[OPT_MASK] = "mask", [OPT_STEPS] = "steps",
 };
 
 static int find_opt(const char *s, size_t n)
@@ -164,7 +165,7 @@ static int unknown_option(struct cmd_parser *p, const struct cmd_info *ci,
 		cmd_out_str(&o, "sc, stage, ");
 	if (ci->type == EVENT_CRWRITE)
 		cmd_out_str(&o, "mask, ");
-	cmd_out_str(&o, "buffer, script, condition, output), got ");
+	cmd_out_str(&o, "buffer, script, condition, output, steps), got ");
 	cmd_out_quoted(&o, cmd_tok_s(p, t), t->len);
 	return -1;
 }
@@ -301,6 +302,14 @@ static int parse_event(struct cmd_parser *p, const struct cmd_info *ci,
 				       1, CMD_BUFFER_MAX, &v))
 				return -1;
 			sp->buffer_size = (u32)v;
+			break;
+		case OPT_STEPS:	/* the script's step budget (script.h) */
+			if (cmd_next(p, &t))
+				return -1;
+			if (cmd_number(p, &t, "a step budget (hex)", "steps",
+				       1, EVENT_STEPS_MAX, &v))
+				return -1;
+			sp->steps = (u32)v;
 			break;
 		case OPT_IMM:
 			r = choice(p, "imm", "'yes' or 'no'", yes_no, 2);

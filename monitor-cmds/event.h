@@ -54,6 +54,9 @@ struct event_span {
 	u32 len;
 };
 
+/* `steps N` bound: SCRIPT_MAX_STEPS of script.h (hard bound, VMX root) */
+#define EVENT_STEPS_MAX	16000000
+
 /* Everything a command line says about one event. */
 struct event_spec {
 	enum event_type type;
@@ -68,6 +71,7 @@ struct event_spec {
 	bool sc;		/* short-circuit, default false */
 	enum event_stage stage;
 	u32 buffer_size;	/* `buffer N`, 0 when absent */
+	u32 steps;		/* `steps N`: script budget, 0 = default */
 	struct event_span script;	/* inside the braces; len 0 = none */
 	struct event_span condition;
 	struct event_span output;	/* trimmed name */

@@ -28,15 +28,26 @@
 #define SCRIPT_MAX_STRBYTES	1024	/* string literal pool */
 #define SCRIPT_MAX_LOCALS	64	/* per-CPU variables per program */
 #define SCRIPT_MAX_GLOBALS	64	/* ".name" variables, shared */
-#define SCRIPT_NAME_MAX		32	/* identifier size with its NUL */
+#define SCRIPT_NAME_MAX		256	/* identifier size with its NUL */
+#define SCRIPT_NAME_POOL	2048	/* bytes of variable names per table */
 #define SCRIPT_MAX_FUNCS	16	/* user-defined functions */
 #define SCRIPT_MAX_PARAMS	16	/* parameters + typed locals */
+#define SCRIPT_MAX_FRAME	64	/* frame slots (arrays take several) */
+#define SCRIPT_MAX_AGGS		16	/* arrays, structs, struct pointers */
+#define SCRIPT_MAX_STYPES	8	/* struct types */
+#define SCRIPT_MAX_FIELDS	16	/* fields of a struct type */
+#define SCRIPT_MAX_DIMS		3	/* array dimensions */
 #define SCRIPT_STACK_SLOTS	256	/* evaluator value stack */
 #define SCRIPT_MAX_CALL_DEPTH	32	/* script recursion bound */
 #ifndef SCRIPT_MAX_NEST
 #define SCRIPT_MAX_NEST		48	/* compiler recursion, ~100 B each */
 #endif
-#define SCRIPT_DEFAULT_STEPS	100000	/* steps per evaluation */
+#define SCRIPT_DEFAULT_STEPS	1000000	/* steps per evaluation */
+#define SCRIPT_MAX_STEPS	16000000 /* largest budget an event may ask */
+/* A built-in that starts within the budget runs to its end: the most one
+ * costs (strcmp of two 4096-byte strings: 2 x 4096 reads of 8 steps;
+ * printf of 15 %s of 256 characters, read twice) is under this. */
+#define SCRIPT_MAX_BUILTIN_STEPS 70000
 #define SCRIPT_MAX_MEMCPY	4096	/* bytes per memcpy/memcmp call */
 #define SCRIPT_MAX_STRING	256	/* characters printed by %s */
 #define SCRIPT_MAX_STRLEN	4096	/* scanned by strlen/strcmp */
@@ -54,6 +65,7 @@ enum script_status {
 	SCRIPT_E_DEPTH = -3,	/* call depth exceeded */
 	SCRIPT_E_DIV0 = -4,	/* division or modulo by zero */
 	SCRIPT_E_PROG = -5,	/* malformed program */
+	SCRIPT_E_BOUNDS = -6,	/* array index out of bounds */
 };
 
 /* Architectural registers, numbered for the platform (reg_get/reg_set). */
@@ -147,14 +159,22 @@ struct script_prog {
 	struct script_insn code[SCRIPT_MAX_INSNS];
 	u64 consts[SCRIPT_MAX_CONSTS];
 	char strs[SCRIPT_MAX_STRBYTES];
-	char local_names[SCRIPT_MAX_LOCALS][SCRIPT_NAME_MAX];
+	u32 names_len;
+	u16 local_name[SCRIPT_MAX_LOCALS];	/* offsets in names */
+	char names[SCRIPT_NAME_POOL];		/* NUL-terminated names */
 };
 
 /* Names of ".globals", shared by every program compiled against it. */
 struct script_globals {
 	u32 count;
-	char names[SCRIPT_MAX_GLOBALS][SCRIPT_NAME_MAX];
+	u32 names_len;
+	u16 name[SCRIPT_MAX_GLOBALS];		/* offsets in names */
+	char names[SCRIPT_NAME_POOL];		/* NUL-terminated names */
 };
+
+/* Name of per-CPU variable i of prog / of global i ("" when out of range). */
+const char *script_local_name(const struct script_prog *prog, u32 i);
+const char *script_global_name(const struct script_globals *g, u32 i);
 
 struct script_func {
 	char name[SCRIPT_NAME_MAX];
@@ -174,6 +194,7 @@ struct script_compiler {
 	u64 tok_val;
 	char tok_text[SCRIPT_NAME_MAX];
 	u32 tok_line, tok_col;
+	u32 name_line, name_col;	/* of the last name token */
 	size_t tok_pos;
 	u32 str_off, str_n;	/* string token: in prog->strs */
 	bool str_wide;
@@ -191,7 +212,32 @@ struct script_compiler {
 	u32 n_funcs;
 	int cur_func;		/* -1 at top level */
 	char frame_names[SCRIPT_MAX_PARAMS][SCRIPT_NAME_MAX];
+	u8 frame_slot[SCRIPT_MAX_PARAMS];	/* first slot of each name */
 	u32 n_frame;
+	u32 n_frame_slots;
+	/* arrays, structs and struct pointers (script_compile.c) */
+	struct script_agg {
+		char name[SCRIPT_NAME_MAX];
+		s8 func;	/* function scope, -1 top level */
+		u8 kind;	/* local, frame slot */
+		u8 ndims;
+		bool is_ptr;	/* a scalar holding a struct's address */
+		s8 stype;	/* element struct type, -1 scalar */
+		u16 base;	/* first slot */
+		u16 dims[SCRIPT_MAX_DIMS];
+	} aggs[SCRIPT_MAX_AGGS];
+	u32 n_aggs;
+	struct script_stype {
+		char name[SCRIPT_NAME_MAX];
+		u16 slots;
+		u8 nfields;
+		u16 field_name[SCRIPT_MAX_FIELDS];	/* in field_pool */
+		u16 field_off[SCRIPT_MAX_FIELDS];	/* slots */
+		s8 field_type[SCRIPT_MAX_FIELDS];	/* struct or -1 */
+	} stypes[SCRIPT_MAX_STYPES];
+	u32 n_stypes;
+	char field_pool[1024];
+	u32 field_pool_len;
 	/* break/continue patch lists of the innermost loops */
 	u32 loop_depth;
 	u32 brk[64], n_brk;
@@ -210,7 +256,8 @@ struct script_vm {
 	u32 ret_pc[SCRIPT_MAX_CALL_DEPTH];
 	u32 ret_fp[SCRIPT_MAX_CALL_DEPTH];
 	u64 result;		/* value of a top-level return / condition */
-	u64 steps;		/* instructions executed by the last eval */
+	u64 steps;		/* steps used by the last eval */
+	u64 left;		/* budget left when a built-in starts */
 	u32 n_msgs;		/* runtime messages of the last eval */
 	char err[96];		/* message of the last failure */
 };

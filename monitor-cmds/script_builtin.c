@@ -327,12 +327,14 @@ int script_builtin(struct script_vm *vm, const struct script_prog *p,
 		else
 			r = old;
 		break;
+	/* each attempt costs a step: the lock gives up within the budget */
 	case SB_SPINLOCK_LOCK:
-		spin_lock(vm, ops, ctx, args[0], SPIN_TRIES);
-		break;
 	case SB_SPINLOCK_LOCK_CUSTOM_WAIT:
-		spin_lock(vm, ops, ctx, args[0], args[1] && args[1] < SPIN_TRIES ?
-			  args[1] : SPIN_TRIES);
+		old = id == SB_SPINLOCK_LOCK || !args[1] ||
+		      args[1] > SPIN_TRIES ? SPIN_TRIES : args[1];
+		if (old > vm->left / SCRIPT_MEM_STEPS + 1)
+			old = vm->left / SCRIPT_MEM_STEPS + 1;
+		spin_lock(vm, ops, ctx, args[0], old);
 		break;
 	case SB_SPINLOCK_UNLOCK:
 		if (!ilk(ops, ctx, SCRIPT_ILK_EXCHANGE, args[0], 0, 0, &old))
@@ -378,9 +380,12 @@ int script_builtin(struct script_vm *vm, const struct script_prog *p,
 		r = ops->rdtsc ? ops->rdtsc(ctx, id == SB_RDTSCP) : 0;
 		break;
 	case SB_MICROSLEEP:
+		/* the sleep, too, fits in the step budget */
+		old = args[0] < MAX_USLEEP ? args[0] : MAX_USLEEP;
+		if (old > vm->left / SCRIPT_STEPS_PER_USEC)
+			old = vm->left / SCRIPT_STEPS_PER_USEC;
 		if (ops->microsleep)
-			ops->microsleep(ctx, args[0] < MAX_USLEEP ? args[0] :
-					MAX_USLEEP);
+			ops->microsleep(ctx, old);
 		break;
 	case SB_DISASSEMBLE_LEN:
 	case SB_DISASSEMBLE_LEN64:
@@ -388,6 +393,20 @@ int script_builtin(struct script_vm *vm, const struct script_prog *p,
 		break;
 	case SB_DISASSEMBLE_LEN32:
 		r = insn_length(ops, ctx, args[0], 32);
+		break;
+	/* HyperDbg's LBR functions work after `!lbr enable`, and return 0
+	 * (doing nothing) while LBR was not enabled that way.  hvgdb has no
+	 * !lbr command, so LBR is never enabled: lbr_check() is 0 and the
+	 * others say why they do nothing. */
+	case SB_LBR_CHECK:
+		break;
+	case SB_LBR_SAVE:
+	case SB_LBR_PRINT:
+	case SB_LBR_RESTORE:
+	case SB_LBR_RESTORE_BY_FILTER:
+		script_vm_error(vm, ops, ctx,
+				"LBR functions need '!lbr enable', which hvgdb does not have: returned ",
+				0, true);
 		break;
 	default:
 		return SCRIPT_E_PROG;

@@ -16,6 +16,7 @@
 
 #define K_BITWISE 1	/* an & ^ | at the top of this operand */
 #define K_CMP 2		/* a comparison */
+#define K_PTR 4		/* an array's address: + and - scale by 8 */
 
 static const char *const type_names[] = {
 	"void", "int", "uint", "long", "ulong", "char", "uchar", "short",
@@ -26,7 +27,7 @@ static const char *const type_names[] = {
 
 static const char *const keywords[] = {
 	"if", "elsif", "else", "while", "do", "for", "break", "continue",
-	"return",
+	"return", "struct",
 };
 
 static bool is_type(const char *s)
@@ -159,10 +160,61 @@ static int find_name(char (*names)[SCRIPT_NAME_MAX], u32 n, const char *s)
 	return -1;
 }
 
+/* Name i of a pool table (offsets into a NUL-terminated pool). */
+static const char *pool_name(const char *pool, u32 pool_len, const u16 *off,
+			     u32 n, u32 i)
+{
+	if (i >= n || off[i] >= pool_len || off[i] >= SCRIPT_NAME_POOL)
+		return "";
+	return pool + off[i];
+}
+
+const char *script_local_name(const struct script_prog *p, u32 i)
+{
+	return pool_name(p->names, p->names_len, p->local_name,
+			 p->n_locals < SCRIPT_MAX_LOCALS ? p->n_locals :
+			 SCRIPT_MAX_LOCALS, i);
+}
+
+const char *script_global_name(const struct script_globals *g, u32 i)
+{
+	return pool_name(g->names, g->names_len, g->name,
+			 g->count < SCRIPT_MAX_GLOBALS ? g->count :
+			 SCRIPT_MAX_GLOBALS, i);
+}
+
+static int pool_find(const char *pool, const u16 *off, u32 n, const char *s)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		if (script_streq(pool + off[i], s))
+			return i;
+	return -1;
+}
+
+/* Appends name to a pool; false (and an error) when the pool is full. */
+static bool pool_add(struct script_compiler *c, char *pool, u32 *len,
+		     u16 *off, const char *name)
+{
+	size_t n = strlen(name) + 1;
+
+	if (*len + n > SCRIPT_NAME_POOL) {
+		script_fail_at(c, c->name_line, c->name_col,
+			       "expected shorter variable names (2048 bytes of names in all)",
+			       NULL);
+		return false;
+	}
+	memcpy(pool + *len, name, n);
+	*off = (u16)*len;
+	*len += (u32)n;
+	return true;
+}
+
 static int local_slot(struct script_compiler *c, const char *name)
 {
 	struct script_prog *p = c->prog;
-	int i = find_name(p->local_names, p->n_locals, name);
+	int i = pool_find(p->names, p->local_name, p->n_locals, name);
 
 	if (i >= 0)
 		return i;
@@ -170,14 +222,16 @@ static int local_slot(struct script_compiler *c, const char *name)
 		script_fail(c, "expected at most 64 variables");
 		return -1;
 	}
-	script_strlcpy(p->local_names[p->n_locals], name, SCRIPT_NAME_MAX);
+	if (!pool_add(c, p->names, &p->names_len, &p->local_name[p->n_locals],
+		      name))
+		return -1;
 	return p->n_locals++;
 }
 
 static int global_slot(struct script_compiler *c, const char *name)
 {
 	struct script_globals *g = c->globals;
-	int i = find_name(g->names, g->count, name);
+	int i = pool_find(g->names, g->name, g->count, name);
 
 	if (i >= 0)
 		return i;
@@ -185,7 +239,8 @@ static int global_slot(struct script_compiler *c, const char *name)
 		script_fail(c, "expected at most 64 global variables");
 		return -1;
 	}
-	script_strlcpy(g->names[g->count], name, SCRIPT_NAME_MAX);
+	if (!pool_add(c, g->names, &g->names_len, &g->name[g->count], name))
+		return -1;
 	return g->count++;
 }
 
@@ -199,7 +254,7 @@ static bool name_target(struct script_compiler *c, const char *name,
 		i = find_name(c->frame_names, c->n_frame, name);
 	if (i >= 0) {
 		t->kind = TG_FRAME;
-		t->idx = i;
+		t->idx = c->frame_slot[i];
 		return true;
 	}
 	i = local_slot(c, name);
@@ -252,6 +307,7 @@ static void emit_store(struct script_compiler *c, const struct target *t)
 /* ---- expressions ---- */
 
 static u8 parse_binary(struct script_compiler *c, int flags, int min_prec);
+static u8 parse_unary(struct script_compiler *c, int flags);
 
 static u8 parse_expr(struct script_compiler *c, int flags)
 {
@@ -496,8 +552,324 @@ static void parse_call(struct script_compiler *c, u32 line, u32 col,
 	}
 }
 
+/* ---- arrays and structures ---- */
+
+enum { AR_LVALUE = 1, AR_ADDRESS, AR_VALUE };
+
+static struct script_agg *find_agg(struct script_compiler *c,
+				   const char *name)
+{
+	u32 i;
+
+	if (c->cur_func >= 0) {
+		for (i = 0; i < c->n_aggs; i++)
+			if (c->aggs[i].func == c->cur_func &&
+			    script_streq(c->aggs[i].name, name))
+				return &c->aggs[i];
+		if (find_name(c->frame_names, c->n_frame, name) >= 0)
+			return NULL;	/* a scalar of the function */
+	}
+	for (i = 0; i < c->n_aggs; i++)
+		if (c->aggs[i].func < 0 && script_streq(c->aggs[i].name, name))
+			return &c->aggs[i];
+	return NULL;
+}
+
+static int find_stype(struct script_compiler *c, const char *name)
+{
+	u32 i;
+
+	for (i = 0; i < c->n_stypes; i++)
+		if (script_streq(c->stypes[i].name, name))
+			return i;
+	return -1;
+}
+
+static u32 stype_slots(struct script_compiler *c, int st)
+{
+	return st < 0 ? 1 : c->stypes[st].slots;
+}
+
+/* The member c->tok_text of struct type st: emits "+ offset", returns the
+ * member's type (struct index or -1), or -2 after an error. */
+static int member(struct script_compiler *c, int st)
+{
+	struct script_stype *t = &c->stypes[st];
+	u32 i;
+
+	for (i = 0; i < t->nfields; i++)
+		if (script_streq(c->field_pool + t->field_name[i], c->tok_text))
+			break;
+	if (i == t->nfields) {
+		script_fail_at(c, c->tok_line, c->tok_col,
+			       "expected a member of this struct, got ",
+			       c->tok_text);
+		return -2;
+	}
+	if (t->field_off[i]) {
+		emit(c, SOP_PUSHI, 0, 0, t->field_off[i] * 8u);
+		emit(c, SOP_ADD, 0, 0, 0);
+	}
+	script_next(c);
+	return t->field_type[i];
+}
+
+/*
+ * An array, struct or struct pointer named a, its name consumed: the
+ * indexes [e], members .m and ->m that follow.  Leaves on the stack the
+ * address of a scalar element (AR_LVALUE), the address of an array or a
+ * struct (AR_ADDRESS: the name of an array is its address, as in C), or
+ * a struct pointer's value (AR_VALUE).  Returns 0 after an error.
+ */
+static int agg_postfix(struct script_compiler *c, const struct script_agg *a)
+{
+	u32 k = 0, j, stride;
+	int st = a->stype;
+
+	if (a->is_ptr) {
+		emit(c, a->kind == TG_FRAME ? SOP_LDF : SOP_LDL, 0, 0, a->base);
+		if (c->tok != ST_ARROW)
+			return AR_VALUE;
+	} else {
+		emit(c, SOP_ADDR, a->kind == TG_FRAME ? 2 : 0, 0, a->base);
+	}
+	if (c->tok == '[')
+		emit(c, SOP_PUSHI, 0, 0, 0);	/* byte offset */
+	while (c->tok == '[' && !c->failed) {
+		if (k >= a->ndims) {
+			script_fail(c, "expected no further index (as many as the array's dimensions)");
+			return 0;
+		}
+		script_next(c);
+		if (!enter(c))
+			return 0;
+		parse_expr(c, 0);
+		c->depth--;
+		if (!expect(c, ']', "expected ']' after the index"))
+			return 0;
+		stride = stype_slots(c, st) * 8;
+		for (j = k + 1; j < a->ndims; j++)
+			stride *= a->dims[j];
+		emit(c, SOP_PUSHI, 0, 0, stride);
+		emit(c, SOP_MUL, 0, 0, 0);
+		emit(c, SOP_ADD, 0, 0, 0);
+		k++;
+		if (c->tok != '[') {
+			/* HyperDbg reads t[0][0][3] of a [3][3][3] array as
+			 * the element after t[0][0][2]: only the whole
+			 * array bounds the index */
+			stride = stype_slots(c, st) * 8;
+			for (j = 0; j < a->ndims; j++)
+				stride *= a->dims[j];
+			emit(c, SOP_BOUND, 0, 0, stride);
+			emit(c, SOP_ADD, 0, 0, 0);
+		}
+	}
+	if (k < a->ndims)
+		return c->failed ? 0 : AR_ADDRESS;
+	/* members: ".m" reads as a global name token, "->m" after a pointer */
+	for (;;) {
+		if (st >= 0 && c->tok == ST_GLOBAL && !a->is_ptr) {
+			st = member(c, st);
+		} else if (st >= 0 && c->tok == ST_ARROW && a->is_ptr) {
+			script_next(c);
+			if (c->tok != ST_IDENT) {
+				script_fail(c, "expected a member name after '->'");
+				return 0;
+			}
+			st = member(c, st);
+			/* a->b.c: the rest are plain members */
+			while (st >= 0 && c->tok == ST_GLOBAL && !c->failed)
+				st = member(c, st);
+			break;
+		} else {
+			break;
+		}
+		if (st == -2 || c->failed)
+			return 0;
+	}
+	if (st == -2 || c->failed)
+		return 0;
+	return st >= 0 ? AR_ADDRESS : AR_LVALUE;
+}
+
+static void zero_slots(struct script_compiler *c, u8 kind, u32 base, u32 n)
+{
+	u32 k;
+
+	for (k = 0; k < n && !c->failed; k++) {
+		emit(c, SOP_PUSHI, 0, 0, 0);
+		emit(c, kind == TG_FRAME ? SOP_STF : SOP_STL, 0, 0, base + k);
+	}
+}
+
+/* { e, { e, e }, ... } flattened in order into n slots at base (HyperDbg
+ * fills a multidimensional array's elements in order whatever the
+ * braces); the rest are zeroed. */
+static void parse_init_list(struct script_compiler *c, u8 kind, u32 base,
+			    u32 n)
+{
+	u32 k = 0, level = 0;
+	u8 st = kind == TG_FRAME ? SOP_STF : SOP_STL;
+
+	if (!expect(c, '{', "expected '{' and the initial values"))
+		return;
+	level = 1;
+	while (level && !c->failed) {
+		if (accept(c, '{')) {
+			if (++level > SCRIPT_MAX_DIMS + 1) {
+				script_fail(c, "expected at most 4 levels of braces");
+				return;
+			}
+			continue;
+		}
+		if (accept(c, '}')) {
+			level--;
+			if (level)
+				accept(c, ',');
+			continue;
+		}
+		if (k >= n) {
+			script_fail(c, "expected no more initial values than elements");
+			return;
+		}
+		if (!enter(c))
+			return;
+		parse_expr(c, 0);
+		c->depth--;
+		emit(c, st, 0, 0, base + k++);
+		if (c->tok != '}' &&
+		    !expect(c, ',', "expected ',' or '}' in the initial values"))
+			return;
+	}
+	zero_slots(c, kind, base + k, n - k);
+}
+
+/*
+ * (TYPE) operand, '(' consumed: the value converted as C converts to that
+ * type.  Values are 64-bit; a cast to an 8, 16 or 32-bit type keeps the
+ * low bits, sign-extended for signed types (char, short, int and long
+ * are 8, 16, 32 and 32 bits, as in HyperDbg's Windows build).  Pointers,
+ * 64-bit types and structs' pointers leave the value as it is; bool is
+ * value != 0.
+ */
+static void parse_cast(struct script_compiler *c)
+{
+	u32 bits = 32;
+	bool sign = true, is_bool = false, ptr = false, longs = false;
+
+	if (script_streq(c->tok_text, "struct")) {
+		script_next(c);
+		if (c->tok != ST_IDENT || find_stype(c, c->tok_text) < 0) {
+			script_fail(c, "expected a struct defined before");
+			return;
+		}
+		script_next(c);
+		if (c->tok != '*') {
+			script_fail(c, "expected '*': a value can be cast to a struct pointer, not to a struct");
+			return;
+		}
+		ptr = true;
+	}
+	while (c->tok == ST_IDENT && is_type(c->tok_text) && !ptr) {
+		const char *w = c->tok_text;
+
+		if (script_streq(w, "float") || script_streq(w, "double")) {
+			script_fail(c, "expected an integer type (values are 64-bit integers)");
+			return;
+		}
+		if (script_streq(w, "void")) {
+			script_next(c);
+			if (c->tok != '*') {
+				script_fail(c, "expected '*' after void in a cast");
+				return;
+			}
+			ptr = true;
+			break;
+		}
+		if (script_streq(w, "unsigned") || w[0] == 'u')
+			sign = false;
+		if (script_streq(w, "char") || script_streq(w, "uchar") ||
+		    script_streq(w, "int8") || script_streq(w, "uint8"))
+			bits = 8;
+		else if (script_streq(w, "short") || script_streq(w, "ushort") ||
+			 script_streq(w, "int16") || script_streq(w, "uint16"))
+			bits = 16;
+		else if (script_streq(w, "int64") || script_streq(w, "uint64") ||
+			 (script_streq(w, "long") && longs))
+			bits = 64;
+		else if (script_streq(w, "bool"))
+			is_bool = true;
+		if (script_streq(w, "long"))
+			longs = true;
+		script_next(c);
+	}
+	while (accept(c, '*'))
+		ptr = true;
+	if (!expect(c, ')', "expected ')' after the type of the cast"))
+		return;
+	if (!enter(c))
+		return;
+	parse_unary(c, 0);
+	c->depth--;
+	if (ptr || c->failed)
+		return;
+	if (is_bool) {
+		emit(c, SOP_PUSHI, 0, 0, 0);
+		emit(c, SOP_NE, 0, 0, 0);
+	} else if (bits < 64) {
+		emit_const(c, (1ULL << bits) - 1);
+		emit(c, SOP_AND, 0, 0, 0);
+		if (sign) {	/* (x ^ s) - s sign-extends from bit bits-1 */
+			emit_const(c, 1ULL << (bits - 1));
+			emit(c, SOP_XOR, 0, 0, 0);
+			emit_const(c, 1ULL << (bits - 1));
+			emit(c, SOP_SUB, 0, 0, 0);
+		}
+	}
+}
+
+/* &name, &.name: the address of a variable's slot (script_vm.h) */
+static void parse_address(struct script_compiler *c)
+{
+	struct script_agg *a;
+	struct target t;
+
+	script_next(c);	/* & */
+	if (c->tok == ST_GLOBAL) {
+		int i = global_slot(c, c->tok_text);
+
+		emit(c, SOP_ADDR, 1, 0, i < 0 ? 0 : i);
+		script_next(c);
+		return;
+	}
+	if (c->tok != ST_IDENT || is_keyword(c->tok_text)) {
+		script_fail(c, "expected a variable after '&' (registers, pseudo-registers and values have no address)");
+		return;
+	}
+	script_strlcpy(c->name, c->tok_text, sizeof(c->name));
+	script_next(c);
+	if (c->tok == '(') {
+		script_fail_at(c, c->name_line, c->name_col,
+			       "expected a variable after '&', got a call of ",
+			       c->name);
+		return;
+	}
+	a = find_agg(c, c->name);
+	if (a && !(a->is_ptr && c->tok != ST_ARROW)) {
+		/* &s, &s.m, &t[i], &p->m: the address agg_postfix leaves */
+		if (agg_postfix(c, a) == AR_VALUE)
+			script_fail(c, "expected a member after the struct pointer");
+		return;
+	}
+	if (!name_target(c, c->name, &t))
+		return;
+	emit(c, SOP_ADDR, t.kind == TG_FRAME ? 2 : 0, 0, t.idx);
+}
+
 static u8 parse_primary(struct script_compiler *c, int flags)
 {
+	struct script_agg *a;
 	struct target t;
 	u32 line = c->tok_line, col = c->tok_col;
 	int i;
@@ -540,6 +912,13 @@ static u8 parse_primary(struct script_compiler *c, int flags)
 			parse_call(c, line, col, true);
 			return 0;
 		}
+		a = find_agg(c, c->name);
+		if (a) {
+			i = agg_postfix(c, a);
+			if (i == AR_LVALUE)
+				emit(c, SOP_LOAD, 8, 0, 0);
+			return i == AR_ADDRESS && a->ndims ? K_PTR : 0;
+		}
 		if (name_target(c, c->name, &t))
 			emit_load(c, &t);
 		return 0;
@@ -549,6 +928,12 @@ static u8 parse_primary(struct script_compiler *c, int flags)
 		if (!enter(c))
 			return 0;
 		script_next(c);
+		if (c->tok == ST_IDENT && (is_type(c->tok_text) ||
+		    script_streq(c->tok_text, "struct"))) {
+			parse_cast(c);
+			c->depth--;
+			return 0;
+		}
 		k = parse_expr(c, flags);
 		c->depth--;
 		expect(c, ')', "expected ')'");
@@ -563,7 +948,7 @@ static u8 parse_primary(struct script_compiler *c, int flags)
 		script_fail(c, "expected an expression (++ and -- are statements)");
 		return 0;
 	case '&':
-		script_fail(c, "expected an expression (address-of '&' is not supported)");
+		parse_address(c);
 		return 0;
 	default:
 		if (!c->failed)
@@ -685,7 +1070,16 @@ static u8 parse_binary(struct script_compiler *c, int flags, int min_prec)
 			info = K_CMP;
 			continue;
 		}
+		/* array + i, i + array, array - i: scaled by the element */
+		if (prec == 8 && ((info ^ rinfo) & K_PTR) &&
+		    (op == SOP_ADD || (info & K_PTR))) {
+			emit(c, SOP_SCALE, (info & K_PTR) ? 0 : 1, 3, 0);
+			emit(c, op, 0, 0, 0);
+			info = K_PTR;
+			continue;
+		}
 		emit(c, op, 0, 0, 0);
+		info &= ~K_PTR;
 		if (prec >= 4 && prec <= 6)
 			info |= K_BITWISE;
 	}
@@ -697,6 +1091,8 @@ static u8 parse_binary(struct script_compiler *c, int flags, int min_prec)
 
 static void parse_block(struct script_compiler *c);
 static void parse_stmt(struct script_compiler *c);
+static void parse_decl(struct script_compiler *c, bool in_for);
+static void parse_array_decl(struct script_compiler *c, int st);
 
 static void parse_cond(struct script_compiler *c)
 {
@@ -807,6 +1203,7 @@ static bool parse_target(struct script_compiler *c, struct target *t)
 /* An assignment, ++/--, or a call; no terminator. */
 static void parse_simple(struct script_compiler *c)
 {
+	struct script_agg *a;
 	struct target t = { 0 };
 	u32 line = c->tok_line, col = c->tok_col;
 	int i;
@@ -868,6 +1265,20 @@ static void parse_simple(struct script_compiler *c)
 		if (accept(c, '(')) {
 			parse_call(c, line, col, false);
 			emit(c, SOP_POP, 0, 0, 0);
+			return;
+		}
+		a = find_agg(c, c->name);
+		if (a && !(a->is_ptr && c->tok != ST_ARROW)) {
+			i = agg_postfix(c, a);
+			if (i != AR_LVALUE) {
+				if (i)
+					script_fail_at(c, line, col,
+						"expected an element or a member to assign to, got the array or struct ",
+						a->name);
+				return;
+			}
+			t.kind = TG_MEM;
+			parse_assign_rest(c, &t);
 			return;
 		}
 		if (!name_target(c, c->name, &t))
@@ -997,10 +1408,14 @@ static void parse_for(struct script_compiler *c)
 	script_next(c);
 	if (!expect(c, '(', "expected '(' after for"))
 		return;
-	while (c->tok != ';' && !c->failed) {
-		parse_simple(c);
-		if (!accept(c, ','))
-			break;
+	if (c->tok == ST_IDENT && is_type(c->tok_text)) {
+		parse_decl(c, true);	/* for (int i = 0, j = 1; ...) */
+	} else {
+		while (c->tok != ';' && !c->failed) {
+			parse_simple(c);
+			if (!accept(c, ','))
+				break;
+		}
 	}
 	expect(c, ';', "expected ';' after the for initializer");
 	cond = here(c);
@@ -1070,7 +1485,9 @@ static void parse_return(struct script_compiler *c)
 	end_simple(c);
 }
 
-static bool add_frame_name(struct script_compiler *c, const char *name)
+/* A new name of the function being compiled, on n consecutive slots. */
+static bool add_frame_block(struct script_compiler *c, const char *name,
+			    u32 n)
 {
 	if (find_name(c->frame_names, c->n_frame, name) >= 0) {
 		script_fail_at(c, c->tok_line, c->tok_col,
@@ -1081,8 +1498,19 @@ static bool add_frame_name(struct script_compiler *c, const char *name)
 		script_fail(c, "expected at most 16 parameters and locals");
 		return false;
 	}
+	if (c->n_frame_slots + n > SCRIPT_MAX_FRAME) {
+		script_fail(c, "expected at most 64 slots of parameters and locals in a function");
+		return false;
+	}
+	c->frame_slot[c->n_frame] = (u8)c->n_frame_slots;
+	c->n_frame_slots += n;
 	script_strlcpy(c->frame_names[c->n_frame++], name, SCRIPT_NAME_MAX);
 	return true;
+}
+
+static bool add_frame_name(struct script_compiler *c, const char *name)
+{
+	return add_frame_block(c, name, 1);
 }
 
 /* TYPE name ( params ) { body }, at top level; c->tok is '(' */
@@ -1113,6 +1541,7 @@ static void parse_function(struct script_compiler *c, bool is_void,
 	}
 	script_next(c);	/* ( */
 	c->n_frame = 0;
+	c->n_frame_slots = 0;
 	if (c->tok != ')') {
 		for (;;) {
 			if (c->tok == ST_IDENT && is_type(c->tok_text)) {
@@ -1144,39 +1573,45 @@ static void parse_function(struct script_compiler *c, bool is_void,
 	emit(c, SOP_PUSHI, 0, 0, 0);
 	emit(c, SOP_RET, 0, 0, 0);
 	if (!c->failed)
-		c->prog->code[enter_at].b = (u16)c->n_frame;
-	c->funcs[f].n_slots = (u8)c->n_frame;
+		c->prog->code[enter_at].b = (u16)c->n_frame_slots;
+	c->funcs[f].n_slots = (u8)c->n_frame_slots;
 	c->cur_func = -1;
 	c->n_frame = 0;
+	c->n_frame_slots = 0;
 	c->loop_depth = nb;
 	patch(c, jover, here(c));
 }
 
-/* TYPE name [= e] ;  or  TYPE name ( ... ) { ... } */
-static void parse_decl(struct script_compiler *c)
+/* A typed local of a function: a frame slot; declaring it again (a
+ * second "for (int i = 0; ...)") reuses the slot, a parameter may not
+ * be declared again. */
+static bool declare_frame_name(struct script_compiler *c, const char *name)
 {
-	bool is_void = script_streq(c->tok_text, "void");
-	u32 line, col;
+	int i = find_name(c->frame_names, c->n_frame, name);
+
+	if (i < 0)
+		return add_frame_name(c, name);
+	if (i < c->funcs[c->cur_func].n_params) {
+		script_fail_at(c, c->name_line, c->name_col,
+			       "expected a new name, got the parameter ", name);
+		return false;
+	}
+	return true;
+}
+
+/* name [= e] of a declaration; c->name holds the name, the token after
+ * it is current. */
+static void parse_declarator(struct script_compiler *c)
+{
 	struct target t;
 
-	script_next(c);
-	skip_type_tail(c);
-	if (c->tok != ST_IDENT || is_keyword(c->tok_text)) {
-		script_fail(c, "expected a name after the type");
+	if (c->tok == '[') {
+		parse_array_decl(c, -1);
 		return;
 	}
-	script_strlcpy(c->name, c->tok_text, sizeof(c->name));
-	line = c->tok_line;
-	col = c->tok_col;
-	script_next(c);
-	if (c->tok == '(') {
-		parse_function(c, is_void, line, col);
+
+	if (c->cur_func >= 0 && !declare_frame_name(c, c->name))
 		return;
-	}
-	if (c->cur_func >= 0) {
-		if (!add_frame_name(c, c->name))
-			return;
-	}
 	if (!name_target(c, c->name, &t))
 		return;
 	if (c->tok == '=') {
@@ -1186,6 +1621,282 @@ static void parse_decl(struct script_compiler *c)
 		emit(c, SOP_PUSHI, 0, 0, 0);
 	}
 	emit_store(c, &t);
+}
+
+/* TYPE name [= e] {, name [= e]} ;  or  TYPE name ( ... ) { ... }.
+ * in_for: a for initializer (no ';', no function). */
+static void parse_decl(struct script_compiler *c, bool in_for)
+{
+	bool is_void = script_streq(c->tok_text, "void");
+	u32 line, col;
+	bool first = true;
+
+	script_next(c);
+	skip_type_tail(c);
+	for (;;) {
+		if (c->tok != ST_IDENT || is_keyword(c->tok_text)) {
+			script_fail(c, "expected a name after the type");
+			return;
+		}
+		script_strlcpy(c->name, c->tok_text, sizeof(c->name));
+		line = c->tok_line;
+		col = c->tok_col;
+		script_next(c);
+		if (first && !in_for && c->tok == '(') {
+			parse_function(c, is_void, line, col);
+			return;
+		}
+		first = false;
+		parse_declarator(c);
+		if (c->failed || !accept(c, ','))
+			break;
+		skip_type_tail(c);	/* "int *p, *q" */
+	}
+	if (!in_for)
+		end_simple(c);
+}
+
+/* n slots for an array or struct named name: a function's frame slots,
+ * else consecutive per-CPU locals.  Returns the new entry or NULL. */
+static struct script_agg *new_agg(struct script_compiler *c,
+				  const char *name, u32 n)
+{
+	struct script_prog *p = c->prog;
+	struct script_agg *a;
+	struct target t;
+	u32 i;
+
+	if (c->n_aggs >= SCRIPT_MAX_AGGS) {
+		script_fail(c, "expected at most 16 arrays, structs and struct pointers");
+		return NULL;
+	}
+	a = &c->aggs[c->n_aggs];
+	memset(a, 0, sizeof(*a));
+	script_strlcpy(a->name, name, SCRIPT_NAME_MAX);
+	a->func = (s8)c->cur_func;
+	a->stype = -1;
+	if (c->cur_func >= 0) {
+		if (!add_frame_block(c, name, n))
+			return NULL;
+		a->kind = TG_FRAME;
+		a->base = c->frame_slot[c->n_frame - 1];
+	} else {
+		if (pool_find(p->names, p->local_name, p->n_locals, name) >= 0) {
+			script_fail_at(c, c->name_line, c->name_col,
+				       "expected a new name for the array or struct, got ",
+				       name);
+			return NULL;
+		}
+		if (p->n_locals + n > SCRIPT_MAX_LOCALS) {
+			script_fail(c, "expected at most 64 variables (array elements count)");
+			return NULL;
+		}
+		if (!name_target(c, name, &t))
+			return NULL;
+		a->kind = TG_LOCAL;
+		a->base = (u16)t.idx;
+		/* the other elements: unnamed slots */
+		for (i = 1; i < n; i++)
+			if (!pool_add(c, p->names, &p->names_len,
+				      &p->local_name[p->n_locals++], ""))
+				return NULL;
+	}
+	c->n_aggs++;
+	return a;
+}
+
+/* name[d1][d2].. [= { ... }] of TYPE st (-1: a scalar type); c->name
+ * holds the name and '[' is current. */
+static void parse_array_decl(struct script_compiler *c, int st)
+{
+	u16 dims[SCRIPT_MAX_DIMS];
+	u32 nd = 0, n = stype_slots(c, st), i;
+	struct script_agg *a;
+	char name[SCRIPT_NAME_MAX];
+
+	script_strlcpy(name, c->name, sizeof(name));
+	while (c->tok == '[') {
+		if (nd >= SCRIPT_MAX_DIMS) {
+			script_fail(c, "expected at most 3 dimensions");
+			return;
+		}
+		script_next(c);
+		if (c->tok != ST_NUM || !c->tok_val || c->tok_val > 64) {
+			script_fail(c, "expected an array size (a number, 1..64 slots in all)");
+			return;
+		}
+		dims[nd++] = (u16)c->tok_val;
+		n *= c->tok_val;
+		if (n > 64) {
+			script_fail(c, "expected an array size (a number, 1..64 slots in all)");
+			return;
+		}
+		script_next(c);
+		if (!expect(c, ']', "expected ']' after the array size"))
+			return;
+	}
+	a = new_agg(c, name, n);
+	if (!a)
+		return;
+	a->ndims = (u8)nd;
+	a->stype = (s8)st;
+	for (i = 0; i < nd; i++)
+		a->dims[i] = dims[i];
+	if (accept(c, '='))
+		parse_init_list(c, a->kind, a->base, n);
+	else
+		zero_slots(c, a->kind, a->base, n);
+}
+
+/* struct T { TYPE m; struct U n; TYPE *p; ... }; ('{' current) */
+static void parse_struct_def(struct script_compiler *c, const char *tag)
+{
+	struct script_stype *t;
+	int ft;
+	size_t len;
+
+	if (find_stype(c, tag) >= 0) {
+		script_fail_at(c, c->name_line, c->name_col,
+			       "expected one definition of struct ", tag);
+		return;
+	}
+	if (c->n_stypes >= SCRIPT_MAX_STYPES) {
+		script_fail(c, "expected at most 8 struct types");
+		return;
+	}
+	t = &c->stypes[c->n_stypes];
+	memset(t, 0, sizeof(*t));
+	script_strlcpy(t->name, tag, SCRIPT_NAME_MAX);
+	script_next(c);	/* { */
+	while (c->tok != '}' && !c->failed) {
+		ft = -1;
+		if (c->tok == ST_IDENT && script_streq(c->tok_text, "struct")) {
+			script_next(c);
+			ft = c->tok == ST_IDENT ? find_stype(c, c->tok_text) : -1;
+			if (ft < 0) {
+				script_fail(c, "expected the name of a struct defined before");
+				return;
+			}
+			script_next(c);
+			if (c->tok == '*')
+				ft = -1;	/* a pointer member is a value */
+			skip_type_tail(c);
+		} else if (c->tok == ST_IDENT && is_type(c->tok_text)) {
+			script_next(c);
+			skip_type_tail(c);
+		} else {
+			script_fail(c, "expected a member type");
+			return;
+		}
+		if (c->tok != ST_IDENT || is_keyword(c->tok_text)) {
+			script_fail(c, "expected a member name");
+			return;
+		}
+		len = strlen(c->tok_text) + 1;
+		if (t->nfields >= SCRIPT_MAX_FIELDS ||
+		    c->field_pool_len + len > sizeof(c->field_pool) ||
+		    t->slots + stype_slots(c, ft) > 64) {
+			script_fail(c, "expected a smaller struct (16 members, 64 slots)");
+			return;
+		}
+		memcpy(c->field_pool + c->field_pool_len, c->tok_text, len);
+		t->field_name[t->nfields] = (u16)c->field_pool_len;
+		c->field_pool_len += (u32)len;
+		t->field_off[t->nfields] = t->slots;
+		t->field_type[t->nfields] = (s8)ft;
+		t->nfields++;
+		t->slots += stype_slots(c, ft);
+		script_next(c);
+		if (!expect(c, ';', "expected ';' after the member (array members are not supported)"))
+			return;
+	}
+	if (!expect(c, '}', "expected '}' closing the struct"))
+		return;
+	if (!t->nfields) {
+		script_fail(c, "expected at least one member");
+		return;
+	}
+	c->n_stypes++;
+	end_simple(c);
+}
+
+/* struct T name [= {...}], struct T *p [= e], struct T a[N], ...; */
+static void parse_struct(struct script_compiler *c)
+{
+	struct script_agg *a;
+	struct target t;
+	char tag[SCRIPT_NAME_MAX];
+	u32 line, col;
+	int st;
+
+	script_next(c);	/* struct */
+	if (c->tok != ST_IDENT || is_keyword(c->tok_text)) {
+		script_fail(c, "expected a struct name after 'struct'");
+		return;
+	}
+	script_strlcpy(tag, c->tok_text, sizeof(tag));
+	line = c->tok_line;
+	col = c->tok_col;
+	script_next(c);
+	if (c->tok == '{') {
+		parse_struct_def(c, tag);
+		return;
+	}
+	st = find_stype(c, tag);
+	if (st < 0) {
+		script_fail_at(c, line, col,
+			       "expected a struct defined before, got ", tag);
+		return;
+	}
+	for (;;) {
+		bool ptr = accept(c, '*');
+
+		if (c->tok != ST_IDENT || is_keyword(c->tok_text)) {
+			script_fail(c, "expected a name after the type");
+			return;
+		}
+		script_strlcpy(c->name, c->tok_text, sizeof(c->name));
+		script_next(c);
+		if (ptr) {
+			if (c->cur_func >= 0 && !declare_frame_name(c, c->name))
+				return;
+			if (c->n_aggs >= SCRIPT_MAX_AGGS) {
+				script_fail(c, "expected at most 16 arrays, structs and struct pointers");
+				return;
+			}
+			if (!name_target(c, c->name, &t))
+				return;
+			a = &c->aggs[c->n_aggs++];
+			memset(a, 0, sizeof(*a));
+			script_strlcpy(a->name, c->name, SCRIPT_NAME_MAX);
+			a->func = (s8)c->cur_func;
+			a->kind = t.kind;
+			a->base = (u16)t.idx;
+			a->is_ptr = true;
+			a->stype = (s8)st;
+			if (accept(c, '=')) {
+				parse_expr(c, 0);
+			} else {
+				emit(c, SOP_PUSHI, 0, 0, 0);
+			}
+			emit_store(c, &t);
+		} else if (c->tok == '[') {
+			parse_array_decl(c, st);
+		} else {
+			a = new_agg(c, c->name, stype_slots(c, st));
+			if (!a)
+				return;
+			a->stype = (s8)st;
+			if (accept(c, '='))
+				parse_init_list(c, a->kind, a->base,
+						stype_slots(c, st));
+			else
+				zero_slots(c, a->kind, a->base,
+					   stype_slots(c, st));
+		}
+		if (c->failed || !accept(c, ','))
+			break;
+	}
 	end_simple(c);
 }
 
@@ -1214,7 +1925,9 @@ static void parse_stmt(struct script_compiler *c)
 	} else if (c->tok == ST_IDENT && script_streq(s, "return")) {
 		parse_return(c);
 	} else if (c->tok == ST_IDENT && is_type(s)) {
-		parse_decl(c);
+		parse_decl(c, false);
+	} else if (c->tok == ST_IDENT && script_streq(s, "struct")) {
+		parse_struct(c);
 	} else if (c->tok == ST_IDENT &&
 		   (script_streq(s, "elsif") || script_streq(s, "else"))) {
 		script_fail(c, "expected 'if' before elsif/else");
@@ -1296,6 +2009,7 @@ int script_compile(struct script_compiler *c, const char *src, size_t len,
 	prog->n_consts = 0;
 	prog->str_len = 0;
 	prog->n_locals = 0;
+	prog->names_len = 0;
 	prog->flags = flags;
 
 	script_next(c);

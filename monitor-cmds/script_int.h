@@ -37,6 +37,9 @@ enum script_op {
 	SOP_BUILTIN,	/* built-in a, b args, c = string literal arg mask */
 	SOP_SETRES,	/* pop into vm->result */
 	SOP_DUP,	/* push a copy of the top */
+	SOP_ADDR,	/* push the address of variable c of kind a */
+	SOP_BOUND,	/* stop unless the top < c (an array index) */
+	SOP_SCALE,	/* st[top - a] <<= b (pointer + index, scaled) */
 	SOP_COUNT
 };
 
@@ -54,6 +57,8 @@ enum script_builtin {
 	SB_EVENT_INJECT, SB_EVENT_INJECT_ERROR_CODE,
 	SB_PAUSE, SB_FLUSH, SB_RDTSC, SB_RDTSCP, SB_MICROSLEEP,
 	SB_DISASSEMBLE_LEN, SB_DISASSEMBLE_LEN32, SB_DISASSEMBLE_LEN64,
+	SB_LBR_CHECK, SB_LBR_SAVE, SB_LBR_PRINT, SB_LBR_RESTORE,
+	SB_LBR_RESTORE_BY_FILTER,
 	SB_COUNT
 };
 

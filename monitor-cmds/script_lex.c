@@ -109,6 +109,17 @@ static bool skip_space(struct script_compiler *c)
 	}
 }
 
+/* "fffff800`5b660000": hex digits then a backtick are a number even when
+ * the first digit is a letter (HyperDbg's docs write addresses so). */
+static bool hex_with_backtick(struct script_compiler *c)
+{
+	size_t i = 0;
+
+	while (digit_value(peekc(c, i)) < 16)
+		i++;
+	return i && peekc(c, i) == '`' && digit_value(peekc(c, i + 1)) < 16;
+}
+
 static void lex_number(struct script_compiler *c)
 {
 	u32 base = 16, ndig = 0;
@@ -171,7 +182,7 @@ static bool lex_name(struct script_compiler *c)
 
 	while (is_alpha(peekc(c, 0)) || is_digit(peekc(c, 0))) {
 		if (n + 1 >= SCRIPT_NAME_MAX) {
-			script_fail(c, "expected a name shorter than 32 characters");
+			script_fail(c, "expected a name shorter than 256 characters");
 			return false;
 		}
 		c->tok_text[n++] = (char)peekc(c, 0);
@@ -260,6 +271,7 @@ struct two_char {
 static const struct two_char two_chars[] = {
 	{ '<', '<', '=', ST_SHL_EQ }, { '>', '>', '=', ST_SHR_EQ },
 	{ '+', '+', 0, ST_INC }, { '-', '-', 0, ST_DEC },
+	{ '-', '>', 0, ST_ARROW },
 	{ '<', '<', 0, ST_SHL }, { '>', '>', 0, ST_SHR },
 	{ '=', '=', 0, ST_EQ }, { '!', '=', 0, ST_NE },
 	{ '<', '=', 0, ST_LE }, { '>', '=', 0, ST_GE },
@@ -289,7 +301,7 @@ void script_next(struct script_compiler *c)
 		c->tok = ST_EOF;
 		return;
 	}
-	if (is_digit(ch)) {
+	if (is_digit(ch) || hex_with_backtick(c)) {
 		lex_number(c);
 		return;
 	}
@@ -300,15 +312,21 @@ void script_next(struct script_compiler *c)
 			c->str_wide = true;
 			return;
 		}
-		if (lex_name(c))
+		if (lex_name(c)) {
 			c->tok = ST_IDENT;
+			c->name_line = c->tok_line;
+			c->name_col = c->tok_col;
+		}
 		return;
 	}
 	if ((ch == '@' || ch == '$' || ch == '.') && is_alpha(peekc(c, 1))) {
 		advance(c);
-		if (lex_name(c))
+		if (lex_name(c)) {
 			c->tok = ch == '@' ? ST_REG :
 				 ch == '$' ? ST_PSEUDO : ST_GLOBAL;
+			c->name_line = c->tok_line;
+			c->name_col = c->tok_col;
+		}
 		return;
 	}
 	if (ch == '"') {
@@ -333,6 +351,10 @@ void script_next(struct script_compiler *c)
 	    !(ch == '\'' || ch == '`' || ch == '\\' || ch == '#')) {
 		advance(c);
 		c->tok = ch;
+		return;
+	}
+	if (ch == '#') {
+		script_fail(c, "expected the included text: #include is resolved before sending, by hvgdb-script and by the gdb-python package's hv command");
 		return;
 	}
 	script_fail(c, "expected a token, got an unexpected character");

@@ -25,6 +25,7 @@ enum script_tok {
 	ST_ANDAND, ST_OROR,
 	ST_ADD_EQ, ST_SUB_EQ, ST_MUL_EQ, ST_DIV_EQ, ST_MOD_EQ,
 	ST_SHL_EQ, ST_SHR_EQ, ST_AND_EQ, ST_XOR_EQ, ST_OR_EQ,
+	ST_ARROW,	/* -> */
 };
 
 void script_next(struct script_compiler *c);

@@ -118,6 +118,12 @@ const struct script_builtin_desc script_builtins[SB_COUNT] = {
 	[SB_DISASSEMBLE_LEN] = B("disassemble_len", 1, 0, true),
 	[SB_DISASSEMBLE_LEN32] = B("disassemble_len32", 1, 0, true),
 	[SB_DISASSEMBLE_LEN64] = B("disassemble_len64", 1, 0, true),
+	/* HyperDbg v0.19's Last Branch Record functions (script_builtin.c) */
+	[SB_LBR_CHECK] = B("lbr_check", 0, 0, true),
+	[SB_LBR_SAVE] = B("lbr_save", 0, 0, true),
+	[SB_LBR_PRINT] = B("lbr_print", 0, 0, true),
+	[SB_LBR_RESTORE] = B("lbr_restore", 0, 0, true),
+	[SB_LBR_RESTORE_BY_FILTER] = B("lbr_restore_by_filter", 1, 0, true),
 };
 
 int script_streq(const char *a, const char *b)

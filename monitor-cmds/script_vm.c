@@ -81,6 +81,12 @@ int script_eval(struct script_vm *vm, const struct script_prog *p,
 	u64 steps = 0, a, b;
 	u32 n = p->n_insns, pc = 0, sp = 0, fp = 0, depth = 0;
 	int rc = SCRIPT_OK;
+	struct script_charge charge;
+	struct script_varmem vars;
+	u8 *slot;
+
+	charge.ops = NULL;
+	script_varmem_init(&vars, locals, globals, st);
 
 	vm->err[0] = 0;
 	vm->result = 0;
@@ -99,12 +105,12 @@ int script_eval(struct script_vm *vm, const struct script_prog *p,
 
 		if (pc >= n)
 			goto bad;
-		if (steps++ >= budget) {
-			steps = budget;
+		if (steps >= budget) {
 			rc = fail(vm, ops, ctx, SCRIPT_E_STEPS,
 				  "step budget exhausted, script stopped");
 			goto out;
 		}
+		steps++;
 		in = &code[pc++];
 		switch (in->op) {
 		case SOP_END:
@@ -239,6 +245,13 @@ int script_eval(struct script_vm *vm, const struct script_prog *p,
 				goto bad;
 			a = st[sp - 1];
 			b = 0;
+			slot = in->b ? NULL : script_var_mem(&vars, a, in->a);
+			if (slot) {	/* *&x */
+				memcpy(&b, slot, in->a);
+				st[sp - 1] = b;
+				break;
+			}
+			steps += SCRIPT_MEM_STEPS - 1;	/* a page walk */
 			if (!ops->mem_read ||
 			    !ops->mem_read(ctx, a, &b, in->a, in->b)) {
 				script_vm_error(vm, ops, ctx,
@@ -254,6 +267,12 @@ int script_eval(struct script_vm *vm, const struct script_prog *p,
 				goto bad;
 			b = st[--sp];
 			a = st[--sp];
+			slot = in->b ? NULL : script_var_mem(&vars, a, in->a);
+			if (slot) {
+				memcpy(slot, &b, in->a);
+				break;
+			}
+			steps += SCRIPT_MEM_STEPS - 1;
 			if (!ops->mem_write ||
 			    !ops->mem_write(ctx, a, &b, in->a, in->b))
 				script_vm_error(vm, ops, ctx,
@@ -307,12 +326,47 @@ int script_eval(struct script_vm *vm, const struct script_prog *p,
 			NEED(in->b);
 			if (!builtin_call_ok(p, in, &st[sp - in->b]))
 				goto bad;
-			rc = script_builtin(vm, p, ops, ctx, in->a,
-					    &st[sp - in->b], in->b, in->c, &a);
+			/* every machine access of a built-in costs steps */
+			if (!charge.ops)
+				script_charge_init(&charge, ops, ctx, &vars);
+			charge.cost = 0;
+			vm->left = budget - steps;
+			rc = script_builtin(vm, p, &charge.wrapped, &charge,
+					    in->a, &st[sp - in->b], in->b,
+					    in->c, &a);
+			steps += charge.cost;
 			if (rc)
 				goto out;
 			sp -= in->b;
 			PUSH(a);
+			break;
+		case SOP_ADDR:	/* &variable: a = 0 local, 1 global, 2 frame */
+			if (in->a == 0 && in->c < SCRIPT_MAX_LOCALS && locals)
+				a = (u64)(uintptr_t)&locals[in->c];
+			else if (in->a == 1 && in->c < SCRIPT_MAX_GLOBALS &&
+				 globals)
+				a = (u64)(uintptr_t)&globals[in->c];
+			else if (in->a == 2 && fp + in->c < sp)
+				a = (u64)(uintptr_t)&st[fp + in->c];
+			else if (in->a > 2)
+				goto bad;
+			else
+				a = 0;	/* no variables on this platform */
+			PUSH(a);
+			break;
+		case SOP_BOUND:
+			NEED(1);
+			if (st[sp - 1] >= in->c) {
+				script_vm_error(vm, ops, ctx,
+						"array index out of bounds, script stopped: byte offset ",
+						st[sp - 1], true);
+				rc = SCRIPT_E_BOUNDS;
+				goto out;
+			}
+			break;
+		case SOP_SCALE:
+			NEED((u32)in->a + 1);
+			st[sp - 1 - in->a] <<= in->b & 63;
 			break;
 		case SOP_SETRES:
 			NEED(1);

@@ -8,6 +8,7 @@
 import gdb
 
 from hvgdb import eventctl
+from hvgdb import include
 from hvgdb import kernel
 from hvgdb import language
 from hvgdb import memory
@@ -92,6 +93,10 @@ See docs/commands.md and docs/python.md."""
         if words and words[0].lower() in kernel.COMMANDS:
             return kernel.COMMANDS[words[0].lower()](
                 words[1] if len(words) > 1 else "", from_tty)
+        try:    # #include "path": the files are here, not on the target
+            arg = include.expand(arg)
+        except include.IncludeError as e:
+            raise gdb.GdbError("#include: %s" % e) from None
         line, edits = resolve(arg.strip() or ".help")
         try:
             out = remote.monitor(line)

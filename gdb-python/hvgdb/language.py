@@ -49,13 +49,13 @@ OPTION_ARGS = {
     "pid": ("all",), "core": CORES, "imm": ("yes", "no"),
     "sc": ("on", "off"), "stage": ("pre", "post", "all"), "buffer": NUMBER,
     "script": BLOCK, "condition": BLOCK, "mask": NUMBER, "l": NUMBER,
-    "output": BLOCK,
+    "output": BLOCK, "steps": NUMBER,
 }
 
 EVENT_OPTIONS = ("pid", "core", "imm", "sc", "stage", "buffer", "script",
-                 "condition", "output")
+                 "condition", "output", "steps")
 CRWRITE_OPTIONS = ("mask", "pid", "core", "imm", "buffer", "script",
-                   "condition", "output")
+                   "condition", "output", "steps")
 EVENTS_VERBS = ("e", "d", "c", "enable", "disable", "clear", "sc")
 
 

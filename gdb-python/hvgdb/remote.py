@@ -22,6 +22,7 @@
 
 import gdb
 
+from hvgdb import include
 from hvgdb import language
 
 # gdb's error when the stub answers a qRcmd with an E reply (remote.c).
@@ -74,6 +75,11 @@ def monitor(cmd):
     words as the message; gdb.error for gdb's own errors (not connected,
     the target is running, the connection dropped).  The output is not
     printed, and `set debug remote` is off while the command runs."""
+    if "#include" in cmd:   # hvgdb.monitor(): files are read here
+        try:
+            cmd = include.expand(cmd)
+        except include.IncludeError as e:
+            raise MonitorError("#include: %s" % e) from None
     line = language.one_line(cmd)
     req = [line, None]
     # gdb 13 captures debug output too: `set debug remote` would put its

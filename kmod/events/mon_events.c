@@ -125,7 +125,7 @@ static bool mon_act(struct hv_cpu *c, struct hv_regs *r,
 	mc->fired++;
 	if (ev->cond_prog) {
 		int st = script_eval(&mc->vm, ev->cond_prog, &mon_script_ops,
-				     m, 0);
+				     m, ev->spec.steps);
 
 		if (m->line_len)
 			mon_emit(m, m->line, m->line_len);
@@ -134,7 +134,8 @@ static bool mon_act(struct hv_cpu *c, struct hv_regs *r,
 			return false;
 	}
 	if (ev->script_prog) {
-		script_eval(&mc->vm, ev->script_prog, &mon_script_ops, m, 0);
+		script_eval(&mc->vm, ev->script_prog, &mon_script_ops, m,
+			    ev->spec.steps);
 		if (m->line_len)
 			mon_emit(m, m->line, m->line_len);
 		m->line_len = 0;

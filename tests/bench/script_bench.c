@@ -86,6 +86,53 @@ static double run(u64 ctx_val, const char *what)
 	return n / t;
 }
 
+/* Time of one evaluation of src (a statement run many times). */
+static int per_eval(const char *src, const char *what)
+{
+	u64 n = 0, i;
+	double t0, t;
+
+	if (compile(src))
+		return -1;
+	uplat_init(&u);
+	u.write_fn = ring_write;
+	t0 = now();
+	do {
+		for (i = 0; i < 100000; i++)
+			if (script_eval(&vm, &prog, &uplat_ops, &u, 0))
+				return -1;
+		n += 100000;
+		t = now() - t0;
+	} while (t < 1.0);
+	printf("script_bench: %-44s %10.2f M evaluations/s (%llu insns each)\n",
+	       what, n / t / 1e6, (unsigned long long)vm.steps);
+	return 0;
+}
+
+static u8 mem4k[4096];
+
+/* Time of one evaluation that uses the whole default budget. */
+static int full_budget(const char *src, const char *what)
+{
+	double t0, t;
+	int i, n = 20;
+
+	if (compile(src))
+		return -1;
+	uplat_init(&u);
+	u.write_fn = ring_write;
+	memset(mem4k, 'a', sizeof(mem4k) - 1);
+	uplat_add_region(&u, 0x10000, mem4k, sizeof(mem4k), false);
+	t0 = now();
+	for (i = 0; i < n; i++)
+		if (script_eval(&vm, &prog, &uplat_ops, &u, 0) != SCRIPT_E_STEPS)
+			return -1;
+	t = now() - t0;
+	printf("script_bench: full budget (%u steps), %-24s %8.2f ms per evaluation\n",
+	       SCRIPT_DEFAULT_STEPS, what, t / n * 1e3);
+	return 0;
+}
+
 static char big[16384];
 
 static void make_100_lines(void)
@@ -136,18 +183,30 @@ int main(void)
 	if (run(0x1b, "event script, condition false (counter)") < 0 ||
 	    run(0xc0000080, "event script, condition true (counter+printf)") < 0)
 		return 1;
-	/* worst case per event: a loop that runs out of the step budget */
-	if (compile("while (1 == 1) { x += 1; }"))
+	if (per_eval("int add(int a, int b) { return a + b; } .r = add(.r, 1);",
+		     "typed function call (.r = add(.r, 1))") ||
+	    per_eval("int t1[8] = {1,2,3,4,5,6,7,8}; .r += t1[.r & 7];",
+		     "array of 8: declare + element read") ||
+	    per_eval("int t1[8]; .r += t1[.r & 7];",
+		     "array of 8: zeroing + element read"))
 		return 1;
-	uplat_init(&u);
-	u.write_fn = ring_write;
-	t0 = now();
-	for (i = 0; i < 200; i++)
-		if (script_eval(&vm, &prog, &uplat_ops, &u, 0) != SCRIPT_E_STEPS)
-			return 1;
-	t = now() - t0;
-	printf("script_bench: full step budget (%u steps)              %10.1f us per evaluation\n",
-	       SCRIPT_DEFAULT_STEPS, t / 200 * 1e6);
+	/* worst case per event: loops that run out of the step budget, with
+	 * the cheapest and the most expensive steps (built-ins pay per
+	 * machine access, script_charge.c) */
+	if (full_budget("while (1 == 1) { x += 1; }", "x += 1") ||
+	    full_budget("while (1 == 1) { memcpy(0x10000, 0x10000, 0n4096); }",
+			"memcpy 4 KiB") ||
+	    full_budget("while (1 == 1) { x = strlen(0x10000); }",
+			"strlen of 4095 bytes") ||
+	    full_budget("while (1 == 1) { printf(\"%s%s%s%s\", 0x10000, 0x10000, 0x10000, 0x10000); }",
+			"printf 4 x %s of 4095 bytes") ||
+	    full_budget("while (1 == 1) { x = poi(0x10000); }",
+			"x = poi(a)") ||
+	    full_budget("while (1 == 1) { x = disassemble_len(0x10000); }",
+			"disassemble_len") ||
+	    full_budget("while (1 == 1) { x = interlocked_increment(0x10000); }",
+			"interlocked_increment"))
+		return 1;
 	make_100_lines();
 	if (compile(big))
 		return 1;

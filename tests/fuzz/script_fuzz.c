@@ -68,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	rc = run_once();
-	if (vm.steps > 2000)
+	if (vm.steps > 2000 + SCRIPT_MAX_BUILTIN_STEPS)
 		abort();
 	if (rc && !vm.err[0])
 		abort();

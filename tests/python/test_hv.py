@@ -80,7 +80,7 @@ def test_complete_options_and_values(target):
                           "complete hv !cpuid script { pri"])
     assert completions(out) == [
         "hv !cpuid 1 sc", "hv !cpuid 1 script", "hv !cpuid 1 stage",
-        "hv !cpuid imm no", "hv !cpuid imm yes",
+        "hv !cpuid 1 steps", "hv !cpuid imm no", "hv !cpuid imm yes",
         "hv msrread core 0", "hv msrread core 1",     # the test double's
         "hv rdmsr c0000082 core",
         "hv events sc off", "hv events sc on"], out
@@ -98,7 +98,8 @@ def test_complete_kernel_symbols_where_an_address_goes(syms_elf):
     assert got == sorted("hv !va2pa " + n for n in names) + [
         "hv !epthook hv_test_store",
         "hv !epthook hv_test_store sc", "hv !epthook hv_test_store script",
-        "hv !epthook hv_test_store stage"], out
+        "hv !epthook hv_test_store stage",
+        "hv !epthook hv_test_store steps"], out
 
 
 def test_a_symbol_is_sent_as_its_address(target, syms_elf):

@@ -87,9 +87,9 @@ def test_complete_command_names():
 
 
 def test_complete_event_options():
-    assert comp("!cpuid 1 s") == ["sc", "stage", "script"]
-    assert comp("cpuid s") == ["sc", "stage", "script"]      # without !
-    assert comp("!cpuid sc on s") == ["stage", "script"]     # once each
+    assert comp("!cpuid 1 s") == ["sc", "stage", "script", "steps"]
+    assert comp("cpuid s") == ["sc", "stage", "script", "steps"]      # without !
+    assert comp("!cpuid sc on s") == ["stage", "script", "steps"]     # once each
     assert comp("!cpuid imm ") == ["yes", "no"]
     assert comp("!cpuid stage p") == ["pre", "post"]
     assert comp("!msrread pid ") == ["all"]
@@ -97,7 +97,8 @@ def test_complete_event_options():
     assert comp("!cpuid script { x } c") == ["core", "condition"]
     assert comp("!cpuid script { printf(\"") == []           # in a script
     assert comp("!crwrite ") == ["0", "4", "mask", "pid", "core", "imm",
-                                 "buffer", "script", "condition", "output"]
+                                 "buffer", "script", "condition", "output",
+                                 "steps"]
     assert comp("!cpuid o") == ["output"]
     assert comp("!cpuid output { x } o") == []               # once
     assert "sc" not in comp("!crwrite 0 ")
@@ -138,7 +139,7 @@ def test_complete_symbols_where_an_address_goes():
     assert comp("sb ") == "symbol" and comp("!sb ") == ["l"]
     assert comp("sb linux_banner ") == ["l"]
     assert comp("!epthook __x64_sys_op") == "symbol"
-    assert comp("!epthook __x64_sys_openat s") == ["sc", "stage", "script"]
+    assert comp("!epthook __x64_sys_openat s") == ["sc", "stage", "script", "steps"]
     assert comp("!epthook core 0 ") == "symbol"
     assert comp("!va2pa linux_banner ") == ["core"]
     assert comp("!pa2va ") == [] and comp("!db ") == ["l"]  # physical

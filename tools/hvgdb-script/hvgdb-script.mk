@@ -8,7 +8,8 @@ LIBS += $(BUILD)/lib/libscriptuplat.a
 
 HVGDB_SCRIPT := $(BUILD)/bin/hvgdb-script
 TOOLS += $(HVGDB_SCRIPT)
-$(HVGDB_SCRIPT): $(BUILD)/obj/tools/hvgdb-script/main.o $(LIBS)
+$(HVGDB_SCRIPT): $(BUILD)/obj/tools/hvgdb-script/main.o \
+		$(BUILD)/obj/tools/hvgdb-script/script_include.o $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ $(filter %.o,$^) $(LINK_LIBS)
 

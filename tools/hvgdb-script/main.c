@@ -16,6 +16,7 @@
 #include "monitor-cmds/script.h"
 #include "monitor-cmds/script_int.h"
 #include "script_uplat.h"
+#include "script_include.h"
 
 #define MAX_SRC (256 * 1024)
 
@@ -31,6 +32,8 @@ static void usage(FILE *f)
 "  --reg NAME=VALUE     register value (rax, eax, al, rip, rflags, cr3...)\n"
 "  --pseudo NAME=VALUE  pseudo-register value (pid, tid, core, proc,\n"
 "                       thread, ip, buffer, context, event_id, ...)\n"
+"  --pseudo pname=TEXT  the process name $pname points at (15 characters\n"
+"                       at most, as the kernel's comm)\n"
 "  --mem ADDR=HEXBYTES  writable memory initialised with these bytes\n"
 "  --zero ADDR+SIZE     writable zeroed memory (SIZE up to 1 MiB)\n"
 "  --str ADDR=TEXT      read-only NUL-terminated string at ADDR\n"
@@ -101,6 +104,21 @@ static bool set_pseudo(struct uplat *u, const char *arg)
 	return true;
 }
 
+/* --pseudo pname=TEXT: $pname is the address of the task's comm, so the
+ * text goes into a read-only region of 16 bytes (TASK_COMM_LEN, the
+ * text cut to 15 characters as the kernel cuts it) at PNAME_ADDR. */
+#define PNAME_ADDR	0xfffffe0000000000ULL
+
+static bool set_pname(struct uplat *u, const char *text)
+{
+	static u8 comm[16];
+
+	memset(comm, 0, sizeof(comm));
+	strncpy((char *)comm, text, sizeof(comm) - 1);
+	u->pseudo[SCRIPT_PS_PNAME] = PNAME_ADDR;
+	return uplat_add_region(u, PNAME_ADDR, comm, sizeof(comm), true);
+}
+
 static int hexval(int c)
 {
 	if (c >= '0' && c <= '9')
@@ -155,7 +173,7 @@ static const char *const op_names[SOP_COUNT] = {
 	"ldf", "stf", "ldr", "str", "ldp", "add", "sub", "mul", "div", "mod",
 	"shl", "shr", "and", "or", "xor", "neg", "not", "eq", "ne", "lt", "gt",
 	"le", "ge", "load", "store", "jmp", "jz", "jnz", "call", "enter", "ret",
-	"builtin", "setres", "dup",
+	"builtin", "setres", "dup", "addr", "bound", "scale",
 };
 
 _Static_assert(ARRAY_SIZE(op_names) == SOP_COUNT, "op_names out of date");
@@ -175,7 +193,7 @@ static void dump(const struct script_prog *p)
 		if (in->op == SOP_LDR || in->op == SOP_STR)
 			printf("  ; %s", script_reg_name(in->a));
 		if (in->op == SOP_LDL || in->op == SOP_STL)
-			printf("  ; %s", p->local_names[in->c % SCRIPT_MAX_LOCALS]);
+			printf("  ; %s", script_local_name(p, in->c));
 		printf("\n");
 	}
 }
@@ -208,7 +226,7 @@ int main(int argc, char **argv)
 	bool eval = false, cond = false, do_dump = false, vars = false;
 	u32 flags = 0;
 	u64 steps = 0, repeat = 1, i;
-	char err[160];
+	char err[4400];
 	size_t len;
 	char *src;
 	int a, rc = 0;
@@ -235,6 +253,10 @@ int main(int argc, char **argv)
 			return 0;
 		} else if (v && !strcmp(o, "--reg")) {
 			ok = set_reg(&u, v), a++;
+		} else if (v && !strcmp(o, "--pseudo") &&
+			   (!strncmp(v, "pname=", 6) ||
+			    !strncmp(v, "$pname=", 7))) {
+			ok = set_pname(&u, strchr(v, '=') + 1), a++;
 		} else if (v && !strcmp(o, "--pseudo")) {
 			ok = set_pseudo(&u, v), a++;
 		} else if (v && !strcmp(o, "--mem")) {
@@ -279,6 +301,25 @@ int main(int argc, char **argv)
 			return 64;
 		}
 	}
+	{
+		/* #include "path": resolved here, as the target has no files */
+		char dir[4096], *slash, *x;
+
+		snprintf(dir, sizeof(dir), "%s", inline_src || !strcmp(path, "-") ?
+			 "." : path);
+		slash = strrchr(dir, '/');
+		if (inline_src || !strcmp(path, "-") || !slash)
+			snprintf(dir, sizeof(dir), ".");
+		else
+			*slash = 0;
+		x = script_expand_includes(src, len, dir, &len, err, sizeof(err));
+		if (!x) {
+			fprintf(stderr, "%s: %s\n", path, err);
+			return 1;
+		}
+		free(src);
+		src = x;
+	}
 	if (cond)
 		flags |= SCRIPT_F_CONDITION;
 	if (script_compile(&comp, src, len, &globals, flags, &prog, err,
@@ -299,11 +340,25 @@ int main(int argc, char **argv)
 	if (cond)
 		printf("condition: %d\n", vm.result != 0);
 	if (vars) {
-		for (i = 0; i < prog.n_locals; i++)
-			printf("var %s = %llx\n", prog.local_names[i],
-			       (unsigned long long)u.locals[i]);
+		const char *last = "";
+		u64 base = 0;
+
+		for (i = 0; i < prog.n_locals; i++) {
+			const char *n = script_local_name(&prog, i);
+
+			if (n[0]) {	/* an array's or struct's first slot */
+				last = n;
+				base = i;
+				printf("var %s = %llx\n", n,
+				       (unsigned long long)u.locals[i]);
+			} else {	/* its next slots, by 8-byte offset */
+				printf("var %s+%llx = %llx\n", last,
+				       (unsigned long long)(i - base) * 8,
+				       (unsigned long long)u.locals[i]);
+			}
+		}
 		for (i = 0; i < globals.count; i++)
-			printf("var .%s = %llx\n", globals.names[i],
+			printf("var .%s = %llx\n", script_global_name(&globals, i),
 			       (unsigned long long)u.globals[i]);
 	}
 	free(src);

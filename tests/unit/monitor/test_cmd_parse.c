@@ -109,6 +109,7 @@ static void test_every_event_command(void **state)
 			assert_false(c.spec.sc);
 			assert_int_equal(c.spec.stage, EVENT_STAGE_PRE);
 			assert_int_equal(c.spec.buffer_size, 0);
+			assert_int_equal(c.spec.steps, 0);
 			assert_false(c.spec.has_script);
 			assert_false(c.spec.has_condition);
 			assert_false(c.spec.has_output);
@@ -158,7 +159,7 @@ static void test_all_options_any_order(void **state)
 	const char *line = "!msrwrite stage all c0000080 "
 			   "buffer 100 condition {@rcx == 1} imm no "
 			   "script { printf(\"%llx\\n\", $context); } "
-			   "core 0n3 pid 0n500";
+			   "core 0n3 steps 200000 pid 0n500";
 	struct cmd_parsed c = ok(line);
 
 	(void)state;
@@ -173,6 +174,7 @@ static void test_all_options_any_order(void **state)
 	assert_false(c.spec.sc);
 	assert_int_equal(c.spec.stage, EVENT_STAGE_ALL);
 	assert_int_equal(c.spec.buffer_size, 0x100);
+	assert_int_equal(c.spec.steps, 0x200000);
 	assert_true(c.spec.has_script);
 	span_is(line, c.spec.script, " printf(\"%llx\\n\", $context); ");
 	assert_true(c.spec.has_condition);
@@ -358,6 +360,10 @@ static void test_errors_options(void **state)
 	       "0x1..0x100000, got 0x0");
 	err_is("!msrread buffer 100001", 17, "expected a buffer size (hex) in "
 	       "0x1..0x100000, got 0x100001");
+	err_is("!msrread steps 0", 16, "expected a step budget (hex) in "
+	       "0x1..0xf42400, got 0x0");
+	err_is("!msrread steps f42401", 16, "expected a step budget (hex) in "
+	       "0x1..0xf42400, got 0xf42401");
 	err_is("!msrread script", 16, "expected '{' after 'script', got end "
 	       "of line");
 	err_is("!msrread script x", 17, "expected '{' after 'script', got 'x'");
@@ -382,7 +388,7 @@ static void test_errors_options(void **state)
 	err_is("!msrread mask 1", 10, "expected an option or the MSR (a "
 	       "number), got 'mask'");
 	err_is("!msrread 1 bogus", 12, "expected an option (pid, core, imm, "
-	       "sc, stage, buffer, script, condition, output), got 'bogus'");
+	       "sc, stage, buffer, script, condition, output, steps), got 'bogus'");
 	err_is("!msrread { x }", 10, "unexpected '{': a block must follow "
 	       "script, condition or output");
 }
@@ -400,7 +406,7 @@ static void test_errors_arguments(void **state)
 	       "does not fit in 64 bits");
 	err_is("!tsc 5", 6, "!tsc takes no argument, got '5'");
 	err_is("!tsc bogus", 6, "expected an option (pid, core, imm, sc, stage, "
-	       "buffer, script, condition, output), got 'bogus'");
+	       "buffer, script, condition, output, steps), got 'bogus'");
 	err_is("!exception 20", 12, "expected vector in 0x0..0x1f, got 0x20");
 	err_is("!interrupt 1f", 12, "expected vector in 0x20..0xff, got 0x1f");
 	err_is("!interrupt 100", 12, "expected vector in 0x20..0xff, got 0x100");
@@ -420,7 +426,7 @@ static void test_errors_arguments(void **state)
 	err_is("!crwrite 0 mask 0", 17, "expected a bit mask (hex) in "
 	       "0x1..0xffffffffffffffff, got 0x0");
 	err_is("!crwrite 0 x", 12, "expected an option (pid, core, imm, mask, "
-	       "buffer, script, condition, output), got 'x'");
+	       "buffer, script, condition, output, steps), got 'x'");
 }
 
 static void test_errors_blocks(void **state)

@@ -95,3 +95,42 @@ def test_usage_errors():
     assert run("/nonexistent/file.ds").returncode == 64
     p = run("--help")
     assert p.returncode == 0 and "--eval" in p.stdout
+
+
+def test_pseudo_pname_text():
+    """--pseudo pname=TEXT: a script comparing $pname can be checked here;
+    the text is cut to 15 characters as the kernel's comm is."""
+    src = ('if (strcmp($pname, "bash") == 0) { printf("bash %s\\n", $pname); }'
+           ' else { printf("other %s %d\\n", $pname, strlen($pname)); }')
+    p = run("--eval", "--pseudo", "pname=bash", "-e", src)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == "bash bash\n"
+    p = run("--eval", "--pseudo", "$pname=a_rather_long_process", "-e", src)
+    assert p.stdout == "other a_rather_long_p 15\n"
+
+
+def test_include_errors(tmp_path):
+    (tmp_path / "lib.ds").write_text("? {\n int twice(int a) {\n"
+                                     "  return a * 2; // doubled\n }\n}\n")
+    main = tmp_path / "main.ds"
+    main.write_text('#include "lib.ds";\nx = twice(0n21);\n'
+                    'printf("%d\\n", x);\ny = ;\n')
+    p = run("--eval", str(main))
+    assert p.returncode == 1
+    # the including file keeps its line numbers
+    assert p.stderr.strip() == "%s: line 4, column 5: expected an expression" % main
+    main.write_text('#include "lib.ds";\nx = twice(0n21);\nprintf("%d\\n", x);\n')
+    p = run("--eval", str(main))
+    assert (p.returncode, p.stdout) == (0, "42\n"), p.stderr
+    main.write_text('x = 1;\n  #include "missing.ds"\n')
+    p = run(str(main))
+    assert p.returncode == 1
+    assert p.stderr.strip() == (
+        "%s: line 2, column 3: cannot read the included file %s/missing.ds: "
+        "No such file or directory" % (main, tmp_path))
+    # what the module answers when the text was not resolved first
+    p2 = subprocess.run([TOOL, "-"], input='x = 1; #y', capture_output=True,
+                        text=True)
+    assert p2.returncode == 1
+    assert "line 1, column 8: expected the included text: #include is " \
+        "resolved before sending" in p2.stderr

@@ -214,8 +214,15 @@ static void test_events_and_timing(void **state)
 	assert_int_equal(sr.u.events[6].op, SCRIPT_EVT_PAUSE);
 	assert_int_equal(sr.u.events[7].op, SCRIPT_EVT_FLUSH);
 	assert_int_equal(sr.u.tests[0], 100);	/* uplat's TSC steps by 100 */
-	/* microsleep is capped at one second */
-	assert_int_equal(sr.u.slept_us, 20 + 1000000);
+	/* microsleep fits in the step budget (64 steps per microsecond) */
+	assert_true(sr.u.slept_us > 20 + SCRIPT_DEFAULT_STEPS / 64 - 100);
+	assert_true(sr.u.slept_us <= 20 + SCRIPT_DEFAULT_STEPS / 64);
+	/* and is capped at one second whatever the budget */
+	sr.u.slept_us = 0;
+	assert_int_equal(sr_compile("microsleep(0n5000000);", 0), 0);
+	assert_int_equal(script_eval(&sr.vm, &sr.prog, &uplat_ops, &sr.u,
+				     SCRIPT_MAX_STEPS * 8ULL), 0);
+	assert_int_equal(sr.u.slept_us, 1000000);
 }
 
 /* hvgdb's short forms: the interruption type left out means a hardware

@@ -95,7 +95,7 @@ static void test_locals_persist_per_cpu(void **state)
 	assert_int_equal(script_eval(&sr.vm, &sr.prog, &uplat_ops, &sr.u, 0), 0);
 	assert_int_equal(sr.u.tests[2], 3);
 	assert_int_equal(sr.prog.n_locals, 1);
-	assert_string_equal(sr.prog.local_names[0], "count");
+	assert_string_equal(script_local_name(&sr.prog, 0), "count");
 }
 
 /* Two CPUs: the platform hands out the running CPU's local array. */
