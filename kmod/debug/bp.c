@@ -13,6 +13,12 @@
  * access is reported after that step, like a hardware watchpoint (a trap:
  * gdb compares the old and new value).  An EPT violation does not say how
  * wide the access is: it counts as reaching the end of its 8-byte word.
+ *
+ * Views are per CPU (vmx/ept_host.c, SDM Vol. 3C 29.3): inserting or
+ * removing a hook writes every CPU's EPT (all halted); a flip, or a page
+ * opened for a step, changes only the CPU that took the violation, so
+ * another CPU touching the page meanwhile still traps (HyperDbg #91).
+ * Each CPU keeps its own view (exec/data) of each hooked page in bp_cpu.
  */
 #include <linux/kernel.h>
 #include <linux/gfp.h>
@@ -51,6 +57,7 @@ static struct {
 
 struct bp_cpu {
 	int seen_gen;
+	u8 view[BPTAB_MAX_PAGES];	/* enum bptab_view, this CPU's */
 	int opened[BP_OPEN_MAX];	/* pages opened for a step, or -1 */
 	u64 last_flip_rip;
 	int last_flip_page;
@@ -64,18 +71,19 @@ static u8 *bp_shadow(int p)
 	return page_address(bp.shadow_pg[p]);
 }
 
-/* Load the EPT leaf of hooked page @p for its current view. */
-static void bp_apply_page(int p)
+/* Load @cpu's EPT leaf of hooked page @p for @cpu's view of it. */
+static void bp_apply_page_cpu(int cpu, int p)
 {
 	struct bptab_page *pg = &bp.tab.pages[p];
+	u8 view = per_cpu_ptr(&bp_cpu, cpu)->view[p];
 	u64 hpa = pg->gpa;
 	u8 *orig;
 
 	if (!pg->used) {
-		hv_ept_set_4k(pg->gpa, pg->gpa, EPT_RWX);
+		hv_ept_set_4k_cpu(cpu, pg->gpa, pg->gpa, EPT_RWX);
 		return;
 	}
-	if (pg->nbps && pg->view == BPTAB_VIEW_EXEC) {
+	if (pg->nbps && view == BPTAB_VIEW_EXEC) {
 		if (bp.dirty[p]) {
 			orig = hv_gdb_phys(pg->gpa, PAGE_SIZE);
 			if (orig)
@@ -84,7 +92,25 @@ static void bp_apply_page(int p)
 		}
 		hpa = bp.shadow_pa[p];
 	}
-	hv_ept_set_4k(pg->gpa, hpa, bptab_perms(&bp.tab, p, pg->view));
+	hv_ept_set_4k_cpu(cpu, pg->gpa, hpa, bptab_perms(&bp.tab, p, view));
+}
+
+/* Every CPU's leaf of @p: only while every CPU is halted. */
+static void bp_apply_page(int p)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		bp_apply_page_cpu(cpu, p);
+}
+
+/* A page newly hooked starts in the exec view on every CPU. */
+static void bp_reset_view(int p)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		per_cpu_ptr(&bp_cpu, cpu)->view[p] = BPTAB_VIEW_EXEC;
 }
 
 static void bp_changed(void)
@@ -132,7 +158,7 @@ static int bp_insert_sw(const struct gdb_cpu *g, u64 addr)
 	bp.nsw++;
 	bp.dirty[p] = true;		/* (re)build the shadow */
 	if (new_page)
-		bp.tab.pages[p].view = BPTAB_VIEW_EXEC;
+		bp_reset_view(p);
 	bp_apply_page(p);
 	bp_changed();
 	return 0;
@@ -154,6 +180,8 @@ static int bp_insert_watch(const struct gdb_cpu *g, enum rsp_bp_type type,
 		return 0;
 	if (p < 0)
 		return bp_err(p);
+	if (new_page)
+		bp_reset_view(p);
 	bp_apply_page(p);
 	bp_changed();
 	return 0;
@@ -294,7 +322,9 @@ static bool bp_open(int p)
 	if (i == BP_OPEN_MAX)
 		return false;
 	bc->opened[i] = p;
-	hv_ept_set_4k(bp.tab.pages[p].gpa, bp.tab.pages[p].gpa, EPT_RWX);
+	/* This CPU's view only: the others keep trapping (#91). */
+	hv_ept_set_4k_cpu(smp_processor_id(), bp.tab.pages[p].gpa,
+			  bp.tab.pages[p].gpa, EPT_RWX);
 	return true;
 }
 
@@ -326,7 +356,7 @@ static void bp_step_done(void)
 	int i;
 
 	for (i = 0; i < BP_OPEN_MAX && bc->opened[i] >= 0; i++) {
-		bp_apply_page(bc->opened[i]);
+		bp_apply_page_cpu(smp_processor_id(), bc->opened[i]);
 		bc->opened[i] = -1;
 	}
 	if (i)
@@ -499,24 +529,25 @@ bool hv_bp_on_ept_violation(struct hv_cpu *c, struct hv_regs *r, u64 gpa,
 	 * views at once. */
 	again = bc->last_flip_rip == rip && bc->last_flip_page == p;
 	if (qual & BP_QUAL_FETCH) {
-		if (!pg->nbps || pg->view == BPTAB_VIEW_EXEC || again) {
+		if (!pg->nbps || bc->view[p] == BPTAB_VIEW_EXEC || again) {
 			bp_step_over(c, p, HV_STEP_OVER);
 			return true;
 		}
-		pg->view = BPTAB_VIEW_EXEC;
+		bc->view[p] = BPTAB_VIEW_EXEC;
 	} else {
-		if (!pg->nbps || pg->view == BPTAB_VIEW_DATA || again ||
+		if (!pg->nbps || bc->view[p] == BPTAB_VIEW_DATA || again ||
 		    !(bptab_perms(&bp.tab, p, BPTAB_VIEW_DATA) &
 		      (write ? BPTAB_W : BPTAB_R))) {
 			bp_step_over(c, p, HV_STEP_OVER);
 			return true;
 		}
-		pg->view = BPTAB_VIEW_DATA;
+		bc->view[p] = BPTAB_VIEW_DATA;
 	}
 	bp.flips++;
 	bc->last_flip_rip = rip;
 	bc->last_flip_page = p;
-	bp_apply_page(p);
+	/* The flip is this CPU's; the others keep their own view. */
+	bp_apply_page_cpu(c->cpu, p);
 	hv_invept_all();
 	return true;
 }
