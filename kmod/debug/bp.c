@@ -34,6 +34,7 @@
 #include "kmod/debug/gdb.h"
 #include "kmod/lib/gdb_cpu.h"
 #include "kmod/debug/step.h"
+#include "kmod/lib/insn_len.h"
 
 #define BP_HW_SLOTS		HV_DR_SLOTS
 #define BP_RFLAGS_RF		(1ULL << 16)
@@ -41,6 +42,7 @@
 #define BP_QUAL_WRITE		(1ULL << 1)
 #define BP_QUAL_FETCH		(1ULL << 2)
 #define BP_OPEN_MAX		4	/* hooked pages one instruction touches */
+#define BP_MON_HITS		8	/* !monitor hits one step reports */
 
 static struct {
 	struct bptab tab;
@@ -53,6 +55,8 @@ static struct {
 	atomic_t gen;			/* bumped by every change */
 	bool xonly;
 	u64 hits_sw, hits_hw, hits_watch, flips, stepovers, foreign_bp;
+	u64 hits_mon, mon_sc;
+	hv_bp_mon_hook_t mon_hook;
 } bp;
 
 struct bp_cpu {
@@ -63,6 +67,11 @@ struct bp_cpu {
 	int last_flip_page;
 	u64 watch_addr;
 	u8 watch_type;
+	/* !monitor hits of the instruction being stepped: post stage. */
+	u32 nmon;
+	u32 mon_owner[BP_MON_HITS];
+	u64 mon_ctx[BP_MON_HITS];
+	u8 mon_acc[BP_MON_HITS];
 };
 static DEFINE_PER_CPU(struct bp_cpu, bp_cpu);
 
@@ -252,15 +261,25 @@ int hv_bp_remove(const struct gdb_cpu *g, enum rsp_bp_type type, u64 addr,
 
 void hv_bp_remove_all(void)
 {
-	int i;
+	int i, p;
 
-	for (i = 0; i < BPTAB_MAX_PAGES; i++) {
-		if (!bp.tab.pages[i].used)
+	/* gdb's only: !monitor's watches belong to their events. */
+	for (i = 0; i < BPTAB_MAX_BPS; i++) {
+		if (!bp.tab.bps[i].used)
 			continue;
-		bp.tab.pages[i].used = false;
-		bp_apply_page(i);
+		p = bptab_del_bp(&bp.tab, bp.tab.bps[i].va);
+		bp.dirty[p] = true;
+		bp_apply_page(p);
 	}
-	bptab_init(&bp.tab);
+	for (i = 0; i < BPTAB_MAX_WATCHES; i++) {
+		const struct bptab_watch *w = &bp.tab.watches[i];
+
+		if (!w->used || w->owner)
+			continue;
+		p = bptab_del_watch(&bp.tab, w->va, w->len, w->type);
+		if (p >= 0)
+			bp_apply_page(p);
+	}
 	bp.nsw = 0;
 	memset(bp.hw_used, 0, sizeof(bp.hw_used));
 	bp_changed();
@@ -395,8 +414,14 @@ static void bp_step_finished(struct hv_cpu *c, struct rsp_stop *stop)
 {
 	struct bp_cpu *bc = this_cpu_ptr(&bp_cpu);
 	enum hv_step_kind kind = hv_step_end(c);
+	u32 i, n = bc->nmon;
 
 	bp_step_done();
+	/* !monitor's post stage: the access is done. */
+	bc->nmon = 0;
+	for (i = 0; i < n && bp.mon_hook; i++)
+		bp.mon_hook(c, c->regs, bc->mon_owner[i], bc->mon_ctx[i],
+			    bc->mon_acc[i], true);
 	stop->tid = 0;
 	if (bc->watch_type) {		/* a watched access: it wins */
 		bp.hits_watch++;
@@ -487,6 +512,68 @@ static u32 bp_access_len(struct hv_regs *r, u64 gpa)
 	return (u32)min_t(u64, count * size, PAGE_SIZE - (gpa & ~PAGE_MASK));
 }
 
+/* Skip the instruction at RIP (a short-circuited access); false when it
+ * cannot be read or decoded. */
+static bool bp_skip_insn(void)
+{
+	u64 rip = hv_vmread(VMCS_GUEST_RIP);
+	bool l64 = hv_vmread(VMCS_GUEST_CS_AR) & (1u << 13);	/* CS.L */
+	u8 insn[15];
+	long n = hv_gdb_read_current(rip, insn, sizeof(insn));
+	int len = n > 0 ? insn_len(insn, (size_t)n, l64 ? 64 : 32) : -1;
+
+	if (len <= 0)
+		return false;
+	hv_vmwrite(VMCS_GUEST_RIP, rip + len);
+	return true;
+}
+
+/*
+ * !monitor at an EPT violation on hooked page @p: the pre stage of every
+ * monitor the access hits, each with its $context, and the hits kept for
+ * the post stage at the end of the step.  True when the violation is
+ * done with: a pre stage short-circuited it (reads and writes: the
+ * instruction is skipped; execution: blocked, RIP stays unless the
+ * script moved it, so the next fetch traps again).  Inside a step (one
+ * instruction on several pages) short-circuiting is not honoured: the
+ * hits only join the post stage.
+ */
+static bool bp_mon_hits(struct hv_cpu *c, struct hv_regs *r, int p, u64 gpa,
+			u64 qual)
+{
+	struct bp_cpu *bc = this_cpu_ptr(&bp_cpu);
+	const struct bptab_watch *w;
+	u8 acc = (qual & BP_QUAL_FETCH) ? BPTAB_X :
+		 (qual & BP_QUAL_WRITE) ? BPTAB_W : BPTAB_R;
+	u32 len = acc == BPTAB_X ? 1 : bp_access_len(r, gpa);
+	bool stepping = hv_step_kind() != HV_STEP_NONE, sc = false;
+	int from = 0;
+	u64 addr;
+
+	if (!bp.mon_hook || !bp.tab.pages[p].nwatches)
+		return false;
+	if (!stepping)
+		bc->nmon = 0;
+	while ((w = bptab_mon_next(&bp.tab, p, gpa, len, acc, &from, &addr))) {
+		bp.hits_mon++;
+		if (bp.mon_hook(c, r, w->owner, addr, acc, false) && !stepping)
+			sc = true;
+		if (bc->nmon < BP_MON_HITS) {
+			bc->mon_owner[bc->nmon] = w->owner;
+			bc->mon_ctx[bc->nmon] = addr;
+			bc->mon_acc[bc->nmon] = acc;
+			bc->nmon++;
+		}
+	}
+	if (!sc)
+		return false;
+	bp.mon_sc++;
+	bc->nmon = 0;
+	if (acc != BPTAB_X)
+		bp_skip_insn();
+	return true;
+}
+
 bool hv_bp_on_ept_violation(struct hv_cpu *c, struct hv_regs *r, u64 gpa,
 			    u64 qual)
 {
@@ -501,6 +588,8 @@ bool hv_bp_on_ept_violation(struct hv_cpu *c, struct hv_regs *r, u64 gpa,
 	if (p < 0)
 		return false;
 	pg = &bp.tab.pages[p];
+	if (bp_mon_hits(c, r, p, gpa, qual))
+		return true;
 	if (!(qual & BP_QUAL_FETCH)) {
 		w = bptab_watch_hit(&bp.tab, p, gpa, bp_access_len(r, gpa),
 				    write, &addr);
@@ -552,6 +641,55 @@ bool hv_bp_on_ept_violation(struct hv_cpu *c, struct hv_regs *r, u64 gpa,
 	return true;
 }
 
+/* ---- !monitor's watches (bp.h) ---- */
+
+void hv_bp_set_mon_hook(hv_bp_mon_hook_t fn)
+{
+	bp.mon_hook = fn;
+}
+
+bool hv_bp_xonly(void)
+{
+	return bp.xonly;
+}
+
+bool hv_bp_page_hooked(u64 pa)
+{
+	return bptab_page_of(&bp.tab, pa) >= 0;
+}
+
+bool hv_bp_mon_room(u32 npages, u32 new_pages)
+{
+	return npages <= bptab_free_watches(&bp.tab) &&
+	       new_pages <= bptab_free_pages(&bp.tab);
+}
+
+int hv_bp_mon_add(u32 owner, u64 ctx, u64 pa, u32 len, u8 acc)
+{
+	bool new_page;
+	int p = bptab_add_mon(&bp.tab, owner, ctx, pa, len, acc, &new_page);
+
+	if (p < 0)
+		return p;
+	if (new_page)
+		bp_reset_view(p);
+	bp_apply_page(p);
+	bp_changed();
+	return 0;
+}
+
+void hv_bp_mon_del(u32 owner)
+{
+	int p, n = 0;
+
+	while ((p = bptab_del_owner(&bp.tab, owner)) >= 0) {
+		bp_apply_page(p);
+		n++;
+	}
+	if (n)
+		bp_changed();
+}
+
 void hv_bp_show(struct seq_file *m)
 {
 	int i, pages = 0, watches = 0, hw = 0;
@@ -567,6 +705,7 @@ void hv_bp_show(struct seq_file *m)
 	seq_printf(m, "hits sw %llu hw %llu watch %llu foreign_bp %llu flips %llu stepovers %llu held_irqs %llu\n",
 		   bp.hits_sw, bp.hits_hw, bp.hits_watch, bp.foreign_bp,
 		   bp.flips, bp.stepovers, hv_step_held_total());
+	seq_printf(m, "monitor hits %llu sc %llu\n", bp.hits_mon, bp.mon_sc);
 }
 
 int hv_bp_init(void)
