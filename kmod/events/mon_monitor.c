@@ -123,9 +123,10 @@ int mon_monitor_check(const struct cmd_parsed *p, struct rsp_output *out)
 			return mon_fail(out, 0, "!monitor: %#llx is not "
 					"mapped to RAM (page %u of the "
 					"range)\n", page, i);
-		if (!sp->mon_phys && !hv_gdb_phys(pa, MON_MON_PAGE))
+		if (!hv_gdb_phys(pa & ~(MON_MON_PAGE - 1), MON_MON_PAGE))
 			return mon_fail(out, 0, "!monitor: %#llx is not "
-					"RAM\n", pa);
+					"RAM (EPT hooks are for RAM pages)\n",
+					pa);
 		mm.pa[i] = pa & ~(MON_MON_PAGE - 1);
 		if (!hv_bp_page_hooked(mm.pa[i])) {
 			new_pages++;
@@ -134,9 +135,6 @@ int mon_monitor_check(const struct cmd_parsed *p, struct rsp_output *out)
 			last2m = mm.pa[i] >> 21;
 		}
 	}
-	if (sp->mon_phys && !hv_gdb_phys(first, MON_MON_PAGE))
-		return mon_fail(out, 0, "!monitor: %#llx is not RAM\n",
-				first);
 	if (!hv_bp_mon_room((u32)npages, new_pages))
 		return mon_fail(out, 0, "!monitor: the range needs %llu "
 				"watches on %u new pages; the monitor pool "

@@ -10,7 +10,8 @@
  * exist, then starts THREADS threads, thread i pinned to CPU i, all
  * released together: each does N 8-byte reads of qword 8*i and N writes
  * to qword 8*i+1 (one instruction each).  Prints "reads=R writes=W ok"
- * with the totals, then (--hold) keeps the page until FILE2 exists, so a
+ * with the totals and thread 0's rdtsc difference per iteration
+ * (tsc_per_iter: emulated instructions in Bochs), then (--hold) keeps the page until FILE2 exists, so a
  * `pa` monitor can be cleared before the page goes back to the kernel.
  */
 #define _GNU_SOURCE
@@ -28,21 +29,33 @@ static volatile uint64_t *buf;
 static long n;
 static pthread_barrier_t start;
 static volatile uint64_t sink;
+static uint64_t tsc_per_iter;		/* thread 0's loop */
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
 
 static void *worker(void *arg)
 {
 	long i, t = (long)arg;
 	cpu_set_t set;
-	uint64_t s = 0;
+	uint64_t s = 0, t0;
 
 	CPU_ZERO(&set);
 	CPU_SET((int)t, &set);
 	sched_setaffinity(0, sizeof(set), &set);
 	pthread_barrier_wait(&start);
+	t0 = rdtsc();
 	for (i = 0; i < n; i++) {
 		s += buf[8 * t];		/* one read */
 		buf[8 * t + 1] = (uint64_t)i;	/* one write */
 	}
+	if (!t && n)
+		tsc_per_iter = (rdtsc() - t0) / (uint64_t)n;
 	sink += s;
 	return NULL;
 }
@@ -91,7 +104,8 @@ int main(int argc, char **argv)
 		pthread_create(&th[i], NULL, worker, (void *)i);
 	for (i = 0; i < threads; i++)
 		pthread_join(th[i], NULL);
-	printf("reads=%ld writes=%ld ok\n", threads * n, threads * n);
+	printf("reads=%ld writes=%ld tsc_per_iter=%llu ok\n", threads * n,
+	       threads * n, (unsigned long long)tsc_per_iter);
 	fflush(stdout);
 	while (hold && access(hold, F_OK))
 		usleep(100000);
