@@ -148,13 +148,29 @@ static struct ept_table *hv_view_this(void)
 	return hv_view(smp_processor_id());
 }
 
+/* Process context, at load: @n more zeroed pages into the pool. */
+static int hv_pool_fill(u32 n)
+{
+	void *pg;
+
+	while (n--) {
+		if (hv_pool.count >= hv_pool.cap)
+			return -1;
+		pg = (void *)get_zeroed_page(GFP_KERNEL);
+		if (!pg)
+			return -1;
+		hv_pool.pages[hv_pool.count++] = pg;
+	}
+	return 0;
+}
+
 int hv_ept_create(void)
 {
 	struct ept_pager pg = { hv_pool_alloc, hv_pool_virt, &hv_pool };
 	int max_leaf = hv.caps.ept_1g ? EPT_LEVEL_1G :
 		       hv.caps.ept_2m ? EPT_LEVEL_2M : EPT_LEVEL_4K;
 	u64 gib;
-	u32 n, i, per_view, v;
+	u32 n, per_view, v;
 
 	hv_mtrr_read(&hv.mtrr);
 	hv.ept_top = hv_phys_top();
@@ -171,24 +187,24 @@ int hv_ept_create(void)
 			       GFP_KERNEL);
 	if (!hv.ept_views)
 		return -ENOMEM;
+	/*
+	 * View 0 gets the worst case for the map itself; the others need
+	 * exactly as many pages as view 0 took (the same map), so only
+	 * those are added: a view costs its few table pages, not the
+	 * worst case.  Spare: on-demand maps, and splits for hooks.
+	 */
 	per_view = 2 + (u32)(gib >> 9) + (u32)gib + 32;
-	n = per_view * hv.ept_nviews + HV_EPT_POOL_SPARE +
-	    HV_EPT_VIEW_SPARE * hv.ept_nviews;
-	hv_pool.cap = n + HV_EPT_POOL_GROW_MAX;
+	n = per_view + HV_EPT_POOL_SPARE + HV_EPT_VIEW_SPARE * hv.ept_nviews;
+	hv_pool.cap = per_view * hv.ept_nviews + n + HV_EPT_POOL_GROW_MAX;
 	hv_pool.pages = kvcalloc(hv_pool.cap, sizeof(void *), GFP_KERNEL);
-	if (!hv_pool.pages)
-		goto nomem;
-	for (i = 0; i < n; i++) {
-		hv_pool.pages[i] = (void *)get_zeroed_page(GFP_KERNEL);
-		if (!hv_pool.pages[i])
-			break;
-		hv_pool.count++;
-	}
-	if (hv_pool.count != n)
+	if (!hv_pool.pages || hv_pool_fill(n))
 		goto nomem;
 	for (v = 0; v < hv.ept_nviews; v++) {
 		struct hv_ept_view *w = &hv.ept_views[v];
 
+		if (v == 1 && hv_pool_fill(hv.ept_views[0].identity_pages *
+					   (hv.ept_nviews - 1)))
+			goto nomem;
 		if (ept_init(&w->t, &pg) ||
 		    ept_map_identity(&w->t, 0, hv.ept_top, max_leaf,
 				     hv_mtrr_cb, &hv.mtrr))
