@@ -76,7 +76,7 @@ def test_per_cpu_views_and_their_memory(mon):
     vm = mon
     pa, va = mbuf(vm)
     before = ept_info(vm)
-    assert before["views"] == vm.cpus, before
+    assert before["views"] >= vm.cpus, before     # possible CPUs
     gdb(vm, f"monitor !monitor w {va:x} l 8")
     after = ept_info(vm)
     gdb(vm, "monitor events c all")
