@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from hvvm import (DBG, HVTEST, assert_clean_dmesg, background, ensure_hvtest,
-                  gdb, hvgdb_loaded, mark, new_dmesg, one_cpu_is_enough,
+from hvvm import (DBG, assert_clean_dmesg, background, ensure_hvtest,
+                  gdb, hvgdb_loaded, mark, new_dmesg,
                   script_vars, sections, wait_file)
 
 TOUCH = "/hvgdb/bin/mon_touch"
@@ -97,7 +97,6 @@ def test_per_cpu_views_and_their_memory(mon):
 
 def test_counts_context_stages_va_pa_and_two_pages(mon):
     vm = mon
-    one_cpu_is_enough(vm)
     pa, va = mbuf(vm)
     fn = int(re.search(r"fn=(0x[0-9a-f]+)", hvtest(vm, "mexec 0")).group(1),
              16)
@@ -140,7 +139,6 @@ def test_counts_context_stages_va_pa_and_two_pages(mon):
 
 def test_sc_skips_the_write(mon):
     vm = mon
-    one_cpu_is_enough(vm)
     pa, va = mbuf(vm)
     gdb(vm, f"monitor !monitor w {va + 0x20:x} l 8 sc on script "
         "{ .sc = .sc + 1; }",
@@ -161,7 +159,6 @@ def test_sc_skips_the_write(mon):
 
 def test_two_monitors_on_one_address_and_clearing_one(mon):
     vm = mon
-    one_cpu_is_enough(vm)
     pa, va = mbuf(vm)
     out = gdb(vm, f"monitor !monitor w {va + 0x40:x} l 8 script "
               "{ .a = .a + 1; }",
@@ -183,7 +180,6 @@ def test_two_monitors_on_one_address_and_clearing_one(mon):
 
 def test_set_and_clear_a_hundred_times(mon):
     vm = mon
-    one_cpu_is_enough(vm)
     pa, va = mbuf(vm)
     cmds = []
     for _ in range(100):
@@ -203,7 +199,6 @@ def test_set_and_clear_a_hundred_times(mon):
 
 def test_refused_whole_when_the_pool_is_too_small(mon):
     vm = mon
-    one_cpu_is_enough(vm)
     pa, va = mbuf(vm)
     out = gdb(vm, f"monitor !monitor r {va:x} l 100000", mark("list"),
               "monitor events", mark("end"), "monitor prealloc monitor 4",
@@ -295,7 +290,6 @@ def test_monitor_bench(mon):
     monitor, with a counting !monitor w on the written qword, and with
     !monitor rw on both.  Not asserted beyond the counts (a figure)."""
     vm = mon
-    one_cpu_is_enough(vm)
     n = 2000
     bare, _ = touch_cost(vm, n)
     w, bw = touch_cost(vm, n, "!monitor w {pa:x} l 10 pa script "
