@@ -212,7 +212,7 @@ def test_clear_while_hits_are_in_flight(mon):
     vm = mon
     pa, va = mbuf(vm)
     gdb(vm, f"monitor !monitor rw {va:x} l 8 script {{ .f = .f + 1; }}")
-    background(vm, f"echo mread 3000 0 > /proc/hvtest; cat /proc/hvtest",
+    background(vm, "echo mread 3000 0 > /proc/hvtest; cat /proc/hvtest",
                "/tmp/inflight.out")
     gdb(vm, "monitor events c all")
     out = wait_file(vm, "/tmp/inflight.out", r"mread n=", timeout=600)
