@@ -276,8 +276,9 @@ static int __init hv_init(void)
 	for_each_online_cpu(cpu)
 		n += hv.cpus[cpu]->state == HV_CPU_VIRTUALIZED;
 	hv_gdb_start();
-	pr_info("hvgdb: %d CPUs virtualized in %llu us (%llu TSC ticks); EPT maps [0, %#llx) in %u table pages\n",
-		n, hv.load_ns / 1000, hv.load_tsc, hv.ept_top, hv.ept.pages);
+	pr_info("hvgdb: %d CPUs virtualized in %llu us (%llu TSC ticks); EPT maps [0, %#llx) in %u table pages per CPU\n",
+		n, hv.load_ns / 1000, hv.load_tsc, hv.ept_top,
+		hv_ept_view_pages(0));
 	return 0;
 
 out_debugfs:

@@ -39,6 +39,7 @@ enum cmd_kind {
 	CMD_PRINT,		/* print expr: script is the expression */
 	CMD_PREALLOC_SHOW,	/* prealloc (alone): show the pools */
 	CMD_PREALLOC_SCRIPT,	/* prealloc script <count>: count */
+	CMD_PREALLOC_MONITOR,	/* prealloc monitor <count>: count (pages) */
 	/* HyperDbg's inspection commands (cmd_inspect.c), run by the host at
 	 * a stop; numbers are hex as in HyperDbg: */
 	CMD_RDMSR,		/* rdmsr msr [core n]: msr, core */

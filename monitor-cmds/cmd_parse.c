@@ -15,7 +15,7 @@
 /* Event commands of HyperDbg that rely on EPT: they come in a later issue
  * and get a clear answer rather than "unknown command". */
 static const char *const ept_later[] = {
-	"epthook", "epthook2", "monitor", "mode", "track",
+	"epthook", "epthook2", "mode", "track",
 };
 
 enum opt {
@@ -469,6 +469,18 @@ static int parse_prealloc(struct cmd_parser *p, struct cmd_parsed *c)
 	if (t.kind == CMD_TOK_WORD &&
 	    cmd_word_is(cmd_tok_s(p, &t), t.len, "script"))
 		return parse_prealloc_script(p, c);
+	/* `prealloc monitor N`: EPT table pages for N more hooked pages. */
+	if (t.kind == CMD_TOK_WORD &&
+	    cmd_word_is(cmd_tok_s(p, &t), t.len, "monitor")) {
+		if (cmd_next(p, &t))
+			return -1;
+		if (cmd_number(p, &t, "a count of pages (hex)",
+			       "prealloc monitor", 1, CMD_PREALLOC_MAX, &v))
+			return -1;
+		c->count = (u32)v;
+		c->kind = CMD_PREALLOC_MONITOR;
+		return cmd_end_of_command(p);
+	}
 	/* HyperDbg names the pool; hvgdb has event slots (with their text)
 	 * and the pool behind `buffer N`. */
 	if (t.kind == CMD_TOK_WORD &&
@@ -707,6 +719,16 @@ static int parse_line(const char *line, size_t len, struct cmd_parsed *c,
 		cmd_err(err, t.off + 1, "unknown command ", cmd_tok_s(&p, &t),
 			t.len, " (.help lists the commands)");
 		return -1;
+	}
+	if (ci->type == EVENT_MONITOR) {
+		struct cmd_monitor_args ma;
+
+		c->kind = CMD_EVENT;
+		if (cmd_parse_monitor(&p, &ma) ||
+		    parse_event(&p, ci, t.off + t.len, &c->spec))
+			return -1;
+		cmd_monitor_apply(&ma, &c->spec);
+		return 0;
 	}
 	if (ci->type != EVENT_NONE) {
 		c->kind = CMD_EVENT;

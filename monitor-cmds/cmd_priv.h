@@ -118,4 +118,16 @@ int cmd_range_fits(struct cmd_parser *p, u32 col, u64 addr, u64 len);
 int cmd_parse_search(struct cmd_parser *p, const struct cmd_tok *name,
 		     u8 unit, struct cmd_parsed *c);
 
+/* cmd_monitor.c: !monitor's attribute, range and va|pa, before its
+ * options; cmd_monitor_apply() puts them in the parsed spec. */
+struct cmd_monitor_args {
+	u64 from, to;		/* to: last byte */
+	u32 from_col;
+	u8 acc;			/* EVENT_MON_R/W/X */
+	bool phys;
+};
+int cmd_parse_monitor(struct cmd_parser *p, struct cmd_monitor_args *m);
+void cmd_monitor_apply(const struct cmd_monitor_args *m,
+		       struct event_spec *sp);
+
 #endif /* HVGDB_CMD_PRIV_H */

@@ -38,6 +38,8 @@ enum event_type {
 	EVENT_SYSCALL2,		/* decides by RIP being a user address */
 	EVENT_SYSRET,		/* decides by reading 48 0F 07 at RIP */
 	EVENT_SYSRET2,		/* decides by RIP being a kernel address */
+	EVENT_MONITOR,		/* EPT: an access to a watched range; fired
+				 * by id (event_exit.key), see cmd_monitor.c */
 	EVENT_TYPE_COUNT
 };
 
@@ -78,7 +80,17 @@ struct event_spec {
 	bool has_script;
 	bool has_condition;
 	bool has_output;
+	/* !monitor: [mon_from, mon_to] (inclusive, as HyperDbg), the
+	 * accesses (EVENT_MON_R/W/X) and whether the range is physical. */
+	u64 mon_from, mon_to;
+	u8 mon_acc;
+	bool mon_phys;
 };
+
+/* !monitor access bits, the EPT permission bits (SDM Vol. 3C 29.3.2). */
+#define EVENT_MON_R	1u
+#define EVENT_MON_W	2u
+#define EVENT_MON_X	4u
 
 struct event {
 	u32 id;
@@ -111,10 +123,11 @@ struct event_exit {
 	enum event_type type;	/* SYSCALL2/SYSRET2 are folded into
 				 * SYSCALL/SYSRET: either kind matches both */
 	u64 key;		/* what [arg] filters on: MSR, leaf, port,
-				 * vector, syscall number, XCR, CR number */
+				 * vector, syscall number, XCR, CR number;
+				 * !monitor: the id of the one event hit */
 	u64 aux;		/* !ioin/!ioout: access size in bytes;
 				 * !crwrite: bits changed (new ^ shadow);
-				 * #PF: CR2 */
+				 * #PF: CR2; !monitor: the access (R/W/X) */
 	u64 context;		/* $context (see docs/commands.md) */
 	u32 tgid;
 	u32 cpu;

@@ -79,6 +79,9 @@ static bool fires(const struct event *ev, enum event_type type,
 		return false;
 	if (s->has_core && s->core != x->cpu)
 		return false;
+	/* The EPT side knows which monitor's range was hit. */
+	if (s->type == EVENT_MONITOR)
+		return ev->id == x->key;
 	return arg_matches(s, x);
 }
 

@@ -13,6 +13,12 @@
  * access is reported after that step, like a hardware watchpoint (a trap:
  * gdb compares the old and new value).  An EPT violation does not say how
  * wide the access is: it counts as reaching the end of its 8-byte word.
+ *
+ * Views are per CPU (vmx/ept_host.c, SDM Vol. 3C 29.3): inserting or
+ * removing a hook writes every CPU's EPT (all halted); a flip, or a page
+ * opened for a step, changes only the CPU that took the violation, so
+ * another CPU touching the page meanwhile still traps (HyperDbg #91).
+ * Each CPU keeps its own view (exec/data) of each hooked page in bp_cpu.
  */
 #include <linux/kernel.h>
 #include <linux/gfp.h>
@@ -28,6 +34,7 @@
 #include "kmod/debug/gdb.h"
 #include "kmod/lib/gdb_cpu.h"
 #include "kmod/debug/step.h"
+#include "kmod/lib/insn_len.h"
 
 #define BP_HW_SLOTS		HV_DR_SLOTS
 #define BP_RFLAGS_RF		(1ULL << 16)
@@ -35,6 +42,7 @@
 #define BP_QUAL_WRITE		(1ULL << 1)
 #define BP_QUAL_FETCH		(1ULL << 2)
 #define BP_OPEN_MAX		4	/* hooked pages one instruction touches */
+#define BP_MON_HITS		8	/* !monitor hits one step reports */
 
 static struct {
 	struct bptab tab;
@@ -47,15 +55,23 @@ static struct {
 	atomic_t gen;			/* bumped by every change */
 	bool xonly;
 	u64 hits_sw, hits_hw, hits_watch, flips, stepovers, foreign_bp;
+	u64 hits_mon, mon_sc;
+	hv_bp_mon_hook_t mon_hook;
 } bp;
 
 struct bp_cpu {
 	int seen_gen;
+	u8 view[BPTAB_MAX_PAGES];	/* enum bptab_view, this CPU's */
 	int opened[BP_OPEN_MAX];	/* pages opened for a step, or -1 */
 	u64 last_flip_rip;
 	int last_flip_page;
 	u64 watch_addr;
 	u8 watch_type;
+	/* !monitor hits of the instruction being stepped: post stage. */
+	u32 nmon;
+	u32 mon_owner[BP_MON_HITS];
+	u64 mon_ctx[BP_MON_HITS];
+	u8 mon_acc[BP_MON_HITS];
 };
 static DEFINE_PER_CPU(struct bp_cpu, bp_cpu);
 
@@ -64,18 +80,19 @@ static u8 *bp_shadow(int p)
 	return page_address(bp.shadow_pg[p]);
 }
 
-/* Load the EPT leaf of hooked page @p for its current view. */
-static void bp_apply_page(int p)
+/* Load @cpu's EPT leaf of hooked page @p for @cpu's view of it. */
+static void bp_apply_page_cpu(int cpu, int p)
 {
 	struct bptab_page *pg = &bp.tab.pages[p];
+	u8 view = per_cpu_ptr(&bp_cpu, cpu)->view[p];
 	u64 hpa = pg->gpa;
 	u8 *orig;
 
 	if (!pg->used) {
-		hv_ept_set_4k(pg->gpa, pg->gpa, EPT_RWX);
+		hv_ept_set_4k_cpu(cpu, pg->gpa, pg->gpa, EPT_RWX);
 		return;
 	}
-	if (pg->nbps && pg->view == BPTAB_VIEW_EXEC) {
+	if (pg->nbps && view == BPTAB_VIEW_EXEC) {
 		if (bp.dirty[p]) {
 			orig = hv_gdb_phys(pg->gpa, PAGE_SIZE);
 			if (orig)
@@ -84,7 +101,25 @@ static void bp_apply_page(int p)
 		}
 		hpa = bp.shadow_pa[p];
 	}
-	hv_ept_set_4k(pg->gpa, hpa, bptab_perms(&bp.tab, p, pg->view));
+	hv_ept_set_4k_cpu(cpu, pg->gpa, hpa, bptab_perms(&bp.tab, p, view));
+}
+
+/* Every CPU's leaf of @p: only while every CPU is halted. */
+static void bp_apply_page(int p)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		bp_apply_page_cpu(cpu, p);
+}
+
+/* A page newly hooked starts in the exec view on every CPU. */
+static void bp_reset_view(int p)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		per_cpu_ptr(&bp_cpu, cpu)->view[p] = BPTAB_VIEW_EXEC;
 }
 
 static void bp_changed(void)
@@ -132,7 +167,7 @@ static int bp_insert_sw(const struct gdb_cpu *g, u64 addr)
 	bp.nsw++;
 	bp.dirty[p] = true;		/* (re)build the shadow */
 	if (new_page)
-		bp.tab.pages[p].view = BPTAB_VIEW_EXEC;
+		bp_reset_view(p);
 	bp_apply_page(p);
 	bp_changed();
 	return 0;
@@ -154,6 +189,8 @@ static int bp_insert_watch(const struct gdb_cpu *g, enum rsp_bp_type type,
 		return 0;
 	if (p < 0)
 		return bp_err(p);
+	if (new_page)
+		bp_reset_view(p);
 	bp_apply_page(p);
 	bp_changed();
 	return 0;
@@ -224,15 +261,25 @@ int hv_bp_remove(const struct gdb_cpu *g, enum rsp_bp_type type, u64 addr,
 
 void hv_bp_remove_all(void)
 {
-	int i;
+	int i, p;
 
-	for (i = 0; i < BPTAB_MAX_PAGES; i++) {
-		if (!bp.tab.pages[i].used)
+	/* gdb's only: !monitor's watches belong to their events. */
+	for (i = 0; i < BPTAB_MAX_BPS; i++) {
+		if (!bp.tab.bps[i].used)
 			continue;
-		bp.tab.pages[i].used = false;
-		bp_apply_page(i);
+		p = bptab_del_bp(&bp.tab, bp.tab.bps[i].va);
+		bp.dirty[p] = true;
+		bp_apply_page(p);
 	}
-	bptab_init(&bp.tab);
+	for (i = 0; i < BPTAB_MAX_WATCHES; i++) {
+		const struct bptab_watch *w = &bp.tab.watches[i];
+
+		if (!w->used || w->owner)
+			continue;
+		p = bptab_del_watch(&bp.tab, w->va, w->len, w->type);
+		if (p >= 0)
+			bp_apply_page(p);
+	}
 	bp.nsw = 0;
 	memset(bp.hw_used, 0, sizeof(bp.hw_used));
 	bp_changed();
@@ -294,7 +341,9 @@ static bool bp_open(int p)
 	if (i == BP_OPEN_MAX)
 		return false;
 	bc->opened[i] = p;
-	hv_ept_set_4k(bp.tab.pages[p].gpa, bp.tab.pages[p].gpa, EPT_RWX);
+	/* This CPU's view only: the others keep trapping (#91). */
+	hv_ept_set_4k_cpu(smp_processor_id(), bp.tab.pages[p].gpa,
+			  bp.tab.pages[p].gpa, EPT_RWX);
 	return true;
 }
 
@@ -326,7 +375,7 @@ static void bp_step_done(void)
 	int i;
 
 	for (i = 0; i < BP_OPEN_MAX && bc->opened[i] >= 0; i++) {
-		bp_apply_page(bc->opened[i]);
+		bp_apply_page_cpu(smp_processor_id(), bc->opened[i]);
 		bc->opened[i] = -1;
 	}
 	if (i)
@@ -365,8 +414,14 @@ static void bp_step_finished(struct hv_cpu *c, struct rsp_stop *stop)
 {
 	struct bp_cpu *bc = this_cpu_ptr(&bp_cpu);
 	enum hv_step_kind kind = hv_step_end(c);
+	u32 i, n = bc->nmon;
 
 	bp_step_done();
+	/* !monitor's post stage: the access is done. */
+	bc->nmon = 0;
+	for (i = 0; i < n && bp.mon_hook; i++)
+		bp.mon_hook(c, c->regs, bc->mon_owner[i], bc->mon_ctx[i],
+			    bc->mon_acc[i], true);
 	stop->tid = 0;
 	if (bc->watch_type) {		/* a watched access: it wins */
 		bp.hits_watch++;
@@ -457,6 +512,68 @@ static u32 bp_access_len(struct hv_regs *r, u64 gpa)
 	return (u32)min_t(u64, count * size, PAGE_SIZE - (gpa & ~PAGE_MASK));
 }
 
+/* Skip the instruction at RIP (a short-circuited access); false when it
+ * cannot be read or decoded. */
+static bool bp_skip_insn(void)
+{
+	u64 rip = hv_vmread(VMCS_GUEST_RIP);
+	bool l64 = hv_vmread(VMCS_GUEST_CS_AR) & (1u << 13);	/* CS.L */
+	u8 insn[15];
+	long n = hv_gdb_read_current(rip, insn, sizeof(insn));
+	int len = n > 0 ? insn_len(insn, (size_t)n, l64 ? 64 : 32) : -1;
+
+	if (len <= 0)
+		return false;
+	hv_vmwrite(VMCS_GUEST_RIP, rip + len);
+	return true;
+}
+
+/*
+ * !monitor at an EPT violation on hooked page @p: the pre stage of every
+ * monitor the access hits, each with its $context, and the hits kept for
+ * the post stage at the end of the step.  True when the violation is
+ * done with: a pre stage short-circuited it (reads and writes: the
+ * instruction is skipped; execution: blocked, RIP stays unless the
+ * script moved it, so the next fetch traps again).  Inside a step (one
+ * instruction on several pages) short-circuiting is not honoured: the
+ * hits only join the post stage.
+ */
+static bool bp_mon_hits(struct hv_cpu *c, struct hv_regs *r, int p, u64 gpa,
+			u64 qual)
+{
+	struct bp_cpu *bc = this_cpu_ptr(&bp_cpu);
+	const struct bptab_watch *w;
+	u8 acc = (qual & BP_QUAL_FETCH) ? BPTAB_X :
+		 (qual & BP_QUAL_WRITE) ? BPTAB_W : BPTAB_R;
+	u32 len = acc == BPTAB_X ? 1 : bp_access_len(r, gpa);
+	bool stepping = hv_step_kind() != HV_STEP_NONE, sc = false;
+	int from = 0;
+	u64 addr;
+
+	if (!bp.mon_hook || !bp.tab.pages[p].nwatches)
+		return false;
+	if (!stepping)
+		bc->nmon = 0;
+	while ((w = bptab_mon_next(&bp.tab, p, gpa, len, acc, &from, &addr))) {
+		bp.hits_mon++;
+		if (bp.mon_hook(c, r, w->owner, addr, acc, false) && !stepping)
+			sc = true;
+		if (bc->nmon < BP_MON_HITS) {
+			bc->mon_owner[bc->nmon] = w->owner;
+			bc->mon_ctx[bc->nmon] = addr;
+			bc->mon_acc[bc->nmon] = acc;
+			bc->nmon++;
+		}
+	}
+	if (!sc)
+		return false;
+	bp.mon_sc++;
+	bc->nmon = 0;
+	if (acc != BPTAB_X)
+		bp_skip_insn();
+	return true;
+}
+
 bool hv_bp_on_ept_violation(struct hv_cpu *c, struct hv_regs *r, u64 gpa,
 			    u64 qual)
 {
@@ -471,6 +588,8 @@ bool hv_bp_on_ept_violation(struct hv_cpu *c, struct hv_regs *r, u64 gpa,
 	if (p < 0)
 		return false;
 	pg = &bp.tab.pages[p];
+	if (bp_mon_hits(c, r, p, gpa, qual))
+		return true;
 	if (!(qual & BP_QUAL_FETCH)) {
 		w = bptab_watch_hit(&bp.tab, p, gpa, bp_access_len(r, gpa),
 				    write, &addr);
@@ -499,26 +618,76 @@ bool hv_bp_on_ept_violation(struct hv_cpu *c, struct hv_regs *r, u64 gpa,
 	 * views at once. */
 	again = bc->last_flip_rip == rip && bc->last_flip_page == p;
 	if (qual & BP_QUAL_FETCH) {
-		if (!pg->nbps || pg->view == BPTAB_VIEW_EXEC || again) {
+		if (!pg->nbps || bc->view[p] == BPTAB_VIEW_EXEC || again) {
 			bp_step_over(c, p, HV_STEP_OVER);
 			return true;
 		}
-		pg->view = BPTAB_VIEW_EXEC;
+		bc->view[p] = BPTAB_VIEW_EXEC;
 	} else {
-		if (!pg->nbps || pg->view == BPTAB_VIEW_DATA || again ||
+		if (!pg->nbps || bc->view[p] == BPTAB_VIEW_DATA || again ||
 		    !(bptab_perms(&bp.tab, p, BPTAB_VIEW_DATA) &
 		      (write ? BPTAB_W : BPTAB_R))) {
 			bp_step_over(c, p, HV_STEP_OVER);
 			return true;
 		}
-		pg->view = BPTAB_VIEW_DATA;
+		bc->view[p] = BPTAB_VIEW_DATA;
 	}
 	bp.flips++;
 	bc->last_flip_rip = rip;
 	bc->last_flip_page = p;
-	bp_apply_page(p);
+	/* The flip is this CPU's; the others keep their own view. */
+	bp_apply_page_cpu(c->cpu, p);
 	hv_invept_all();
 	return true;
+}
+
+/* ---- !monitor's watches (bp.h) ---- */
+
+void hv_bp_set_mon_hook(hv_bp_mon_hook_t fn)
+{
+	bp.mon_hook = fn;
+}
+
+bool hv_bp_xonly(void)
+{
+	return bp.xonly;
+}
+
+bool hv_bp_page_hooked(u64 pa)
+{
+	return bptab_page_of(&bp.tab, pa) >= 0;
+}
+
+bool hv_bp_mon_room(u32 npages, u32 new_pages)
+{
+	return npages <= bptab_free_watches(&bp.tab) &&
+	       new_pages <= bptab_free_pages(&bp.tab);
+}
+
+int hv_bp_mon_add(u32 owner, u64 ctx, u64 pa, u32 len, u8 acc)
+{
+	bool new_page;
+	int p = bptab_add_mon(&bp.tab, owner, ctx, pa, len, acc, &new_page);
+
+	if (p < 0)
+		return p;
+	if (new_page)
+		bp_reset_view(p);
+	bp_apply_page(p);
+	bp_changed();
+	return 0;
+}
+
+void hv_bp_mon_del(u32 owner)
+{
+	int p, n = 0;
+
+	while ((p = bptab_del_owner(&bp.tab, owner)) >= 0) {
+		bp_apply_page(p);
+		n++;
+	}
+	if (n)
+		bp_changed();
 }
 
 void hv_bp_show(struct seq_file *m)
@@ -536,6 +705,7 @@ void hv_bp_show(struct seq_file *m)
 	seq_printf(m, "hits sw %llu hw %llu watch %llu foreign_bp %llu flips %llu stepovers %llu held_irqs %llu\n",
 		   bp.hits_sw, bp.hits_hw, bp.hits_watch, bp.foreign_bp,
 		   bp.flips, bp.stepovers, hv_step_held_total());
+	seq_printf(m, "monitor hits %llu sc %llu\n", bp.hits_mon, bp.mon_sc);
 }
 
 int hv_bp_init(void)

@@ -49,4 +49,24 @@ void hv_bp_step(struct hv_cpu *c, enum hv_step_kind kind);
 struct seq_file;
 void hv_bp_show(struct seq_file *m);
 
+/*
+ * !monitor's watches (kmod/events/mon_monitor.c), on the same hooked
+ * pages and per-CPU views as gdb's: while every CPU is halted,
+ * hv_bp_mon_add() watches [ctx, ctx+len) at guest-physical @pa (one page
+ * at most) for @acc (BPTAB_R/W/X) on behalf of event @owner, ctx being
+ * what $context reports (linear or physical); hv_bp_mon_del() removes all
+ * of @owner's.  hv_bp_mon_room() says whether @npages more watches, of
+ * which @new_pages on pages not hooked yet, fit the table.  The hook runs
+ * in VMX root on the accessing CPU: @post false before the access (its
+ * return value: short-circuit it), true after the stepped access.
+ */
+typedef bool (*hv_bp_mon_hook_t)(struct hv_cpu *c, struct hv_regs *r,
+				 u32 owner, u64 ctx, u8 acc, bool post);
+void hv_bp_set_mon_hook(hv_bp_mon_hook_t fn);
+int hv_bp_mon_add(u32 owner, u64 ctx, u64 pa, u32 len, u8 acc);
+void hv_bp_mon_del(u32 owner);
+bool hv_bp_page_hooked(u64 pa);
+bool hv_bp_mon_room(u32 npages, u32 new_pages);
+bool hv_bp_xonly(void);
+
 #endif /* HVGDB_KMOD_BP_H */

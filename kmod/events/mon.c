@@ -251,6 +251,7 @@ static void mon_apply(void)
 	struct hv_intercept_base base = { 0 };
 	bool keep = mon_keep_disabled();
 
+	mon_monitor_sync();	/* cleared monitors leave every EPT view */
 	if (!mon.base_taken && hv.msr_bitmap) {
 		memcpy(mon.msr_base, hv.msr_bitmap, HV_BITMAP_PAGE);
 		mon.base_taken = true;
@@ -482,6 +483,10 @@ static int mon_host_cmd(const char *cmd, const struct cmd_parsed *p,
 		break;
 	case CMD_PREALLOC_SHOW:
 		mon_pre_sizes(out);
+		mon_monitor_show(out);
+		break;
+	case CMD_PREALLOC_MONITOR:
+		mon_monitor_prealloc(p->count, out);
 		break;
 	case CMD_OUTPUT:
 		r = mon_output(cmd, p, out);
@@ -510,6 +515,7 @@ int hv_mon_command(const char *cmd, struct rsp_output *out)
 		return -RSP_EIO;
 	}
 	mon_pre_take();
+	mon_monitor_take();
 	mon_settle();
 	if (cmd_parse(cmd, strlen(cmd), &p, &e))
 		return mon_err_col(out, e.col, e.msg);
@@ -522,10 +528,15 @@ int hv_mon_command(const char *cmd, struct rsp_output *out)
 	r = mon_intr(&p, out, &handled);
 	if (handled)
 		return r;
+	if (p.kind == CMD_EVENT && p.spec.type == EVENT_MONITOR &&
+	    mon_monitor_check(&p, out))
+		return -RSP_EIO;	/* refused whole */
 	r = cmd_execute_parsed(&mon.table, cmd, &p, mon.out, MON_OUT, &req);
 	mon_puts(out, mon.out);
 	if (r)
 		return -RSP_EIO;
+	if (p.kind == CMD_EVENT && p.spec.type == EVENT_MONITOR)
+		mon_monitor_commit(&p, mon.table.next_id - 1);
 	if (req & CMD_REQ_APPLY)
 		mon_apply();
 	if (req & CMD_REQ_FLUSH) {
@@ -636,6 +647,7 @@ int hv_mon_init(void)
 	event_table_set_data(&mon.table, data, MON_DATA);
 	mon.table.outputs = &mon.outputs;
 	mon_intr_init();
+	mon_monitor_init();
 	if (!mon_events_register())
 		return 0;
 	mon_events_unregister();
@@ -651,6 +663,7 @@ void hv_mon_exit(void)
 	/* Every CPU left VMX: its controls went with its VMCS.  The MSR
 	 * bitmap is shared and outlives us: give back its original bits. */
 	mon_events_unregister();
+	mon_monitor_exit();
 	if (mon.base_taken && hv.msr_bitmap)
 		memcpy(hv.msr_bitmap, mon.msr_base, HV_BITMAP_PAGE);
 	if (mon.out)

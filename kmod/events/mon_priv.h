@@ -142,6 +142,18 @@ void mon_exit_init(struct event_exit *x, enum event_type type, u64 key,
 		   u64 context);
 bool mon_fire(struct hv_cpu *c, struct hv_regs *r, struct event_exit *x);
 
+/* mon_monitor.c: !monitor (halted, except the hit hook). */
+struct cmd_parsed;
+struct rsp_output;
+int mon_monitor_check(const struct cmd_parsed *p, struct rsp_output *out);
+void mon_monitor_commit(const struct cmd_parsed *p, u32 id);
+void mon_monitor_sync(void);
+void mon_monitor_take(void);
+void mon_monitor_prealloc(u32 n, struct rsp_output *out);
+void mon_monitor_show(struct rsp_output *out);
+int mon_monitor_init(void);
+void mon_monitor_exit(void);
+
 /* mon_sys.c: !syscall/!sysret (EFER.SCE cleared, #UD emulated). */
 void mon_sys_load(struct hv_cpu *c, bool hook);
 bool mon_sys_on_ud(struct hv_cpu *c, struct hv_regs *r);

@@ -96,6 +96,13 @@ int bptab_del_bp(struct bptab *t, u64 va)
 	return page;
 }
 
+/* What a gdb watch traps: reads take R and W away (29.3.3.1). */
+static u8 bptab_type_acc(u8 type)
+{
+	return type == BPTAB_WRITE ? BPTAB_W :
+	       type == BPTAB_READ ? BPTAB_R : BPTAB_R | BPTAB_W;
+}
+
 static bool bptab_watch_type_ok(u8 type)
 {
 	return type == BPTAB_WRITE || type == BPTAB_READ ||
@@ -114,7 +121,8 @@ int bptab_add_watch(struct bptab *t, u64 va, u64 pa, u32 len, u8 type,
 	for (i = 0; i < BPTAB_MAX_WATCHES; i++) {
 		const struct bptab_watch *w = &t->watches[i];
 
-		if (w->used && w->va == va && w->len == len && w->type == type)
+		if (w->used && !w->owner && w->va == va && w->len == len &&
+		    w->type == type)
 			return -17;
 	}
 	for (i = 0; i < BPTAB_MAX_WATCHES && t->watches[i].used; i++)
@@ -126,9 +134,70 @@ int bptab_add_watch(struct bptab *t, u64 va, u64 pa, u32 len, u8 type,
 		return page;
 	t->watches[i] = (struct bptab_watch){ .va = va, .pa = pa, .len = len,
 					      .page = (u16)page, .type = type,
+					      .acc = bptab_type_acc(type),
 					      .used = true };
 	t->pages[page].nwatches++;
 	return page;
+}
+
+int bptab_add_mon(struct bptab *t, u32 owner, u64 va, u64 pa, u32 len,
+		  u8 acc, bool *new_page)
+{
+	int i, page;
+
+	*new_page = false;
+	acc &= BPTAB_R | BPTAB_W | BPTAB_X;
+	if (!owner || !len || !acc ||
+	    (pa & BPTAB_PAGE_MASK) + len > BPTAB_PAGE_MASK + 1)
+		return -22;
+	for (i = 0; i < BPTAB_MAX_WATCHES && t->watches[i].used; i++)
+		;
+	if (i == BPTAB_MAX_WATCHES)
+		return -28;
+	page = bptab_get_page(t, pa, new_page);
+	if (page < 0)
+		return page;
+	t->watches[i] = (struct bptab_watch){ .va = va, .pa = pa, .len = len,
+					      .page = (u16)page, .acc = acc,
+					      .owner = owner, .used = true };
+	t->pages[page].nwatches++;
+	return page;
+}
+
+int bptab_del_owner(struct bptab *t, u32 owner)
+{
+	int i, page;
+
+	for (i = 0; owner && i < BPTAB_MAX_WATCHES; i++) {
+		struct bptab_watch *w = &t->watches[i];
+
+		if (!w->used || w->owner != owner)
+			continue;
+		page = w->page;
+		w->used = false;
+		t->pages[page].nwatches--;
+		bptab_put_page(t, page);
+		return page;
+	}
+	return -2;
+}
+
+u32 bptab_free_watches(const struct bptab *t)
+{
+	u32 i, n = 0;
+
+	for (i = 0; i < BPTAB_MAX_WATCHES; i++)
+		n += !t->watches[i].used;
+	return n;
+}
+
+u32 bptab_free_pages(const struct bptab *t)
+{
+	u32 i, n = 0;
+
+	for (i = 0; i < BPTAB_MAX_PAGES; i++)
+		n += !t->pages[i].used;
+	return n;
 }
 
 int bptab_del_watch(struct bptab *t, u64 va, u32 len, u8 type)
@@ -138,7 +207,8 @@ int bptab_del_watch(struct bptab *t, u64 va, u32 len, u8 type)
 	for (i = 0; i < BPTAB_MAX_WATCHES; i++) {
 		struct bptab_watch *w = &t->watches[i];
 
-		if (!w->used || w->va != va || w->len != len || w->type != type)
+		if (!w->used || w->owner || w->va != va || w->len != len ||
+		    w->type != type)
 			continue;
 		page = w->page;
 		w->used = false;
@@ -167,10 +237,12 @@ u32 bptab_perms(const struct bptab *t, int page, enum bptab_view view)
 			continue;
 		/* Write without read is a misconfiguration (SDM 29.3.3.1):
 		 * watching reads takes both away. */
-		if (w->type == BPTAB_WRITE)
-			perms &= ~BPTAB_W;
-		else
+		if (w->acc & BPTAB_R)
 			perms &= ~(BPTAB_R | BPTAB_W);
+		if (w->acc & BPTAB_W)
+			perms &= ~BPTAB_W;
+		if (w->acc & BPTAB_X)
+			perms &= ~BPTAB_X;
 	}
 	return perms;
 }
@@ -195,7 +267,7 @@ const struct bptab_watch *bptab_watch_hit(const struct bptab *t, int page,
 		const struct bptab_watch *w = &t->watches[i];
 		u64 lo, hi;
 
-		if (!w->used || w->page != page)
+		if (!w->used || w->owner || w->page != page)
 			continue;
 		if (w->type == BPTAB_WRITE && !write)
 			continue;
@@ -208,5 +280,30 @@ const struct bptab_watch *bptab_watch_hit(const struct bptab *t, int page,
 		*addr = w->va + (lo - w->pa);
 		return w;
 	}
+	return NULL;
+}
+
+const struct bptab_watch *bptab_mon_next(const struct bptab *t, int page,
+					 u64 pa, u32 len, u8 acc, int *from,
+					 u64 *addr)
+{
+	int i;
+
+	for (i = *from; i < BPTAB_MAX_WATCHES; i++) {
+		const struct bptab_watch *w = &t->watches[i];
+		u64 lo, hi;
+
+		if (!w->used || !w->owner || w->page != page ||
+		    !(w->acc & acc))
+			continue;
+		lo = pa > w->pa ? pa : w->pa;
+		hi = pa + len < w->pa + w->len ? pa + len : w->pa + w->len;
+		if (lo >= hi)
+			continue;
+		*addr = w->va + (lo - w->pa);
+		*from = i + 1;
+		return w;
+	}
+	*from = BPTAB_MAX_WATCHES;
 	return NULL;
 }

@@ -10,6 +10,8 @@
  * (the original page, no execute).  bptab_perms() gives the EPT permissions
  * of a view, leaving out what watchpoints must trap; bptab_patch() builds
  * the shadow; bptab_watch_hit() decides whether an access hits a watch.
+ * Watches have an owner: gdb (Z2-Z4) or a !monitor event; bptab_watch_hit()
+ * answers for gdb's, bptab_mon_next() for the events'.
  * The caller serialises changes (they happen while all CPUs are halted).
  */
 #ifndef HVGDB_KMOD_BPTAB_H
@@ -41,8 +43,12 @@ struct bptab_watch {
 	u64 va, pa;		/* start; one range never crosses a page */
 	u32 len;
 	u16 page;
-	u8 type;		/* enum bptab_watch_type */
+	u8 type;		/* enum bptab_watch_type; 0 for !monitor */
+	u8 acc;			/* accesses that hit: BPTAB_R/W/X */
 	bool used;
+	u32 owner;		/* 0: gdb's Z2-Z4; else the !monitor event id
+				 * (va is then its $context: linear for `va`,
+				 * physical for `pa`) */
 };
 
 struct bptab_page {
@@ -78,6 +84,20 @@ int bptab_add_watch(struct bptab *t, u64 va, u64 pa, u32 len, u8 type,
 		    bool *new_page);
 int bptab_del_watch(struct bptab *t, u64 va, u32 len, u8 type);
 
+/*
+ * !monitor: watch [va, va+len) for the accesses in @acc (BPTAB_R/W/X) on
+ * behalf of event @owner (non-zero); same returns, and the same range
+ * may be watched by several owners.  bptab_del_owner() removes one watch
+ * of @owner: its page index, or -2 when it has none left.
+ * bptab_free_watches() and bptab_pages_needed() let the caller refuse a
+ * monitor whole before adding any of its pages.
+ */
+int bptab_add_mon(struct bptab *t, u32 owner, u64 va, u64 pa, u32 len,
+		  u8 acc, bool *new_page);
+int bptab_del_owner(struct bptab *t, u32 owner);
+u32 bptab_free_watches(const struct bptab *t);
+u32 bptab_free_pages(const struct bptab *t);
+
 /* Index of the hooked page holding @gpa, or -1. */
 int bptab_page_of(const struct bptab *t, u64 gpa);
 /* A page is released when its last hook goes: is it still hooked? */
@@ -102,5 +122,15 @@ void bptab_patch(const struct bptab *t, int page, const u8 *orig, u8 *shadow);
 const struct bptab_watch *bptab_watch_hit(const struct bptab *t, int page,
 					  u64 pa, u32 len, bool write,
 					  u64 *addr);
+
+/*
+ * The next !monitor watch (owner non-zero) from index *from on that an
+ * access of kind @acc (one of BPTAB_R/W/X) of @len bytes at @pa hits, or
+ * NULL; *from is moved past it.  *addr: the first watched byte touched,
+ * as the watch's address ($context).
+ */
+const struct bptab_watch *bptab_mon_next(const struct bptab *t, int page,
+					 u64 pa, u32 len, u8 acc, int *from,
+					 u64 *addr);
 
 #endif /* HVGDB_KMOD_BPTAB_H */

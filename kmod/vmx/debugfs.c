@@ -127,10 +127,19 @@ DEFINE_SHOW_ATTRIBUTE(caps);
 
 static int ept_show(struct seq_file *m, void *v)
 {
-	seq_printf(m, "eptp %#llx\n", hv.eptp);
+	u32 i, pages = 0;
+
+	for (i = 0; i < hv.ept_nviews; i++)
+		pages += hv_ept_view_pages(i);
+	seq_printf(m, "eptp %#llx\n", hv_ept_eptp(0));
 	seq_printf(m, "identity_top %#llx\n", hv.ept_top);
-	seq_printf(m, "table_pages %u\n", hv.ept.pages);
-	seq_printf(m, "table_bytes %llu\n", (u64)hv.ept.pages * 4096);
+	seq_printf(m, "views %u\n", hv.ept_nviews);
+	seq_printf(m, "view_identity_pages %u\n", hv_ept_view_identity_pages(0));
+	for (i = 0; i < hv.ept_nviews; i++)
+		seq_printf(m, "view%u_pages %u\n", i, hv_ept_view_pages(i));
+	seq_printf(m, "table_pages %u\n", pages);
+	seq_printf(m, "table_bytes %llu\n", (u64)pages * 4096);
+	seq_printf(m, "pool_free %u\n", hv_ept_pool_free());
 	seq_printf(m, "pool_pages %u\n", hv_ept_pool_pages());
 	seq_printf(m, "on_demand_pages %u\n", hv.ept_on_demand);
 	seq_printf(m, "mtrr_enabled %d\nmtrr_default_type %u\nmtrr_variable %u\n",

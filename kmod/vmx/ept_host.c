@@ -1,6 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ept_host.c - the module's EPT: page pool, MTRR snapshot, identity map.
+ * ept_host.c - the module's EPT: page pool, MTRR snapshot, identity map,
+ * one view (EPT paging-structure hierarchy and EPTP) per possible CPU.
+ *
+ * Per-CPU views: each CPU runs on its own copy of the identity map (SDM
+ * Vol. 3C 29.3: the EPTP in each VMCS names the hierarchy that CPU's
+ * guest-physical accesses walk).  A hook (breakpoint shadow, watch) is
+ * written into every view while every CPU is halted (hv_ept_set_4k());
+ * a flip or a page opened for a single step changes the stepping CPU's
+ * view only (hv_ept_set_4k_cpu()), so no other CPU ever runs on an opened
+ * page (HyperDbg issue #91).  INVEPT invalidates the caches of the
+ * logical processor that executes it only (SDM Vol. 3C 29.4.3.1 and the
+ * INVEPT instruction, Vol. 3C 31.3): each CPU flushes its own view, the
+ * others as they leave a halt (debug/bp.c).  With 1 GiB or 2 MiB leaves a
+ * view costs a few table pages; a hooked page splits to 4 KiB in every
+ * view (one PT, plus a PD under a 1 GiB leaf, per view; docs/
+ * performance.md).
  *
  * The table pages come from a pool allocated at load, so the EPT-violation
  * handler can add mappings in VMX root without calling the page allocator.
@@ -20,11 +35,18 @@
 #include "kmod/vmx/hv.h"
 
 #define HV_EPT_POOL_SPARE	64	/* pages for on-demand mappings */
+#define HV_EPT_VIEW_SPARE	16	/* per view: splits for hooks */
+#define HV_EPT_POOL_GROW_MAX	65536	/* pages `prealloc monitor` may add */
 #define HV_EPT_MAX_TOP		(1ULL << 46)
 
+/*
+ * The pool: pages[0..count) allocated, [0..used) handed out.  count grows
+ * (hv_ept_pool_add(), `prealloc monitor N`) up to cap, the array's size
+ * fixed at load, under the EPT lock in VMX root.
+ */
 struct hv_pool {
 	void **pages;
-	u32 count, used;
+	u32 count, used, cap;
 };
 
 static struct hv_pool hv_pool;
@@ -108,7 +130,38 @@ static void hv_pool_free(void)
 		free_page((unsigned long)hv_pool.pages[i]);
 	kvfree(hv_pool.pages);
 	hv_pool.pages = NULL;
-	hv_pool.count = hv_pool.used = 0;
+	hv_pool.count = hv_pool.used = hv_pool.cap = 0;
+	kfree(hv.ept_views);
+	hv.ept_views = NULL;
+	hv.ept_nviews = 0;
+}
+
+/* The view @cpu runs on. */
+static struct ept_table *hv_view(int cpu)
+{
+	return &hv.ept_views[cpu].t;
+}
+
+/* This CPU's view (VMX root, or interrupts off). */
+static struct ept_table *hv_view_this(void)
+{
+	return hv_view(smp_processor_id());
+}
+
+/* Process context, at load: @n more zeroed pages into the pool. */
+static int hv_pool_fill(u32 n)
+{
+	void *pg;
+
+	while (n--) {
+		if (hv_pool.count >= hv_pool.cap)
+			return -1;
+		pg = (void *)get_zeroed_page(GFP_KERNEL);
+		if (!pg)
+			return -1;
+		hv_pool.pages[hv_pool.count++] = pg;
+	}
+	return 0;
 }
 
 int hv_ept_create(void)
@@ -117,7 +170,7 @@ int hv_ept_create(void)
 	int max_leaf = hv.caps.ept_1g ? EPT_LEVEL_1G :
 		       hv.caps.ept_2m ? EPT_LEVEL_2M : EPT_LEVEL_4K;
 	u64 gib;
-	u32 n, i;
+	u32 n, per_view, v;
 
 	hv_mtrr_read(&hv.mtrr);
 	hv.ept_top = hv_phys_top();
@@ -129,26 +182,39 @@ int hv_ept_create(void)
 	 */
 	if (max_leaf == EPT_LEVEL_4K)
 		return -EOPNOTSUPP;
-	n = 2 + (u32)(gib >> 9) + (u32)gib + 32 + HV_EPT_POOL_SPARE;
-	hv_pool.pages = kvcalloc(n, sizeof(void *), GFP_KERNEL);
-	if (!hv_pool.pages)
+	hv.ept_nviews = nr_cpu_ids;
+	hv.ept_views = kcalloc(hv.ept_nviews, sizeof(*hv.ept_views),
+			       GFP_KERNEL);
+	if (!hv.ept_views)
 		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		hv_pool.pages[i] = (void *)get_zeroed_page(GFP_KERNEL);
-		if (!hv_pool.pages[i])
-			break;
-		hv_pool.count++;
+	/*
+	 * View 0 gets the worst case for the map itself; the others need
+	 * exactly as many pages as view 0 took (the same map), so only
+	 * those are added: a view costs its few table pages, not the
+	 * worst case.  Spare: on-demand maps, and splits for hooks.
+	 */
+	per_view = 2 + (u32)(gib >> 9) + (u32)gib + 32;
+	n = per_view + HV_EPT_POOL_SPARE + HV_EPT_VIEW_SPARE * hv.ept_nviews;
+	hv_pool.cap = per_view * hv.ept_nviews + n + HV_EPT_POOL_GROW_MAX;
+	hv_pool.pages = kvcalloc(hv_pool.cap, sizeof(void *), GFP_KERNEL);
+	if (!hv_pool.pages || hv_pool_fill(n))
+		goto nomem;
+	for (v = 0; v < hv.ept_nviews; v++) {
+		struct hv_ept_view *w = &hv.ept_views[v];
+
+		if (v == 1 && hv_pool_fill(hv.ept_views[0].identity_pages *
+					   (hv.ept_nviews - 1)))
+			goto nomem;
+		if (ept_init(&w->t, &pg) ||
+		    ept_map_identity(&w->t, 0, hv.ept_top, max_leaf,
+				     hv_mtrr_cb, &hv.mtrr))
+			goto nomem;
+		w->eptp = ept_pointer(&w->t, hv.caps.ept_wb ? HV_MEMTYPE_WB :
+							      HV_MEMTYPE_UC);
+		w->identity_pages = w->t.pages;
 	}
-	if (hv_pool.count != n)
-		goto nomem;
-	if (ept_init(&hv.ept, &pg) ||
-	    ept_map_identity(&hv.ept, 0, hv.ept_top, max_leaf, hv_mtrr_cb,
-			     &hv.mtrr))
-		goto nomem;
 	if (hv_pool.count - hv_pool.used < HV_EPT_POOL_SPARE / 2)
 		goto nomem;
-	hv.eptp = ept_pointer(&hv.ept, hv.caps.ept_wb ? HV_MEMTYPE_WB :
-						       HV_MEMTYPE_UC);
 	return 0;
 nomem:
 	hv_pool_free();
@@ -165,6 +231,50 @@ u32 hv_ept_pool_pages(void)
 	return hv_pool.count;
 }
 
+u32 hv_ept_pool_free(void)
+{
+	return READ_ONCE(hv_pool.count) - READ_ONCE(hv_pool.used);
+}
+
+u64 hv_ept_eptp(int cpu)
+{
+	return hv.ept_views[cpu].eptp;
+}
+
+/*
+ * While every CPU is halted (VMX root, the link's holder): add @n zeroed
+ * pages allocated in process context (`prealloc monitor`) to the pool.
+ * Returns how many were taken (the rest are the caller's to free).
+ */
+u32 hv_ept_pool_add(void **pages, u32 n)
+{
+	u32 i;
+
+	arch_spin_lock(&hv_ept_lock);
+	for (i = 0; i < n && hv_pool.count < hv_pool.cap; i++)
+		hv_pool.pages[hv_pool.count++] = pages[i];
+	arch_spin_unlock(&hv_ept_lock);
+	return i;
+}
+
+/*
+ * Table pages a hook on the 4 KiB page at @gpa needs from the pool, over
+ * every view: 0 when it is already 4 KiB everywhere, else one PT (and a
+ * PD under a 1 GiB leaf) per view.  While halted.
+ */
+u32 hv_ept_split_cost(u64 gpa)
+{
+	int level;
+	u64 *e;
+
+	if (!hv.ept_views)
+		return 0;
+	e = ept_lookup(hv_view(0), gpa, &level);
+	if (!e || level == EPT_LEVEL_4K)
+		return 0;
+	return (u32)level * hv.ept_nviews;
+}
+
 /*
  * VMX root, any CPU: identity-map the 4 KiB page at @gpa uncached if
  * nothing maps it yet.  The lock is only ever taken in VMX root, so the
@@ -173,19 +283,26 @@ u32 hv_ept_pool_pages(void)
 int hv_ept_map_on_demand(u64 gpa)
 {
 	int ret = -1, level;
+	u32 v;
 	u64 *e;
 
 	if (gpa >= (1ULL << boot_cpu_data.x86_phys_bits))
 		return -1;
 	arch_spin_lock(&hv_ept_lock);
-	e = ept_lookup(&hv.ept, gpa, &level);
+	e = ept_lookup(hv_view_this(), gpa, &level);
 	if (e) {
 		/* Another CPU mapped it meanwhile, or a real permission fault. */
 		ret = (*e & EPT_RWX) == EPT_RWX ? 0 : -1;
-	} else if (!ept_map_4k(&hv.ept, gpa & ~0xfffULL, gpa & ~0xfffULL,
-			       EPT_RWX, HV_MEMTYPE_UC)) {
-		hv.ept_on_demand++;
+	} else {
+		/* Into every view: the same device page for every CPU. */
 		ret = 0;
+		for (v = 0; v < hv.ept_nviews && !ret; v++)
+			if (!ept_lookup(hv_view(v), gpa, &level) &&
+			    ept_map_4k(hv_view(v), gpa & ~0xfffULL,
+				       gpa & ~0xfffULL, EPT_RWX, HV_MEMTYPE_UC))
+				ret = -1;
+		if (!ret)
+			hv.ept_on_demand++;
 	}
 	arch_spin_unlock(&hv_ept_lock);
 	if (!ret)
@@ -217,8 +334,10 @@ int hv_ept_repair(u64 gpa)
 	int ret = -1, level, mt;
 	u64 *e, size, base;
 
+	/* The faulting CPU's view: the only one hv_ept_test_misconfig()
+	 * touched. */
 	arch_spin_lock(&hv_ept_lock);
-	e = ept_lookup(&hv.ept, gpa, &level);
+	e = ept_lookup(hv_view_this(), gpa, &level);
 	if (e && hv_ept_leaf_misconfigured(*e)) {
 		size = ept_level_size(level);
 		base = gpa & ~(size - 1);
@@ -241,8 +360,8 @@ int hv_ept_repair(u64 gpa)
  * root, make the 4 KiB page at @gpa misconfigured - write without read,
  * SDM Vol. 3 29.3.3.1 - so the next guest access to it is an
  * EPT-misconfiguration exit that hv_ept_repair() undoes.  Splits a large
- * page first (from the spare pool).  Flushes only this CPU's EPT caches:
- * other CPUs may keep using the old translation until they flush.
+ * page first (from the spare pool).  Only this CPU's view and EPT caches:
+ * other CPUs keep the good translation.
  */
 int hv_ept_test_misconfig(u64 gpa)
 {
@@ -252,8 +371,8 @@ int hv_ept_test_misconfig(u64 gpa)
 	if (gpa >= hv.ept_top)
 		return -1;
 	arch_spin_lock(&hv_ept_lock);
-	if (!ept_split_4k(&hv.ept, gpa)) {
-		e = ept_lookup(&hv.ept, gpa, &level);
+	if (!ept_split_4k(hv_view_this(), gpa)) {
+		e = ept_lookup(hv_view_this(), gpa, &level);
 		if (e && level == EPT_LEVEL_4K) {
 			*e = (*e & ~EPT_RWX) | EPT_W;
 			ret = 0;
@@ -264,21 +383,51 @@ int hv_ept_test_misconfig(u64 gpa)
 	return ret;
 }
 
-int hv_ept_set_4k(u64 gpa, u64 hpa, u64 perms)
+/* With the EPT lock: the 4 KiB leaf of @gpa in view @t. */
+static int hv_view_set_4k(struct ept_table *t, u64 gpa, u64 hpa, u64 perms)
 {
-	int level, ret = -1;
+	int level;
 	u64 *e;
 
+	e = ept_lookup(t, gpa, &level);
+	if (e && (level == EPT_LEVEL_4K || !ept_split_4k(t, gpa)))
+		e = ept_lookup(t, gpa, &level);
+	if (!e || level != EPT_LEVEL_4K)
+		return -1;
+	/* Keep the memory type (and ignore-PAT) the MTRRs gave. */
+	WRITE_ONCE(*e, (*e & (EPT_MT_MASK | EPT_IPAT)) |
+		   (hpa & EPT_ADDR_MASK) | (perms & EPT_RWX));
+	return 0;
+}
+
+int hv_ept_set_4k(u64 gpa, u64 hpa, u64 perms)
+{
+	int ret = 0;
+	u32 v;
+
 	arch_spin_lock(&hv_ept_lock);
-	e = ept_lookup(&hv.ept, gpa, &level);
-	if (e && (level == EPT_LEVEL_4K || !ept_split_4k(&hv.ept, gpa)))
-		e = ept_lookup(&hv.ept, gpa, &level);
-	if (e && level == EPT_LEVEL_4K) {
-		/* Keep the memory type (and ignore-PAT) the MTRRs gave. */
-		WRITE_ONCE(*e, (*e & (EPT_MT_MASK | EPT_IPAT)) |
-			   (hpa & EPT_ADDR_MASK) | (perms & EPT_RWX));
-		ret = 0;
-	}
+	for (v = 0; v < hv.ept_nviews; v++)
+		ret |= hv_view_set_4k(hv_view(v), gpa, hpa, perms);
 	arch_spin_unlock(&hv_ept_lock);
 	return ret;
+}
+
+int hv_ept_set_4k_cpu(int cpu, u64 gpa, u64 hpa, u64 perms)
+{
+	int ret;
+
+	arch_spin_lock(&hv_ept_lock);
+	ret = hv_view_set_4k(hv_view(cpu), gpa, hpa, perms);
+	arch_spin_unlock(&hv_ept_lock);
+	return ret;
+}
+
+u32 hv_ept_view_pages(int cpu)
+{
+	return hv.ept_views ? hv_view(cpu)->pages : 0;
+}
+
+u32 hv_ept_view_identity_pages(int cpu)
+{
+	return hv.ept_views ? hv.ept_views[cpu].identity_pages : 0;
 }

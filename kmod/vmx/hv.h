@@ -105,9 +105,14 @@ struct hv_global {
 	phys_addr_t msr_bitmap_pa;
 	u64 *host_pml4;
 	phys_addr_t host_cr3;
-	struct ept_table ept;
+	/* One EPT view per possible CPU (ept_host.c), by CPU number. */
+	struct hv_ept_view {
+		struct ept_table t;
+		u64 eptp;
+		u32 identity_pages;	/* t.pages after the identity map */
+	} *ept_views;
+	u32 ept_nviews;
 	struct hv_mtrr mtrr;
-	u64 eptp;
 	u64 ept_top;			/* identity map covers [0, ept_top) */
 	u32 ept_on_demand;		/* 4 KiB pages mapped by violations */
 	u64 load_ns;			/* insmod: all CPUs virtualized */
@@ -249,9 +254,19 @@ int hv_ept_map_on_demand(u64 gpa);
 int hv_ept_repair(u64 gpa);
 int hv_ept_test_misconfig(u64 gpa);	/* test only: debugfs */
 /* Point the 4 KiB EPT leaf of @gpa at @hpa with @perms (EPT_R/W/X),
- * splitting a large page first; 0 or -1.  The caller flushes (INVEPT). */
+ * splitting a large page first; 0 or -1.  The caller flushes (INVEPT).
+ * hv_ept_set_4k(): in every CPU's view, only while every CPU is halted
+ * (or at load); hv_ept_set_4k_cpu(): in @cpu's view only, from VMX root
+ * on @cpu itself, or while halted. */
 int hv_ept_set_4k(u64 gpa, u64 hpa, u64 perms);
+int hv_ept_set_4k_cpu(int cpu, u64 gpa, u64 hpa, u64 perms);
 u32 hv_ept_pool_pages(void);
+u32 hv_ept_pool_free(void);
+u32 hv_ept_pool_add(void **pages, u32 n);
+u32 hv_ept_split_cost(u64 gpa);
+u64 hv_ept_eptp(int cpu);
+u32 hv_ept_view_pages(int cpu);
+u32 hv_ept_view_identity_pages(int cpu);
 
 /* debugfs.c; @gdb, @wire, @mem and @tlb show the gdb server's "gdb",
  * "wire", "info_mem" and "info_tlb". */

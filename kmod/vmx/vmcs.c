@@ -128,7 +128,7 @@ void hv_vmcs_setup(struct hv_cpu *c, unsigned long cr4_before)
 	hv_vmwrite(VMCS_ENTRY_MSR_LOAD_COUNT, 0);
 	hv_vmwrite(VMCS_ENTRY_INTR_INFO, 0);
 	hv_vmwrite(VMCS_MSR_BITMAP, hv.msr_bitmap_pa);
-	hv_vmwrite(VMCS_EPT_POINTER, hv.eptp);
+	hv_vmwrite(VMCS_EPT_POINTER, hv_ept_eptp(c->cpu));
 	if (k->proc2 & HV_PROC2_VPID)
 		hv_vmwrite(VMCS_VPID, HV_VPID);
 	if (k->proc2 & HV_PROC2_XSAVES)

@@ -79,12 +79,17 @@ static int hv_invvpid(u64 type, u16 vpid)
 	return fail ? -EIO : 0;
 }
 
+/*
+ * This CPU's EPT-derived caches (SDM Vol. 3C 29.4.3.1: INVEPT acts on
+ * the executing logical processor only).  Single-context names this
+ * CPU's own view, the only EPTP it runs on (ept_host.c).
+ */
 int hv_invept_all(void)
 {
 	if (hv.caps.invept_all)
 		return hv_invept(2, 0);
 	if (hv.caps.invept_single)
-		return hv_invept(1, hv.eptp);
+		return hv_invept(1, hv_ept_eptp(smp_processor_id()));
 	return -EOPNOTSUPP;
 }
 

@@ -37,6 +37,16 @@
  *                     HVTEST_MARK halves -> "pmc n=N faults=F vector=V
  *                     value=0x.." (value of the last one that completed;
  *                     a PMU-less CPU gives #GP, vector 13)
+ *   mbuf              two zeroed contiguous pages (allocated once, zeroed
+ *                     at each call) -> "mbuf pa=0x.. va=0x.."
+ *                     (for !monitor, tests/vm/test_monitor_ept.py)
+ *   mread N OFF       N 8-byte reads (one instruction each) at byte OFF
+ *                     of mbuf -> "mread n=N"
+ *   mwrite N OFF      N 8-byte writes of HVTEST_MARK + i at byte OFF
+ *                     -> "mwrite n=N"
+ *   mget OFF          the qword at OFF, read once -> "mget value=0x.."
+ *   mexec N           N calls of hvtest_mfn() (one instruction and a
+ *                     return) -> "mexec n=N fn=0x.."
  *
  * Not for use outside the test VM.
  */
@@ -62,6 +72,14 @@
 static DEFINE_MUTEX(hvtest_lock);
 static char hvtest_result[128];
 static u64 *hvtest_page;
+static u64 *hvtest_mbuf;		/* 2 pages */
+
+/* Called by `mexec`: its first instruction is what an execute monitor
+ * watches. */
+static noinline void hvtest_mfn(void)
+{
+	asm volatile("nop" ::: "memory");
+}
 
 /*
  * Each helper returns HVTEST_NO_TRAP, or the vector of the exception the
@@ -286,6 +304,46 @@ static void hvtest_run(char *cmd)
 			WRITE_ONCE(hvtest_page[i], HVTEST_PATTERN | i);
 		snprintf(r, n, "page pa=%#llx\n",
 			 (u64)virt_to_phys(hvtest_page));
+	} else if (!strcmp(name, "mbuf")) {
+		if (!hvtest_mbuf)
+			hvtest_mbuf = (u64 *)__get_free_pages(GFP_KERNEL, 1);
+		if (!hvtest_mbuf) {
+			snprintf(r, n, "error no memory\n");
+			return;
+		}
+		memset(hvtest_mbuf, 0, 2 * PAGE_SIZE);
+		snprintf(r, n, "mbuf pa=%#llx va=%#lx\n",
+			 (u64)virt_to_phys(hvtest_mbuf),
+			 (unsigned long)hvtest_mbuf);
+	} else if (!strncmp(name, "m", 1) && strcmp(name, "mexec") &&
+		   (!hvtest_mbuf || a > 0x100000 || b > 2 * PAGE_SIZE - 8 ||
+		    (b & 7))) {
+		snprintf(r, n, "error no mbuf or bad offset\n");
+	} else if (!strcmp(name, "mread")) {
+		u64 i, s = 0;
+
+		for (i = 0; i < a; i++)
+			s += READ_ONCE(hvtest_mbuf[b / 8]);
+		snprintf(r, n, "mread n=%llu sum=%#llx\n", a, s);
+	} else if (!strcmp(name, "mwrite")) {
+		u64 i;
+
+		for (i = 0; i < a; i++)
+			WRITE_ONCE(hvtest_mbuf[b / 8], HVTEST_MARK + i);
+		snprintf(r, n, "mwrite n=%llu\n", a);
+	} else if (!strcmp(name, "mget")) {
+		if (a > 2 * PAGE_SIZE - 8)
+			snprintf(r, n, "error bad offset\n");
+		else
+			snprintf(r, n, "mget value=%#llx\n",
+				 READ_ONCE(hvtest_mbuf[a / 8]));
+	} else if (!strcmp(name, "mexec")) {
+		u64 i;
+
+		for (i = 0; i < a && i < 0x100000; i++)
+			hvtest_mfn();
+		snprintf(r, n, "mexec n=%llu fn=%#lx\n", a,
+			 (unsigned long)hvtest_mfn);
 	} else if (!strcmp(name, "touch")) {
 		u64 *p = hvtest_page;
 		bool ok;
@@ -376,6 +434,8 @@ static void __exit hvtest_exit(void)
 	remove_proc_entry("hvtest", NULL);
 	if (hvtest_page)
 		free_page((unsigned long)hvtest_page);
+	if (hvtest_mbuf)
+		free_pages((unsigned long)hvtest_mbuf, 1);
 }
 
 module_init(hvtest_init);

@@ -112,7 +112,8 @@ def test_complete_other_commands():
     assert comp("events ") == list(L.EVENTS_VERBS)
     assert comp("events d ") == ["all"]
     assert comp("events sc ") == ["on", "off"]
-    assert comp("prealloc ") == ["regular-event", "script", "buffer"]
+    assert comp("prealloc ") == ["regular-event", "script", "buffer",
+                                 "monitor"]
     assert comp("info ") == ["version", "registers", "mem", "tlb"]
     assert comp("settings a") == ["autoflush", "autounpause",
                                   "addressconversion"]

@@ -156,6 +156,66 @@ static void test_watch_hits(void **state)
 	assert_int_equal(addr, VA0 + 0x300);
 }
 
+/* !monitor watches: owners, access masks, the hits they see. */
+static void test_monitor_owners(void **state)
+{
+	const struct bptab_watch *w;
+	bool np;
+	u64 addr;
+	int p, from;
+
+	(void)state;
+	/* Two monitors and a gdb watch on the same bytes. */
+	p = bptab_add_mon(&T, 5, VA0 + 0x10, PA0 + 0x10, 8, BPTAB_W, &np);
+	assert_true(p >= 0 && np);
+	assert_int_equal(bptab_add_mon(&T, 6, PA0 + 0x10, PA0 + 0x10, 8,
+				       BPTAB_R | BPTAB_W, &np), p);
+	assert_false(np);
+	assert_int_equal(bptab_add_watch(&T, VA0 + 0x10, PA0 + 0x10, 8,
+					 BPTAB_WRITE, &np), p);
+	/* R from monitor 6 takes R and W away; X stays. */
+	assert_int_equal(bptab_perms(&T, p, BPTAB_VIEW_EXEC), BPTAB_X);
+	/* A write hits both monitors, in table order, with each one's
+	 * address ($context: linear for 5, physical for 6). */
+	from = 0;
+	w = bptab_mon_next(&T, p, PA0 + 0x14, 4, BPTAB_W, &from, &addr);
+	assert_non_null(w);
+	assert_int_equal(w->owner, 5);
+	assert_int_equal(addr, VA0 + 0x14);
+	w = bptab_mon_next(&T, p, PA0 + 0x14, 4, BPTAB_W, &from, &addr);
+	assert_int_equal(w->owner, 6);
+	assert_int_equal(addr, PA0 + 0x14);
+	assert_null(bptab_mon_next(&T, p, PA0 + 0x14, 4, BPTAB_W, &from,
+				   &addr));
+	/* A read only monitor 6; gdb's watch is not a monitor's. */
+	from = 0;
+	w = bptab_mon_next(&T, p, PA0 + 0x10, 1, BPTAB_R, &from, &addr);
+	assert_int_equal(w->owner, 6);
+	assert_null(bptab_mon_next(&T, p, PA0 + 0x10, 1, BPTAB_R, &from,
+				   &addr));
+	/* gdb sees its own watch only. */
+	w = bptab_watch_hit(&T, p, PA0 + 0x10, 1, true, &addr);
+	assert_int_equal(w->owner, 0);
+	assert_null(bptab_watch_hit(&T, p, PA0 + 0x10, 1, false, &addr));
+	/* Removing monitor 5 keeps the others and the page. */
+	assert_int_equal(bptab_del_owner(&T, 5), p);
+	assert_int_equal(bptab_del_owner(&T, 5), -2);
+	assert_true(bptab_page_used(&T, p));
+	assert_int_equal(bptab_del_watch(&T, VA0 + 0x10, 8, BPTAB_WRITE), p);
+	assert_int_equal(bptab_del_owner(&T, 6), p);
+	assert_false(bptab_page_used(&T, p));
+	assert_int_equal(bptab_free_watches(&T), BPTAB_MAX_WATCHES);
+	assert_int_equal(bptab_free_pages(&T), BPTAB_MAX_PAGES);
+	/* Execute monitors take X only; a range may not cross its page. */
+	p = bptab_add_mon(&T, 7, VA0, PA0, 0x1000, BPTAB_X, &np);
+	assert_int_equal(bptab_perms(&T, p, BPTAB_VIEW_EXEC),
+			 BPTAB_R | BPTAB_W);
+	assert_int_equal(bptab_add_mon(&T, 8, VA0 + 1, PA0 + 1, 0x1000,
+				       BPTAB_X, &np), -22);
+	assert_int_equal(bptab_add_mon(&T, 0, VA0, PA0, 1, BPTAB_X, &np),
+			 -22);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -163,6 +223,7 @@ int main(void)
 		cmocka_unit_test_setup(test_tables_fill_up, setup),
 		cmocka_unit_test_setup(test_watch_perms, setup),
 		cmocka_unit_test_setup(test_watch_hits, setup),
+		cmocka_unit_test_setup(test_monitor_owners, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

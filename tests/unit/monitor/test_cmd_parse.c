@@ -265,6 +265,49 @@ static void test_events_forms(void **state)
 	assert_false(ok("events sc off").on);
 }
 
+/* !monitor: attribute, range (to included, or l length), va|pa. */
+static void test_monitor_forms(void **state)
+{
+	struct cmd_parsed c;
+
+	(void)state;
+	c = ok("!monitor rw 1000 1fff");
+	assert_int_equal(c.kind, CMD_EVENT);
+	assert_int_equal(c.spec.type, EVENT_MONITOR);
+	assert_int_equal(c.spec.mon_acc, EVENT_MON_R | EVENT_MON_W);
+	assert_int_equal(c.spec.mon_from, 0x1000);
+	assert_int_equal(c.spec.mon_to, 0x1fff);
+	assert_false(c.spec.mon_phys);
+	c = ok("monitor x ffffffff81000000 l 10 pa core 1 stage all "
+	       "script { .a = 1; }");
+	assert_int_equal(c.spec.mon_acc, EVENT_MON_X);
+	assert_int_equal(c.spec.mon_to, 0xffffffff8100000full);
+	assert_true(c.spec.mon_phys);
+	assert_true(c.spec.has_core);
+	assert_int_equal(c.spec.stage, EVENT_STAGE_ALL);
+	assert_true(c.spec.has_script);
+	c = ok("!monitor pa XWR 0 0 sc on");
+	assert_int_equal(c.spec.mon_acc, 7);
+	assert_true(c.spec.mon_phys && c.spec.sc);
+	err_is("!monitor q 1000 2000", 10, "expected r, w, x, rw, rx, wx or "
+	       "rwx after '!monitor', got 'q'");
+	err_is("!monitor rr 1000 2000", 10, "expected r, w, x, rw, rx, wx or "
+	       "rwx after '!monitor', got 'rr'");
+	err_is("!monitor w 2000 1000", 17, "the end address is below the "
+	       "start address (the range is from..to, to included)");
+	err_is("!monitor w 2000", 16, "expected the end address (hex) or "
+	       "'l length', got end of line");
+	err_is("!monitor w 2000 l 0", 19, "expected a length (hex) in "
+	       "0x1..0xffffffffffffffff, got 0x0");
+	err_is("!monitor va w 1000 1001 pa", 25, "'va|pa' given twice (first "
+	       "at column 10)");
+	err_is("!monitor w 1000 1001 5", 22, "!monitor takes no argument, "
+	       "got '5'");
+	c = ok("prealloc monitor 20");
+	assert_int_equal(c.kind, CMD_PREALLOC_MONITOR);
+	assert_int_equal(c.count, 0x20);
+}
+
 static void test_other_commands(void **state)
 {
 	const char *line = "help !msrread";
@@ -304,7 +347,7 @@ static void test_errors_commands(void **state)
 	       "unknown command '!events' (.help lists the commands)");
 	err_is("  !epthook fffff800", 3, "'!epthook' is EPT-based and not "
 	       "available yet (.help lists the commands)");
-	err_is("!monitor rw 1000 2000", 1, "'!monitor' is EPT-based and not "
+	err_is("!mode u pid 4", 1, "'!mode' is EPT-based and not "
 	       "available yet (.help lists the commands)");
 	err_is("events x", 8, "expected e, d, c or sc after 'events', got 'x'");
 	err_is("events e", 9, "expected an event id (hex) or 'all', got end "
@@ -321,8 +364,10 @@ static void test_errors_commands(void **state)
 	       "0x1..0x1000, got 0x0");
 	err_is("prealloc 1001", 10, "expected a count of events (hex) in "
 	       "0x1..0x1000, got 0x1001");
-	err_is("prealloc monitor 1", 10, "expected a count of events (hex) "
-	       "after 'prealloc', got 'monitor'");
+	err_is("prealloc epthook 1", 10, "expected a count of events (hex) "
+	       "after 'prealloc', got 'epthook'");
+	err_is("prealloc monitor 0", 18, "expected a count of pages (hex) in "
+	       "0x1..0x1000, got 0x0");
 	err_is("prealloc buffer", 16, "expected a size in bytes (hex) after "
 	       "'prealloc buffer', got end of line");
 	err_is("prealloc buffer 1000001", 17, "expected a size in bytes (hex) "
@@ -639,6 +684,7 @@ int main(void)
 		cmocka_unit_test(test_nested_blocks),
 		cmocka_unit_test(test_text_span_is_the_trimmed_command),
 		cmocka_unit_test(test_events_forms),
+		cmocka_unit_test(test_monitor_forms),
 		cmocka_unit_test(test_other_commands),
 		cmocka_unit_test(test_errors_commands),
 		cmocka_unit_test(test_errors_options),
