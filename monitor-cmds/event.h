@@ -38,6 +38,7 @@ enum event_type {
 	EVENT_SYSCALL2,		/* decides by RIP being a user address */
 	EVENT_SYSRET,		/* decides by reading 48 0F 07 at RIP */
 	EVENT_SYSRET2,		/* decides by RIP being a kernel address */
+	EVENT_EPTHOOK,		/* a hidden breakpoint: arg the address */
 	EVENT_TYPE_COUNT
 };
 

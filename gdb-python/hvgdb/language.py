@@ -56,6 +56,9 @@ EVENT_OPTIONS = ("pid", "core", "imm", "sc", "stage", "buffer", "script",
                  "condition", "output")
 CRWRITE_OPTIONS = ("mask", "pid", "core", "imm", "buffer", "script",
                    "condition", "output")
+# !epthook has no calling stages and no short-circuiting (HyperDbg).
+HOOK_OPTIONS = ("pid", "core", "imm", "buffer", "script", "condition",
+                "output")
 EVENTS_VERBS = ("e", "d", "c", "enable", "disable", "clear", "sc")
 
 
@@ -87,12 +90,13 @@ SPECS = {
     "!exception": _EVENT_ARG, "!interrupt": _EVENT_ARG,
     "!syscall": _EVENT_ARG, "!syscall2": _EVENT_ARG,
     "!sysret": _EVENT_NOARG, "!sysret2": _EVENT_NOARG,
-    # EPT-based: the module refuses them today, but their address is an
-    # address already (issue 15's `hv !epthook __x64_sys_openat ...`).
-    "!epthook": _spec((ADDRESS,), EVENT_OPTIONS, event=True),
+    # Their address may be a kernel symbol (issue 15's `hv !epthook
+    # __x64_sys_openat ...`).
+    "!epthook": _spec((ADDRESS,), HOOK_OPTIONS, event=True),
     "!epthook2": _spec((ADDRESS,), EVENT_OPTIONS, event=True),
     "events": _spec((EVENTS_VERBS, None)),      # second slot: see _slot()
-    "prealloc": _spec((("regular-event", "script", "buffer"), NUMBER)),
+    "prealloc": _spec((("regular-event", "script", "buffer", "epthook"),
+                       NUMBER)),
     "flush": _spec(), "stop": _spec(),
     "rdmsr": _spec((NUMBER,), ("core",)),
     "wrmsr": _spec((NUMBER, NUMBER), ("core",)),
