@@ -21,7 +21,7 @@ BLANKS = " \t\r\n\v\f"
 COMMAND_NAMES = (
     "!msrread", "!msrwrite", "!cpuid", "!tsc", "!pmc", "!ioin", "!ioout",
     "!dr", "!vmcall", "!xsetbv", "!crwrite", "!exception", "!interrupt",
-    "!syscall", "!syscall2", "!sysret", "!sysret2",
+    "!syscall", "!syscall2", "!sysret", "!sysret2", "!epthook",
     "events", "prealloc", "flush", "stop", "settings", "preactivate",
     "status",
     "cpus",
