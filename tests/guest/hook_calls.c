@@ -12,7 +12,9 @@
  *                  /proc/kcore (its address from /proc/kallsyms) and
  *                  prints them in hex: "bytes=0f1f440000..."
  *
- * Prints "OP=N done" when finished.  --wait FILE waits (polling every 10
+ * Prints "OP=N done tsc_per_call=T" when finished (T: in-guest rdtsc per
+ * call, emulated instructions in Bochs), then makes one getppid(2) call,
+ * an end mark a test can hook.  --wait FILE waits (polling every 10
  * ms) until FILE exists, so a test can start the program, read its pid
  * and set events filtered on it first.  --cpu N pins it to CPU N.
  */
@@ -26,6 +28,14 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
 
 static unsigned long num(const char *s)
 {
@@ -69,6 +79,7 @@ static unsigned long kallsym(const char *name)
 
 int main(int argc, char **argv)
 {
+	uint64_t t0, t1;
 	long n, i;
 	int a = 1;
 
@@ -108,6 +119,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	n = num(argv[a + 1]);
+	t0 = rdtsc();
 	if (!strcmp(argv[a], "getpid")) {
 		for (i = 0; i < n; i++)
 			syscall(SYS_getpid);
@@ -135,6 +147,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hook_calls: unknown op %s\n", argv[a]);
 		return 2;
 	}
-	printf("%s=%ld done\n", argv[a], n);
+	t1 = rdtsc();
+	printf("%s=%ld done tsc_per_call=%llu\n", argv[a], n,
+	       (unsigned long long)(n ? (t1 - t0) / n : 0));
+	fflush(stdout);
+	syscall(SYS_getppid);
 	return 0;
 }

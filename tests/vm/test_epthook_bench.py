@@ -14,14 +14,17 @@ build/epthook-bench.txt.  1 CPU only: the path length does not depend on
 the CPU count.
 """
 import re
-import signal
+import time
 from pathlib import Path
 
-from hvvm import gdb, gdb_start, hvgdb_loaded, kallsym, mark, sections
+from hvvm import (background, gdb, gdb_start, hvgdb_loaded, kallsym, mark,
+                  sections, wait_file)
 
 REPO = Path(__file__).resolve().parents[2]
 N = 20000
 N_GDB = 20
+HOOK_CALLS = "/hvgdb/bin/hook_calls"
+STATS = "/sys/kernel/debug/hvgdb/gdb"
 
 
 def cpuid_cost(vm):
@@ -34,6 +37,13 @@ def cpuid_cost(vm):
 def getpid_cost(vm, n=N):
     out = vm.sh(f"vmx_getpid {n}", timeout=900)
     m = re.search(r"tsc_per_call=(\d+) ok", out)
+    assert m, out
+    return int(m.group(1))
+
+
+def hook_calls_cost(vm, args):
+    out = vm.sh(f"{HOOK_CALLS} {args}", timeout=900)
+    m = re.search(r"tsc_per_call=(\d+)", out)
     assert m, out
     return int(m.group(1))
 
@@ -65,16 +75,35 @@ def test_epthook_bench(vm1):
         monitor(vm, "events c all")
         after_getpid = getpid_cost(vm)
 
-        # gdb's break, resumed by gdb at every hit (it never stops: the
-        # ignore count), interrupted once the loop ran.
-        p = gdb_start(vm, f"break *{a:#x}", "ignore 1 1000000", "continue",
-                      "delete", "detach", detach=False)
+        # gdb's break, resumed by gdb at every hit (the ignore count),
+        # for a program that waits until gdb runs the system with it
+        # inserted; its getppid at the end, an !epthook break, ends the
+        # session.
+        bare_hc = hook_calls_cost(vm, f"getpid {N_GDB}")
+        ppid = kallsym(vm, "__x64_sys_getppid")
+        vm.sh("rm -f /tmp/go")
+        pid = background(vm, f"{HOOK_CALLS} --wait /tmp/go getpid {N_GDB}",
+                         "/tmp/z0.out")
+        p = gdb_start(vm, f"break *{a:#x}", "ignore 1 1000000",
+                      f"monitor !epthook {ppid:x} pid {pid:x}", "continue",
+                      "delete", "monitor events c all", "detach",
+                      detach=False)
         try:
-            z0_getpid = getpid_cost(vm, N_GDB)
+            t0 = time.time()
+            # Answered once gdb continued: Z0 and the hook are in.
+            while "breakpoints sw 2" not in vm.sh(f"cat {STATS}"):
+                assert time.time() - t0 < 600
+                time.sleep(2)
+            vm.sh("touch /tmp/go")
+            z0_out = p.communicate(timeout=1200)[0]
         finally:
-            p.send_signal(signal.SIGINT)
-            z0_out = p.communicate(timeout=600)[0]
-        assert "Detaching" in z0_out or "detached" in z0_out.lower(), z0_out
+            if p.poll() is None:
+                p.kill()
+        assert "!epthook context=" in z0_out, z0_out
+        assert "detached]" in z0_out, z0_out
+        m = re.search(r"tsc_per_call=(\d+)",
+                      wait_file(vm, "/tmp/z0.out", r"tsc_per_call=\d+"))
+        z0_getpid = int(m.group(1))
 
     hook = count_getpid - bare_getpid
     lines = [
@@ -86,8 +115,9 @@ def test_epthook_bench(vm1):
         f"getpid_epthook_disabled_per_call {off_getpid}",
         f"epthook_disabled_per_hit {off_getpid - bare_getpid}",
         f"getpid_after_clear_per_call {after_getpid}",
-        f"getpid_gdb_z0_per_call {z0_getpid}",
-        f"gdb_z0_per_hit {z0_getpid - bare_getpid}",
+        f"hook_calls_getpid_bare_per_call {bare_hc}",
+        f"hook_calls_getpid_gdb_z0_per_call {z0_getpid}",
+        f"gdb_z0_per_hit {z0_getpid - bare_hc}",
         "stats " + " | ".join(l for l in stats.splitlines()
                               if l.startswith("hooks")),
     ]
