@@ -40,6 +40,7 @@ enum cmd_kind {
 	CMD_PREALLOC_SHOW,	/* prealloc (alone): show the pools */
 	CMD_PREALLOC_SCRIPT,	/* prealloc script <count>: count */
 	CMD_PREALLOC_MONITOR,	/* prealloc monitor <count>: count (pages) */
+	CMD_PREALLOC_EPTHOOK,	/* prealloc epthook <count>: count */
 	/* HyperDbg's inspection commands (cmd_inspect.c), run by the host at
 	 * a stop; numbers are hex as in HyperDbg: */
 	CMD_RDMSR,		/* rdmsr msr [core n]: msr, core */
@@ -179,6 +180,8 @@ struct cmd_error {
 #define CMD_BUFFER_MAX		0x100000u
 /* Largest `prealloc script` count: the host's cap on script programs. */
 #define CMD_PREALLOC_SCRIPT_MAX	0x200u
+/* prealloc epthook: hooked pages (shadow pages) in all, BPTAB_MAX_PAGES */
+#define CMD_PREALLOC_EPTHOOK_MAX	0x100u
 
 /*
  * `print expr` runs the script "print(expr);": cmd_print_script() writes

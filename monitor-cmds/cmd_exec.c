@@ -450,6 +450,7 @@ int cmd_execute_parsed(struct event_table *t, const char *line,
 	case CMD_PREALLOC_SHOW:
 	case CMD_PREALLOC_SCRIPT:
 	case CMD_PREALLOC_MONITOR:
+	case CMD_PREALLOC_EPTHOOK:
 	case CMD_RDMSR:
 	case CMD_WRMSR:
 	case CMD_VA2PA:

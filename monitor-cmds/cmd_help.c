@@ -73,10 +73,13 @@ const struct cmd_info cmd_infos[] = {
 	EV("monitor", EVENT_MONITOR, CMD_ARG_NONE, NULL, 0, 0,
 	   true, "!monitor r|w|x|rw|rx|wx|rwx from to|l length [va|pa]" OPTS,
 	   "EPT: reads, writes or execution in a range (pre/post, sc)"),
+	EV("epthook", EVENT_EPTHOOK, CMD_ARG_REQUIRED, "address", 0, ~0ull,
+	   false, "!epthook address" OPTS_COMMON OPTS_ACTIONS,
+	   "hidden breakpoint: the kernel goes on unless an action breaks"),
 	PLAIN("events", "events [e|d|c id|all] | events sc on|off",
 	      "list, enable, disable or clear events; sc at an event stop"),
-	PLAIN("prealloc", "prealloc [regular-event|script|monitor] count | "
-	      "prealloc buffer bytes | prealloc",
+	PLAIN("prealloc", "prealloc [regular-event|script|monitor|epthook] "
+	      "count | prealloc buffer bytes | prealloc",
 	      "grow a pool (allocated once the system resumes), or show them"),
 	PLAIN("flush", "flush", "deliver buffered event output now"),
 	PLAIN("stop", "stop",

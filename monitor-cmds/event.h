@@ -40,6 +40,7 @@ enum event_type {
 	EVENT_SYSRET2,		/* decides by RIP being a kernel address */
 	EVENT_MONITOR,		/* EPT: an access to a watched range; fired
 				 * by id (event_exit.key), see cmd_monitor.c */
+	EVENT_EPTHOOK,		/* a hidden breakpoint: arg the address */
 	EVENT_TYPE_COUNT
 };
 

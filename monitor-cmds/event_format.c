@@ -24,6 +24,7 @@ static const char *const type_names[EVENT_TYPE_COUNT] = {
 	[EVENT_SYSRET] = "!sysret",
 	[EVENT_SYSRET2] = "!sysret2",
 	[EVENT_MONITOR] = "!monitor",
+	[EVENT_EPTHOOK] = "!epthook",
 };
 
 const char *event_type_name(enum event_type type)

@@ -21,7 +21,7 @@ BLANKS = " \t\r\n\v\f"
 COMMAND_NAMES = (
     "!msrread", "!msrwrite", "!cpuid", "!tsc", "!pmc", "!ioin", "!ioout",
     "!dr", "!vmcall", "!xsetbv", "!crwrite", "!exception", "!interrupt",
-    "!syscall", "!syscall2", "!sysret", "!sysret2", "!monitor",
+    "!syscall", "!syscall2", "!sysret", "!sysret2", "!monitor", "!epthook",
     "events", "prealloc", "flush", "stop", "settings", "preactivate",
     "status",
     "cpus",
@@ -56,6 +56,9 @@ EVENT_OPTIONS = ("pid", "core", "imm", "sc", "stage", "buffer", "script",
                  "condition", "output", "steps")
 CRWRITE_OPTIONS = ("mask", "pid", "core", "imm", "buffer", "script",
                    "condition", "output", "steps")
+# !epthook has no calling stages and no short-circuiting (HyperDbg).
+HOOK_OPTIONS = ("pid", "core", "imm", "buffer", "script", "condition",
+                "output", "steps")
 EVENTS_VERBS = ("e", "d", "c", "enable", "disable", "clear", "sc")
 
 
@@ -87,16 +90,17 @@ SPECS = {
     "!exception": _EVENT_ARG, "!interrupt": _EVENT_ARG,
     "!syscall": _EVENT_ARG, "!syscall2": _EVENT_ARG,
     "!sysret": _EVENT_NOARG, "!sysret2": _EVENT_NOARG,
-    # EPT-based: the module refuses them today, but their address is an
-    # address already (issue 15's `hv !epthook __x64_sys_openat ...`).
-    "!epthook": _spec((ADDRESS,), EVENT_OPTIONS, event=True),
+    # Their address may be a kernel symbol (issue 15's `hv !epthook
+    # __x64_sys_openat ...`).
+    "!epthook": _spec((ADDRESS,), HOOK_OPTIONS, event=True),
     "!epthook2": _spec((ADDRESS,), EVENT_OPTIONS, event=True),
     # !monitor attr from to|l n [va|pa]: from and to may be symbols.
     "!monitor": _spec((("r", "w", "x", "rw", "rx", "wx", "rwx"), ADDRESS,
                        ADDRESS, ("va", "pa")), ("l",) + EVENT_OPTIONS,
                       event=True),
     "events": _spec((EVENTS_VERBS, None)),      # second slot: see _slot()
-    "prealloc": _spec((("regular-event", "script", "buffer", "monitor"),
+    "prealloc": _spec((("regular-event", "script", "buffer", "monitor",
+                        "epthook"),
                        NUMBER)),
     "flush": _spec(), "stop": _spec(),
     "rdmsr": _spec((NUMBER,), ("core",)),

@@ -30,6 +30,7 @@
 #include "kmod/vmx/hv.h"
 #include "kmod/debug/bp.h"
 #include "kmod/lib/bptab.h"
+#include "kmod/lib/bpemul.h"
 #include "kmod/debug/dr.h"
 #include "kmod/debug/gdb.h"
 #include "kmod/lib/gdb_cpu.h"
@@ -44,19 +45,23 @@
 #define BP_OPEN_MAX		4	/* hooked pages one instruction touches */
 #define BP_MON_HITS		8	/* !monitor hits one step reports */
 
+#define BP_SHADOW_INIT		64	/* shadow pages allocated at load */
+
 static struct {
 	struct bptab tab;
+	u32 nshadow;			/* shadow pages allocated */
 	struct page *shadow_pg[BPTAB_MAX_PAGES];
 	u64 shadow_pa[BPTAB_MAX_PAGES];
 	bool dirty[BPTAB_MAX_PAGES];	/* original written: re-patch */
 	u64 hw[BP_HW_SLOTS];
 	bool hw_used[BP_HW_SLOTS];
-	int nsw;
+	int nsw;			/* software breakpoints, any owner */
 	atomic_t gen;			/* bumped by every change */
 	bool xonly;
 	u64 hits_sw, hits_hw, hits_watch, flips, stepovers, foreign_bp;
 	u64 hits_mon, mon_sc;
 	hv_bp_mon_hook_t mon_hook;
+	u64 hits_hook, emulated;
 } bp;
 
 struct bp_cpu {
@@ -143,11 +148,49 @@ static int bp_err(int e)
 	}
 }
 
+/* Give @owner the software breakpoint at @addr (guest-physical @pa):
+ * bptab's returns. */
+static int bp_add_owner(u64 addr, u64 pa, u32 owner)
+{
+	bool new_page, new_bp;
+	u8 *byte = hv_gdb_phys(pa, 1);
+	int p;
+
+	if (!byte)
+		return -14;
+	bptab_set_page_limit(&bp.tab, (u16)READ_ONCE(bp.nshadow));
+	p = bptab_add_bp_owner(&bp.tab, addr, pa, *byte, owner, &new_page,
+			       &new_bp);
+	if (p < 0 || !new_bp)
+		return p;
+	bp.nsw++;
+	bp.dirty[p] = true;		/* (re)build the shadow */
+	if (new_page)
+		bp_reset_view(p);
+	bp_apply_page(p);
+	bp_changed();
+	return p;
+}
+
+/* Drop @owner from the breakpoint at @addr: 0, or -2. */
+static int bp_del_owner(u64 addr, u32 owner)
+{
+	int p = bptab_del_bp_owner(&bp.tab, addr, owner);
+
+	if (p < 0)
+		return p;
+	if (bptab_find_bp(&bp.tab, addr))
+		return 0;		/* another owner keeps it */
+	bp.nsw--;
+	bp.dirty[p] = true;
+	bp_apply_page(p);
+	bp_changed();
+	return 0;
+}
+
 static int bp_insert_sw(const struct gdb_cpu *g, u64 addr)
 {
-	bool new_page;
 	u64 pa;
-	u8 *byte;
 	int p;
 
 	/* Without execute-only EPT, reads would see the 0xCC: refuse rather
@@ -156,21 +199,10 @@ static int bp_insert_sw(const struct gdb_cpu *g, u64 addr)
 		return -RSP_EIO;
 	if (hv_gdb_translate(g, addr, &pa))
 		return -RSP_EFAULT;
-	byte = hv_gdb_phys(pa, 1);
-	if (!byte)
-		return -RSP_EFAULT;
-	if (bptab_find_bp(&bp.tab, addr))
+	p = bp_add_owner(addr, pa, BPTAB_OWNER_GDB);
+	if (p == -17)
 		return 0;
-	p = bptab_add_bp(&bp.tab, addr, pa, *byte, &new_page);
-	if (p < 0)
-		return bp_err(p);
-	bp.nsw++;
-	bp.dirty[p] = true;		/* (re)build the shadow */
-	if (new_page)
-		bp_reset_view(p);
-	bp_apply_page(p);
-	bp_changed();
-	return 0;
+	return p < 0 ? bp_err(p) : 0;
 }
 
 static int bp_insert_watch(const struct gdb_cpu *g, enum rsp_bp_type type,
@@ -232,14 +264,7 @@ int hv_bp_remove(const struct gdb_cpu *g, enum rsp_bp_type type, u64 addr,
 
 	switch (type) {
 	case RSP_BP_SW:
-		p = bptab_del_bp(&bp.tab, addr);
-		if (p < 0)
-			return bp_err(p);
-		bp.nsw--;
-		bp.dirty[p] = true;
-		bp_apply_page(p);
-		bp_changed();
-		return 0;
+		return bp_err(bp_del_owner(addr, BPTAB_OWNER_GDB));
 	case RSP_BP_HW:
 		for (i = 0; i < BP_HW_SLOTS; i++)
 			if (bp.hw_used[i] && bp.hw[i] == addr)
@@ -259,18 +284,16 @@ int hv_bp_remove(const struct gdb_cpu *g, enum rsp_bp_type type, u64 addr,
 	return -RSP_EINVAL;
 }
 
+/* gdb's breakpoints and watchpoints go (detach); the events' stay. */
 void hv_bp_remove_all(void)
 {
 	int i, p;
 
-	/* gdb's only: !monitor's watches belong to their events. */
-	for (i = 0; i < BPTAB_MAX_BPS; i++) {
-		if (!bp.tab.bps[i].used)
-			continue;
-		p = bptab_del_bp(&bp.tab, bp.tab.bps[i].va);
-		bp.dirty[p] = true;
-		bp_apply_page(p);
-	}
+	for (i = 0; i < BPTAB_MAX_BPS; i++)
+		if (bp.tab.bps[i].used &&
+		    bptab_bp_owned(&bp.tab.bps[i], BPTAB_OWNER_GDB))
+			bp_del_owner(bp.tab.bps[i].va, BPTAB_OWNER_GDB);
+	/* gdb's watches only: !monitor's belong to their events. */
 	for (i = 0; i < BPTAB_MAX_WATCHES; i++) {
 		const struct bptab_watch *w = &bp.tab.watches[i];
 
@@ -280,7 +303,6 @@ void hv_bp_remove_all(void)
 		if (p >= 0)
 			bp_apply_page(p);
 	}
-	bp.nsw = 0;
 	memset(bp.hw_used, 0, sizeof(bp.hw_used));
 	bp_changed();
 }
@@ -382,12 +404,74 @@ static void bp_step_done(void)
 		hv_invept_all();
 }
 
+u32 hv_bp_owners(u64 rip)
+{
+	const struct bptab_bp *b = bptab_find_bp(&bp.tab, rip);
+	u32 own = 0;
+
+	if (!b)
+		return 0;
+	if (bptab_bp_owned(b, BPTAB_OWNER_GDB))
+		own |= HV_BP_OWN_GDB;
+	if (bptab_bp_has_events(b)) {
+		own |= HV_BP_OWN_EVENTS;
+		bp.hits_hook++;
+	}
+	return own;
+}
+
+/*
+ * Run the displaced instruction of breakpoint @b here, if bpemul knows
+ * it: no step, no second exit, and the page never opens (so no other CPU
+ * runs the hooked page unmonitored meanwhile).  A push writes the kernel
+ * stack through the guest's page tables; user stacks are left to the
+ * step (a copy-on-write page must not be written behind the kernel).
+ */
+static bool bp_emulate(struct hv_cpu *c, struct hv_regs *r,
+		       const struct bptab_bp *b)
+{
+	u64 pa = bp.tab.pages[b->page].gpa + b->off, rsp, val;
+	u32 n = min_t(u32, 15, PAGE_SIZE - b->off);
+	const u8 *insn = hv_gdb_phys(pa, n);
+	struct bpemul e;
+
+	if (!insn || !bpemul_decode(insn, n, &e))
+		return false;
+	if (hv_vmread(VMCS_GUEST_RFLAGS) & (1ULL << 8))	/* TF: its #DB */
+		return false;
+	if (e.kind == BPEMUL_PUSH) {
+		if (hv_guest_cpl())
+			return false;
+		val = hv_guest_gpr(r, e.reg);
+		rsp = hv_vmread(VMCS_GUEST_RSP) - 8;
+		if (hv_gdb_write_current(rsp, (const u8 *)&val, 8))
+			return false;
+		hv_vmwrite(VMCS_GUEST_RSP, rsp);
+	}
+	hv_vmwrite(VMCS_GUEST_RIP, hv_vmread(VMCS_GUEST_RIP) + e.len);
+	bp.emulated++;
+	return true;
+}
+
+void hv_bp_pass(struct hv_cpu *c, struct hv_regs *r)
+{
+	const struct bptab_bp *b = bptab_find_bp(&bp.tab,
+						 hv_vmread(VMCS_GUEST_RIP));
+
+	if (!b || hv_step_kind() != HV_STEP_NONE)
+		return;
+	if (!bp_emulate(c, r, b))
+		bp_step_over(c, b->page, HV_STEP_OVER);
+}
+
 bool hv_bp_on_int3(struct hv_cpu *c, struct hv_regs *r, struct rsp_stop *stop)
 {
 	u64 rip = hv_vmread(VMCS_GUEST_RIP);
+	const struct bptab_bp *b = bptab_find_bp(&bp.tab, rip);
 
-	if (!bptab_find_bp(&bp.tab, rip)) {
-		bp.foreign_bp++;
+	if (!b || !bptab_bp_owned(b, BPTAB_OWNER_GDB)) {
+		if (!b)
+			bp.foreign_bp++;
 		return false;
 	}
 	bp.hits_sw++;
@@ -706,11 +790,14 @@ void hv_bp_show(struct seq_file *m)
 		   bp.hits_sw, bp.hits_hw, bp.hits_watch, bp.foreign_bp,
 		   bp.flips, bp.stepovers, hv_step_held_total());
 	seq_printf(m, "monitor hits %llu sc %llu\n", bp.hits_mon, bp.mon_sc);
+	seq_printf(m, "hooks: hits %llu emulated %llu; shadow pages %u of %u in use\n",
+		   bp.hits_hook, bp.emulated, bptab_pages_used(&bp.tab),
+		   READ_ONCE(bp.nshadow));
 }
 
 int hv_bp_init(void)
 {
-	int i, cpu;
+	int cpu;
 
 	memset(&bp, 0, sizeof(bp));
 	bptab_init(&bp.tab);
@@ -722,14 +809,11 @@ int hv_bp_init(void)
 		memset(bc->opened, 0xff, sizeof(bc->opened));
 		bc->last_flip_page = -1;
 	}
-	for (i = 0; i < BPTAB_MAX_PAGES; i++) {
-		bp.shadow_pg[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
-		if (!bp.shadow_pg[i]) {
-			hv_bp_exit();
-			return -ENOMEM;
-		}
-		bp.shadow_pa[i] = page_to_phys(bp.shadow_pg[i]);
+	if (hv_gdb_hook_grow(BP_SHADOW_INIT) != BP_SHADOW_INIT) {
+		hv_bp_exit();
+		return -ENOMEM;
 	}
+	bptab_set_page_limit(&bp.tab, (u16)bp.nshadow);
 	return 0;
 }
 
@@ -742,4 +826,115 @@ void hv_bp_exit(void)
 			__free_page(bp.shadow_pg[i]);
 		bp.shadow_pg[i] = NULL;
 	}
+	bp.nshadow = 0;
+}
+
+/* ---- hidden breakpoints of monitor events (gdb.h) ---- */
+
+int hv_gdb_hook_grow(u32 n)
+{
+	u32 i = READ_ONCE(bp.nshadow), added = 0;
+
+	for (; added < n && i < BPTAB_MAX_PAGES; i++, added++) {
+		bp.shadow_pg[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		if (!bp.shadow_pg[i])
+			break;
+		bp.shadow_pa[i] = page_to_phys(bp.shadow_pg[i]);
+		/* The page before the count: a command reads the count. */
+		smp_wmb();
+		WRITE_ONCE(bp.nshadow, i + 1);
+	}
+	return added;
+}
+
+void hv_gdb_hook_pool(u32 *used, u32 *cap)
+{
+	*used = bptab_pages_used(&bp.tab);
+	*cap = READ_ONCE(bp.nshadow);
+}
+
+/* gdb's selected CPU's view of @va (or .process's): its RAM address. */
+static int bp_hook_translate(u64 va, u64 *pa)
+{
+	int cpu = hv_gdb_selected_cpu();
+	struct gdb_cpu *g = cpu >= 0 ? hv_gdb_cpu_state(cpu) : NULL;
+
+	if (!g)
+		return -ENODEV;
+	if (hv_gdb_translate(g, va, pa) || !hv_gdb_phys(*pa, 1))
+		return -EFAULT;
+	return 0;
+}
+
+int hv_gdb_hook_check(u64 va, bool *new_page)
+{
+	const struct bptab_bp *b = bptab_find_bp(&bp.tab, va);
+	u64 pa;
+	int r, i, free_bp = 0;
+
+	*new_page = false;
+	if (!bp.xonly)
+		return -EOPNOTSUPP;
+	r = bp_hook_translate(va, &pa);
+	if (r)
+		return r;
+	if (b)
+		return b->nowners < BPTAB_OWNERS ? 0 : -EUSERS;
+	for (i = 0; i < BPTAB_MAX_BPS && !free_bp; i++)
+		free_bp = !bp.tab.bps[i].used;
+	if (!free_bp)
+		return -EUSERS;
+	if (bptab_page_of(&bp.tab, pa) >= 0)
+		return 0;
+	*new_page = true;
+	return bptab_pages_used(&bp.tab) < READ_ONCE(bp.nshadow) ? 0 : -ENOSPC;
+}
+
+int hv_gdb_hook_add(u64 va, u32 id)
+{
+	u64 pa;
+	int r = bp.xonly ? bp_hook_translate(va, &pa) : -EOPNOTSUPP;
+
+	if (r)
+		return r;
+	smp_rmb();
+	r = bp_add_owner(va, pa, id);
+	switch (r) {
+	case -17:
+		return -EEXIST;
+	case -28:
+		return -ENOSPC;
+	case -22:
+		return -EINVAL;
+	case -14:
+		return -EFAULT;
+	}
+	return r < 0 ? -EIO : 0;
+}
+
+void hv_gdb_hook_sweep(bool (*keep)(u32 id, u64 va))
+{
+	int i, j;
+
+	for (i = 0; i < BPTAB_MAX_BPS; i++) {
+		struct bptab_bp *b = &bp.tab.bps[i];
+
+		for (j = 0; b->used && j < b->nowners;) {
+			u32 id = b->owner[j];
+
+			if (id == BPTAB_OWNER_GDB || keep(id, b->va))
+				j++;
+			else
+				bp_del_owner(b->va, id);	/* moves the last here */
+		}
+	}
+}
+
+int hv_gdb_hook_count(void)
+{
+	int i, n = 0;
+
+	for (i = 0; i < BPTAB_MAX_BPS; i++)
+		n += bp.tab.bps[i].used && bptab_bp_has_events(&bp.tab.bps[i]);
+	return n;
 }

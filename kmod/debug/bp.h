@@ -32,7 +32,20 @@ int hv_bp_remove(const struct gdb_cpu *g, enum rsp_bp_type type, u64 addr,
 void hv_bp_remove_all(void);
 void hv_bp_on_resume(struct hv_cpu *c);
 
-/* #BP, #DB and EPT-violation exits: true when hvgdb handled the exit. */
+/*
+ * A #BP exit at @rip: who owns the breakpoint there (gdb's Z0, monitor
+ * events' !epthook; 0 when none).  hv_bp_pass(): go past the breakpoint
+ * under RIP, if one is there and no step is armed: run its displaced
+ * instruction in root when bpemul.h knows it, else step it with the page
+ * opened.
+ */
+#define HV_BP_OWN_GDB		1u
+#define HV_BP_OWN_EVENTS	2u
+u32 hv_bp_owners(u64 rip);
+void hv_bp_pass(struct hv_cpu *c, struct hv_regs *r);
+
+/* #BP, #DB and EPT-violation exits: true when hvgdb handled the exit
+ * (hv_bp_on_int3: a breakpoint gdb owns). */
 bool hv_bp_on_int3(struct hv_cpu *c, struct hv_regs *r, struct rsp_stop *stop);
 bool hv_bp_on_db(struct hv_cpu *c, struct hv_regs *r, u64 qual,
 		 struct rsp_stop *stop);

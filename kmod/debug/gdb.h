@@ -49,6 +49,12 @@ struct hv_gdb_monitor {
 	/* forward: batched forwarded output (`output {NAME}`), before a
 	 * stop reply, link held: writes it with hv_gdb_spool_write(). */
 	void (*forward)(void);
+	/* on_hook: a #BP exit at @rip, a hidden breakpoint some event owns
+	 * (hv_gdb_hook_add): run the events' actions, in VMX root on the
+	 * trapping CPU.  Afterwards gdb's own breakpoint there (if any)
+	 * stops, and the CPU goes past the hidden breakpoint, unless an
+	 * action stopped the world (the resume steps it) or moved @rip. */
+	void (*on_hook)(struct hv_cpu *c, struct hv_regs *r, u64 rip);
 };
 void hv_gdb_set_monitor(const struct hv_gdb_monitor *m);
 
@@ -202,5 +208,29 @@ struct hv_cpu;
 struct hv_regs;
 int hv_gdb_on_cpu(int cpu, int (*fn)(struct hv_cpu *c, struct hv_regs *r,
 				     void *arg), void *arg);
+
+/*
+ * Hidden breakpoints of monitor events (`!epthook`, bp.c): the table
+ * gdb's Z0 uses, each breakpoint with its owners (gdb and event ids,
+ * kmod/lib/bptab.h); the 0xCC lives in an execute-only shadow page, so
+ * reads see the original bytes.  While every CPU is halted:
+ * hv_gdb_hook_check() says whether event @va (in gdb's selected CPU's
+ * address space, or .process's) can be hooked: 0 (*new_page: it needs a
+ * shadow page), -ENOSPC (no shadow page left: the epthook pool),
+ * -EUSERS (no breakpoint slot or owner left), -EFAULT (no RAM behind
+ * @va), -EOPNOTSUPP (no execute-only EPT), -ENODEV (no halted CPU).
+ * hv_gdb_hook_add() gives event @id the breakpoint at @va (same errors,
+ * -EEXIST if it has it).  hv_gdb_hook_sweep() drops every event owner
+ * @keep refuses.  Each CPU flushes its EPT translations as it resumes.
+ * hv_gdb_hook_pool(): shadow pages in use and allocated.
+ * hv_gdb_hook_grow(): process context, @n more shadow pages (capped at
+ * BPTAB_MAX_PAGES); returns how many were added.
+ */
+int hv_gdb_hook_check(u64 va, bool *new_page);
+int hv_gdb_hook_add(u64 va, u32 id);
+void hv_gdb_hook_sweep(bool (*keep)(u32 id, u64 va));
+int hv_gdb_hook_count(void);
+void hv_gdb_hook_pool(u32 *used, u32 *cap);
+int hv_gdb_hook_grow(u32 n);
 
 #endif /* HVGDB_KMOD_GDB_H */

@@ -27,6 +27,45 @@ static bool gdb_bp_still(struct hv_cpu *c, const struct rsp_stop *why)
 	return hv_bp_on_int3(c, c->regs, &again);
 }
 
+/*
+ * A #BP exit: the events that own a hidden breakpoint here act first (in
+ * root, the kernel goes on), then gdb's breakpoint at the same address
+ * stops; then the CPU goes past the original instruction.  False: not
+ * ours (the guest's own int3).
+ */
+static bool gdb_on_bp(struct hv_cpu *c, struct hv_regs *r,
+		      struct rsp_stop *stop)
+{
+	u64 rip = hv_vmread(VMCS_GUEST_RIP);
+	u32 own = hv_bp_owners(rip);
+	const struct hv_gdb_monitor *m;
+	u8 byte;
+
+	if (own & HV_BP_OWN_EVENTS) {
+		m = READ_ONCE(gdb_monitor_ops);
+		if (m && m->on_hook)
+			m->on_hook(c, r, rip);
+		/* A break stopped the world: the resume stepped past. */
+		if (hv_step_kind() != HV_STEP_NONE ||
+		    hv_vmread(VMCS_GUEST_RIP) != rip)
+			return true;
+	}
+	if ((own & HV_BP_OWN_GDB) && hv_bp_on_int3(c, r, stop)) {
+		if (!gdb_stop_if(c, r, stop, NULL, 0, gdb_bp_still))
+			hv_bp_pass(c, r);	/* no gdb to tell */
+		return true;
+	}
+	if (own) {
+		hv_bp_pass(c, r);
+		return true;
+	}
+	/* Hit as it was removed (no longer in the table, the original
+	 * byte back): run the instruction again. */
+	if (hv_gdb_read_current(rip, &byte, 1) == 1 && byte != 0xcc)
+		return true;
+	return false;
+}
+
 int hv_gdb_on_exception(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 {
 	struct hv_gdb_cpu *pc = this_cpu_read(hv_gdb_pcpu);
@@ -39,12 +78,8 @@ int hv_gdb_on_exception(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 		return pc ? gdb_on_nmi(c, r, pc) : HV_RESUME;
 	switch (hv_intr_info_vector(info)) {
 	case HV_VEC_BP:
-		if (hv_bp_on_int3(c, r, &stop)) {
-			/* No gdb to tell: run the real instruction. */
-			if (!gdb_stop_if(c, r, &stop, NULL, 0, gdb_bp_still))
-				hv_bp_step(c, HV_STEP_NONE);
+		if (gdb_on_bp(c, r, &stop))
 			return HV_RESUME;
-		}
 		break;
 	case HV_VEC_DB:	/* a step's end, a debug-register hit */
 		qual = hv_vmread(VMCS_EXIT_QUALIFICATION);

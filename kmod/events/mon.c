@@ -264,6 +264,7 @@ static void mon_apply(void)
 	if (keep)
 		mon_flip_disabled(true);
 	event_intercepts_compute(&mon.table, &base, &mon.icpt);
+	mon_ept_sync();
 	WRITE_ONCE(mon.gen, mon.gen + 1);
 	mon_events_hooks(true);
 	if (keep)
@@ -484,9 +485,13 @@ static int mon_host_cmd(const char *cmd, const struct cmd_parsed *p,
 	case CMD_PREALLOC_SHOW:
 		mon_pre_sizes(out);
 		mon_monitor_show(out);
+		mon_ept_sizes(out);
 		break;
 	case CMD_PREALLOC_MONITOR:
 		mon_monitor_prealloc(p->count, out);
+		break;
+	case CMD_PREALLOC_EPTHOOK:
+		r = mon_ept_prealloc(p->count, out);
 		break;
 	case CMD_OUTPUT:
 		r = mon_output(cmd, p, out);
@@ -531,12 +536,16 @@ int hv_mon_command(const char *cmd, struct rsp_output *out)
 	if (p.kind == CMD_EVENT && p.spec.type == EVENT_MONITOR &&
 	    mon_monitor_check(&p, out))
 		return -RSP_EIO;	/* refused whole */
+	if (mon_ept_check(&p, out))
+		return -RSP_EIO;
 	r = cmd_execute_parsed(&mon.table, cmd, &p, mon.out, MON_OUT, &req);
 	mon_puts(out, mon.out);
 	if (r)
 		return -RSP_EIO;
 	if (p.kind == CMD_EVENT && p.spec.type == EVENT_MONITOR)
 		mon_monitor_commit(&p, mon.table.next_id - 1);
+	if (mon_ept_added(&p, out))
+		return -RSP_EIO;
 	if (req & CMD_REQ_APPLY)
 		mon_apply();
 	if (req & CMD_REQ_FLUSH) {
@@ -592,6 +601,7 @@ const struct hv_gdb_monitor hv_mon_gdb = {
 	.on_exception = hv_mon_on_exception,
 	.on_interrupt = hv_mon_on_interrupt,
 	.as_resolve = mon_kobj_as_resolve,
+	.on_hook = hv_mon_on_hook,
 };
 
 int hv_mon_init(void)
@@ -648,6 +658,7 @@ int hv_mon_init(void)
 	mon.table.outputs = &mon.outputs;
 	mon_intr_init();
 	mon_monitor_init();
+	mon_ept_init();
 	if (!mon_events_register())
 		return 0;
 	mon_events_unregister();
@@ -670,6 +681,7 @@ void hv_mon_exit(void)
 		event_table_clear_all(&mon.table);
 	irq_work_sync(&mon_pre.iw);
 	cancel_work_sync(&mon_pre.work);
+	mon_ept_exit();
 	if (mon_pre.ready) {
 		kvfree(mon_pre.ev);
 		kvfree(mon_pre.text);

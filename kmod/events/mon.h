@@ -19,6 +19,8 @@
  * (emulated, or injected itself), false to re-inject it as it came.
  * hv_mon_on_interrupt() for each external interrupt acknowledged on exit,
  * already queued for re-injection by step.c (none is lost).
+ * hv_mon_on_hook() for a #BP exit at a hidden breakpoint of !epthook
+ * events (mon_ept.c): their actions run.
  */
 #ifndef HVGDB_KMOD_MON_H
 #define HVGDB_KMOD_MON_H
@@ -42,5 +44,6 @@ size_t hv_mon_drain(char *buf, size_t cap);
 void hv_mon_on_leave(struct hv_cpu *c);
 bool hv_mon_on_exception(struct hv_cpu *c, struct hv_regs *r, u32 info);
 void hv_mon_on_interrupt(struct hv_cpu *c, struct hv_regs *r, u8 vector);
+void hv_mon_on_hook(struct hv_cpu *c, struct hv_regs *r, u64 rip);
 
 #endif /* HVGDB_KMOD_MON_H */

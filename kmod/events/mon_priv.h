@@ -203,4 +203,17 @@ void mon_intr_init(void);
 int mon_intr(const struct cmd_parsed *p, struct rsp_output *out,
 	     bool *handled);
 
+/* mon_ept.c: !epthook.  mon_ept_check() before an !epthook is added
+ * (refuses it whole: 0 or -RSP_EIO with the reply written),
+ * mon_ept_added() after, mon_ept_sync() after any change of the table
+ * (cleared events' breakpoints go); prealloc epthook and its line in
+ * `prealloc`; init/exit at load/unload (process context). */
+void mon_ept_init(void);
+void mon_ept_exit(void);
+int mon_ept_check(const struct cmd_parsed *p, struct rsp_output *out);
+int mon_ept_added(const struct cmd_parsed *p, struct rsp_output *out);
+void mon_ept_sync(void);
+int mon_ept_prealloc(u32 n, struct rsp_output *out);
+void mon_ept_sizes(struct rsp_output *out);
+
 #endif /* HVGDB_KMOD_MON_PRIV_H */

@@ -9,6 +9,21 @@
 void bptab_init(struct bptab *t)
 {
 	memset(t, 0, sizeof(*t));
+	t->max_pages = BPTAB_MAX_PAGES;
+}
+
+void bptab_set_page_limit(struct bptab *t, u16 n)
+{
+	t->max_pages = n > BPTAB_MAX_PAGES ? BPTAB_MAX_PAGES : n;
+}
+
+u32 bptab_pages_used(const struct bptab *t)
+{
+	u32 i, n = 0;
+
+	for (i = 0; i < BPTAB_MAX_PAGES; i++)
+		n += t->pages[i].used;
+	return n;
 }
 
 int bptab_page_of(const struct bptab *t, u64 gpa)
@@ -16,7 +31,7 @@ int bptab_page_of(const struct bptab *t, u64 gpa)
 	int i;
 
 	gpa &= ~BPTAB_PAGE_MASK;
-	for (i = 0; i < BPTAB_MAX_PAGES; i++)
+	for (i = 0; i < t->max_pages; i++)
 		if (t->pages[i].used && t->pages[i].gpa == gpa)
 			return i;
 	return -1;
@@ -30,7 +45,7 @@ static int bptab_get_page(struct bptab *t, u64 gpa, bool *new_page)
 	*new_page = false;
 	if (i >= 0)
 		return i;
-	for (i = 0; i < BPTAB_MAX_PAGES; i++) {
+	for (i = 0; i < t->max_pages; i++) {
 		if (!t->pages[i].used) {
 			memset(&t->pages[i], 0, sizeof(t->pages[i]));
 			t->pages[i].used = true;
@@ -55,19 +70,48 @@ const struct bptab_bp *bptab_find_bp(const struct bptab *t, u64 va)
 {
 	int i;
 
-	for (i = 0; i < BPTAB_MAX_BPS; i++)
+	/* On every #BP exit: only up to the highest slot in use. */
+	for (i = 0; i < t->bps_hi; i++)
 		if (t->bps[i].used && t->bps[i].va == va)
 			return &t->bps[i];
 	return NULL;
 }
 
-int bptab_add_bp(struct bptab *t, u64 va, u64 pa, u8 orig, bool *new_page)
+bool bptab_bp_owned(const struct bptab_bp *b, u32 owner)
 {
+	int i;
+
+	for (i = 0; i < b->nowners; i++)
+		if (b->owner[i] == owner)
+			return true;
+	return false;
+}
+
+bool bptab_bp_has_events(const struct bptab_bp *b)
+{
+	return b->nowners > 1 ||
+	       (b->nowners == 1 && b->owner[0] != BPTAB_OWNER_GDB);
+}
+
+int bptab_add_bp_owner(struct bptab *t, u64 va, u64 pa, u8 orig, u32 owner,
+		       bool *new_page, bool *new_bp)
+{
+	struct bptab_bp *b = (struct bptab_bp *)bptab_find_bp(t, va);
 	int i, page;
 
 	*new_page = false;
-	if (bptab_find_bp(t, va))
-		return -17;
+	if (new_bp)
+		*new_bp = !b;
+	if (b) {
+		if (bptab_bp_owned(b, owner))
+			return -17;
+		if (t->pages[b->page].gpa + b->off != pa)
+			return -22;
+		if (b->nowners == BPTAB_OWNERS)
+			return -28;
+		b->owner[b->nowners++] = owner;
+		return b->page;
+	}
 	for (i = 0; i < BPTAB_MAX_BPS && t->bps[i].used; i++)
 		;
 	if (i == BPTAB_MAX_BPS)
@@ -77,23 +121,44 @@ int bptab_add_bp(struct bptab *t, u64 va, u64 pa, u8 orig, bool *new_page)
 		return page;
 	t->bps[i] = (struct bptab_bp){ .va = va, .page = (u16)page,
 				       .off = (u16)(pa & BPTAB_PAGE_MASK),
-				       .orig = orig, .used = true };
+				       .orig = orig, .used = true,
+				       .nowners = 1, .owner = { owner } };
+	if (i >= t->bps_hi)
+		t->bps_hi = (u16)(i + 1);
 	t->pages[page].nbps++;
+	return page;
+}
+
+int bptab_add_bp(struct bptab *t, u64 va, u64 pa, u8 orig, bool *new_page)
+{
+	return bptab_add_bp_owner(t, va, pa, orig, BPTAB_OWNER_GDB, new_page,
+				  NULL);
+}
+
+int bptab_del_bp_owner(struct bptab *t, u64 va, u32 owner)
+{
+	struct bptab_bp *b = (struct bptab_bp *)bptab_find_bp(t, va);
+	int page, i;
+
+	if (!b || !bptab_bp_owned(b, owner))
+		return -2;
+	for (i = 0; b->owner[i] != owner; i++)
+		;
+	b->owner[i] = b->owner[--b->nowners];
+	page = b->page;
+	if (b->nowners)
+		return page;
+	b->used = false;
+	while (t->bps_hi && !t->bps[t->bps_hi - 1].used)
+		t->bps_hi--;
+	t->pages[page].nbps--;
+	bptab_put_page(t, page);
 	return page;
 }
 
 int bptab_del_bp(struct bptab *t, u64 va)
 {
-	struct bptab_bp *b = (struct bptab_bp *)bptab_find_bp(t, va);
-	int page;
-
-	if (!b)
-		return -2;
-	page = b->page;
-	b->used = false;
-	t->pages[page].nbps--;
-	bptab_put_page(t, page);
-	return page;
+	return bptab_del_bp_owner(t, va, BPTAB_OWNER_GDB);
 }
 
 /* What a gdb watch traps: reads take R and W away (29.3.3.1). */
@@ -252,7 +317,7 @@ void bptab_patch(const struct bptab *t, int page, const u8 *orig, u8 *shadow)
 	int i;
 
 	memcpy(shadow, orig, BPTAB_PAGE_MASK + 1);
-	for (i = 0; i < BPTAB_MAX_BPS; i++)
+	for (i = 0; i < t->bps_hi; i++)
 		if (t->bps[i].used && t->bps[i].page == page)
 			shadow[t->bps[i].off] = 0xcc;
 }

@@ -19,9 +19,11 @@
 
 #include "hvgdb/freestanding.h"
 
-#define BPTAB_MAX_PAGES		64
-#define BPTAB_MAX_BPS		128
+#define BPTAB_MAX_PAGES		256
+#define BPTAB_MAX_BPS		512
 #define BPTAB_MAX_WATCHES	64
+#define BPTAB_OWNERS		8	/* owners of one breakpoint */
+#define BPTAB_OWNER_GDB		0xffffffffu	/* event ids stay below */
 
 /* EPT permission bits (SDM Vol. 3 29.3.2), as in ept.h. */
 #define BPTAB_R			1u
@@ -36,7 +38,9 @@ struct bptab_bp {
 	u16 page;		/* index into pages[] */
 	u16 off;		/* byte in the page */
 	u8 orig;		/* original byte (what reads see) */
+	u8 nowners;
 	bool used;
+	u32 owner[BPTAB_OWNERS];	/* [0..nowners): gdb or event ids */
 };
 
 struct bptab_watch {
@@ -62,20 +66,40 @@ struct bptab {
 	struct bptab_page pages[BPTAB_MAX_PAGES];
 	struct bptab_bp bps[BPTAB_MAX_BPS];
 	struct bptab_watch watches[BPTAB_MAX_WATCHES];
+	u16 max_pages;		/* page slots usable, <= BPTAB_MAX_PAGES */
+	u16 bps_hi;		/* bps[] beyond this index are unused */
 };
 
+/* Empty table, every page slot usable. */
 void bptab_init(struct bptab *t);
+/* Use page slots [0, n) only (n capped at BPTAB_MAX_PAGES); the limit
+ * only grows (bptab_page_of() looks below it). */
+void bptab_set_page_limit(struct bptab *t, u16 n);
+/* Page slots in use, and free below the limit. */
+u32 bptab_pages_used(const struct bptab *t);
 
 /*
- * Add a breakpoint at @va (guest-physical @pa, original byte @orig).
- * Returns its page index (>= 0), -17 (EEXIST) if @va has one, -28 (ENOSPC)
- * when a table is full.  *new_page says the page was not hooked before.
+ * Give @owner a breakpoint at @va (guest-physical @pa, original byte
+ * @orig, used only when the breakpoint is new).  Returns its page index
+ * (>= 0), -17 (EEXIST) if @owner has it already, -28 (ENOSPC) when a
+ * table or the breakpoint's owner set is full, -22 (EINVAL) when @va has
+ * a breakpoint at another @pa.  *new_page says the page was not hooked
+ * before; *new_bp (may be NULL) that @va had no breakpoint.
  */
+int bptab_add_bp_owner(struct bptab *t, u64 va, u64 pa, u8 orig, u32 owner,
+		       bool *new_page, bool *new_bp);
+/* Drop @owner from the breakpoint at @va: its page index, or -2 (ENOENT)
+ * when @owner has none there.  The breakpoint goes with its last owner
+ * (bptab_find_bp() says whether it is still there). */
+int bptab_del_bp_owner(struct bptab *t, u64 va, u32 owner);
+/* gdb's: bptab_add_bp_owner() / bptab_del_bp_owner() for BPTAB_OWNER_GDB. */
 int bptab_add_bp(struct bptab *t, u64 va, u64 pa, u8 orig, bool *new_page);
-/* Remove the breakpoint at @va: its page index, or -2 (ENOENT). */
 int bptab_del_bp(struct bptab *t, u64 va);
 /* The breakpoint at @va, or NULL. */
 const struct bptab_bp *bptab_find_bp(const struct bptab *t, u64 va);
+/* Does @owner hold @b?  Does anyone but gdb? */
+bool bptab_bp_owned(const struct bptab_bp *b, u32 owner);
+bool bptab_bp_has_events(const struct bptab_bp *b);
 
 /* Watch [va, va+len) of @type; the range must lie in one page (@pa is
  * where va is).  Same returns as bptab_add_bp; -22 (EINVAL) for a bad len

@@ -113,7 +113,7 @@ def test_complete_other_commands():
     assert comp("events d ") == ["all"]
     assert comp("events sc ") == ["on", "off"]
     assert comp("prealloc ") == ["regular-event", "script", "buffer",
-                                 "monitor"]
+                                 "monitor", "epthook"]
     assert comp("info ") == ["version", "registers", "mem", "tlb"]
     assert comp("settings a") == ["autoflush", "autounpause",
                                   "addressconversion"]
@@ -140,7 +140,8 @@ def test_complete_symbols_where_an_address_goes():
     assert comp("sb ") == "symbol" and comp("!sb ") == ["l"]
     assert comp("sb linux_banner ") == ["l"]
     assert comp("!epthook __x64_sys_op") == "symbol"
-    assert comp("!epthook __x64_sys_openat s") == ["sc", "stage", "script", "steps"]
+    # HyperDbg's !epthook has no stages and no short-circuiting.
+    assert comp("!epthook __x64_sys_openat s") == ["script", "steps"]
     assert comp("!epthook core 0 ") == "symbol"
     assert comp("!va2pa linux_banner ") == ["core"]
     assert comp("!pa2va ") == [] and comp("!db ") == ["l"]  # physical

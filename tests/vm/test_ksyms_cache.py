@@ -36,10 +36,11 @@ def test_symbols_from_kallsyms_then_from_the_cache(vm1, tmp_path,
               mark("banner"), "x/s &linux_banner"]
     openat = kallsym(vm, HOOK)
     # The issue's case: a symbol completed after `hv !epthook` is sent as
-    # its kallsyms address (the module then refuses !epthook: not built).
+    # its kallsyms address (a hook the module then sets; cleared at once).
     hook = [mark("complete"), f"complete hv !epthook {HOOK[:-2]}",
-            "set debug remote 1", mark("hook"), f"hv !epthook {HOOK}",
-            "set debug remote 0"]
+            "set debug remote 1", mark("hook"),
+            f"hv !epthook {HOOK} script {{ .o = .o + 1; }}",
+            "set debug remote 0", "hv events c all"]
     with gdb_server(vm):
         out1 = gdb(vm, *pre, *checks, *hook, mark("end"))
         out2 = gdb(vm, *pre, *checks, "detach", "symbol-file",
@@ -66,8 +67,10 @@ def test_symbols_from_kallsyms_then_from_the_cache(vm1, tmp_path,
         assert f'<linux_banner>:\t"{version[:30]}' in s["banner"], out
     assert f"hv !epthook {HOOK}" in s1["complete"].splitlines(), out1
     # With `debug remote` on, the package names what it sent.
-    assert f"[hvgdb] monitor '!epthook {openat:x}': " in s1["hook"], out1
-    assert "EPT-based and not available yet" in s1["hook"], out1
+    assert (f"[hvgdb] monitor '!epthook {openat:x} script {{ .o = .o + 1; "
+            "}': ") in s1["hook"], out1
+    assert f"event 0x0 enabled: !epthook {openat:x} script" in s1["hook"], \
+        out1
     # Second session: the cache, at import and at the reconnect's stop;
     # the source did not run again.
     hit = f"[hvgdb] kernel symbols: from the cache, {entry} (Linux version"

@@ -83,6 +83,101 @@ static void test_tables_fill_up(void **state)
 			 -28);
 }
 
+/* gdb's Z0 and events (!epthook) share one breakpoint; each drops only
+ * itself and the 0xCC stays while anyone holds it. */
+static void test_bp_owners(void **state)
+{
+	u8 orig[4096], shadow[4096];
+	const struct bptab_bp *b;
+	bool np, nb;
+	int p, i;
+
+	(void)state;
+	memset(orig, 0x90, sizeof(orig));
+	p = bptab_add_bp_owner(&T, VA0 + 0x40, PA0 + 0x40, 0xf3, 7, &np, &nb);
+	assert_true(p >= 0 && np && nb);
+	b = bptab_find_bp(&T, VA0 + 0x40);
+	assert_true(bptab_bp_has_events(b));
+	assert_false(bptab_bp_owned(b, BPTAB_OWNER_GDB));
+	/* gdb joins: same page, same breakpoint, no new one. */
+	assert_int_equal(bptab_add_bp(&T, VA0 + 0x40, PA0 + 0x40, 0xcc, &np),
+			 p);
+	assert_false(np);
+	assert_int_equal(bptab_add_bp_owner(&T, VA0 + 0x40, PA0 + 0x40, 0, 9,
+					    &np, &nb), p);
+	assert_false(nb);
+	/* The original byte is the first owner's, not a later 0xCC. */
+	assert_int_equal(b->orig, 0xf3);
+	assert_int_equal(b->nowners, 3);
+	assert_int_equal(bptab_add_bp_owner(&T, VA0 + 0x40, PA0 + 0x40, 0, 9,
+					    &np, &nb), -17);
+	assert_int_equal(bptab_add_bp(&T, VA0 + 0x40, PA0 + 0x40, 0, &np), -17);
+	/* Another physical address under the same va: refused. */
+	assert_int_equal(bptab_add_bp_owner(&T, VA0 + 0x40, PA0 + 0x2040, 0,
+					    11, &np, &nb), -22);
+
+	/* gdb's z0 drops gdb only. */
+	assert_int_equal(bptab_del_bp(&T, VA0 + 0x40), p);
+	assert_int_equal(bptab_del_bp(&T, VA0 + 0x40), -2);
+	assert_non_null(bptab_find_bp(&T, VA0 + 0x40));
+	bptab_patch(&T, p, orig, shadow);
+	assert_int_equal(shadow[0x40], 0xcc);
+	/* An event's clear drops that event only. */
+	assert_int_equal(bptab_del_bp_owner(&T, VA0 + 0x40, 7), p);
+	assert_int_equal(bptab_del_bp_owner(&T, VA0 + 0x40, 7), -2);
+	b = bptab_find_bp(&T, VA0 + 0x40);
+	assert_non_null(b);
+	assert_true(bptab_bp_owned(b, 9));
+	assert_true(bptab_bp_has_events(b));
+	assert_int_equal(bptab_del_bp_owner(&T, VA0 + 0x40, 9), p);
+	assert_null(bptab_find_bp(&T, VA0 + 0x40));
+	assert_false(bptab_page_used(&T, p));
+	bptab_patch(&T, p, orig, shadow);
+	assert_int_equal(shadow[0x40], 0x90);
+
+	/* gdb alone is not an event owner. */
+	assert_true(bptab_add_bp(&T, VA0, PA0, 0x55, &np) >= 0);
+	assert_false(bptab_bp_has_events(bptab_find_bp(&T, VA0)));
+	/* An owner set is bounded. */
+	for (i = 0; i < BPTAB_OWNERS - 1; i++)
+		assert_true(bptab_add_bp_owner(&T, VA0, PA0, 0, (u32)i, &np,
+					       &nb) >= 0);
+	assert_int_equal(bptab_add_bp_owner(&T, VA0, PA0, 0, 100, &np, &nb),
+			 -28);
+	/* Set, clear and set again: no slot leaks. */
+	for (i = 0; i < 1000; i++) {
+		assert_true(bptab_add_bp_owner(&T, VA0 + 0x123, PA0 + 0x123,
+					       0x41, 5, &np, &nb) >= 0);
+		assert_true(nb);
+		assert_true(bptab_del_bp_owner(&T, VA0 + 0x123, 5) >= 0);
+	}
+	assert_int_equal(T.bps_hi, 1);
+}
+
+/* Page slots beyond the limit (shadow pages not allocated) are not used. */
+static void test_page_limit(void **state)
+{
+	bool np;
+
+	(void)state;
+	bptab_set_page_limit(&T, 2);
+	assert_true(bptab_add_bp(&T, VA0, PA0, 0, &np) >= 0);
+	assert_true(bptab_add_watch(&T, VA0 + 0x1000, PA0 + 0x1000, 8,
+				    BPTAB_WRITE, &np) >= 0);
+	assert_int_equal(bptab_pages_used(&T), 2);
+	assert_int_equal(bptab_add_bp(&T, VA0 + 0x2000, PA0 + 0x2000, 0, &np),
+			 -28);
+	/* The hooked pages still take more. */
+	assert_int_equal(bptab_add_bp(&T, VA0 + 0x1001, PA0 + 0x1001, 0, &np),
+			 1);
+	bptab_set_page_limit(&T, 3);
+	assert_int_equal(bptab_add_bp(&T, VA0 + 0x2000, PA0 + 0x2000, 0, &np),
+			 2);
+	assert_int_equal(bptab_page_of(&T, PA0 + 0x2fff), 2);
+	bptab_set_page_limit(&T, 60000);
+	assert_int_equal(T.max_pages, BPTAB_MAX_PAGES);
+}
+
 static void test_watch_perms(void **state)
 {
 	bool np;
@@ -221,6 +316,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_bp_views_and_shadow, setup),
 		cmocka_unit_test_setup(test_tables_fill_up, setup),
+		cmocka_unit_test_setup(test_bp_owners, setup),
+		cmocka_unit_test_setup(test_page_limit, setup),
 		cmocka_unit_test_setup(test_watch_perms, setup),
 		cmocka_unit_test_setup(test_watch_hits, setup),
 		cmocka_unit_test_setup(test_monitor_owners, setup),

@@ -121,6 +121,45 @@ static void test_every_event_command(void **state)
 	assert_int_equal(ok("!crwrite 0").spec.type, EVENT_CRWRITE);
 }
 
+/* !epthook: the address, and the options HyperDbg gives it (no calling
+ * stages, no short-circuiting). */
+static void test_epthook(void **state)
+{
+	struct cmd_parsed c;
+
+	(void)state;
+	c = ok("!epthook ffffffff`81234560 pid 1f4 core 1 imm no buffer 10 "
+	       "script { $buffer = $buffer + 1; } condition { @rax == 0x27 } "
+	       "output {o}");
+	assert_int_equal(c.kind, CMD_EVENT);
+	assert_int_equal(c.spec.type, EVENT_EPTHOOK);
+	assert_true(c.spec.has_arg);
+	assert_int_equal(c.spec.arg, 0xffffffff81234560ull);
+	assert_true(c.spec.has_pid && c.spec.pid == 0x1f4);
+	assert_true(c.spec.has_core && c.spec.core == 1);
+	assert_false(c.spec.imm);
+	assert_int_equal(c.spec.buffer_size, 0x10);
+	assert_true(c.spec.has_script && c.spec.has_condition &&
+		    c.spec.has_output);
+	assert_int_equal(ok("epthook 0x1000").spec.arg, 0x1000);
+	err_is("!epthook", 9, "expected the address (hex) after '!epthook'");
+	err_is("!epthook script {}", 9, "expected the address (hex) after "
+	       "'!epthook'");
+	err_is("!epthook 1000 sc on", 15, "!epthook has no calling stages: "
+	       "'sc' is not accepted");
+	err_is("!epthook 1000 stage post", 15, "!epthook has no calling "
+	       "stages: 'stage' is not accepted");
+	err_is("!epthook 1000 2000", 15, "!epthook takes one address, already "
+	       "given at column 10");
+	c = ok("prealloc epthook 4");
+	assert_int_equal(c.kind, CMD_PREALLOC_EPTHOOK);
+	assert_int_equal(c.count, 4);
+	err_is("prealloc epthook 0", 18, "expected a count of hooked pages "
+	       "(hex) in 0x1..0x100, got 0x0");
+	err_is("prealloc epthook", 17, "expected a count of hooked pages "
+	       "(hex) after 'prealloc epthook', got end of line");
+}
+
 static void test_arguments(void **state)
 {
 	struct cmd_parsed c;
@@ -345,7 +384,7 @@ static void test_errors_commands(void **state)
 	/* Plain commands do not take a '!'. */
 	err_is("!events", 1,
 	       "unknown command '!events' (.help lists the commands)");
-	err_is("  !epthook fffff800", 3, "'!epthook' is EPT-based and not "
+	err_is("  !epthook2 fffff800", 3, "'!epthook2' is EPT-based and not "
 	       "available yet (.help lists the commands)");
 	err_is("!mode u pid 4", 1, "'!mode' is EPT-based and not "
 	       "available yet (.help lists the commands)");
@@ -364,8 +403,8 @@ static void test_errors_commands(void **state)
 	       "0x1..0x1000, got 0x0");
 	err_is("prealloc 1001", 10, "expected a count of events (hex) in "
 	       "0x1..0x1000, got 0x1001");
-	err_is("prealloc epthook 1", 10, "expected a count of events (hex) "
-	       "after 'prealloc', got 'epthook'");
+	err_is("prealloc nosuch 1", 10, "expected a count of events (hex) "
+	       "after 'prealloc', got 'nosuch'");
 	err_is("prealloc monitor 0", 18, "expected a count of pages (hex) in "
 	       "0x1..0x1000, got 0x0");
 	err_is("prealloc buffer", 16, "expected a size in bytes (hex) after "
@@ -680,6 +719,7 @@ int main(void)
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_every_event_command),
 		cmocka_unit_test(test_arguments),
+		cmocka_unit_test(test_epthook),
 		cmocka_unit_test(test_all_options_any_order),
 		cmocka_unit_test(test_nested_blocks),
 		cmocka_unit_test(test_text_span_is_the_trimmed_command),
