@@ -20,6 +20,7 @@
  *                     (MSR and VALUE in hex)
  *   alloc             a zeroed page filled with a pattern -> "page pa=0x.."
  *   touch             check the pattern, write and re-read it -> "touch ok"
+ *   detour N [1]      (hex) an !epthook2-style hit, timed: hvtest_detour.c
  *   triple            interrupts off, IDT limit 0, UD2: a triple fault.
  *                     Only under hvgdb.ko (without it Bochs stops).
  *   dr N              N times MOV from DR7, MOV of that value to DR7, MOV
@@ -60,7 +61,7 @@
 #define HVTEST_DR0	0x4856dbdbULL		/* slot 0 stays disabled */
 
 static DEFINE_MUTEX(hvtest_lock);
-static char hvtest_result[128];
+static char hvtest_result[256];
 static u64 *hvtest_page;
 
 /*
@@ -207,6 +208,8 @@ static void __noreturn hvtest_triple(void)
 	unreachable();
 }
 
+#include "hvtest_detour.c"
+
 static void hvtest_run(char *cmd)
 {
 	char *r = hvtest_result;
@@ -324,6 +327,8 @@ static void hvtest_run(char *cmd)
 			 a, faults, trap, v);
 	} else if (!strcmp(name, "triple")) {
 		hvtest_triple();
+	} else if (!strcmp(name, "detour")) {
+		hvtest_detour(r, n, a, b);
 	} else {
 		snprintf(r, n, "error unknown command %s\n", name);
 	}
