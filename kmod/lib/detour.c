@@ -384,7 +384,8 @@ int detour_build(const struct detour_req *req, struct detour_out *out)
 	out->scanned = (size_t)scanned;
 
 	/* 3. the trampoline and the patch */
-	memcpy(out->tramp, req->entry, req->entry_len);
+	if (req->entry_len)
+		memcpy(out->tramp, req->entry, req->entry_len);
 	t = (u32)req->entry_len;
 	for (i = 0; i < out->ninsn; i++) {
 		struct dt_insn *in = &ins[i];
