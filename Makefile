@@ -38,7 +38,7 @@ BENCHES    :=	# benchmark programs, run by `make bench`
 HELPERS    :=	# test-only programs (harnesses), built by `make`
 
 .PHONY: all libs tools kmod deps check unit protocol python vm-check \
-	fuzz-short fuzz bench run clean helpers install install-python \
+	fuzz-short fuzz bench vm-bench run clean helpers install install-python \
 	install-tools install-host uninstall uninstall-host install-module \
 	uninstall-module
 all: libs tools helpers kmod
@@ -126,6 +126,12 @@ fuzz: fuzz-short
 
 bench: all $(BENCHES)
 	@for b in $(BENCHES); do echo "== $${b#$(BUILD)/}"; $$b || exit 1; done
+
+# The VM benchmarks (tests/vm/bench_*.py: figures for docs/performance.md,
+# written to build/*-bench.txt).  Not part of `make check`: they measure,
+# and the behaviour they touch is tested by tests/vm/test_*.py.
+vm-bench: all vm-image
+	HVGDB_TEST_CPUS=1 $(PYTEST_VM) tests/vm/bench_*.py
 
 # The layers run in order; every layer runs even when an earlier one failed,
 # so one CI log shows everything that is wrong.
