@@ -39,6 +39,7 @@ enum cmd_kind {
 	CMD_PRINT,		/* print expr: script is the expression */
 	CMD_PREALLOC_SHOW,	/* prealloc (alone): show the pools */
 	CMD_PREALLOC_SCRIPT,	/* prealloc script <count>: count */
+	CMD_PREALLOC_EPTHOOK2,	/* prealloc epthook2 <count>: count */
 	/* HyperDbg's inspection commands (cmd_inspect.c), run by the host at
 	 * a stop; numbers are hex as in HyperDbg: */
 	CMD_RDMSR,		/* rdmsr msr [core n]: msr, core */
@@ -178,6 +179,8 @@ struct cmd_error {
 #define CMD_BUFFER_MAX		0x100000u
 /* Largest `prealloc script` count: the host's cap on script programs. */
 #define CMD_PREALLOC_SCRIPT_MAX	0x200u
+/* Largest `prealloc epthook2` count: the host's trampoline slots. */
+#define CMD_PREALLOC_EPTHOOK2_MAX	0x100u
 
 /*
  * `print expr` runs the script "print(expr);": cmd_print_script() writes

@@ -70,9 +70,12 @@ const struct cmd_info cmd_infos[] = {
 	EV("sysret2", EVENT_SYSRET2, CMD_ARG_NONE, NULL, 0, 0,
 	   true, "!sysret2" OPTS,
 	   "SYSRET executed (recognised by RIP, no memory read)"),
+	EV("epthook2", EVENT_EPTHOOK2, CMD_ARG_REQUIRED, "address", 0, ~0ull,
+	   false, "!epthook2 address" OPTS_COMMON OPTS_ACTIONS,
+	   "hidden detour hook: a jmp in the EPT execute view, one VMCALL per hit"),
 	PLAIN("events", "events [e|d|c id|all] | events sc on|off",
 	      "list, enable, disable or clear events; sc at an event stop"),
-	PLAIN("prealloc", "prealloc [regular-event|script] count | "
+	PLAIN("prealloc", "prealloc [regular-event|script|epthook2] count | "
 	      "prealloc buffer bytes | prealloc",
 	      "grow a pool (allocated once the system resumes), or show them"),
 	PLAIN("flush", "flush", "deliver buffered event output now"),

@@ -15,7 +15,7 @@
 /* Event commands of HyperDbg that rely on EPT: they come in a later issue
  * and get a clear answer rather than "unknown command". */
 static const char *const ept_later[] = {
-	"epthook", "epthook2", "monitor", "mode", "track",
+	"epthook", "monitor", "mode", "track",
 };
 
 enum opt {
@@ -358,7 +358,12 @@ static int parse_event(struct cmd_parser *p, const struct cmd_info *ci,
 
 	if (ci->arg == CMD_ARG_REQUIRED && !sp->has_arg) {
 		cmd_err_start(p->err, &o, name_end + 1);
-		cmd_out_str(&o, "expected 0 or 4 (CR0 or CR4) after '!");
+		cmd_out_str(&o, "expected ");
+		cmd_out_str(&o, ci->type == EVENT_CRWRITE ?
+			    "0 or 4 (CR0 or CR4)" : "the ");
+		if (ci->type != EVENT_CRWRITE)
+			cmd_out_str(&o, ci->arg_name);
+		cmd_out_str(&o, " after '!");
 		cmd_out_str(&o, ci->name);
 		cmd_out_char(&o, '\'');
 		return -1;
@@ -460,6 +465,19 @@ static int parse_prealloc(struct cmd_parser *p, struct cmd_parsed *c)
 	if (t.kind == CMD_TOK_WORD &&
 	    cmd_word_is(cmd_tok_s(p, &t), t.len, "script"))
 		return parse_prealloc_script(p, c);
+	/* !epthook2's pool: shadow pages of hooked pages (the host's). */
+	if (t.kind == CMD_TOK_WORD &&
+	    cmd_word_is(cmd_tok_s(p, &t), t.len, "epthook2")) {
+		if (cmd_next(p, &t))
+			return -1;
+		if (cmd_number(p, &t, "a count of hooked pages (hex)",
+			       "prealloc epthook2", 1, CMD_PREALLOC_EPTHOOK2_MAX,
+			       &v))
+			return -1;
+		c->count = (u32)v;
+		c->kind = CMD_PREALLOC_EPTHOOK2;
+		return cmd_end_of_command(p);
+	}
 	/* HyperDbg names the pool; hvgdb has event slots (with their text)
 	 * and the pool behind `buffer N`. */
 	if (t.kind == CMD_TOK_WORD &&

@@ -38,6 +38,8 @@ enum event_type {
 	EVENT_SYSCALL2,		/* decides by RIP being a user address */
 	EVENT_SYSRET,		/* decides by reading 48 0F 07 at RIP */
 	EVENT_SYSRET2,		/* decides by RIP being a kernel address */
+	EVENT_EPTHOOK2,		/* arg: the hooked address (a detour, kmod/
+				 * events/mon_epthook2.c); key = context = it */
 	EVENT_TYPE_COUNT
 };
 

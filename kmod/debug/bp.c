@@ -28,6 +28,7 @@
 #include "kmod/debug/gdb.h"
 #include "kmod/lib/gdb_cpu.h"
 #include "kmod/debug/step.h"
+#include "kmod/debug/gdb_priv.h"
 
 #define BP_HW_SLOTS		HV_DR_SLOTS
 #define BP_RFLAGS_RF		(1ULL << 16)
@@ -108,6 +109,20 @@ static int bp_err(int e)
 	}
 }
 
+bool hv_gdb_page_hooked(u64 gpa)
+{
+	return bptab_page_of(&bp.tab, gpa) >= 0;
+}
+
+/* A page with an !epthook2 detour has that event's views: not ours to
+ * change (one owner per page until the views are shared). */
+static bool bp_page_taken(u64 pa)
+{
+	const struct hv_gdb_monitor *m = READ_ONCE(gdb_monitor_ops);
+
+	return m && m->page_taken && m->page_taken(pa & ~0xfffULL);
+}
+
 static int bp_insert_sw(const struct gdb_cpu *g, u64 addr)
 {
 	bool new_page;
@@ -121,6 +136,8 @@ static int bp_insert_sw(const struct gdb_cpu *g, u64 addr)
 		return -RSP_EIO;
 	if (hv_gdb_translate(g, addr, &pa))
 		return -RSP_EFAULT;
+	if (bp_page_taken(pa))
+		return -RSP_EIO;
 	byte = hv_gdb_phys(pa, 1);
 	if (!byte)
 		return -RSP_EFAULT;
@@ -149,6 +166,8 @@ static int bp_insert_watch(const struct gdb_cpu *g, enum rsp_bp_type type,
 		return -RSP_EIO;
 	if (hv_gdb_translate(g, addr, &pa))
 		return -RSP_EFAULT;
+	if (bp_page_taken(pa))
+		return -RSP_EIO;
 	p = bptab_add_watch(&bp.tab, addr, pa, len, (u8)type, &new_page);
 	if (p == -17)
 		return 0;

@@ -49,6 +49,9 @@ struct hv_gdb_monitor {
 	/* forward: batched forwarded output (`output {NAME}`), before a
 	 * stop reply, link held: writes it with hv_gdb_spool_write(). */
 	void (*forward)(void);
+	/* page_taken: the guest-physical page @gpa has an EPT view of the
+	 * events layer (!epthook2): gdb's Z0-Z4 refuse it. */
+	bool (*page_taken)(u64 gpa);
 };
 void hv_gdb_set_monitor(const struct hv_gdb_monitor *m);
 
@@ -136,6 +139,8 @@ int hv_gdb_translate(const struct gdb_cpu *g, u64 va, u64 *pa);
  * VMX root at an exit. */
 long hv_gdb_read_current(u64 va, u8 *buf, size_t len);
 int hv_gdb_write_current(u64 va, const u8 *buf, size_t len);
+/* bp.c: gdb's Z0/Z2-Z4 hook the page of @gpa (its own EPT views). */
+bool hv_gdb_page_hooked(u64 gpa);
 /* Kernel pointer to RAM [pa, pa+len), or NULL. */
 void *hv_gdb_phys(u64 pa, size_t len);
 /* Write RAM [pa, pa+len) even where the direct map is read-only (kernel
