@@ -72,7 +72,7 @@ const struct cmd_info cmd_infos[] = {
 	   "SYSRET executed (recognised by RIP, no memory read)"),
 	EV("epthook2", EVENT_EPTHOOK2, CMD_ARG_REQUIRED, "address", 0, ~0ull,
 	   false, "!epthook2 address" OPTS_COMMON OPTS_ACTIONS,
-	   "hidden detour hook: a jmp in the EPT execute view, one VMCALL per hit"),
+	   "detour hook hidden by EPT: one VMCALL per hit, no step"),
 	PLAIN("events", "events [e|d|c id|all] | events sc on|off",
 	      "list, enable, disable or clear events; sc at an event stop"),
 	PLAIN("prealloc", "prealloc [regular-event|script|epthook2] count | "

@@ -91,7 +91,7 @@ struct eh2_hook {
 	u8 view;		/* enum eh2_view, when armed */
 	bool armed;		/* the exec view is in the EPT */
 	u8 n;			/* displaced bytes */
-	u32 id;			/* its event */
+	u32 id;			/* its first event (several may share it) */
 	int shadow;		/* pool index while active, else -1 */
 	u32 freed_epoch;
 	u64 addr, gpa;		/* A, its page */
@@ -415,12 +415,14 @@ int mon_eh2_check(const struct cmd_parsed *p, struct rsp_output *out)
 	for (i = 0; i < EH2_SLOTS; i++) {
 		const struct eh2_hook *h = &eh2.hooks[i];
 
-		if (h->state == EH2_ACTIVE && h->gpa == page)
-			return mon_fail(out, 0, "!epthook2: the page of %#llx "
-					"(physical %#llx) has event %#x's "
-					"detour at %#llx already: one "
-					"!epthook2 per page (as HyperDbg)\n",
-					a, page, h->id, h->addr);
+		if (h->state != EH2_ACTIVE || h->gpa != page)
+			continue;
+		if (h->addr == a)	/* another event on the same detour */
+			return 0;
+		return mon_fail(out, 0, "!epthook2: the page of %#llx "
+				"(physical %#llx) has event %#x's detour at "
+				"%#llx already: one !epthook2 address per page "
+				"(as HyperDbg)\n", a, page, h->id, h->addr);
 	}
 	if (hv_gdb_page_hooked(page))
 		return mon_fail(out, 0, "!epthook2: gdb's breakpoints or "
@@ -492,7 +494,9 @@ int mon_eh2_commit(u32 id)
 	u64 t, pa;
 	int s = eh2_free_shadow();
 
-	if (!eh2.pending || s < 0)
+	if (!eh2.pending)	/* the detour exists: the event shares it */
+		return 0;
+	if (s < 0)
 		return -1;
 	eh2.pending = false;
 	h = &eh2.hooks[eh2.pending_slot];
@@ -510,8 +514,32 @@ int mon_eh2_commit(u32 id)
 	return 0;
 }
 
-/* After any change of the table (mon_apply, every CPU halted): hooks of
- * cleared events go, enabled ones are armed, disabled ones disarmed. */
+static bool eh2_any_enabled;
+
+/* The first event on @h's address (several may share one detour), and
+ * whether any of them is enabled (eh2_any_enabled). */
+static const struct event *eh2_event_of(const struct eh2_hook *h)
+{
+	const struct event_table *t = &mon.table;
+	const struct event *first = NULL;
+	u32 i;
+
+	eh2_any_enabled = false;
+	for (i = 0; i < t->count; i++) {
+		const struct event *ev = &t->ev[i];
+
+		if (ev->spec.type != EVENT_EPTHOOK2 || ev->spec.arg != h->addr)
+			continue;
+		if (!first)
+			first = ev;
+		eh2_any_enabled |= ev->enabled;
+	}
+	return first;
+}
+
+/* After any change of the table (mon_apply, every CPU halted): a detour
+ * whose events are all cleared goes, one with an enabled event is armed,
+ * one whose events are all disabled is disarmed. */
 void mon_eh2_sync(void)
 {
 	int i;
@@ -524,7 +552,7 @@ void mon_eh2_sync(void)
 
 		if (h->state != EH2_ACTIVE)
 			continue;
-		ev = event_table_find(&mon.table, h->id);
+		ev = eh2_event_of(h);
 		if (!ev) {
 			if (h->armed)
 				eh2_arm(h, false);
@@ -534,7 +562,8 @@ void mon_eh2_sync(void)
 			h->freed_epoch = eh2.epoch;
 			continue;
 		}
-		eh2_arm(h, ev->enabled);
+		h->id = ev->id;
+		eh2_arm(h, eh2_any_enabled);
 	}
 }
 

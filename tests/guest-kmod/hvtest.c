@@ -38,6 +38,9 @@
  *                     HVTEST_MARK halves -> "pmc n=N faults=F vector=V
  *                     value=0x.." (value of the last one that completed;
  *                     a PMU-less CPU gives #GP, vector 13)
+ *   peek ADDR         the 8 bytes the kernel reads at ADDR (a data read
+ *                     of kernel text, as kprobes or ftrace would make)
+ *                     -> "peek 0x.. bytes=0f 1f 44 00 00 .. .. .."
  *
  * Not for use outside the test VM.
  */
@@ -327,6 +330,13 @@ static void hvtest_run(char *cmd)
 			 a, faults, trap, v);
 	} else if (!strcmp(name, "triple")) {
 		hvtest_triple();
+	} else if (!strcmp(name, "peek")) {
+		u8 bytes[8];
+
+		if (copy_from_kernel_nofault(bytes, (void *)(unsigned long)a, 8))
+			snprintf(r, n, "peek %#llx fault\n", a);
+		else
+			snprintf(r, n, "peek %#llx bytes=%*ph\n", a, 8, bytes);
 	} else if (!strcmp(name, "detour")) {
 		hvtest_detour(r, n, a, b);
 	} else {
