@@ -64,6 +64,48 @@ static void test_numbers(void **state)
 	}
 }
 
+/* !epthook2: the address is required; HyperDbg's options less sc and
+ * stage; prealloc epthook2 N. */
+static void test_epthook2(void **state)
+{
+	struct cmd_parsed c;
+
+	(void)state;
+	c = ok("!epthook2 ffffffff`81234560 pid 0n42 core 1 imm no buffer 8 "
+	       "script { .n = .n + 1; } condition { 1 } output {log}");
+	assert_int_equal(c.kind, CMD_EVENT);
+	assert_int_equal(c.spec.type, EVENT_EPTHOOK2);
+	assert_true(c.spec.has_arg);
+	assert_true(c.spec.arg == 0xffffffff81234560ull);
+	assert_true(c.spec.has_pid && c.spec.pid == 42);
+	assert_true(c.spec.has_core && c.spec.core == 1);
+	assert_false(c.spec.imm);
+	assert_int_equal(c.spec.buffer_size, 8);
+	assert_true(c.spec.has_script && c.spec.has_condition &&
+		    c.spec.has_output);
+	c = ok("epthook2 0xffffffff81000000");
+	assert_int_equal(c.spec.type, EVENT_EPTHOOK2);
+	err_is("!epthook2", 10, "expected the address after '!epthook2'");
+	err_is("!epthook2 script { }", 10,
+	       "expected the address after '!epthook2'");
+	err_is("!epthook2 1 2", 13, "!epthook2 takes one address, already "
+	       "given at column 11");
+	err_is("!epthook2 1 sc on", 13, "!epthook2 has no calling stages: "
+	       "'sc' is not accepted");
+	err_is("!epthook2 1 stage post", 13, "!epthook2 has no calling stages: "
+	       "'stage' is not accepted");
+	c = ok("prealloc epthook2 10");
+	assert_int_equal(c.kind, CMD_PREALLOC_EPTHOOK2);
+	assert_int_equal(c.count, 0x10);
+	err_is("prealloc epthook2 0", 19, "expected a count of hooked pages "
+	       "(hex) in 0x1..0x100, got 0x0");
+	err_is("prealloc epthook2", 18, "expected a count of hooked pages "
+	       "(hex) after 'prealloc epthook2', got end of line");
+	/* The other EPT events still say they come later. */
+	err_is("!epthook 1", 1, "'!epthook' is EPT-based and not available yet "
+	       "(.help lists the commands)");
+}
+
 static void test_every_event_command(void **state)
 {
 	static const struct {
@@ -628,6 +670,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_every_event_command),
+		cmocka_unit_test(test_epthook2),
 		cmocka_unit_test(test_arguments),
 		cmocka_unit_test(test_all_options_any_order),
 		cmocka_unit_test(test_nested_blocks),
