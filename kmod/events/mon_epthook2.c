@@ -475,6 +475,11 @@ int mon_eh2_check(const struct cmd_parsed *p, struct rsp_output *out)
 		return mon_fail(out, 0, "!epthook2 %s: the %u displaced bytes "
 				"cross into the next page (one shadow page per "
 				"hook)\n", eh2.sym, eh2.dout.n);
+	/* Split a large EPT page now (the identity mapping, unchanged), so
+	 * that arming and every flip later only rewrite a 4 KiB leaf. */
+	if (hv_ept_set_4k(page, page, EPT_RWX))
+		return mon_fail(out, 0, "!epthook2: no spare EPT table page to "
+				"map %#llx by 4 KiB\n", page);
 	memset(&eh2.pend, 0, sizeof(eh2.pend));
 	eh2.pend.addr = a;
 	eh2.pend.gpa = page;
