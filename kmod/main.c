@@ -185,11 +185,19 @@ static int hv_cpu_offline(unsigned int cpu)
 	return 0;
 }
 
+/* gdb's hooked pages first, then !epthook2's detours. */
+static bool hv_main_ept_violation(struct hv_cpu *c, struct hv_regs *r,
+				  u64 gpa, u64 qual)
+{
+	return hv_bp_on_ept_violation(c, r, gpa, qual) ||
+	       mon_eh2_ept_violation(c, r, gpa, qual);
+}
+
 /* What the exit dispatcher (vmx/) needs from the layers above it. */
 static const struct hv_exit_ops hv_main_exit_ops = {
 	.before_resume = hv_gdb_before_resume,
 	.dead = hv_gdb_dead,
-	.ept_violation = hv_bp_on_ept_violation,
+	.ept_violation = hv_main_ept_violation,
 	.mov_dr = hv_dr_emulate,
 	.on_leave = hv_mon_on_leave,
 	.read_guest = hv_gdb_read_current,

@@ -41,6 +41,7 @@ enum cmd_kind {
 	CMD_PREALLOC_SCRIPT,	/* prealloc script <count>: count */
 	CMD_PREALLOC_MONITOR,	/* prealloc monitor <count>: count (pages) */
 	CMD_PREALLOC_EPTHOOK,	/* prealloc epthook <count>: count */
+	CMD_PREALLOC_EPTHOOK2,	/* prealloc epthook2 <count>: count */
 	/* HyperDbg's inspection commands (cmd_inspect.c), run by the host at
 	 * a stop; numbers are hex as in HyperDbg: */
 	CMD_RDMSR,		/* rdmsr msr [core n]: msr, core */
@@ -182,6 +183,8 @@ struct cmd_error {
 #define CMD_PREALLOC_SCRIPT_MAX	0x200u
 /* prealloc epthook: hooked pages (shadow pages) in all, BPTAB_MAX_PAGES */
 #define CMD_PREALLOC_EPTHOOK_MAX	0x100u
+/* Largest `prealloc epthook2` count: the host's trampoline slots. */
+#define CMD_PREALLOC_EPTHOOK2_MAX	0x100u
 
 /*
  * `print expr` runs the script "print(expr);": cmd_print_script() writes

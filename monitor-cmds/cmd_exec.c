@@ -451,6 +451,7 @@ int cmd_execute_parsed(struct event_table *t, const char *line,
 	case CMD_PREALLOC_SCRIPT:
 	case CMD_PREALLOC_MONITOR:
 	case CMD_PREALLOC_EPTHOOK:
+	case CMD_PREALLOC_EPTHOOK2:
 	case CMD_RDMSR:
 	case CMD_WRMSR:
 	case CMD_VA2PA:

@@ -76,10 +76,13 @@ const struct cmd_info cmd_infos[] = {
 	EV("epthook", EVENT_EPTHOOK, CMD_ARG_REQUIRED, "address", 0, ~0ull,
 	   false, "!epthook address" OPTS_COMMON OPTS_ACTIONS,
 	   "hidden breakpoint: the kernel goes on unless an action breaks"),
+	EV("epthook2", EVENT_EPTHOOK2, CMD_ARG_REQUIRED, "address", 0, ~0ull,
+	   false, "!epthook2 address" OPTS_COMMON OPTS_ACTIONS,
+	   "detour hook hidden by EPT: one VMCALL per hit, no step"),
 	PLAIN("events", "events [e|d|c id|all] | events sc on|off",
 	      "list, enable, disable or clear events; sc at an event stop"),
-	PLAIN("prealloc", "prealloc [regular-event|script|monitor|epthook] "
-	      "count | prealloc buffer bytes | prealloc",
+	PLAIN("prealloc", "prealloc [regular-event|script|monitor|epthook|"
+	      "epthook2] count | prealloc buffer bytes | prealloc",
 	      "grow a pool (allocated once the system resumes), or show them"),
 	PLAIN("flush", "flush", "deliver buffered event output now"),
 	PLAIN("stop", "stop",

@@ -15,7 +15,7 @@
 /* Event commands of HyperDbg that rely on EPT: they come in a later issue
  * and get a clear answer rather than "unknown command". */
 static const char *const ept_later[] = {
-	"epthook2", "mode", "track",
+	"mode", "track",
 };
 
 enum opt {
@@ -494,6 +494,19 @@ static int parse_prealloc(struct cmd_parser *p, struct cmd_parsed *c)
 			return -1;
 		c->count = (u32)v;
 		c->kind = CMD_PREALLOC_EPTHOOK;
+		return cmd_end_of_command(p);
+	}
+	/* !epthook2's pool: shadow pages of hooked pages (the host's). */
+	if (t.kind == CMD_TOK_WORD &&
+	    cmd_word_is(cmd_tok_s(p, &t), t.len, "epthook2")) {
+		if (cmd_next(p, &t))
+			return -1;
+		if (cmd_number(p, &t, "a count of hooked pages (hex)",
+			       "prealloc epthook2", 1, CMD_PREALLOC_EPTHOOK2_MAX,
+			       &v))
+			return -1;
+		c->count = (u32)v;
+		c->kind = CMD_PREALLOC_EPTHOOK2;
 		return cmd_end_of_command(p);
 	}
 	/* HyperDbg names the pool; hvgdb has event slots (with their text)

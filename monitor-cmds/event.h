@@ -41,6 +41,8 @@ enum event_type {
 	EVENT_MONITOR,		/* EPT: an access to a watched range; fired
 				 * by id (event_exit.key), see cmd_monitor.c */
 	EVENT_EPTHOOK,		/* a hidden breakpoint: arg the address */
+	EVENT_EPTHOOK2,		/* arg: the hooked address (a detour, kmod/
+				 * events/mon_epthook2.c); key = context = it */
 	EVENT_TYPE_COUNT
 };
 

@@ -25,6 +25,7 @@ static const char *const type_names[EVENT_TYPE_COUNT] = {
 	[EVENT_SYSRET2] = "!sysret2",
 	[EVENT_MONITOR] = "!monitor",
 	[EVENT_EPTHOOK] = "!epthook",
+	[EVENT_EPTHOOK2] = "!epthook2",
 };
 
 const char *event_type_name(enum event_type type)

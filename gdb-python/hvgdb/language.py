@@ -22,6 +22,7 @@ COMMAND_NAMES = (
     "!msrread", "!msrwrite", "!cpuid", "!tsc", "!pmc", "!ioin", "!ioout",
     "!dr", "!vmcall", "!xsetbv", "!crwrite", "!exception", "!interrupt",
     "!syscall", "!syscall2", "!sysret", "!sysret2", "!monitor", "!epthook",
+    "!epthook2",
     "events", "prealloc", "flush", "stop", "settings", "preactivate",
     "status",
     "cpus",
@@ -93,14 +94,14 @@ SPECS = {
     # Their address may be a kernel symbol (issue 15's `hv !epthook
     # __x64_sys_openat ...`).
     "!epthook": _spec((ADDRESS,), HOOK_OPTIONS, event=True),
-    "!epthook2": _spec((ADDRESS,), EVENT_OPTIONS, event=True),
+    "!epthook2": _spec((ADDRESS,), HOOK_OPTIONS, event=True),
     # !monitor attr from to|l n [va|pa]: from and to may be symbols.
     "!monitor": _spec((("r", "w", "x", "rw", "rx", "wx", "rwx"), ADDRESS,
                        ADDRESS, ("va", "pa")), ("l",) + EVENT_OPTIONS,
                       event=True),
     "events": _spec((EVENTS_VERBS, None)),      # second slot: see _slot()
     "prealloc": _spec((("regular-event", "script", "buffer", "monitor",
-                        "epthook"),
+                        "epthook", "epthook2"),
                        NUMBER)),
     "flush": _spec(), "stop": _spec(),
     "rdmsr": _spec((NUMBER,), ("core",)),

@@ -36,6 +36,7 @@
 #include "kmod/lib/gdb_cpu.h"
 #include "kmod/debug/step.h"
 #include "kmod/lib/insn_len.h"
+#include "kmod/debug/gdb_priv.h"
 
 #define BP_HW_SLOTS		HV_DR_SLOTS
 #define BP_RFLAGS_RF		(1ULL << 16)
@@ -188,6 +189,20 @@ static int bp_del_owner(u64 addr, u32 owner)
 	return 0;
 }
 
+bool hv_gdb_page_hooked(u64 gpa)
+{
+	return bptab_page_of(&bp.tab, gpa) >= 0;
+}
+
+/* A page with an !epthook2 detour has that event's views: not ours to
+ * change (one owner per page until the views are shared). */
+static bool bp_page_taken(u64 pa)
+{
+	const struct hv_gdb_monitor *m = READ_ONCE(gdb_monitor_ops);
+
+	return m && m->page_taken && m->page_taken(pa & ~0xfffULL);
+}
+
 static int bp_insert_sw(const struct gdb_cpu *g, u64 addr)
 {
 	u64 pa;
@@ -199,6 +214,8 @@ static int bp_insert_sw(const struct gdb_cpu *g, u64 addr)
 		return -RSP_EIO;
 	if (hv_gdb_translate(g, addr, &pa))
 		return -RSP_EFAULT;
+	if (bp_page_taken(pa))
+		return -RSP_EIO;
 	p = bp_add_owner(addr, pa, BPTAB_OWNER_GDB);
 	if (p == -17)
 		return 0;
@@ -216,6 +233,8 @@ static int bp_insert_watch(const struct gdb_cpu *g, enum rsp_bp_type type,
 		return -RSP_EIO;
 	if (hv_gdb_translate(g, addr, &pa))
 		return -RSP_EFAULT;
+	if (bp_page_taken(pa))
+		return -RSP_EIO;
 	p = bptab_add_watch(&bp.tab, addr, pa, len, (u8)type, &new_page);
 	if (p == -17)
 		return 0;
@@ -878,6 +897,8 @@ int hv_gdb_hook_check(u64 va, bool *new_page)
 	r = bp_hook_translate(va, &pa);
 	if (r)
 		return r;
+	if (bp_page_taken(pa))
+		return -EBUSY;
 	if (b)
 		return b->nowners < BPTAB_OWNERS ? 0 : -EUSERS;
 	for (i = 0; i < BPTAB_MAX_BPS && !free_bp; i++)

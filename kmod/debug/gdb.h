@@ -55,6 +55,9 @@ struct hv_gdb_monitor {
 	 * stops, and the CPU goes past the hidden breakpoint, unless an
 	 * action stopped the world (the resume steps it) or moved @rip. */
 	void (*on_hook)(struct hv_cpu *c, struct hv_regs *r, u64 rip);
+	/* page_taken: the guest-physical page @gpa has an EPT view of the
+	 * events layer (!epthook2): gdb's Z0-Z4 refuse it. */
+	bool (*page_taken)(u64 gpa);
 };
 void hv_gdb_set_monitor(const struct hv_gdb_monitor *m);
 
@@ -142,6 +145,8 @@ int hv_gdb_translate(const struct gdb_cpu *g, u64 va, u64 *pa);
  * VMX root at an exit. */
 long hv_gdb_read_current(u64 va, u8 *buf, size_t len);
 int hv_gdb_write_current(u64 va, const u8 *buf, size_t len);
+/* bp.c: gdb's Z0/Z2-Z4 hook the page of @gpa (its own EPT views). */
+bool hv_gdb_page_hooked(u64 gpa);
 /* Kernel pointer to RAM [pa, pa+len), or NULL. */
 void *hv_gdb_phys(u64 pa, size_t len);
 /* Write RAM [pa, pa+len) even where the direct map is read-only (kernel
@@ -218,7 +223,8 @@ int hv_gdb_on_cpu(int cpu, int (*fn)(struct hv_cpu *c, struct hv_regs *r,
  * address space, or .process's) can be hooked: 0 (*new_page: it needs a
  * shadow page), -ENOSPC (no shadow page left: the epthook pool),
  * -EUSERS (no breakpoint slot or owner left), -EFAULT (no RAM behind
- * @va), -EOPNOTSUPP (no execute-only EPT), -ENODEV (no halted CPU).
+ * @va), -EOPNOTSUPP (no execute-only EPT), -ENODEV (no halted CPU),
+ * -EBUSY (the page has an !epthook2 detour: page_taken).
  * hv_gdb_hook_add() gives event @id the breakpoint at @va (same errors,
  * -EEXIST if it has it).  hv_gdb_hook_sweep() drops every event owner
  * @keep refuses.  Each CPU flushes its EPT translations as it resumes.

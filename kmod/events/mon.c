@@ -267,6 +267,7 @@ static void mon_apply(void)
 	mon_ept_sync();
 	WRITE_ONCE(mon.gen, mon.gen + 1);
 	mon_events_hooks(true);
+	mon_eh2_sync();
 	if (keep)
 		mon_flip_disabled(false);
 	mon.keep_disabled = keep;
@@ -293,6 +294,7 @@ static void mon_settle(void)
 void hv_mon_on_resume(struct hv_cpu *c, struct hv_regs *r)
 {
 	mon_events_load(c);
+	mon_eh2_on_resume(c);
 }
 
 /* ---- output helpers ---- */
@@ -486,12 +488,16 @@ static int mon_host_cmd(const char *cmd, const struct cmd_parsed *p,
 		mon_pre_sizes(out);
 		mon_monitor_show(out);
 		mon_ept_sizes(out);
+		mon_eh2_show(out);
 		break;
 	case CMD_PREALLOC_MONITOR:
 		mon_monitor_prealloc(p->count, out);
 		break;
 	case CMD_PREALLOC_EPTHOOK:
 		r = mon_ept_prealloc(p->count, out);
+		break;
+	case CMD_PREALLOC_EPTHOOK2:
+		r = mon_eh2_prealloc(p->count, out);
 		break;
 	case CMD_OUTPUT:
 		r = mon_output(cmd, p, out);
@@ -521,9 +527,16 @@ int hv_mon_command(const char *cmd, struct rsp_output *out)
 	}
 	mon_pre_take();
 	mon_monitor_take();
+	mon_eh2_take();
 	mon_settle();
 	if (cmd_parse(cmd, strlen(cmd), &p, &e))
 		return mon_err_col(out, e.col, e.msg);
+	/* !epthook2: what can refuse it comes before the event is added. */
+	if (p.kind == CMD_EVENT && p.spec.type == EVENT_EPTHOOK2) {
+		r = mon_eh2_check(&p, out);
+		if (r)
+			return r;
+	}
 	r = mon_host_cmd(cmd, &p, out, &handled);
 	if (handled)
 		return r;
@@ -546,6 +559,15 @@ int hv_mon_command(const char *cmd, struct rsp_output *out)
 		mon_monitor_commit(&p, mon.table.next_id - 1);
 	if (mon_ept_added(&p, out))
 		return -RSP_EIO;
+	if (p.kind == CMD_EVENT && p.spec.type == EVENT_EPTHOOK2 &&
+	    mon.table.count &&
+	    mon_eh2_commit(mon.table.ev[mon.table.count - 1].id)) {
+		event_table_clear(&mon.table,
+				  mon.table.ev[mon.table.count - 1].id);
+		mon_puts(out, "!epthook2: the trampoline could not be "
+			 "written: event cleared\n");
+		r = -RSP_EIO;
+	}
 	if (req & CMD_REQ_APPLY)
 		mon_apply();
 	if (req & CMD_REQ_FLUSH) {
@@ -562,7 +584,7 @@ int hv_mon_command(const char *cmd, struct rsp_output *out)
 			mon_want_progs(p.count, out);
 		irq_work_queue(&mon_pre.iw);
 	}
-	return 0;
+	return r;
 }
 
 /* ---- load / unload ---- */
@@ -602,6 +624,7 @@ const struct hv_gdb_monitor hv_mon_gdb = {
 	.on_interrupt = hv_mon_on_interrupt,
 	.as_resolve = mon_kobj_as_resolve,
 	.on_hook = hv_mon_on_hook,
+	.page_taken = mon_eh2_page_taken,
 };
 
 int hv_mon_init(void)
@@ -659,9 +682,11 @@ int hv_mon_init(void)
 	mon_intr_init();
 	mon_monitor_init();
 	mon_ept_init();
+	mon_eh2_init();
 	if (!mon_events_register())
 		return 0;
 	mon_events_unregister();
+	mon_eh2_exit();
 	mon_free();
 	return -ENOSPC;
 nomem:
@@ -675,6 +700,7 @@ void hv_mon_exit(void)
 	 * bitmap is shared and outlives us: give back its original bits. */
 	mon_events_unregister();
 	mon_monitor_exit();
+	mon_eh2_exit();
 	if (mon.base_taken && hv.msr_bitmap)
 		memcpy(hv.msr_bitmap, mon.msr_base, HV_BITMAP_PAGE);
 	if (mon.out)

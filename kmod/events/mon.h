@@ -46,4 +46,9 @@ bool hv_mon_on_exception(struct hv_cpu *c, struct hv_regs *r, u32 info);
 void hv_mon_on_interrupt(struct hv_cpu *c, struct hv_regs *r, u8 vector);
 void hv_mon_on_hook(struct hv_cpu *c, struct hv_regs *r, u64 rip);
 
+/* An EPT violation on a page with an !epthook2 detour (its views flip);
+ * false when the page is not one (mon_epthook2.c). */
+bool mon_eh2_ept_violation(struct hv_cpu *c, struct hv_regs *r, u64 gpa,
+			   u64 qual);
+
 #endif /* HVGDB_KMOD_MON_H */

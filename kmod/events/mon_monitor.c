@@ -128,6 +128,11 @@ int mon_monitor_check(const struct cmd_parsed *p, struct rsp_output *out)
 					"RAM (EPT hooks are for RAM pages)\n",
 					pa);
 		mm.pa[i] = pa & ~(MON_MON_PAGE - 1);
+		if (mon_eh2_page_taken(mm.pa[i]))
+			return mon_fail(out, 0, "!monitor: page %#llx has an "
+					"!epthook2 detour, whose EPT view is "
+					"its own: clear that event first\n",
+					mm.pa[i]);
 		if (!hv_bp_page_hooked(mm.pa[i])) {
 			new_pages++;
 			if ((mm.pa[i] >> 21) != last2m)

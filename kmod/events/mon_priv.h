@@ -215,5 +215,18 @@ int mon_ept_added(const struct cmd_parsed *p, struct rsp_output *out);
 void mon_ept_sync(void);
 int mon_ept_prealloc(u32 n, struct rsp_output *out);
 void mon_ept_sizes(struct rsp_output *out);
+/* mon_epthook2.c: !epthook2's detours (contexts there).  check before
+ * the event is added (refusals), commit once it has its id, sync after
+ * every change of the table; take at each command (prealloc, resumes). */
+int mon_eh2_init(void);
+void mon_eh2_exit(void);
+void mon_eh2_take(void);
+int mon_eh2_check(const struct cmd_parsed *p, struct rsp_output *out);
+int mon_eh2_commit(u32 id);
+void mon_eh2_sync(void);
+int mon_eh2_prealloc(u32 n, struct rsp_output *out);
+void mon_eh2_show(struct rsp_output *out);
+void mon_eh2_on_resume(struct hv_cpu *c);
+bool mon_eh2_page_taken(u64 page);
 
 #endif /* HVGDB_KMOD_MON_PRIV_H */

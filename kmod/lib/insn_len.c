@@ -132,6 +132,7 @@ struct insn_dec {
 	bool lock;		/* F0h seen */
 	u8 rep;			/* last of F2h/F3h seen, 0 if none */
 	u8 rex;			/* REX byte immediately before the opcode */
+	struct insn_layout *lay;	/* filled as we go, or NULL */
 };
 
 /* Byte at offset at, or the error reading it would mean. */
@@ -152,6 +153,18 @@ static int insn_finish(const struct insn_dec *d, unsigned int len)
 	if (len > d->avail)
 		return INSN_LEN_TRUNCATED;
 	return (int)len;
+}
+
+/* The opcode byte at d->pos: record where it is and what it is. */
+static void insn_layout_op(const struct insn_dec *d, unsigned int enc,
+			   unsigned int map, u8 op)
+{
+	if (!d->lay)
+		return;
+	d->lay->enc = (u8)enc;
+	d->lay->map = (u8)map;
+	d->lay->opcode = op;
+	d->lay->opcode_off = (u8)d->pos;
 }
 
 /*
@@ -200,6 +213,30 @@ static int insn_modrm_len(const struct insn_dec *d, bool reg_only)
 	if (mod == 2 || ((unsigned int)sib & 7) == 5)
 		return 6;
 	return 2;
+}
+
+/*
+ * Record ModRM at d->pos (m bytes with SIB and displacement, already
+ * checked to be there) in d->lay: the displacement is whatever follows
+ * ModRM and SIB.
+ */
+static void insn_layout_modrm(const struct insn_dec *d, bool reg_only,
+			      unsigned int m)
+{
+	struct insn_layout *lay = d->lay;
+	unsigned int modrm = d->code[d->pos];
+	unsigned int skip = 1;
+
+	lay->modrm_off = (u8)d->pos;
+	if (reg_only || (modrm >> 6) == 3)
+		return;
+	if ((modrm & 7) == 4 && !(!d->mode64 && d->adsize))
+		skip = 2;	/* SIB */
+	if (m > skip) {
+		lay->disp_off = (u8)(d->pos + skip);
+		lay->disp_size = (u8)(m - skip);
+	}
+	lay->rip_rel = d->mode64 && (modrm >> 6) == 0 && (modrm & 7) == 5;
 }
 
 /* Size in bytes of an immediate of kind imm (INSN_IMM_*). */
@@ -255,6 +292,12 @@ static int insn_tail(const struct insn_dec *d, bool modrm, bool reg_only,
 		if (m < 0)
 			return m;
 		len += (unsigned int)m;
+		if (d->lay)
+			insn_layout_modrm(d, reg_only, (unsigned int)m);
+	}
+	if (d->lay) {
+		d->lay->imm_off = imm ? (u8)len : 0;
+		d->lay->imm_size = (u8)imm;
 	}
 	return insn_finish(d, len + imm);
 }
@@ -331,6 +374,7 @@ static int insn_vex(struct insn_dec *d, u8 esc)
 	op = insn_byte(d, d->pos);
 	if (op < 0)
 		return op;
+	insn_layout_op(d, INSN_ENC_VEX, map, (u8)op);
 	d->pos++;
 	if (map < 1 || map > 3)
 		return INSN_LEN_INVALID;
@@ -362,7 +406,9 @@ static int insn_evex(struct insn_dec *d)
 	op = insn_byte(d, d->pos + 3);
 	if (op < 0)
 		return op;
-	d->pos += 4;
+	d->pos += 3;
+	insn_layout_op(d, INSN_ENC_EVEX, (unsigned int)p0 & 7, (u8)op);
+	d->pos++;
 	if ((p0 & 0x08) || !(p1 & 0x04))
 		return INSN_LEN_INVALID;
 	return insn_vex_tail(d, (unsigned int)p0 & 7, (u8)op);
@@ -395,7 +441,9 @@ static int insn_xop(struct insn_dec *d)
 	op = insn_byte(d, d->pos + 2);
 	if (op < 0)
 		return op;
-	d->pos += 3;
+	d->pos += 2;
+	insn_layout_op(d, INSN_ENC_XOP, map, (u8)op);
+	d->pos++;
 	if (map > 10)
 		return INSN_LEN_INVALID;
 	return insn_vex_tail(d, map, (u8)op);
@@ -467,6 +515,7 @@ static int insn_map0f(struct insn_dec *d)
 
 	if (op < 0)
 		return op;
+	insn_layout_op(d, INSN_ENC_LEGACY, 1, (u8)op);
 	d->pos++;
 	f = insn_map0f_flags[op];
 
@@ -475,6 +524,8 @@ static int insn_map0f(struct insn_dec *d)
 
 		if (op3 < 0)
 			return op3;
+		insn_layout_op(d, INSN_ENC_LEGACY, op == 0x38 ? 2 : 3,
+			       (u8)op3);
 		d->pos++;
 		return insn_tail(d, true, false, op == 0x3a ? 1 : 0);
 	}
@@ -508,6 +559,8 @@ static int insn_map0f(struct insn_dec *d)
 			return modrm;
 		if ((modrm >> 6) != 3)
 			return INSN_LEN_INVALID;
+		if (d->lay)
+			d->lay->modrm_off = (u8)d->pos;
 		return insn_finish(d, d->pos + 1);
 	}
 	if (f & INSN_F_INVALID)
@@ -518,13 +571,8 @@ static int insn_map0f(struct insn_dec *d)
 	return insn_tail(d, f & INSN_F_MODRM, f & INSN_F_REGONLY, imm);
 }
 
-int insn_len(const u8 *code, size_t avail, int mode)
+static int insn_decode_one(struct insn_dec *d, int mode)
 {
-	struct insn_dec d = {
-		.code = code,
-		.avail = avail,
-		.mode64 = mode == 64,
-	};
 	int b;
 	u8 f;
 
@@ -537,7 +585,7 @@ int insn_len(const u8 *code, size_t avail, int mode)
 	 * legacy prefix cancels it (2.2.1).
 	 */
 	for (;;) {
-		b = insn_byte(&d, d.pos);
+		b = insn_byte(d, d->pos);
 		if (b < 0)
 			return b;
 		switch (b) {
@@ -545,39 +593,70 @@ int insn_len(const u8 *code, size_t avail, int mode)
 		case 0x64: case 0x65:
 			break;
 		case 0x66:
-			d.opsize = true;
+			d->opsize = true;
 			break;
 		case 0x67:
-			d.adsize = true;
+			d->adsize = true;
 			break;
 		case 0xf0:
-			d.lock = true;
+			d->lock = true;
 			break;
 		case 0xf2: case 0xf3:
-			d.rep = (u8)b;
+			d->rep = (u8)b;
 			break;
 		default:
-			if (d.mode64 && (b & 0xf0) == 0x40) {
-				d.rex = (u8)b;
-				d.pos++;
+			if (d->mode64 && (b & 0xf0) == 0x40) {
+				d->rex = (u8)b;
+				d->pos++;
 				continue;
 			}
 			goto opcode;
 		}
-		d.rex = 0;
-		d.pos++;
+		d->rex = 0;
+		d->pos++;
 	}
 
 opcode:
-	d.pos++;
+	insn_layout_op(d, INSN_ENC_LEGACY, 0, (u8)b);
+	d->pos++;
 	if (b == 0x0f)
-		return insn_map0f(&d);
+		return insn_map0f(d);
 
 	f = insn_map1_flags[b];
-	if (d.mode64 && (f & INSN_F_INV64))
+	if (d->mode64 && (f & INSN_F_INV64))
 		return INSN_LEN_INVALID;
 	if (f & INSN_F_SPECIAL)
-		return insn_special1(&d, (u8)b);
-	return insn_tail(&d, f & INSN_F_MODRM, false,
-			 insn_imm_size(&d, f & INSN_IMM_MASK));
+		return insn_special1(d, (u8)b);
+	return insn_tail(d, f & INSN_F_MODRM, false,
+			 insn_imm_size(d, f & INSN_IMM_MASK));
+}
+
+int insn_len(const u8 *code, size_t avail, int mode)
+{
+	return insn_decode(code, avail, mode, NULL);
+}
+
+int insn_decode(const u8 *code, size_t avail, int mode,
+		struct insn_layout *lay)
+{
+	struct insn_layout scratch;
+	struct insn_dec d = {
+		.code = code,
+		.avail = avail,
+		.mode64 = mode == 64,
+		.lay = lay ? &scratch : NULL,
+	};
+	int r;
+
+	if (lay)
+		memset(&scratch, 0, sizeof(scratch));
+	r = insn_decode_one(&d, mode);
+	if (lay && r > 0) {
+		scratch.len = (u8)r;
+		scratch.rex = d.rex;
+		scratch.opsize = d.opsize;
+		scratch.adsize = d.adsize;
+		*lay = scratch;
+	}
+	return r;
 }

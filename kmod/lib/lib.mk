@@ -58,3 +58,10 @@ $(INSN_BENCH): $(BUILD)/obj/tests/bench/insn_bench.o \
 		$(BUILD)/obj/tests/unit/insn/support_diff.o $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ $(filter %.o,$^) $(LINK_LIBS) -lcapstone
+
+DETOUR_FUZZ := $(BUILD)/fuzz/detour_fuzz
+FUZZERS += $(DETOUR_FUZZ)
+$(DETOUR_FUZZ): tests/fuzz/detour_fuzz.c kmod/lib/detour.c kmod/lib/detour.h \
+		kmod/lib/insn_len.c kmod/lib/insn_len.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(HVLIB_FUZZ_CFLAGS) -o $@ $(filter %.c,$^)

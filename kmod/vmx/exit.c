@@ -494,6 +494,13 @@ static int hv_exit_observed(struct hv_cpu *c, struct hv_regs *r,
 	return ret;
 }
 
+static hv_vmcall_rip_fn hv_vmcall_rip;
+
+void hv_vmcall_rip_set(hv_vmcall_rip_fn fn)
+{
+	WRITE_ONCE(hv_vmcall_rip, fn);
+}
+
 /* Out of line: the CPUID fast path of hv_exit_dispatch() keeps no
  * struct hv_exit on its stack (nor the stack protector's canary). */
 static noinline int hv_exit_slow(struct hv_cpu *c, struct hv_regs *r,
@@ -509,6 +516,12 @@ static noinline int hv_exit_slow(struct hv_cpu *c, struct hv_regs *r,
 	if (!hv_exit_table[basic]) {
 		fn = READ_ONCE(hv_exit_handlers[basic]);
 		return (fn ?: hv_exit_unexpected)(c, r, basic);
+	}
+	if (basic == EXIT_VMCALL) {
+		hv_vmcall_rip_fn rip_fn = READ_ONCE(hv_vmcall_rip);
+
+		if (rip_fn && rip_fn(c, r))
+			return HV_RESUME;
 	}
 	on = READ_ONCE(hv_obs_on[basic]);
 	if (unlikely(on))

@@ -82,6 +82,16 @@ int hv_hypercall_set(u32 nr, hv_hypercall_fn fn);	/* NULL removes */
 /* The VMCALL of this exit is one of hvgdb's own (no event fires). */
 bool hv_hypercall_is_own(const struct hv_regs *r);
 
+/*
+ * A VMCALL recognised by its RIP (!epthook2's trampolines, kmod/events/
+ * mon_epthook2.c): asked first at every VMCALL exit, before the observers
+ * and hvgdb's own hypercalls; returns true when it handled the exit (RIP
+ * included).  Set at load and cleared at unload, while no CPU is
+ * virtualized.
+ */
+typedef bool (*hv_vmcall_rip_fn)(struct hv_cpu *c, struct hv_regs *r);
+void hv_vmcall_rip_set(hv_vmcall_rip_fn fn);
+
 /* Callbacks from above vmx/; any may be NULL (then: nothing to do). */
 struct hv_exit_ops {
 	/* At the end of every exit that resumes the guest (gdb). */

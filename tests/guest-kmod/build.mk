@@ -5,6 +5,8 @@ HVTEST_KO := tests/guest-kmod/hvtest.ko
 HELPERS += $(HVTEST_KO)
 
 $(HVTEST_KO): tests/guest-kmod/hvtest.c tests/guest-kmod/Kbuild \
+		tests/guest-kmod/hvtest_detour.c kmod/lib/detour.c \
+		kmod/lib/detour.h kmod/lib/insn_len.c kmod/lib/insn_len.h \
 		kmod/vmx/hypercall.h
 	@if [ -z "$(KDIR)" ]; then \
 		echo "hvtest: no kernel headers found (make KDIR=...)" >&2; \

@@ -20,6 +20,7 @@
  *                     (MSR and VALUE in hex)
  *   alloc             a zeroed page filled with a pattern -> "page pa=0x.."
  *   touch             check the pattern, write and re-read it -> "touch ok"
+ *   detour N [1]      (hex) an !epthook2-style hit, timed: hvtest_detour.c
  *   triple            interrupts off, IDT limit 0, UD2: a triple fault.
  *                     Only under hvgdb.ko (without it Bochs stops).
  *   dr N              N times MOV from DR7, MOV of that value to DR7, MOV
@@ -47,6 +48,9 @@
  *   mget OFF          the qword at OFF, read once -> "mget value=0x.."
  *   mexec N           N calls of hvtest_mfn() (one instruction and a
  *                     return) -> "mexec n=N fn=0x.."
+ *   peek ADDR         the 8 bytes the kernel reads at ADDR (a data read
+ *                     of kernel text, as kprobes or ftrace would make)
+ *                     -> "peek 0x.. bytes=0f 1f 44 00 00 .. .. .."
  *
  * Not for use outside the test VM.
  */
@@ -70,7 +74,7 @@
 #define HVTEST_DR0	0x4856dbdbULL		/* slot 0 stays disabled */
 
 static DEFINE_MUTEX(hvtest_lock);
-static char hvtest_result[128];
+static char hvtest_result[256];
 static u64 *hvtest_page;
 static u64 *hvtest_mbuf;		/* 2 pages */
 
@@ -224,6 +228,8 @@ static void __noreturn hvtest_triple(void)
 	asm volatile("lidt %0\n\tud2" : : "m"(none) : "memory");
 	unreachable();
 }
+
+#include "hvtest_detour.c"
 
 static void hvtest_run(char *cmd)
 {
@@ -382,6 +388,15 @@ static void hvtest_run(char *cmd)
 			 a, faults, trap, v);
 	} else if (!strcmp(name, "triple")) {
 		hvtest_triple();
+	} else if (!strcmp(name, "peek")) {
+		u8 bytes[8];
+
+		if (copy_from_kernel_nofault(bytes, (void *)(unsigned long)a, 8))
+			snprintf(r, n, "peek %#llx fault\n", a);
+		else
+			snprintf(r, n, "peek %#llx bytes=%*ph\n", a, 8, bytes);
+	} else if (!strcmp(name, "detour")) {
+		hvtest_detour(r, n, a, b);
 	} else {
 		snprintf(r, n, "error unknown command %s\n", name);
 	}

@@ -113,7 +113,7 @@ def test_complete_other_commands():
     assert comp("events d ") == ["all"]
     assert comp("events sc ") == ["on", "off"]
     assert comp("prealloc ") == ["regular-event", "script", "buffer",
-                                 "monitor", "epthook"]
+                                 "monitor", "epthook", "epthook2"]
     assert comp("info ") == ["version", "registers", "mem", "tlb"]
     assert comp("settings a") == ["autoflush", "autounpause",
                                   "addressconversion"]

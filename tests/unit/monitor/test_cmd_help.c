@@ -15,9 +15,12 @@
 static const char *const commands[] = {
 	"msrread", "msrwrite", "cpuid", "tsc", "pmc", "ioin", "ioout", "dr",
 	"vmcall", "xsetbv", "crwrite", "exception", "interrupt", "syscall",
-	"syscall2", "sysret", "sysret2", "epthook", "events", "prealloc", "flush", "stop",
+	"syscall2", "sysret", "sysret2", "monitor", "epthook", "epthook2",
+	/* N_EVENT_COMMANDS event commands above, plain commands below. */
+	"events", "prealloc", "flush", "stop",
 	"settings", "preactivate", "status", "cpus", ".help", "help",
 };
+#define N_EVENT_COMMANDS	20
 
 /* HyperDbg's inspection commands, as written (the '!' is required). */
 static const char *const inspect_commands[] = {
@@ -71,7 +74,7 @@ static void test_dot_help_lists_everything(void **state)
 		char want[32];
 
 		snprintf(want, sizeof(want), "\n  %s%s ",
-			 i < 18 ? "!" : "", commands[i]);
+			 i < N_EVENT_COMMANDS ? "!" : "", commands[i]);
 		if (!strstr(fx.out, want))
 			fail_msg("'%s' missing from .help", commands[i]);
 	}
@@ -104,7 +107,7 @@ static void test_help_each_command(void **state)
 		nl = strchr(fx.out, '\n');
 		assert_non_null(nl);
 		/* The syntax line starts with the command's name... */
-		if (strncmp(fx.out + (i < 18), commands[i],
+		if (strncmp(fx.out + (i < N_EVENT_COMMANDS), commands[i],
 			    strlen(commands[i])))
 			fail_msg("%s: %s", line, fx.out);
 		/* ...and appears as a whole line in the reference. */
@@ -114,7 +117,7 @@ static void test_help_each_command(void **state)
 			fail_msg("syntax of %s not in %s:%s", commands[i], DOC,
 				 syntax);
 		/* With the '!' too, for event commands. */
-		if (i < 18) {
+		if (i < N_EVENT_COMMANDS) {
 			char again[sizeof(fx.out)];
 
 			strcpy(again, fx.out);
@@ -123,8 +126,9 @@ static void test_help_each_command(void **state)
 			assert_string_equal(fx.out, again);
 		}
 	}
-	assert_int_equal(fx_run(&fx, "help !epthook2"), -1);
-	assert_string_equal(fx.out, "column 6: no help for '!epthook2' (.help "
+	assert_string_equal(commands[N_EVENT_COMMANDS], "events");
+	assert_int_equal(fx_run(&fx, "help !nosuch"), -1);
+	assert_string_equal(fx.out, "column 6: no help for '!nosuch' (.help "
 			    "lists the commands)\n");
 	assert_int_equal(fx_run(&fx, "help !events"), -1);
 }

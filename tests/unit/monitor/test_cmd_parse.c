@@ -64,6 +64,45 @@ static void test_numbers(void **state)
 	}
 }
 
+/* !epthook2: the address is required; HyperDbg's options less sc and
+ * stage; prealloc epthook2 N. */
+static void test_epthook2(void **state)
+{
+	struct cmd_parsed c;
+
+	(void)state;
+	c = ok("!epthook2 ffffffff`81234560 pid 0n42 core 1 imm no buffer 8 "
+	       "script { .n = .n + 1; } condition { 1 } output {log}");
+	assert_int_equal(c.kind, CMD_EVENT);
+	assert_int_equal(c.spec.type, EVENT_EPTHOOK2);
+	assert_true(c.spec.has_arg);
+	assert_true(c.spec.arg == 0xffffffff81234560ull);
+	assert_true(c.spec.has_pid && c.spec.pid == 42);
+	assert_true(c.spec.has_core && c.spec.core == 1);
+	assert_false(c.spec.imm);
+	assert_int_equal(c.spec.buffer_size, 8);
+	assert_true(c.spec.has_script && c.spec.has_condition &&
+		    c.spec.has_output);
+	c = ok("epthook2 0xffffffff81000000");
+	assert_int_equal(c.spec.type, EVENT_EPTHOOK2);
+	err_is("!epthook2", 10, "expected the address (hex) after '!epthook2'");
+	err_is("!epthook2 script { }", 10,
+	       "expected the address (hex) after '!epthook2'");
+	err_is("!epthook2 1 2", 13, "!epthook2 takes one address, already "
+	       "given at column 11");
+	err_is("!epthook2 1 sc on", 13, "!epthook2 has no calling stages: "
+	       "'sc' is not accepted");
+	err_is("!epthook2 1 stage post", 13, "!epthook2 has no calling stages: "
+	       "'stage' is not accepted");
+	c = ok("prealloc epthook2 10");
+	assert_int_equal(c.kind, CMD_PREALLOC_EPTHOOK2);
+	assert_int_equal(c.count, 0x10);
+	err_is("prealloc epthook2 0", 19, "expected a count of hooked pages "
+	       "(hex) in 0x1..0x100, got 0x0");
+	err_is("prealloc epthook2", 18, "expected a count of hooked pages "
+	       "(hex) after 'prealloc epthook2', got end of line");
+}
+
 static void test_every_event_command(void **state)
 {
 	static const struct {
@@ -384,9 +423,7 @@ static void test_errors_commands(void **state)
 	/* Plain commands do not take a '!'. */
 	err_is("!events", 1,
 	       "unknown command '!events' (.help lists the commands)");
-	err_is("  !epthook2 fffff800", 3, "'!epthook2' is EPT-based and not "
-	       "available yet (.help lists the commands)");
-	err_is("!mode u pid 4", 1, "'!mode' is EPT-based and not "
+	err_is("  !mode u pid 4", 3, "'!mode' is EPT-based and not "
 	       "available yet (.help lists the commands)");
 	err_is("events x", 8, "expected e, d, c or sc after 'events', got 'x'");
 	err_is("events e", 9, "expected an event id (hex) or 'all', got end "
@@ -718,6 +755,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_every_event_command),
+		cmocka_unit_test(test_epthook2),
 		cmocka_unit_test(test_arguments),
 		cmocka_unit_test(test_epthook),
 		cmocka_unit_test(test_all_options_any_order),
