@@ -23,6 +23,7 @@ static const char *const type_names[EVENT_TYPE_COUNT] = {
 	[EVENT_SYSCALL2] = "!syscall2",
 	[EVENT_SYSRET] = "!sysret",
 	[EVENT_SYSRET2] = "!sysret2",
+	[EVENT_MODE] = "!mode",
 };
 
 const char *event_type_name(enum event_type type)

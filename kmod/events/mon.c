@@ -269,6 +269,7 @@ static void mon_apply(void)
 		mon_flip_disabled(false);
 	mon.keep_disabled = keep;
 	mon.script_changed = false;
+	mon_mode_settle();
 }
 
 /*
@@ -291,6 +292,7 @@ static void mon_settle(void)
 void hv_mon_on_resume(struct hv_cpu *c, struct hv_regs *r)
 {
 	mon_events_load(c);
+	mon_mode_on_resume(c);
 }
 
 /* ---- output helpers ---- */
@@ -513,6 +515,12 @@ int hv_mon_command(const char *cmd, struct rsp_output *out)
 	mon_settle();
 	if (cmd_parse(cmd, strlen(cmd), &p, &e))
 		return mon_err_col(out, e.col, e.msg);
+	r = mon_mode_command(&p, out, &handled);
+	if (handled)
+		return r;
+	r = mon_track_command(&p, out, &handled);
+	if (handled)
+		return r;
 	r = mon_host_cmd(cmd, &p, out, &handled);
 	if (handled)
 		return r;
@@ -528,6 +536,7 @@ int hv_mon_command(const char *cmd, struct rsp_output *out)
 		return -RSP_EIO;
 	if (req & CMD_REQ_APPLY)
 		mon_apply();
+	mon_mode_added(&p, out);
 	if (req & CMD_REQ_FLUSH) {
 		char buf[128];
 		size_t n;
@@ -636,8 +645,10 @@ int hv_mon_init(void)
 	event_table_set_data(&mon.table, data, MON_DATA);
 	mon.table.outputs = &mon.outputs;
 	mon_intr_init();
+	mon_mode_init();
 	if (!mon_events_register())
 		return 0;
+	mon_mode_exit();
 	mon_events_unregister();
 	mon_free();
 	return -ENOSPC;
@@ -651,6 +662,7 @@ void hv_mon_exit(void)
 	/* Every CPU left VMX: its controls went with its VMCS.  The MSR
 	 * bitmap is shared and outlives us: give back its original bits. */
 	mon_events_unregister();
+	mon_mode_exit();
 	if (mon.base_taken && hv.msr_bitmap)
 		memcpy(hv.msr_bitmap, mon.msr_base, HV_BITMAP_PAGE);
 	if (mon.out)
