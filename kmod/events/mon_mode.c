@@ -370,13 +370,14 @@ void mon_mode_settle(void)
 				 NULL;
 	u64 pgd;
 
-	if (!ev || mon_kobj_pid_pgd(ev->spec.pid, &pgd)) {
-		mmode.active = false;
-		return;
+	mmode.active = ev && !mon_kobj_pid_pgd(ev->spec.pid, &pgd);
+	if (mmode.active) {
+		mmode.pid = ev->spec.pid;
+		mmode.pgd = pgd;
 	}
-	mmode.pid = ev->spec.pid;
-	mmode.pgd = pgd;
-	mmode.active = true;
+	if (mmode.ready)
+		hv_exit_observer_enable(EXIT_CR_ACCESS, &mon_mode_cr3_observer,
+					mmode.active);
 }
 
 static void mon_mode_counts(struct rsp_output *out)
