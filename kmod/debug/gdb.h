@@ -49,6 +49,10 @@ struct hv_gdb_monitor {
 	/* forward: batched forwarded output (`output {NAME}`), before a
 	 * stop reply, link held: writes it with hv_gdb_spool_write(). */
 	void (*forward)(void);
+	/* track: !track's stepping, VMX root on the CPU: @start at a resume
+	 * that is not a gdb step, else at the end of each HV_STEP_TRACK
+	 * step. */
+	void (*track)(struct hv_cpu *c, struct hv_regs *r, bool start);
 };
 void hv_gdb_set_monitor(const struct hv_gdb_monitor *m);
 

@@ -590,6 +590,7 @@ const struct hv_gdb_monitor hv_mon_gdb = {
 	.on_exception = hv_mon_on_exception,
 	.on_interrupt = hv_mon_on_interrupt,
 	.as_resolve = mon_kobj_as_resolve,
+	.track = mon_track_step,
 };
 
 int hv_mon_init(void)

@@ -55,6 +55,7 @@ struct mon_mode_cpu {
 static struct {
 	enum mode_mech mech;		/* what the CPU offers */
 	u64 text_lo, text_hi;		/* kernel text, guest-physical */
+	u64 text_lo_va, text_hi_va;	/* the same, virtual */
 	bool ready;			/* views allocated */
 	bool active;			/* an enabled !mode and its process */
 	u32 pid;
@@ -94,7 +95,16 @@ static int mon_mode_text(void)
 		hi += PAGE_SIZE;
 	mmode.text_lo = __pa(lo);
 	mmode.text_hi = __pa(hi - 1) + 1;
+	mmode.text_lo_va = lo;
+	mmode.text_hi_va = hi;
 	return 0;
+}
+
+bool mon_mode_text_va(u64 *lo, u64 *hi)
+{
+	*lo = mmode.text_lo_va;
+	*hi = mmode.text_hi_va;
+	return *hi > *lo;
 }
 
 static int mon_mode_page(struct mv_page *p)
@@ -147,7 +157,7 @@ int mon_mode_init(void)
 	memset(&mmode, 0, sizeof(mmode));
 	mmode.mech = mode_mech_choose(hv.msrs.proc2,
 				      hv.ctls.proc2 & HV_PROC2_EPT);
-	if (mmode.mech == MODE_MECH_NONE || mon_mode_text())
+	if (mon_mode_text() || mmode.mech == MODE_MECH_NONE)
 		return 0;	/* !mode is refused with the reason */
 	for_each_possible_cpu(cpu) {
 		struct mon_mode_cpu *m = kzalloc(sizeof(*m), GFP_KERNEL);

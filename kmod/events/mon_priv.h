@@ -197,6 +197,13 @@ void mon_mode_added(const struct cmd_parsed *p, struct rsp_output *out);
 void mon_mode_settle(void);
 void mon_mode_on_resume(struct hv_cpu *c);
 const char *mon_mode_mech_text(void);
+/* mon_events.c: send a batch's oldest bytes while gdb takes them. */
+void mon_push(struct event_outbuf *b);
+/* mon_track.c: !track's stepping (struct hv_gdb_monitor.track). */
+void mon_track_step(struct hv_cpu *c, struct hv_regs *r, bool start);
+/* mon_mode.c: the kernel's text as virtual addresses [lo, hi), found at
+ * load; false when not found. */
+bool mon_mode_text_va(u64 *lo, u64 *hi);
 /* mon_track.c: !track at a stop (*handled false for other commands). */
 int mon_track_command(const struct cmd_parsed *p, struct rsp_output *out,
 		      bool *handled);
