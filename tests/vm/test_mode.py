@@ -89,7 +89,7 @@ def test_counts_exact_for_the_pid_and_none_for_others(md):
     assert v["kx"] == 0 and v["ux"] == 0, v
     assert v["kc"] == 0 and v["uc"] == 0, v
     assert f"following pid {p:#x}" in pre, pre
-    print(f"\n{v}\n{pre}")
+    print(f"\n{out}\n{v}\n{pre}")
 
 
 def test_sc_on_u_holds_the_process_until_cleared(md):
@@ -112,6 +112,7 @@ def test_sc_on_u_holds_the_process_until_cleared(md):
     assert held.strip() == "alive", held
     assert h2 > h1 > 0, (h1, h2)
     assert f"ret={p}" in text, text
+    print(f"\nheld: {h1:#x} then {h2:#x} tries; {out}")
 
 
 def test_refusals(md):
@@ -125,3 +126,4 @@ def test_refusals(md):
     assert "!mode: no process with pid 0x1869f" in out, out
     assert "follows one process at a time" in out, out
     assert out.count("(enabled) !mode") == 1, out
+    print(f"\n{out}")
