@@ -17,7 +17,7 @@ from hvvm import (assert_clean_dmesg, finished, gdb, hvgdb_loaded, kallsym,
 GETPID = "/hvgdb/bin/vmx_getpid"
 CALL = "\u250c\u2500\u2500 "     # ┌──
 RET = "\u2514\u2500\u2500 "      # └──
-N = 0x60
+N = 0xc0
 
 
 @pytest.fixture(scope="module")
