@@ -71,7 +71,7 @@ def test_counts_exact_for_the_pid_and_none_for_others(md):
               f"if ($pid != 0n{p}) {{ .ux = .ux + 1; }} "
               "if ($context != 3) { .uc = .uc + 1; } }")
     assert out.count(" enabled: ") == 2, out
-    assert "!mode runs on: EPT execute views" in out, out
+    assert "!mode runs on EPT execute views" in out, out
     vm.sh("touch /tmp/gm")
     t1 = wait_file(vm, "/tmp/m1.out", r"ret=")
     t2 = wait_file(vm, "/tmp/m2.out", r"ret=")
