@@ -81,6 +81,10 @@ enum cmd_kind {
 	CMD_THREAD,		/* .thread [list [process a]] */
 	CMD_OUTPUT,		/* .output [create name | spool path|off |
 				 * tap on|off]: output_op, output_arg */
+	CMD_PREACTIVATE,	/* preactivate mode: run by the host (!mode's
+				 * mechanism, kmod/events/mon_mode.c) */
+	CMD_TRACK,		/* !track [tree|reg] [count]: on (reg),
+				 * value (count) when set (cmd_track.h) */
 };
 
 /* lm, .process, .thread: what to do (cmd_kobj.h). */

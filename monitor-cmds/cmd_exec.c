@@ -476,6 +476,8 @@ int cmd_execute_parsed(struct event_table *t, const char *line,
 	case CMD_IDT:
 	case CMD_APIC:
 	case CMD_IOAPIC:
+	case CMD_PREACTIVATE:
+	case CMD_TRACK:
 		*req |= CMD_REQ_HOST;
 		break;
 	}

@@ -79,6 +79,10 @@ const struct cmd_info cmd_infos[] = {
 	EV("epthook2", EVENT_EPTHOOK2, CMD_ARG_REQUIRED, "address", 0, ~0ull,
 	   false, "!epthook2 address" OPTS_COMMON OPTS_ACTIONS,
 	   "detour hook hidden by EPT: one VMCALL per hit, no step"),
+	EV("mode", EVENT_MODE, CMD_ARG_NONE, "mode", 0, 0, false,
+	   "!mode u|k|uk pid X [core X] [imm yes|no] [sc on|off]"
+	   OPTS_ACTIONS,
+	   "the process's kernel-to-user (u) and user-to-kernel (k) switches"),
 	PLAIN("events", "events [e|d|c id|all] | events sc on|off",
 	      "list, enable, disable or clear events; sc at an event stop"),
 	PLAIN("prealloc", "prealloc [regular-event|script|monitor|epthook|"
@@ -90,7 +94,7 @@ const struct cmd_info cmd_infos[] = {
 	PLAIN("settings", "settings [name [on|off]]",
 	      "show the settings, or show or change one (autoflush)"),
 	PLAIN("preactivate", "preactivate mode",
-	      "HyperDbg's set-up for !mode (not needed: no !mode yet)"),
+	      "set up !mode ahead (hvgdb: ready at load; shows its mechanism)"),
 	PLAIN("status", "status",
 	      "the debuggee: link, CPUs, events"),
 	PLAIN("cpus", "cpus",
@@ -147,6 +151,8 @@ const struct cmd_info cmd_infos[] = {
 		"show, list processes; pid: gdb reads that one's memory"),
 	INSPECT(".thread", false, ".thread [list [process task]]",
 		"show the current thread, or list a process's threads"),
+	INSPECT("track", true, "!track [tree|reg] [count]",
+		"step the selected CPU, printing calls and returns as a tree"),
 	INSPECT("idt", true, "!idt [vector]",
 		"the selected CPU's IDT: each vector's handler and its symbol"),
 	INSPECT("apic", true, "!apic",

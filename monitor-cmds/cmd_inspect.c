@@ -17,6 +17,7 @@
 #include "cmd_out.h"
 #include "cmd_priv.h"
 #include "cmd_inspect.h"
+#include "cmd_track.h"
 #include "cmd_kobj.h"
 #include "cmd_intr.h"
 #include "cmd_output.h"
@@ -47,6 +48,7 @@ static const struct inspect_def defs[] = {
 	{ "sd", "sd", CMD_SEARCH, 4, false },
 	{ "sq", "sq", CMD_SEARCH, 8, false },
 	{ "idt", "!idt", CMD_IDT, 0, false },	/* cmd_intr.c */
+	{ "track", "!track", CMD_TRACK, 0, false },	/* cmd_track.c */
 	{ "apic", "!apic", CMD_APIC, 0, false },
 	{ "ioapic", "!ioapic", CMD_IOAPIC, 0, false },
 	{ "info", "info", CMD_INFO_VERSION, 0, false },	/* or REGISTERS */
@@ -358,6 +360,8 @@ int cmd_parse_inspect(struct cmd_parser *p, const struct cmd_info *ci,
 		return cmd_parse_kobj(p, d->kind, name, c);
 	if (d->kind == CMD_OUTPUT)
 		return cmd_parse_output(p, c);
+	if (d->kind == CMD_TRACK)
+		return cmd_parse_track(p, c);
 	if (d->kind == CMD_IDT || d->kind == CMD_APIC || d->kind == CMD_IOAPIC)
 		return cmd_parse_intr(p, d->kind, d->shown, c);
 	c->unit = d->unit;

@@ -12,11 +12,25 @@
 #include "cmd_priv.h"
 #include "cmd_kv.h"
 
-/* Event commands of HyperDbg that rely on EPT: they come in a later issue
- * and get a clear answer rather than "unknown command". */
-static const char *const ept_later[] = {
-	"mode", "track",
-};
+/* !mode's argument: u, k, uk or ku (HyperDbg), as EVENT_MODE_* bits;
+ * 0 for anything else. */
+static u64 mode_bits(const char *s, u32 n)
+{
+	u64 bits = 0;
+	u32 i;
+
+	if (n < 1 || n > 2)
+		return 0;
+	for (i = 0; i < n; i++) {
+		u64 b = s[i] == 'u' || s[i] == 'U' ? EVENT_MODE_U :
+			s[i] == 'k' || s[i] == 'K' ? EVENT_MODE_K : 0;
+
+		if (!b || (bits & b))
+			return 0;
+		bits |= b;
+	}
+	return bits;
+}
 
 enum opt {
 	OPT_PID, OPT_CORE, OPT_IMM, OPT_SC, OPT_STAGE, OPT_BUFFER,
@@ -163,6 +177,8 @@ static int unknown_option(struct cmd_parser *p, const struct cmd_info *ci,
 	cmd_out_str(&o, "expected an option (pid, core, imm, ");
 	if (ci->stages)
 		cmd_out_str(&o, "sc, stage, ");
+	else if (ci->type == EVENT_MODE)
+		cmd_out_str(&o, "sc, ");
 	if (ci->type == EVENT_CRWRITE)
 		cmd_out_str(&o, "mask, ");
 	cmd_out_str(&o, "buffer, script, condition, output, steps), got ");
@@ -205,6 +221,30 @@ static int parse_event(struct cmd_parser *p, const struct cmd_info *ci,
 		opt = find_opt(cmd_tok_s(p, &t), t.len);
 		if (opt == OPT_MASK && ci->type != EVENT_CRWRITE)
 			opt = -1;
+		if (opt < 0 && ci->type == EVENT_MODE) {
+			v = mode_bits(cmd_tok_s(p, &t), t.len);
+			if (!v && !arg_col) {
+				cmd_err_start(p->err, &o, t.off + 1);
+				cmd_out_str(&o, "expected u, k or uk (the "
+					    "transitions: to user mode, to "
+					    "kernel mode, both), got ");
+				cmd_out_quoted(&o, cmd_tok_s(p, &t), t.len);
+				return -1;
+			}
+			if (!v)
+				return unknown_option(p, ci, &t);
+			if (arg_col) {
+				cmd_err_start(p->err, &o, t.off + 1);
+				cmd_out_str(&o, "!mode takes one of u, k, uk, "
+					    "already given at column ");
+				cmd_out_dec(&o, arg_col);
+				return -1;
+			}
+			sp->has_arg = true;
+			sp->arg = v;
+			arg_col = t.off + 1;
+			continue;
+		}
 		if (opt < 0) {
 			/* Not an option: the event's argument. */
 			r = cmd_parse_number(cmd_tok_s(p, &t), t.len, &v);
@@ -256,7 +296,15 @@ static int parse_event(struct cmd_parser *p, const struct cmd_info *ci,
 		if (seen[opt])
 			return cmd_twice(p, &t, opt_names[opt], seen[opt]);
 		seen[opt] = t.off + 1;
-		if ((opt == OPT_SC || opt == OPT_STAGE) && !ci->stages) {
+		if (opt == OPT_STAGE && ci->type == EVENT_MODE) {
+			cmd_err(p->err, t.off + 1, "!mode has no calling "
+				"stages (HyperDbg: a transition has no "
+				"before and after): 'stage' is not accepted",
+				NULL, 0, "");
+			return -1;
+		}
+		if ((opt == OPT_SC || opt == OPT_STAGE) && !ci->stages &&
+		    ci->type != EVENT_MODE) {
 			cmd_err_start(p->err, &o, t.off + 1);
 			cmd_out_char(&o, '!');
 			cmd_out_str(&o, ci->name);
@@ -270,8 +318,14 @@ static int parse_event(struct cmd_parser *p, const struct cmd_info *ci,
 			if (cmd_next(p, &t))
 				return -1;
 			if (t.kind == CMD_TOK_WORD &&
-			    cmd_word_is(cmd_tok_s(p, &t), t.len, "all"))
-				break;
+			    cmd_word_is(cmd_tok_s(p, &t), t.len, "all")) {
+				if (ci->type != EVENT_MODE)
+					break;
+				cmd_err(p->err, t.off + 1, "!mode watches one "
+					"process: 'pid all' is not accepted",
+					NULL, 0, "");
+				return -1;
+			}
 			if (cmd_number(p, &t, "a process id (hex) or 'all'",
 				       "pid", 0, 0xffffffffu, &v))
 				return -1;
@@ -365,6 +419,24 @@ static int parse_event(struct cmd_parser *p, const struct cmd_info *ci,
 		}
 	}
 
+	if (ci->type == EVENT_MODE && !sp->has_arg) {
+		cmd_err(p->err, name_end + 1, "expected u, k or uk after "
+			"'!mode'", NULL, 0, "");
+		return -1;
+	}
+	if (ci->type == EVENT_MODE && !sp->has_pid) {
+		cmd_err(p->err, name_end + 1, "!mode needs 'pid X': it "
+			"watches the transitions of one process (HyperDbg)",
+			NULL, 0, "");
+		return -1;
+	}
+	if (ci->type == EVENT_MODE && sp->sc && !(sp->arg & EVENT_MODE_U)) {
+		cmd_err(p->err, seen[OPT_SC], "'sc on' holds the process out "
+			"of user mode, on 'u' transitions: on 'k' alone it "
+			"would stop the CPU in the kernel's entry code", NULL,
+			0, "");
+		return -1;
+	}
 	if (ci->arg == CMD_ARG_REQUIRED && !sp->has_arg) {
 		cmd_err_start(p->err, &o, name_end + 1);
 		cmd_out_str(&o, ci->type == EVENT_CRWRITE ?
@@ -658,7 +730,7 @@ static int parse_line(const char *line, size_t len, struct cmd_parsed *c,
 	const struct cmd_info *ci;
 	struct cmd_parser p;
 	struct cmd_tok t;
-	u32 i, a, b;
+	u32 a, b;
 
 	memset(c, 0, sizeof(*c));
 	err->col = 0;
@@ -734,15 +806,6 @@ static int parse_line(const char *line, size_t len, struct cmd_parsed *c,
 				"'hv !dump from to [path] file' (the hvgdb "
 				"Python package)");
 			return -1;
-		}
-		for (i = 0; i < ARRAY_SIZE(ept_later); i++) {
-			if (cmd_word_is(w, n, ept_later[i])) {
-				cmd_err(err, t.off + 1, "", cmd_tok_s(&p, &t),
-					t.len, " is EPT-based and not "
-					"available yet (.help lists the "
-					"commands)");
-				return -1;
-			}
 		}
 		cmd_err(err, t.off + 1, "unknown command ", cmd_tok_s(&p, &t),
 			t.len, " (.help lists the commands)");

@@ -91,9 +91,10 @@ static int parse_settings(struct cmd_parser *p, struct cmd_parsed *c)
 	return cmd_end_of_command(p);
 }
 
-/* HyperDbg's `preactivate mode` sets up !mode, which hvgdb does not have
- * yet; nothing else takes it. */
-static int parse_preactivate(struct cmd_parser *p)
+/* HyperDbg's `preactivate mode` sets up !mode ahead; hvgdb sets it up at
+ * load, and the host answers with the mechanism and its state
+ * (kmod/events/mon_mode.c).  Nothing else takes it. */
+static int parse_preactivate(struct cmd_parser *p, struct cmd_parsed *c)
 {
 	struct cmd_tok t;
 
@@ -101,9 +102,8 @@ static int parse_preactivate(struct cmd_parser *p)
 		return -1;
 	if (t.kind == CMD_TOK_WORD &&
 	    cmd_word_is(cmd_tok_s(p, &t), t.len, "mode")) {
-		cmd_err(p->err, t.off + 1, "nothing to pre-activate: !mode is "
-			"EPT-based and not available yet", NULL, 0, "");
-		return -1;
+		c->kind = CMD_PREACTIVATE;
+		return cmd_end_of_command(p);
 	}
 	return cmd_expected(p, &t, "'mode' (the one functionality HyperDbg "
 			    "pre-activates)", "preactivate");
@@ -115,7 +115,7 @@ int cmd_parse_settings(struct cmd_parser *p, const struct cmd_info *ci,
 	if (cmd_word_is(ci->name, strlen(ci->name), "settings"))
 		return parse_settings(p, c);
 	if (cmd_word_is(ci->name, strlen(ci->name), "preactivate"))
-		return parse_preactivate(p);
+		return parse_preactivate(p, c);
 	c->kind = cmd_word_is(ci->name, strlen(ci->name), "cpus") ?
 		  CMD_CPUS : CMD_STATUS;
 	return cmd_end_of_command(p);

@@ -43,8 +43,14 @@ enum event_type {
 	EVENT_EPTHOOK,		/* a hidden breakpoint: arg the address */
 	EVENT_EPTHOOK2,		/* arg: the hooked address (a detour, kmod/
 				 * events/mon_epthook2.c); key = context = it */
+	EVENT_MODE,		/* !mode: arg = EVENT_MODE_U | EVENT_MODE_K */
 	EVENT_TYPE_COUNT
 };
+
+/* !mode's argument (event_spec.arg): which transitions fire; at an exit
+ * the key is the $context, 3 (kernel to user) or 0 (user to kernel). */
+#define EVENT_MODE_U		1u
+#define EVENT_MODE_K		2u
 
 enum event_stage {
 	EVENT_STAGE_PRE = 0,	/* default: before the instruction is emulated */

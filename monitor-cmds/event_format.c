@@ -26,6 +26,7 @@ static const char *const type_names[EVENT_TYPE_COUNT] = {
 	[EVENT_MONITOR] = "!monitor",
 	[EVENT_EPTHOOK] = "!epthook",
 	[EVENT_EPTHOOK2] = "!epthook2",
+	[EVENT_MODE] = "!mode",
 };
 
 const char *event_type_name(enum event_type type)

@@ -39,6 +39,8 @@ static enum event_type fold(enum event_type t)
 
 static bool arg_matches(const struct event_spec *s, const struct event_exit *x)
 {
+	if (s->type == EVENT_MODE)
+		return s->arg & (x->key == 3 ? EVENT_MODE_U : EVENT_MODE_K);
 	if (s->type == EVENT_CRWRITE) {
 		if (s->arg != x->key)
 			return false;

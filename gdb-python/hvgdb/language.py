@@ -22,14 +22,14 @@ COMMAND_NAMES = (
     "!msrread", "!msrwrite", "!cpuid", "!tsc", "!pmc", "!ioin", "!ioout",
     "!dr", "!vmcall", "!xsetbv", "!crwrite", "!exception", "!interrupt",
     "!syscall", "!syscall2", "!sysret", "!sysret2", "!monitor", "!epthook",
-    "!epthook2",
+    "!epthook2", "!mode",
     "events", "prealloc", "flush", "stop", "settings", "preactivate",
     "status",
     "cpus",
     "rdmsr", "wrmsr", "!va2pa", "!pa2va", "!pte",
     "!db", "!dc", "!dd", "!dq", "!eb", "!ed", "!eq",
     "sb", "sd", "sq", "!sb", "!sd", "!sq", "cpu", "info", "xp",
-    "!pcitree", "!pcicam", "lm", ".process", ".thread",
+    "!pcitree", "!pcicam", "lm", ".process", ".thread", "!track",
     "!idt", "!apic", "!ioapic", ".output",
     ".help", "help", "?", "print",
 )
@@ -95,6 +95,10 @@ SPECS = {
     # __x64_sys_openat ...`).
     "!epthook": _spec((ADDRESS,), HOOK_OPTIONS, event=True),
     "!epthook2": _spec((ADDRESS,), HOOK_OPTIONS, event=True),
+    # !mode u|k|uk pid X: no stages (HyperDbg), sc holds the process.
+    "!mode": _spec((("u", "k", "uk"),),
+                   ("pid", "core", "imm", "sc") + HOOK_OPTIONS[3:],
+                   event=True),
     # !monitor attr from to|l n [va|pa]: from and to may be symbols.
     "!monitor": _spec((("r", "w", "x", "rw", "rx", "wx", "rwx"), ADDRESS,
                        ADDRESS, ("va", "pa")), ("l",) + EVENT_OPTIONS,
@@ -124,6 +128,7 @@ SPECS = {
     "lm": _spec((("m", "km"), None, ("km",))),
     ".process": _spec((("list", "pid", "process"), NUMBER)),
     ".thread": _spec((("list",), ("process",), NUMBER)),
+    "!track": _spec((("tree", "reg"), NUMBER)),
     "!pcitree": _spec(), "!pcicam": _spec((NUMBER, NUMBER, NUMBER, ("x",)),
                                           ("l",)),
     "!idt": _spec((NUMBER,)), "!apic": _spec(), "!ioapic": _spec(),

@@ -78,6 +78,7 @@ struct bp_cpu {
 	u32 mon_owner[BP_MON_HITS];
 	u64 mon_ctx[BP_MON_HITS];
 	u8 mon_acc[BP_MON_HITS];
+	bool track_done;		/* a !track step ended */
 };
 static DEFINE_PER_CPU(struct bp_cpu, bp_cpu);
 
@@ -534,7 +535,18 @@ static void bp_step_finished(struct hv_cpu *c, struct rsp_stop *stop)
 		stop->tid = c->cpu + 1;
 		stop->signal = RSP_SIGTRAP;
 		stop->reason = RSP_STOP_SIGNAL;
+	} else if (kind == HV_STEP_TRACK) {
+		bc->track_done = true;
 	}
+}
+
+bool hv_bp_take_track(void)
+{
+	struct bp_cpu *bc = this_cpu_ptr(&bp_cpu);
+	bool t = bc->track_done;
+
+	bc->track_done = false;
+	return t;
 }
 
 bool hv_bp_on_mtf(struct hv_cpu *c, struct rsp_stop *stop)

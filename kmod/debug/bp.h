@@ -59,6 +59,10 @@ bool hv_bp_on_mtf(struct hv_cpu *c, struct rsp_stop *stop);
 enum hv_step_kind;
 void hv_bp_step(struct hv_cpu *c, enum hv_step_kind kind);
 
+/* After hv_bp_on_db()/hv_bp_on_mtf() reported nothing: was it the end of
+ * a !track step (HV_STEP_TRACK)?  Clears the mark. */
+bool hv_bp_take_track(void);
+
 struct seq_file;
 void hv_bp_show(struct seq_file *m);
 

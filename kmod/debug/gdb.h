@@ -58,6 +58,10 @@ struct hv_gdb_monitor {
 	/* page_taken: the guest-physical page @gpa has an EPT view of the
 	 * events layer (!epthook2): gdb's Z0-Z4 refuse it. */
 	bool (*page_taken)(u64 gpa);
+	/* track: !track's stepping, VMX root on the CPU: @start at a resume
+	 * that is not a gdb step, else at the end of each HV_STEP_TRACK
+	 * step. */
+	void (*track)(struct hv_cpu *c, struct hv_regs *r, bool start);
 };
 void hv_gdb_set_monitor(const struct hv_gdb_monitor *m);
 

@@ -59,6 +59,8 @@ static void gdb_leave_halt(struct hv_cpu *c, struct hv_regs *r,
 	/* gdb steps off its breakpoints itself; with `breakpoint
 	 * always-inserted` one may still sit under RIP: run its real byte. */
 	hv_bp_step(c, step ? HV_STEP_GDB : HV_STEP_NONE);
+	if (!step && m && m->track)
+		m->track(c, r, true);
 }
 
 /* A call the link's holder asked of this parked CPU (hv_gdb_on_cpu). */

@@ -66,6 +66,15 @@ static bool gdb_on_bp(struct hv_cpu *c, struct hv_regs *r,
 	return false;
 }
 
+/* The end of a !track step: the monitor prints and steps on or stops. */
+static void gdb_track_step(struct hv_cpu *c, struct hv_regs *r)
+{
+	const struct hv_gdb_monitor *m = READ_ONCE(gdb_monitor_ops);
+
+	if (hv_bp_take_track() && m && m->track)
+		m->track(c, r, false);
+}
+
 int hv_gdb_on_exception(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 {
 	struct hv_gdb_cpu *pc = this_cpu_read(hv_gdb_pcpu);
@@ -86,6 +95,8 @@ int hv_gdb_on_exception(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 		if (hv_bp_on_db(c, r, qual, &stop)) {
 			if (stop.tid)
 				hv_gdb_stop_here(c, r, &stop, NULL, 0);
+			else
+				gdb_track_step(c, r);
 			return HV_RESUME;
 		}
 		/* The guest's own: a #DB exit leaves DR6 to us (SDM Vol. 3
@@ -106,8 +117,12 @@ int hv_gdb_on_mtf(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 {
 	struct rsp_stop stop = { 0 };
 
-	if (hv_bp_on_mtf(c, &stop) && stop.tid)
-		hv_gdb_stop_here(c, r, &stop, NULL, 0);
+	if (hv_bp_on_mtf(c, &stop)) {
+		if (stop.tid)
+			hv_gdb_stop_here(c, r, &stop, NULL, 0);
+		else
+			gdb_track_step(c, r);
+	}
 	return HV_RESUME;
 }
 

@@ -28,6 +28,7 @@ enum hv_step_kind {
 	HV_STEP_GDB,		/* gdb's stepi: report a stop after it */
 	HV_STEP_OVER,		/* over a breakpoint/hooked page: silent */
 	HV_STEP_WATCH,		/* a watched access: report it after */
+	HV_STEP_TRACK,		/* !track: the monitor's track hook after */
 };
 
 void hv_step_start(struct hv_cpu *c, enum hv_step_kind kind);

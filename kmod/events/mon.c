@@ -272,6 +272,7 @@ static void mon_apply(void)
 		mon_flip_disabled(false);
 	mon.keep_disabled = keep;
 	mon.script_changed = false;
+	mon_mode_settle();
 }
 
 /*
@@ -295,6 +296,7 @@ void hv_mon_on_resume(struct hv_cpu *c, struct hv_regs *r)
 {
 	mon_events_load(c);
 	mon_eh2_on_resume(c);
+	mon_mode_on_resume(c);
 }
 
 /* ---- output helpers ---- */
@@ -537,6 +539,12 @@ int hv_mon_command(const char *cmd, struct rsp_output *out)
 		if (r)
 			return r;
 	}
+	r = mon_mode_command(&p, out, &handled);
+	if (handled)
+		return r;
+	r = mon_track_command(&p, out, &handled);
+	if (handled)
+		return r;
 	r = mon_host_cmd(cmd, &p, out, &handled);
 	if (handled)
 		return r;
@@ -570,6 +578,7 @@ int hv_mon_command(const char *cmd, struct rsp_output *out)
 	}
 	if (req & CMD_REQ_APPLY)
 		mon_apply();
+	mon_mode_added(&p, out);
 	if (req & CMD_REQ_FLUSH) {
 		char buf[128];
 		size_t n;
@@ -625,6 +634,7 @@ const struct hv_gdb_monitor hv_mon_gdb = {
 	.as_resolve = mon_kobj_as_resolve,
 	.on_hook = hv_mon_on_hook,
 	.page_taken = mon_eh2_page_taken,
+	.track = mon_track_step,
 };
 
 int hv_mon_init(void)
@@ -683,8 +693,10 @@ int hv_mon_init(void)
 	mon_monitor_init();
 	mon_ept_init();
 	mon_eh2_init();
+	mon_mode_init();
 	if (!mon_events_register())
 		return 0;
+	mon_mode_exit();
 	mon_events_unregister();
 	mon_eh2_exit();
 	mon_free();
@@ -701,6 +713,7 @@ void hv_mon_exit(void)
 	mon_events_unregister();
 	mon_monitor_exit();
 	mon_eh2_exit();
+	mon_mode_exit();
 	if (mon.base_taken && hv.msr_bitmap)
 		memcpy(hv.msr_bitmap, mon.msr_base, HV_BITMAP_PAGE);
 	if (mon.out)

@@ -24,7 +24,7 @@
 
 /* Send the batch's oldest bytes to gdb while it takes them; nothing is
  * dropped when gdb is busy or absent. */
-static void mon_push(struct event_outbuf *b)
+void mon_push(struct event_outbuf *b)
 {
 	while (b->count) {
 		u32 n = min(b->count, b->cap - b->head);

@@ -367,6 +367,7 @@ static void mon_cpu_line(void *ctx, const char *line)
 static int mon_cpu(struct rsp_output *out)
 {
 	hv_vmx_describe(&hv.msrs, mon_cpu_line, out);
+	mon_printf(out, "!mode runs on: %s\n", mon_mode_mech_text());
 	return 0;
 }
 

@@ -352,6 +352,24 @@ int mon_kobj_as_resolve(u32 pid, u64 tag, u64 *pa)
 	return mon_mm_pgd(t.mm, pa);
 }
 
+/* !mode (mon_mode.c): the page table of the process @pid now. */
+int mon_kobj_pid_pgd(u32 pid, u64 *pa)
+{
+	struct mon_find f = { .by_pid = true, .want = pid };
+	struct klist_result res;
+	struct mon_task t;
+
+	if (klist_walk(&mon_klist_ops, (u64)&init_task.tasks,
+		       MON_KOBJ_MAX_TASKS, mon_find_visit, &f, &res) !=
+	    KLIST_STOPPED)
+		return -ESRCH;
+	if (mon_task_read(f.found, &t))
+		return -EFAULT;
+	if (!t.mm || (t.flags & PF_EXITING) || t.exit_state)
+		return -ESRCH;
+	return mon_mm_pgd(t.mm, pa);
+}
+
 /* The task running on gdb's selected CPU. */
 static int mon_current(struct rsp_output *out, int *cpu, u64 *task)
 {

@@ -197,6 +197,28 @@ int mon_pci(const struct cmd_parsed *p, struct rsp_output *out);
 /* mon_kobj.c: lm, .process, .thread at a stop (from mon_inspect()). */
 int mon_kobj(const struct cmd_parsed *p, struct rsp_output *out);
 int mon_kobj_as_resolve(u32 pid, u64 tag, u64 *pa);
+int mon_kobj_pid_pgd(u32 pid, u64 *pa);
+/* mon_mode.c: !mode's views (load: init/exit, process context; at a
+ * stop: check, settle, the preactivate and cpu lines; each CPU leaving a
+ * halt: on_resume). */
+int mon_mode_init(void);
+void mon_mode_exit(void);
+int mon_mode_command(const struct cmd_parsed *p, struct rsp_output *out,
+		     bool *handled);
+void mon_mode_added(const struct cmd_parsed *p, struct rsp_output *out);
+void mon_mode_settle(void);
+void mon_mode_on_resume(struct hv_cpu *c);
+const char *mon_mode_mech_text(void);
+/* mon_events.c: send a batch's oldest bytes while gdb takes them. */
+void mon_push(struct event_outbuf *b);
+/* mon_track.c: !track's stepping (struct hv_gdb_monitor.track). */
+void mon_track_step(struct hv_cpu *c, struct hv_regs *r, bool start);
+/* mon_mode.c: the kernel's text as virtual addresses [lo, hi), found at
+ * load; false when not found. */
+bool mon_mode_text_va(u64 *lo, u64 *hi);
+/* mon_track.c: !track at a stop (*handled false for other commands). */
+int mon_track_command(const struct cmd_parsed *p, struct rsp_output *out,
+		      bool *handled);
 /* mon_intr.c: !idt, !apic, !ioapic at a stop, as mon_inspect(); and the
  * tables they use, built at load in process context. */
 void mon_intr_init(void);

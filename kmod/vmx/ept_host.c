@@ -422,6 +422,12 @@ int hv_ept_set_4k_cpu(int cpu, u64 gpa, u64 hpa, u64 perms)
 	return ret;
 }
 
+/* The EPT @cpu runs on by default (!mode builds its views over it). */
+const struct ept_table *hv_ept_view_table(int cpu)
+{
+	return hv_view(cpu);
+}
+
 u32 hv_ept_view_pages(int cpu)
 {
 	return hv.ept_views ? hv_view(cpu)->pages : 0;

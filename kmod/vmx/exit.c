@@ -240,12 +240,21 @@ static int hv_exit_ud(struct hv_cpu *c, struct hv_regs *r, struct hv_exit *x)
 	return HV_RESUME;
 }
 
+bool (*hv_ept_view_hook)(struct hv_cpu *c, struct hv_regs *r, u64 gpa,
+			 u64 qual);
+
 static int hv_exit_ept_violation(struct hv_cpu *c, struct hv_regs *r,
 				 struct hv_exit *x)
 {
 	u64 gpa = hv_vmread(VMCS_GUEST_PHYS_ADDR);
 	bool (*hooked)(struct hv_cpu *c, struct hv_regs *r, u64 gpa,
 		       u64 qual) = hv_exit_ops_cur->ept_violation;
+	bool (*view)(struct hv_cpu *c, struct hv_regs *r, u64 gpa,
+		     u64 qual) = READ_ONCE(hv_ept_view_hook);
+
+	/* A CPU on one of !mode's execute views (mon_mode.c). */
+	if (view && view(c, r, gpa, hv_vmread(VMCS_EXIT_QUALIFICATION)))
+		return HV_RESUME;
 
 	/* A page gdb hooked (breakpoints, watchpoints): its views. */
 	if (hooked && hooked(c, r, gpa, hv_vmread(VMCS_EXIT_QUALIFICATION)))

@@ -413,14 +413,45 @@ static bool hv_cr_write(u32 cr, u64 v)
 	return true;
 }
 
-/* MOV to CR0/CR4, CLTS, LMSW; hvgdb never sets CR3/CR8 or MOV-from
- * exiting, so anything else is unexpected. */
+/*
+ * MOV to CR3, exiting while !mode follows a process (CR3-load exiting,
+ * kmod/events/mon_mode.c).  Bit 63 with CR4.PCIDE keeps the TLB (SDM
+ * Vol. 3A 4.10.4.1); otherwise the guest's VPID is flushed (more than the
+ * non-global entries of one PCID the CPU would drop: never less).  Bits
+ * from MAXPHYADDR to 62 are reserved: #GP.
+ */
+static bool hv_cr3_write(u64 v)
+{
+	bool noflush = (hv_vmread(VMCS_GUEST_CR4) & X86_CR4_PCIDE) &&
+		       (v & BIT_ULL(63));
+
+	v &= ~BIT_ULL(63);
+	if (v >> boot_cpu_data.x86_phys_bits)
+		return false;
+	hv_vmwrite(VMCS_GUEST_CR3, v);
+	if (!noflush)
+		hv_invvpid_single(HV_VPID);
+	return true;
+}
+
+/* MOV to CR0/CR4, CLTS, LMSW, and MOV to CR3 while !mode has CR3-load
+ * exiting; hvgdb never sets CR8 or MOV-from exiting, so anything else is
+ * unexpected. */
 int hv_exit_cr(struct hv_cpu *c, struct hv_regs *r, struct hv_exit *x)
 {
 	struct hv_cr_access a;
 	u64 v;
 
 	hv_decode_cr(hv_vmread(VMCS_EXIT_QUALIFICATION), &a);
+	if (a.cr == 3 && a.type == HV_CR_MOV_TO) {
+		if (hv_cr3_write(hv_guest_gpr(r, a.gpr))) {
+			x->result = HV_EXIT_DONE;
+		} else {
+			hv_inject(HV_VEC_GP, true, 0);
+			x->result = HV_EXIT_FAULT;
+		}
+		return HV_RESUME;
+	}
 	if (a.cr != 0 && a.cr != 4)
 		return hv_exit_unexpected(c, r, x->reason);
 	switch (a.type) {

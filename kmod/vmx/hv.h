@@ -68,7 +68,8 @@ enum hv_cpu_state {
  * bits at the end of the exit (hv_sync_controls in exit.c), so no owner
  * can clear another's.  Changed only by the CPU itself, in VMX root.
  */
-enum hv_ctl_owner { HV_OWN_GDB, HV_OWN_STEP, HV_OWN_MON, HV_OWN_MAX };
+enum hv_ctl_owner { HV_OWN_GDB, HV_OWN_STEP, HV_OWN_MON, HV_OWN_MODE,
+		     HV_OWN_MAX };
 struct hv_ctl_extra {
 	u32 pin, proc, proc2, exit, exception_bitmap;
 };
@@ -193,6 +194,14 @@ void hv_timer_vmcs_setup(struct hv_cpu *c);
  */
 int hv_guest_msr(struct hv_cpu *c, u32 msr, u64 *val, bool write);
 
+/*
+ * exit.c: an EPT violation is offered here first (the events layer's
+ * per-CPU execute views of !mode, kmod/events/mon_mode.c): true when it
+ * was the view's doing and is dealt with.  Set at load, NULL otherwise.
+ */
+extern bool (*hv_ept_view_hook)(struct hv_cpu *c, struct hv_regs *r,
+				u64 gpa, u64 qual);
+
 /* vmx.c: per-CPU on/off, TLB invalidation, hypercalls. */
 int hv_cpu_start(struct hv_cpu *c);
 int hv_cpu_stop(struct hv_cpu *c);
@@ -266,6 +275,7 @@ u32 hv_ept_pool_add(void **pages, u32 n);
 u32 hv_ept_split_cost(u64 gpa);
 u64 hv_ept_eptp(int cpu);
 u32 hv_ept_view_pages(int cpu);
+const struct ept_table *hv_ept_view_table(int cpu);
 u32 hv_ept_view_identity_pages(int cpu);
 
 /* debugfs.c; @gdb, @wire, @mem and @tlb show the gdb server's "gdb",

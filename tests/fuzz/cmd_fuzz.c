@@ -327,7 +327,11 @@ static void check_parse(const char *line, size_t len, int r, u32 req,
 	     c.kind == CMD_PCICAM || c.kind == CMD_LM ||
 	     c.kind == CMD_PROCESS || c.kind == CMD_THREAD ||
 	     c.kind == CMD_IDT || c.kind == CMD_APIC ||
-	     c.kind == CMD_IOAPIC || c.kind == CMD_OUTPUT))
+	     c.kind == CMD_IOAPIC || c.kind == CMD_OUTPUT ||
+	     c.kind == CMD_PREACTIVATE || c.kind == CMD_TRACK))
+		abort();
+	/* !track: a count when given, 1..CMD_TRACK_MAX (cmd_track.h). */
+	if (c.kind == CMD_TRACK && c.set && (!c.value || c.value > 0xffffffffull))
 		abort();
 }
 

@@ -16,11 +16,12 @@ static const char *const commands[] = {
 	"msrread", "msrwrite", "cpuid", "tsc", "pmc", "ioin", "ioout", "dr",
 	"vmcall", "xsetbv", "crwrite", "exception", "interrupt", "syscall",
 	"syscall2", "sysret", "sysret2", "monitor", "epthook", "epthook2",
+	"mode",
 	/* N_EVENT_COMMANDS event commands above, plain commands below. */
 	"events", "prealloc", "flush", "stop",
 	"settings", "preactivate", "status", "cpus", ".help", "help",
 };
-#define N_EVENT_COMMANDS	20
+#define N_EVENT_COMMANDS	21
 
 /* HyperDbg's inspection commands, as written (the '!' is required). */
 static const char *const inspect_commands[] = {

@@ -423,8 +423,6 @@ static void test_errors_commands(void **state)
 	/* Plain commands do not take a '!'. */
 	err_is("!events", 1,
 	       "unknown command '!events' (.help lists the commands)");
-	err_is("  !mode u pid 4", 3, "'!mode' is EPT-based and not "
-	       "available yet (.help lists the commands)");
 	err_is("events x", 8, "expected e, d, c or sc after 'events', got 'x'");
 	err_is("events e", 9, "expected an event id (hex) or 'all', got end "
 	       "of line");

@@ -87,8 +87,8 @@ static void test_errors(void **state)
 	       "lists them)");
 	err_is("settings {x}", 10, "expected a setting's name (settings lists "
 	       "them) after 'settings', got a {...} block");
-	err_is("preactivate mode", 13, "nothing to pre-activate: !mode is "
-	       "EPT-based and not available yet");
+	err_is("preactivate mode now", 18, "expected end of command, got "
+	       "'now'");
 	err_is("preactivate", 12, "expected 'mode' (the one functionality "
 	       "HyperDbg pre-activates) after 'preactivate', got end of line");
 	err_is("preactivate epthook", 13, "expected 'mode' (the one "
@@ -105,6 +105,11 @@ static void test_status_is_the_hosts(void **state)
 	assert_int_equal(fx.req, CMD_REQ_HOST);
 	assert_string_equal(fx.out, "");
 	assert_int_equal(fx_parse_ok("  STATUS ").kind, CMD_STATUS);
+	/* preactivate mode: the host says which !mode mechanism runs. */
+	assert_int_equal(fx_run(&fx, "preactivate mode"), 0);
+	assert_int_equal(fx.req, CMD_REQ_HOST);
+	assert_int_equal(fx_parse_ok("preactivate MODE").kind,
+			 CMD_PREACTIVATE);
 }
 
 int main(void)

@@ -1,0 +1,60 @@
+"""!track in hvgdb.ko (issue 14): from a breakpoint on __x64_sys_getpid,
+`!track N` then `continue` steps that CPU N instructions and prints the
+calls and returns as a tree with kernel symbols: __task_pid_nr_ns (what
+getpid calls, kernel/pid.c) opens a level with its address from the
+guest's /proc/kallsyms, the returns close them, and the system stops
+after N instructions with a line that says so; `reg` adds the argument
+registers at each call, RDI being the task_struct getpid asks about
+(nonzero, a kernel address).  One CPU: the CPU count does not matter.
+"""
+import re
+
+import pytest
+
+from hvvm import (assert_clean_dmesg, finished, gdb, hvgdb_loaded, kallsym,
+                  later, mark, new_dmesg, sections)
+
+GETPID = "/hvgdb/bin/vmx_getpid"
+CALL = "\u250c\u2500\u2500 "     # ┌──
+RET = "\u2514\u2500\u2500 "      # └──
+N = 0xc0
+
+
+@pytest.fixture(scope="module")
+def tr(vm1):
+    with hvgdb_loaded(vm1) as dmark:
+        yield vm1
+        assert_clean_dmesg(new_dmesg(vm1, dmark))
+
+
+def test_track_tree_and_reg_from_a_breakpoint(tr):
+    vm = tr
+    a = kallsym(vm, "__x64_sys_getpid")
+    callee = kallsym(vm, "__task_pid_nr_ns")
+    later(vm, f"{GETPID} 3")
+    out = gdb(vm, f"break *{a:#x}", "continue",
+              mark("tree"), f"monitor !track {N:x}", "continue",
+              mark("again"), "continue",
+              mark("reg"), f"monitor !track reg {N:x}", "continue",
+              mark("end"), "delete", timeout=600)
+    finished(vm)
+    s = sections(out)
+    assert "Breakpoint 1, " in out, out
+    tree = s["tree"]
+    assert f"CPU 0 steps {N:#x} instructions" in tree, tree
+    assert re.search(rf"^{CALL}__task_pid_nr_ns\+0x0 \({callee:#018x}\)$",
+                     tree, re.M), tree
+    assert RET in tree, tree
+    # The callee's RET is inside it, one level up from its callees.
+    assert re.search(rf"^{RET}__task_pid_nr_ns\+0x[0-9a-f]+ \(0x", tree,
+                     re.M), tree
+    assert f"!track: {N:#x} instructions stepped on CPU 0" in tree, tree
+    assert "SIGTRAP" in tree, tree
+    assert "Breakpoint 1, " in s["again"], s["again"]
+    reg = s["reg"]
+    m = re.search(rf"^{CALL}__task_pid_nr_ns\+0x0 .*\n    rdi=(0x[0-9a-f]+)",
+                  reg, re.M)
+    assert m, reg
+    assert int(m.group(1), 16) >= 0xffff800000000000, reg
+    assert f"!track: {N:#x} instructions stepped on CPU 0" in reg, reg
+    print(f"\n{tree}\n{reg}")
