@@ -42,7 +42,7 @@
 /* Segment registers in VMCS order (ES, CS, SS, DS, FS, GS, LDTR, TR). */
 enum hv_ve_seg {
 	HV_VE_ES, HV_VE_CS, HV_VE_SS, HV_VE_DS, HV_VE_FS, HV_VE_GS,
-	HV_VE_LDTR, HV_VE_TR, HV_VE_NSEGS
+	HV_VE_LDTR, HV_VE_TR, HV_VE_NSEGS	/* = HV_GUEST_NSEGS */
 };
 
 struct hv_ve_segment {

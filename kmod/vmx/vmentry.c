@@ -64,19 +64,6 @@ static u64 hv_ve_read(u32 field)
 	return v;
 }
 
-static const struct {
-	u32 sel, base, limit, ar;
-} hv_ve_seg_fields[HV_VE_NSEGS] = {
-	{ VMCS_GUEST_ES_SEL, VMCS_GUEST_ES_BASE, VMCS_GUEST_ES_LIMIT, VMCS_GUEST_ES_AR },
-	{ VMCS_GUEST_CS_SEL, VMCS_GUEST_CS_BASE, VMCS_GUEST_CS_LIMIT, VMCS_GUEST_CS_AR },
-	{ VMCS_GUEST_SS_SEL, VMCS_GUEST_SS_BASE, VMCS_GUEST_SS_LIMIT, VMCS_GUEST_SS_AR },
-	{ VMCS_GUEST_DS_SEL, VMCS_GUEST_DS_BASE, VMCS_GUEST_DS_LIMIT, VMCS_GUEST_DS_AR },
-	{ VMCS_GUEST_FS_SEL, VMCS_GUEST_FS_BASE, VMCS_GUEST_FS_LIMIT, VMCS_GUEST_FS_AR },
-	{ VMCS_GUEST_GS_SEL, VMCS_GUEST_GS_BASE, VMCS_GUEST_GS_LIMIT, VMCS_GUEST_GS_AR },
-	{ VMCS_GUEST_LDTR_SEL, VMCS_GUEST_LDTR_BASE, VMCS_GUEST_LDTR_LIMIT, VMCS_GUEST_LDTR_AR },
-	{ VMCS_GUEST_TR_SEL, VMCS_GUEST_TR_BASE, VMCS_GUEST_TR_LIMIT, VMCS_GUEST_TR_AR },
-};
-
 void hv_vmcs_image_read(struct hv_vmcs_image *v)
 {
 	int i;
@@ -134,10 +121,10 @@ void hv_vmcs_image_read(struct hv_vmcs_image *v)
 	v->guest_rip = hv_ve_read(VMCS_GUEST_RIP);
 	v->guest_rflags = hv_ve_read(VMCS_GUEST_RFLAGS);
 	for (i = 0; i < HV_VE_NSEGS; i++) {
-		v->seg[i].sel = hv_ve_read(hv_ve_seg_fields[i].sel);
-		v->seg[i].base = hv_ve_read(hv_ve_seg_fields[i].base);
-		v->seg[i].limit = hv_ve_read(hv_ve_seg_fields[i].limit);
-		v->seg[i].ar = hv_ve_read(hv_ve_seg_fields[i].ar);
+		v->seg[i].sel = hv_ve_read(hv_guest_segs[i].sel);
+		v->seg[i].base = hv_ve_read(hv_guest_segs[i].base);
+		v->seg[i].limit = hv_ve_read(hv_guest_segs[i].limit);
+		v->seg[i].ar = hv_ve_read(hv_guest_segs[i].ar);
 	}
 	v->gdtr_base = hv_ve_read(VMCS_GUEST_GDTR_BASE);
 	v->gdtr_limit = hv_ve_read(VMCS_GUEST_GDTR_LIMIT);

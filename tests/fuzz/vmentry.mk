@@ -3,7 +3,7 @@
 VMENTRY_FUZZ := $(BUILD)/fuzz/vmentry_fuzz
 FUZZERS += $(VMENTRY_FUZZ)
 $(VMENTRY_FUZZ): tests/fuzz/vmentry_fuzz.c kmod/lib/vmentry_check.c \
-		kmod/lib/vmx_caps.c kmod/lib/vmentry_check.h \
+		kmod/lib/vmx_caps.c kmod/lib/vmx_segs.c kmod/lib/vmentry_check.h \
 		kmod/lib/vmx_caps.h kmod/lib/vmx_defs.h \
 		tests/unit/kmod/vmentry_cpus.h
 	@mkdir -p $(dir $@)
