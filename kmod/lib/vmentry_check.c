@@ -841,3 +841,35 @@ bool hv_ve_image_field(const struct hv_vmcs_image *img, u32 field, u64 *val)
 	}
 	return false;
 }
+
+bool hv_ve_image_field_at(size_t i, u32 *field)
+{
+	if (i >= ARRAY_SIZE(ve_fields))
+		return false;
+	*field = ve_fields[i].field;
+	return true;
+}
+
+bool hv_ve_image_set(struct hv_vmcs_image *img, u32 field, u64 val)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ve_fields); i++) {
+		u8 *p = (u8 *)img + ve_fields[i].off;
+
+		if (ve_fields[i].field != field)
+			continue;
+		switch (ve_fields[i].size) {
+		case sizeof(u16):
+			*(u16 *)p = (u16)val;
+			break;
+		case sizeof(u32):
+			*(u32 *)p = (u32)val;
+			break;
+		default:
+			*(u64 *)p = val;
+		}
+		return true;
+	}
+	return false;
+}

@@ -14,10 +14,11 @@
  * CPUID's MAXPHYADDR and this CPU's EFER.LMA.  A violation is printed
  * ("hvgdb: cpu<N>: VM-entry check: SDM <section> <RULE>: <text>; field
  * <FIELD> = <value>") and the CPU is not launched (-EINVAL).  The pass is
- * printed too, so that a test sees the check ran.  Not run before
- * VMRESUME (printing in VMX root is not allowed; see docs/design-vmx.md).
- * Test-only vmentry_check_fake=hlt_ud edits the image (never the VMCS)
- * so that the refusal path runs in Bochs.
+ * printed too, so that a test sees the check ran.  Before VMRESUME the
+ * check runs from exit.c without printing (vmentry_resume.c).  Test-only
+ * vmentry_check_fake=hlt_ud (at launch) and resume_hlt_ud (at each CPU's
+ * first checked resume) edit the image (never the VMCS) so that the
+ * refusal paths run in Bochs.
  */
 #include <linux/kernel.h>
 #include <linux/module.h>
@@ -27,10 +28,10 @@
 #include "kmod/vmx/hv.h"
 #include "kmod/lib/vmentry_check.h"
 
-static bool vmentry_check;
-module_param(vmentry_check, bool, 0444);
+bool hv_vmentry_checking;
+module_param_named(vmentry_check, hv_vmentry_checking, bool, 0444);
 MODULE_PARM_DESC(vmentry_check,
-		 "judge each CPU's VMCS by the SDM's VM-entry checks before VMLAUNCH and refuse to launch on a violation (debugging, default 0)");
+		 "judge each CPU's VMCS by the SDM's VM-entry checks before VMLAUNCH and before each VMRESUME whose entry fields changed; refuse the entry on a violation (debugging, default 0)");
 
 /*
  * Test only: vmentry_check_fake=hlt_ud judges the image as if the entry
@@ -40,19 +41,42 @@ MODULE_PARM_DESC(vmentry_check,
  */
 static char *vmentry_check_fake;
 module_param(vmentry_check_fake, charp, 0400);
-MODULE_PARM_DESC(vmentry_check_fake, "test only: hlt_ud");
+MODULE_PARM_DESC(vmentry_check_fake, "test only: hlt_ud, resume_hlt_ud");
+
+static void hv_vmentry_fake_hlt_ud(struct hv_vmcs_image *img)
+{
+	img->activity = HV_ACTIVITY_HLT;
+	img->entry_intr_info = HV_INTR_INFO_VALID | HV_INTR_TYPE_HW_EXCEPTION |
+			       HV_VEC_UD;
+}
 
 /* False for a value this build does not know (the launch is refused). */
 static bool hv_vmentry_fake(struct hv_vmcs_image *img)
 {
-	if (!vmentry_check_fake || !*vmentry_check_fake)
+	if (!vmentry_check_fake || !*vmentry_check_fake ||
+	    !strcmp(vmentry_check_fake, "resume_hlt_ud"))
 		return true;
 	if (strcmp(vmentry_check_fake, "hlt_ud"))
 		return false;
-	img->activity = HV_ACTIVITY_HLT;
-	img->entry_intr_info = HV_INTR_INFO_VALID | HV_INTR_TYPE_HW_EXCEPTION |
-			       HV_VEC_UD;
+	hv_vmentry_fake_hlt_ud(img);
 	return true;
+}
+
+/*
+ * vmentry_check_fake=resume_hlt_ud: the same edit in the first image
+ * judged before a VMRESUME on each CPU (VMX root: no printing), so that
+ * the refusal of a resume can be seen in the test VM.
+ */
+void hv_vmentry_fake_resume(struct hv_vmcs_image *img)
+{
+	static DEFINE_PER_CPU(bool, hv_ve_faked);
+
+	if (vmentry_check_fake &&
+	    !strcmp(vmentry_check_fake, "resume_hlt_ud") &&
+	    !this_cpu_read(hv_ve_faked)) {
+		this_cpu_write(hv_ve_faked, true);
+		hv_vmentry_fake_hlt_ud(img);
+	}
 }
 
 /* VMREAD that leaves 0 when the field does not exist (VMfailValid). */
@@ -153,7 +177,7 @@ int hv_vmentry_check_launch(struct hv_cpu *c)
 	struct hv_ve_result r;
 	u64 val = 0;
 
-	if (!vmentry_check)
+	if (!hv_vmentry_checking)
 		return 0;
 	hv_vmcs_image_read(&img);
 	/*
@@ -163,11 +187,12 @@ int hv_vmentry_check_launch(struct hv_cpu *c)
 	img.guest_rip = (unsigned long)hv_vmx_launch;
 	img.guest_rsp = current_stack_pointer;
 	if (!hv_vmentry_fake(&img)) {
-		pr_err("hvgdb: cpu%u: VM-entry check: unknown vmentry_check_fake=%s (hlt_ud)\n",
+		pr_err("hvgdb: cpu%u: VM-entry check: unknown vmentry_check_fake=%s (hlt_ud, resume_hlt_ud)\n",
 		       smp_processor_id(), vmentry_check_fake);
 		return -EINVAL;
 	}
 	r = hv_vmentry_check(&img, &cpu);
+	hv_vmentry_capture_launch(&img);
 	if (r.rule == HV_VE_OK) {
 		pr_info("hvgdb: cpu%u: VM-entry check: passed (%d rules, SDM 27.2-27.3)\n",
 			smp_processor_id(), HV_VE_NRULES - 1);

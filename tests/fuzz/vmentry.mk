@@ -8,3 +8,12 @@ $(VMENTRY_FUZZ): tests/fuzz/vmentry_fuzz.c kmod/lib/vmentry_check.c \
 		tests/unit/kmod/vmentry_cpus.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(HVLIB_FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
+
+# Judges the VMCS images hvgdb.ko captured in the test VM (debugfs
+# "vmentry") against every MSR set of vmentry_cpus.h; run by
+# tests/vm/test_vmentry_captures.py.
+VMENTRY_JUDGE := $(BUILD)/tests/unit/kmod/vmentry_judge
+HELPERS += $(VMENTRY_JUDGE)
+$(VMENTRY_JUDGE): $(BUILD)/obj/tests/unit/kmod/vmentry_judge.o $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -o $@ $(filter %.o,$^) $(LINK_LIBS)
