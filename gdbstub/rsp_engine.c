@@ -40,6 +40,7 @@ void rsp_reset_connection(struct rsp_engine *eng)
 {
 	eng->no_ack = false;
 	eng->gdb_waiting = false;
+	eng->stop_unconfirmed = false;
 	eng->pend_head = eng->pend_tail = 0;
 	eng->peer_swbreak = eng->peer_hwbreak = false;
 	rsp_qemu_reset(eng);
@@ -258,6 +259,19 @@ static enum rsp_rx rsp_wait_start(struct rsp_engine *eng)
 			return RSP_RX_PACKET;
 		if (b == '+')
 			rsp_peer_acks(eng);
+		if (b == 0x03 && eng->stop_unconfirmed) {
+			/*
+			 * gdb interrupts a target we stopped: it never got the
+			 * stop reply (lost, or dropped by gdb after three bad
+			 * checksums, which gdb then acks all the same).  Send
+			 * it again rather than leave gdb waiting for good.
+			 */
+			eng->out_len = 0;
+			rsp_build_stop(eng, true);
+			rsp_send_out(eng);
+			eng->stop_resends++;
+			continue;
+		}
 		if (b >= 0) {
 			/* A noisy line must not keep the caller out for ever
 			 * either: a burst of junk counts as an idle slice. */
@@ -420,6 +434,7 @@ struct rsp_resume rsp_serve(struct rsp_engine *eng, const struct rsp_stop *why)
 			eng->out_len = 0;
 			rsp_build_stop(eng, true);
 			rsp_send_out(eng);
+			eng->stop_unconfirmed = true;
 		}
 		eng->gdb_waiting = false;
 	}
@@ -433,6 +448,7 @@ struct rsp_resume rsp_serve(struct rsp_engine *eng, const struct rsp_stop *why)
 		}
 		if (rx != RSP_RX_PACKET)
 			continue;
+		eng->stop_unconfirmed = false;	/* gdb moved on */
 		eng->out_len = 0;
 		h = rsp_dispatch(eng, &res);
 		if (h == RSP_REPLY)

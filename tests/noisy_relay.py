@@ -15,7 +15,11 @@ direction that is noisy (`up`: gdb to stub, `down`: stub to gdb), may be
 - sent twice (--dup),
 - followed by a burst of 1..--burst-max random bytes (--burst),
 - and each chunk read may be held back 1..--delay-max-ms ms (--delay,
-  per byte too, so a long packet is more likely to stall).
+  per byte too, so a long packet is more likely to stall);
+
+the first --after UP DOWN bytes of each direction pass intact (a session whose
+handshake, target.xml and all, got through, to put the faults on the
+commands).
 
 The faults come from random.Random(seed + direction): the same seed and
 the same byte stream give the same faults.  One client at a time; a new
@@ -24,9 +28,12 @@ of what was done are in Relay.stats (and printed on SIGTERM/exit by the
 command line form).
 """
 import argparse
+import queue
 import random
 import select
+import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -53,8 +60,9 @@ class Mangler:
     """The faults of one direction: a pure function of its seed and the
     bytes it was given (so a unit test can check rates and determinism)."""
 
-    def __init__(self, rates, seed):
+    def __init__(self, rates, seed, after=0):
         self.rates = rates
+        self.after = after      # bytes passed intact before any fault
         self.rng = random.Random(seed)
         self.stats = dict.fromkeys(FAULTS + ("bytes_in", "bytes_out"), 0)
 
@@ -65,6 +73,9 @@ class Mangler:
         wait = 0.0
         for b in data:
             st["bytes_in"] += 1
+            if st["bytes_in"] <= self.after:
+                out.append(b)
+                continue
             if r.delay and rng.random() < r.delay:
                 st["delay"] += 1
                 wait += rng.uniform(1, r.delay_max_ms) / 1000
@@ -90,12 +101,13 @@ class Relay:
     """Listens on 127.0.0.1:port (0: any free port, see .port) and relays
     each client to target through two Manglers, in a daemon thread."""
 
-    def __init__(self, target, rates, seed=1, dirs="both", port=0):
+    def __init__(self, target, rates, seed=1, dirs="both", port=0,
+                 after=(0, 0)):
         self.target = target
         self.up = Mangler(rates if dirs in ("both", "up") else Rates(),
-                          seed * 2)
+                          seed * 2, after[0])
         self.down = Mangler(rates if dirs in ("both", "down") else Rates(),
-                            seed * 2 + 1)
+                            seed * 2 + 1, after[1])
         self.lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.lsock.bind(("127.0.0.1", port))
@@ -167,6 +179,44 @@ class Relay:
                 s.close()
 
 
+def run_gdb(argv, timeout=600, stall=30):
+    """Runs gdb (batch) as a user at a noisy line would: when gdb has
+    printed nothing for `stall` seconds it gets a Ctrl-C (SIGINT; gdb sends
+    the stub 0x03).  Returns (output, number of Ctrl-Cs, hung): hung when
+    gdb was still running after `timeout` seconds (then killed)."""
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                         text=True, errors="replace")
+    lines = queue.Queue()
+
+    def read():
+        for line in p.stdout:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
+    out, ints, end = [], 0, time.time() + timeout
+    last = time.time()
+    while True:
+        try:
+            line = lines.get(timeout=1)
+        except queue.Empty:
+            if time.time() > end:
+                p.kill()
+                p.wait()
+                return "".join(out), ints, True
+            if time.time() - last > stall:
+                p.send_signal(signal.SIGINT)
+                ints += 1
+                last = time.time()
+            continue
+        if line is None:
+            p.wait()
+            return "".join(out), ints, False
+        out.append(line)
+        last = time.time()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--target", required=True, help="HOST:PORT")
@@ -178,11 +228,15 @@ def main():
                         help=f"probability per byte of a {f}")
     ap.add_argument("--burst-max", type=int, default=16)
     ap.add_argument("--delay-max-ms", type=float, default=200)
+    ap.add_argument("--after", type=int, nargs=2, default=(0, 0),
+                    metavar=("UP", "DOWN"),
+                    help="bytes gdb->stub and stub->gdb passed intact first")
     a = ap.parse_args()
     host, port = a.target.rsplit(":", 1)
     rates = Rates(a.drop, a.flip, a.dup, a.burst, a.delay, a.burst_max,
                   a.delay_max_ms)
-    relay = Relay((host, int(port)), rates, a.seed, a.dirs, a.listen)
+    relay = Relay((host, int(port)), rates, a.seed, a.dirs, a.listen,
+                  tuple(a.after))
     print(f"PORT={relay.port} {rates!r} seed={a.seed}", flush=True)
     try:
         while True:

@@ -18,7 +18,7 @@
  *
  * Captures: the first image of each kind per CPU is kept (load: the
  * launch image; inject: an event in ENTRY_INTR_INFO; step: monitor trap
- * flag on; sc: after a short-circuited instruction; hlt: activity state
+ * flag or RFLAGS.TF on; sc: after a short-circuited instruction; hlt: activity state
  * HLT), for the life of the module.
  *
  * Per-CPU state is written only by its CPU in root (or before launch);
@@ -136,7 +136,8 @@ bool hv_vmentry_check_resume(struct hv_cpu *c, u32 reason)
 	s->log.checks++;
 	if (img->entry_intr_info & HV_INTR_INFO_VALID)
 		hv_ve_capture(s, HV_VE_CAP_INJECT, img, reason);
-	if (img->proc & HV_PROC_MTF)
+	/* A step: monitor trap flag, or RFLAGS.TF where MTF is missing. */
+	if ((img->proc & HV_PROC_MTF) || (img->guest_rflags & X86_EFLAGS_TF))
 		hv_ve_capture(s, HV_VE_CAP_STEP, img, reason);
 	if (sc)
 		hv_ve_capture(s, HV_VE_CAP_SC, img, reason);

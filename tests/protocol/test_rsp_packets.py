@@ -4,6 +4,8 @@ These are the checks a stub author makes with a hand-written client:
 framing, acks, escapes, error codes, thread queries, resume semantics.
 """
 import re
+
+import pytest
 import socket
 import struct
 import time
@@ -339,3 +341,26 @@ def test_rejects_connection_noise(target):
     assert c.cmd("qC") == b"QC1"
     s.close()
     c.close()
+
+
+def test_interrupt_after_a_lost_stop_reply_gets_it_again(rsp):
+    """A noisy line (tests/noisy_relay.py) can cost gdb a stop reply: gdb
+    gives up after three bad checksums and acks it all the same, then
+    waits for good.  Its Ctrl-C (0x03) to a target that is already
+    stopped gets the stop reply again; once gdb sent a packet after the
+    stop, a stray 0x03 gets nothing."""
+    rsp.connect()
+    first = rsp.cmd("vCont;s:1").decode()      # read and acked: "lost"
+    assert first.startswith("T05thread:1;"), first
+    rsp.raw(b"\x03")
+    again = rsp.read_packet().decode()
+    assert again == first
+    rsp.raw(b"\x03")                            # still unconfirmed
+    assert rsp.read_packet().decode() == first
+    assert rsp.cmd("qC") == b"QC1"
+    rsp.raw(b"\x03")                            # gdb moved on: ignored
+    rsp.s.settimeout(1.0)
+    with pytest.raises(socket.timeout):
+        rsp.read_byte()
+    rsp.s.settimeout(5)
+    assert rsp.cmd("qC") == b"QC1"

@@ -17,7 +17,6 @@ What must hold at every rate:
   guest runs on, with a clean kernel log.
 """
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from hvvm import (REMOTE_TIMEOUT, assert_clean_dmesg, check_gdb_output,
                   mark, new_dmesg, sections)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from noisy_relay import Rates, Relay  # noqa: E402
+from noisy_relay import Rates, Relay, run_gdb  # noqa: E402
 
 PAGE_OFFSET = 0xFFFF888000000000    # nokaslr: the direct map
 PATTERN = 0x6876746573740000        # hvtest.ko's page: PATTERN | index
@@ -40,9 +39,9 @@ SEED = 19
 # with no fault: the session must pass completely through it.
 RATES = {
     "clean": Rates(),
-    "light": Rates(drop=1e-4, flip=1e-4, dup=1e-4, burst=1e-4, delay=1e-3),
-    "medium": Rates(drop=1e-3, flip=1e-3, dup=1e-3, burst=5e-4, delay=5e-3),
-    "heavy": Rates(drop=5e-3, flip=5e-3, dup=5e-3, burst=2e-3, delay=1e-2),
+    "1e-5": Rates(drop=1e-5, flip=1e-5, dup=1e-5, burst=1e-5, delay=1e-4),
+    "1e-4": Rates(drop=1e-4, flip=1e-4, dup=1e-4, burst=1e-4, delay=1e-3),
+    "1e-3": Rates(drop=1e-3, flip=1e-3, dup=1e-3, burst=1e-3, delay=5e-3),
 }
 # gdb's messages when a command failed over the line.
 FAILED = re.compile(r"Remote communication error|Remote connection closed|"
@@ -52,6 +51,10 @@ FAILED = re.compile(r"Remote communication error|Remote connection closed|"
                     r"Cannot execute this command|[Ee]rror|No registers|"
                     r"not supported by this target|The program has no")
 NOISY_TIMEOUT = 10      # gdb's remotetimeout through the relay
+# A user at a noisy line presses Ctrl-C when gdb seems stuck: after STALL
+# real seconds without output (a stop reply gdb lost; the stub sends it
+# again on 0x03 while unconfirmed, gdbstub/rsp_engine.c).
+STALL = 90
 LOG = Path(__file__).resolve().parents[2] / "build" / "noisy-line.log"
 
 
@@ -92,7 +95,7 @@ def session_cmds(g):
     for i, v in WRITES.items():
         cmds += [mark(f"w{i}"), f"set {{long}}{va + 8 * i:#x} = {v:#x}",
                  f"x/1gx {va + 8 * i:#x}"]
-    cmds += [mark("mon"), f"monitor !dq {g['pa']:x} l 2", mark("end")]
+    cmds += [mark("mon"), f"monitor !dq {g['pa']:x} l 10", mark("end")]
     return cmds
 
 
@@ -112,6 +115,11 @@ def judge(name, text, expected):
     expected = [norm(v) for v in expected]
     if got == expected:
         return "ok"
+    if "Ignoring packet error" in text:
+        # gdb gave up on a reply after three bad checksums, said so, and
+        # parsed what it had all the same (gdb's choice, not the stub's):
+        # whatever it shows after that is flagged by its own message.
+        return "failed"
     assert FAILED.search(text), (
         f"{name}: neither the right result nor an error (expected "
         f"{expected}):\n{text}")
@@ -140,18 +148,15 @@ def test_noisy_session_is_right_or_fails_cleanly(vm1, guest, rate, capsys):
         args = [a.replace(f"remotetimeout {REMOTE_TIMEOUT}",
                           f"remotetimeout {NOISY_TIMEOUT}") for a in args]
         try:
-            r = subprocess.run(args, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True,
-                               timeout=600, stdin=subprocess.DEVNULL)
-            out = r.stdout
-        except subprocess.TimeoutExpired as e:
-            out = (e.stdout or b"").decode(errors="replace")
-            out += "\n@@hung\n"
+            out, ctrl_c, hung = run_gdb(args, timeout=600, stall=STALL)
         finally:
             relay.close()
+        if hung:
+            out += "\n@@hung\n"
         LOG.parent.mkdir(parents=True, exist_ok=True)
         with open(LOG, "a") as f:
-            f.write(f"==== {rate} {RATES[rate]!r} seed={SEED}\n{out}\n")
+            f.write(f"==== {rate} {RATES[rate]!r} seed={SEED} "
+                    f"ctrl_c={ctrl_c}\n{out}\n")
         # The stub did not wedge: a clean connection now works.
         clean = sections(gdb(vm, "delete", mark("w"),
                              f"x/2gx {va + 8 * min(WRITES):#x}",
@@ -220,6 +225,8 @@ def test_noisy_session_is_right_or_fails_cleanly(vm1, guest, rate, capsys):
         assert_clean_dmesg(new_dmesg(vm, dmark))
     if rate == "clean":
         assert set(verdict.values()) == {"ok"} and detached, (verdict, out)
+        assert ctrl_c == 0, out
     with capsys.disabled():
         print(f"\n[noisy {rate}] {RATES[rate]!r} seed={SEED} "
-              f"relay={relay.stats} verdict={verdict} detached={detached}")
+              f"relay={relay.stats} verdict={verdict} detached={detached} "
+              f"ctrl_c={ctrl_c}")
