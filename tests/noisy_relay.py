@@ -182,7 +182,8 @@ class Relay:
 def run_gdb(argv, timeout=600, stall=30):
     """Runs gdb (batch) as a user at a noisy line would: when gdb has
     printed nothing for `stall` seconds it gets a Ctrl-C (SIGINT; gdb sends
-    the stub 0x03).  Returns (output, number of Ctrl-Cs, hung): hung when
+    the stub 0x03).  gdb's "Ignoring packet error, continuing..." is no
+    progress: gdb prints it on each round of waiting for a stop reply.  Returns (output, number of Ctrl-Cs, hung): hung when
     gdb was still running after `timeout` seconds (then killed)."""
     p = subprocess.Popen(argv, stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -214,7 +215,8 @@ def run_gdb(argv, timeout=600, stall=30):
             p.wait()
             return "".join(out), ints, False
         out.append(line)
-        last = time.time()
+        if not line.startswith("Ignoring packet error"):
+            last = time.time()
 
 
 def main():
