@@ -21,7 +21,7 @@ import pytest
 from conftest import DATA, Target
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from noisy_relay import Rates, Relay, run_gdb  # noqa: E402
+from noisy_relay import Mangler, Rates, Relay, run_gdb  # noqa: E402
 
 RATE = Rates(drop=3e-4, flip=3e-4, dup=3e-4, burst=3e-4, delay=2e-3,
              delay_max_ms=50)
@@ -83,3 +83,22 @@ def test_noisy_session_ends_right_or_with_an_error(seed):
         print(f"seed {seed}: {relay.stats} ctrl_c={ctrl_c}")
     finally:
         t.stop()
+
+
+def test_relay_faults_are_repeatable_and_at_their_rates():
+    data = bytes(range(256)) * 400                  # 102,400 bytes
+    r = Rates(drop=0.01, flip=0.02, dup=0.01, burst=0.005, delay=0.0)
+    a, b = Mangler(r, 7), Mangler(r, 7)
+    assert a.mangle(data) == b.mangle(data)         # same seed, same faults
+    assert Mangler(r, 8).mangle(data) != Mangler(r, 7).mangle(data)
+    for name, p in (("drop", 0.01), ("flip", 0.02), ("dup", 0.01),
+                    ("burst", 0.005)):
+        n = a.stats[name]
+        # Within 5 standard deviations of the expected count.
+        mean = p * len(data)
+        assert abs(n - mean) < 5 * (mean ** 0.5), (name, n, mean)
+    clean = Mangler(Rates(), 1)
+    assert clean.mangle(data) == (data, 0.0)
+    late = Mangler(Rates(drop=1.0), 1, after=1000)
+    out, _ = late.mangle(data)
+    assert out == data[:1000]                       # then every byte dropped
