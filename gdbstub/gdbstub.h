@@ -221,7 +221,9 @@ struct rsp_engine {
 	/* connection state */
 	bool no_ack;
 	bool gdb_waiting;	/* gdb sent a resume and waits for a stop */
-	bool stop_unconfirmed;	/* stop reply sent, no packet from gdb since */
+	bool stop_unconfirmed;	/* stop reply not acked at once, no packet
+				 * from gdb since */
+	bool sent_clean;	/* the last packet's first copy was acked */
 	bool peer_swbreak, peer_hwbreak;
 	bool have_stop;
 	struct rsp_stop stop;	/* current stop, for '?' */
