@@ -38,7 +38,8 @@ BENCHES    :=	# benchmark programs, run by `make bench`
 HELPERS    :=	# test-only programs (harnesses), built by `make`
 
 .PHONY: all libs tools kmod deps check unit protocol python vm-check \
-	fuzz-short fuzz bench vm-bench run clean helpers install install-python \
+	fuzz-short fuzz fuzz-corpus bench vm-bench run clean helpers \
+	install install-python \
 	install-tools install-host uninstall uninstall-host install-module \
 	uninstall-module
 all: libs tools helpers kmod
@@ -109,9 +110,10 @@ fuzz-short: $(FUZZERS)
 	rm -f $(BUILD)/fuzz-logs/*.rc; \
 	printf '%s\n' $(FUZZERS) | xargs -P $(FUZZ_JOBS) -I{} sh -c '\
 		n=$$(basename {}); mkdir -p $(BUILD)/fuzz-corpus/$$n; \
-		{} -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		{} $(FUZZ_LIMIT) -print_final_stats=1 \
 			-artifact_prefix=$(BUILD)/fuzz-findings/$$n- \
-			$(BUILD)/fuzz-corpus/$$n > $(BUILD)/fuzz-logs/$$n.log 2>&1; \
+			$(BUILD)/fuzz-corpus/$$n $$(ls -d tests/fuzz/corpus/$$n 2>/dev/null) \
+			> $(BUILD)/fuzz-logs/$$n.log 2>&1; \
 		echo $$? > $(BUILD)/fuzz-logs/$$n.rc'; \
 	fail=0; for f in $(FUZZERS); do n=$$(basename $$f); \
 		echo "== $${f#$(BUILD)/} ($(FUZZ_SECONDS) s)"; \
@@ -121,8 +123,21 @@ fuzz-short: $(FUZZERS)
 	done; \
 	[ $$fail = 0 ] && echo "fuzz: no findings" || { echo "fuzz: FINDINGS"; exit 1; }
 
-fuzz: FUZZ_SECONDS = 1800
+# fuzz-short: FUZZ_SECONDS each; `make fuzz`: FUZZ_RUNS executions each
+# (issue 19: 10 million), new inputs in build/fuzz-corpus/<target>, the
+# minimized corpus kept in the repository (tests/fuzz/corpus/<target>,
+# read as a second corpus) updated by `make fuzz-corpus`.
+FUZZ_LIMIT = -max_total_time=$(FUZZ_SECONDS)
+FUZZ_RUNS ?= 10000000
+fuzz: FUZZ_LIMIT = -runs=$(FUZZ_RUNS)
 fuzz: fuzz-short
+
+fuzz-corpus: $(FUZZERS)
+	@mkdir -p $(BUILD)/fuzz-logs; for f in $(FUZZERS); do n=$$(basename $$f); \
+		mkdir -p tests/fuzz/corpus/$$n $(BUILD)/fuzz-corpus/$$n; \
+		$$f -merge=1 tests/fuzz/corpus/$$n $(BUILD)/fuzz-corpus/$$n \
+			> $(BUILD)/fuzz-logs/$$n.merge.log 2>&1 || exit 1; \
+		echo "$$n: $$(ls tests/fuzz/corpus/$$n | wc -l) inputs"; done
 
 bench: all $(BENCHES)
 	@for b in $(BENCHES); do echo "== $${b#$(BUILD)/}"; $$b || exit 1; done

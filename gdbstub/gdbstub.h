@@ -221,6 +221,9 @@ struct rsp_engine {
 	/* connection state */
 	bool no_ack;
 	bool gdb_waiting;	/* gdb sent a resume and waits for a stop */
+	bool stop_unconfirmed;	/* stop reply not acked at once, no packet
+				 * from gdb since */
+	bool sent_clean;	/* the last packet's first copy was acked */
 	bool peer_swbreak, peer_hwbreak;
 	bool have_stop;
 	struct rsp_stop stop;	/* current stop, for '?' */
@@ -244,7 +247,8 @@ struct rsp_engine {
 	struct rsp_bp bps[RSP_MAX_BREAKPOINTS];
 
 	/* statistics, for benchmarks and docs */
-	u64 rx_packets, tx_packets, rx_bytes, tx_bytes, retransmits, bad_csum;
+	u64 rx_packets, tx_packets, rx_bytes, tx_bytes, retransmits, bad_csum,
+	    stop_resends;
 
 	/* monitor output staging */
 	size_t mon_len;

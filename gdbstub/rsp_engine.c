@@ -40,6 +40,7 @@ void rsp_reset_connection(struct rsp_engine *eng)
 {
 	eng->no_ack = false;
 	eng->gdb_waiting = false;
+	eng->stop_unconfirmed = false;
 	eng->pend_head = eng->pend_tail = 0;
 	eng->peer_swbreak = eng->peer_hwbreak = false;
 	rsp_qemu_reset(eng);
@@ -205,14 +206,18 @@ void rsp_send_out(struct rsp_engine *eng)
 	int tries, junk = 0;
 
 	rsp_transmit(eng);
+	eng->sent_clean = true;
 	if (eng->no_ack)
 		return;
 	for (tries = 1; tries <= RSP_ACK_TRIES; ) {
 		int b = rsp_get(eng, eng->cfg.byte_timeout_ms);
 
+		if (b < 0)
+			eng->sent_clean = false;
 		if (b == '+' || b < 0)
 			return;	/* acked, or peer silent: do not hang */
 		if (b == '-') {
+			eng->sent_clean = false;
 			if (++tries > RSP_ACK_TRIES)
 				return;
 			eng->retransmits++;
@@ -258,6 +263,20 @@ static enum rsp_rx rsp_wait_start(struct rsp_engine *eng)
 			return RSP_RX_PACKET;
 		if (b == '+')
 			rsp_peer_acks(eng);
+		if (b == 0x03 && eng->stop_unconfirmed) {
+			/*
+			 * gdb interrupts a target we stopped, and our stop
+			 * reply went through NAKs or got no ack: gdb may never
+			 * have got it (it drops a reply after three bad
+			 * checksums and acks it all the same).  Send it again
+			 * rather than leave gdb waiting for good.
+			 */
+			eng->out_len = 0;
+			rsp_build_stop(eng, true);
+			rsp_send_out(eng);
+			eng->stop_resends++;
+			continue;
+		}
 		if (b >= 0) {
 			/* A noisy line must not keep the caller out for ever
 			 * either: a burst of junk counts as an idle slice. */
@@ -420,6 +439,9 @@ struct rsp_resume rsp_serve(struct rsp_engine *eng, const struct rsp_stop *why)
 			eng->out_len = 0;
 			rsp_build_stop(eng, true);
 			rsp_send_out(eng);
+			/* Acked at once: gdb has it (a 0x03 now is a Ctrl-C
+			 * that crossed the stop, and gets nothing). */
+			eng->stop_unconfirmed = !eng->sent_clean;
 		}
 		eng->gdb_waiting = false;
 	}
@@ -433,6 +455,7 @@ struct rsp_resume rsp_serve(struct rsp_engine *eng, const struct rsp_stop *why)
 		}
 		if (rx != RSP_RX_PACKET)
 			continue;
+		eng->stop_unconfirmed = false;	/* gdb moved on */
 		eng->out_len = 0;
 		h = rsp_dispatch(eng, &res);
 		if (h == RSP_REPLY)

@@ -324,6 +324,7 @@ static void __exit hv_exit(void)
 	hv_debugfs_remove();
 	cpuhp_remove_state(hv.hp_state);
 	hv_report_unexpected();
+	hv_vmentry_report();
 	for_each_possible_cpu(cpu)
 		if (hv.cpus[cpu] && (hv.cpus[cpu]->state == HV_CPU_VIRTUALIZED ||
 				     hv.cpus[cpu]->state == HV_CPU_PARKED))

@@ -459,17 +459,6 @@ static struct hv_ve_result ve_guest_regs(const struct hv_vmcs_image *v,
 	return VE_PASS;
 }
 
-static const u32 ve_seg_base_field[HV_VE_NSEGS] = {
-	VMCS_GUEST_ES_BASE, VMCS_GUEST_CS_BASE, VMCS_GUEST_SS_BASE,
-	VMCS_GUEST_DS_BASE, VMCS_GUEST_FS_BASE, VMCS_GUEST_GS_BASE,
-	VMCS_GUEST_LDTR_BASE, VMCS_GUEST_TR_BASE,
-};
-static const u32 ve_seg_ar_field[HV_VE_NSEGS] = {
-	VMCS_GUEST_ES_AR, VMCS_GUEST_CS_AR, VMCS_GUEST_SS_AR,
-	VMCS_GUEST_DS_AR, VMCS_GUEST_FS_AR, VMCS_GUEST_GS_AR,
-	VMCS_GUEST_LDTR_AR, VMCS_GUEST_TR_AR,
-};
-
 /* Limit and G agree (27.3.1.2): a byte limit fits 20 bits, a page one ends in fff. */
 static bool ve_limit_g_ok(const struct hv_ve_segment *s)
 {
@@ -486,13 +475,13 @@ static struct hv_ve_result ve_seg_common(const struct hv_ve_segment *s,
 					 enum hv_ve_seg i, bool want_s)
 {
 	if (!!(s->ar & VE_AR_S) != want_s)
-		return VE_FAIL(GUEST_SEG_S, ve_seg_ar_field[i]);
+		return VE_FAIL(GUEST_SEG_S, hv_guest_segs[i].ar);
 	if (!(s->ar & VE_AR_P))
-		return VE_FAIL(GUEST_SEG_PRESENT, ve_seg_ar_field[i]);
+		return VE_FAIL(GUEST_SEG_PRESENT, hv_guest_segs[i].ar);
 	if (s->ar & VE_AR_RESERVED)
-		return VE_FAIL(GUEST_SEG_AR_RESERVED, ve_seg_ar_field[i]);
+		return VE_FAIL(GUEST_SEG_AR_RESERVED, hv_guest_segs[i].ar);
 	if (!ve_limit_g_ok(s))
-		return VE_FAIL(GUEST_SEG_G, ve_seg_ar_field[i]);
+		return VE_FAIL(GUEST_SEG_G, hv_guest_segs[i].ar);
 	return VE_PASS;
 }
 
@@ -540,7 +529,7 @@ static struct hv_ve_result ve_guest_segments(const struct hv_vmcs_image *v)
 			ok = !ve_usable(s) || !(s->base & VE_HIGH32);
 		}
 		if (!ok)
-			return VE_FAIL(GUEST_SEG_BASE, ve_seg_base_field[i]);
+			return VE_FAIL(GUEST_SEG_BASE, hv_guest_segs[i].base);
 	}
 	/* Types. */
 	if (!(cs_type == 9 || cs_type == 11 || cs_type == 13 ||
@@ -556,7 +545,7 @@ static struct hv_ve_result ve_guest_segments(const struct hv_vmcs_image *v)
 			continue;
 		if (!(t & VE_AR_TYPE_ACCESSED) ||
 		    ((t & VE_AR_TYPE_CODE) && !(t & VE_AR_TYPE_READABLE)))
-			return VE_FAIL(GUEST_DATA_TYPE, ve_seg_ar_field[i]);
+			return VE_FAIL(GUEST_DATA_TYPE, hv_guest_segs[i].ar);
 	}
 	/* S, P, reserved bits, granularity of CS and the usable data segments. */
 	for (i = HV_VE_ES; i <= HV_VE_GS; i++) {
@@ -580,7 +569,7 @@ static struct hv_ve_result ve_guest_segments(const struct hv_vmcs_image *v)
 		    !ve_usable(s) || ve_ar_type(s->ar) > 11)
 			continue;
 		if (ve_ar_dpl(s->ar) < (s->sel & VE_SEL_RPL_MASK))
-			return VE_FAIL(GUEST_DATA_DPL, ve_seg_ar_field[i]);
+			return VE_FAIL(GUEST_DATA_DPL, hv_guest_segs[i].ar);
 	}
 	if (ia32e && (cs->ar & VE_AR_L) && (cs->ar & VE_AR_DB))
 		return VE_FAIL(GUEST_CS_L_D, VMCS_GUEST_CS_AR);
@@ -847,6 +836,38 @@ bool hv_ve_image_field(const struct hv_vmcs_image *img, u32 field, u64 *val)
 			break;
 		default:
 			*val = *(const u64 *)p;
+		}
+		return true;
+	}
+	return false;
+}
+
+bool hv_ve_image_field_at(size_t i, u32 *field)
+{
+	if (i >= ARRAY_SIZE(ve_fields))
+		return false;
+	*field = ve_fields[i].field;
+	return true;
+}
+
+bool hv_ve_image_set(struct hv_vmcs_image *img, u32 field, u64 val)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ve_fields); i++) {
+		u8 *p = (u8 *)img + ve_fields[i].off;
+
+		if (ve_fields[i].field != field)
+			continue;
+		switch (ve_fields[i].size) {
+		case sizeof(u16):
+			*(u16 *)p = (u16)val;
+			break;
+		case sizeof(u32):
+			*(u32 *)p = (u32)val;
+			break;
+		default:
+			*(u64 *)p = val;
 		}
 		return true;
 	}

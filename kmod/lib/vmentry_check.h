@@ -42,7 +42,7 @@
 /* Segment registers in VMCS order (ES, CS, SS, DS, FS, GS, LDTR, TR). */
 enum hv_ve_seg {
 	HV_VE_ES, HV_VE_CS, HV_VE_SS, HV_VE_DS, HV_VE_FS, HV_VE_GS,
-	HV_VE_LDTR, HV_VE_TR, HV_VE_NSEGS
+	HV_VE_LDTR, HV_VE_TR, HV_VE_NSEGS	/* = HV_GUEST_NSEGS */
 };
 
 struct hv_ve_segment {
@@ -232,5 +232,11 @@ const char *hv_ve_rule_text(enum hv_ve_rule r);
 const char *hv_ve_field_name(u32 field);
 /* The value of @field in @img into *val; false if the image lacks it. */
 bool hv_ve_image_field(const struct hv_vmcs_image *img, u32 field, u64 *val);
+/* The encoding of the image's field number @i into *field (i from 0, in
+ * a fixed order); false past the last.  Dumps walk the image with it. */
+bool hv_ve_image_field_at(size_t i, u32 *field);
+/* Sets @field of @img to @val (cut to the field's width); false if the
+ * image lacks it.  Reads a dump back. */
+bool hv_ve_image_set(struct hv_vmcs_image *img, u32 field, u64 val);
 
 #endif /* HVGDB_KMOD_VMENTRY_CHECK_H */

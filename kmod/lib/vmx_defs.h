@@ -515,4 +515,13 @@ static inline u32 hv_ss_ar_cpl(u64 ss_ar)
 	return ((u32)ss_ar & HV_AR_DPL_MASK) >> HV_AR_DPL_SHIFT;
 }
 
+/*
+ * The guest segment registers' VMCS fields, ES, CS, SS, DS, FS, GS, LDTR,
+ * TR (the SDM's encoding order, App. B): one table, in vmx_segs.c, read
+ * by the VMCS setup, the VMCS image reader and the VM-entry checker.
+ */
+#define HV_GUEST_NSEGS	8
+struct hv_seg_fields { u32 sel, base, limit, ar; };
+extern const struct hv_seg_fields hv_guest_segs[HV_GUEST_NSEGS];
+
 #endif /* HVGDB_KMOD_VMX_DEFS_H */

@@ -246,6 +246,8 @@ void hv_debugfs_create(void (*gdb)(struct seq_file *m),
 			    &unexpected_fops);
 	debugfs_create_file("gdb", 0400, hv_dir, gdb, &layer_fops);
 	debugfs_create_file("wire", 0400, hv_dir, wire, &layer_fops);
+	debugfs_create_file("vmentry", 0400, hv_dir, hv_vmentry_show,
+			    &layer_fops);
 	debugfs_create_file("info_mem", 0400, hv_dir, mem, &walk_fops);
 	debugfs_create_file("info_tlb", 0400, hv_dir, tlb, &walk_fops);
 	debugfs_create_file("test_ept_misconfig", 0200, hv_dir, NULL,

@@ -486,6 +486,8 @@ static int hv_exit_observed(struct hv_cpu *c, struct hv_regs *r,
 	}
 	if (sc) {
 		/* HyperDbg's short-circuit: the instruction is skipped. */
+		if (unlikely(hv_vmentry_checking))
+			hv_vmentry_note_sc();
 		hv_skip_insn();
 		return HV_RESUME;
 	}
@@ -575,6 +577,25 @@ static void hv_sync_controls(struct hv_cpu *c)
 	c->ctls_dirty = false;
 }
 
+/*
+ * vmentry_check=1 found a broken rule in the entry about to be made
+ * (vmentry_resume.c recorded which): do not enter.  Leave VMX on this CPU
+ * when the guest state allows it (the kernel runs on natively; an event
+ * the entry would have injected is lost), else park it as after a failed
+ * VM entry.
+ */
+static int hv_vmentry_refuse(struct hv_cpu *c, struct hv_regs *r, u32 reason)
+{
+	if (hv_can_leave()) {
+		hv_record(c, r, reason, HV_LEAVE);
+		hv_leave_vmx(c, r, hv_vmread(VMCS_GUEST_RIP));
+		c->state = HV_CPU_LEFT;
+		return HV_LEAVE;
+	}
+	hv_record(c, r, reason, HV_PARK);
+	return hv_park(c, r, "VM-entry check failed");
+}
+
 int hv_exit_handler(struct hv_regs *r)
 {
 	struct hv_cpu *c = this_cpu_read(hv_this_cpu);
@@ -596,6 +617,9 @@ int hv_exit_handler(struct hv_regs *r)
 	if (unlikely(c->timer_rearm) && basic != EXIT_PREEMPT_TIMER &&
 	    ret == HV_RESUME)
 		hv_timer_rearm(c);
+	if (unlikely(hv_vmentry_checking) && ret == HV_RESUME &&
+	    !hv_vmentry_check_resume(c, basic))
+		ret = hv_vmentry_refuse(c, r, basic);
 	c->regs = NULL;
 	return ret;
 }

@@ -216,6 +216,23 @@ void hv_vmcs_setup(struct hv_cpu *c, unsigned long cr4_before);
 struct hv_vmcs_image;
 void hv_vmcs_image_read(struct hv_vmcs_image *img);
 int hv_vmentry_check_launch(struct hv_cpu *c);
+void hv_vmentry_fake_resume(struct hv_vmcs_image *img);
+extern bool hv_vmentry_checking;	/* module parameter vmentry_check */
+/*
+ * vmentry_resume.c: the check before VMRESUME (VMX root, no printing):
+ * true to enter, false when a rule is broken (recorded for
+ * hv_vmentry_report(), process context).  Captures for debugfs.
+ */
+enum hv_ve_cap {
+	HV_VE_CAP_LOAD, HV_VE_CAP_INJECT, HV_VE_CAP_STEP, HV_VE_CAP_SC,
+	HV_VE_CAP_HLT, HV_VE_CAP_N
+};
+bool hv_vmentry_check_resume(struct hv_cpu *c, u32 reason);
+void hv_vmentry_note_sc(void);
+void hv_vmentry_capture_launch(const struct hv_vmcs_image *img);
+void hv_vmentry_report(void);
+struct seq_file;
+void hv_vmentry_show(struct seq_file *m);
 
 /*
  * exit.c.  Exit handling runs in VMX root (no printk, no sleeping, no

@@ -61,24 +61,11 @@ static void hv_describe(const struct desc_ptr *gdt, u16 sel, bool system,
 	*ar = (u32)((lo >> 40) & 0xf0ff);
 }
 
-struct hv_seg_fields { u32 sel, base, limit, ar; };
-
-static const struct hv_seg_fields hv_segs[8] = {
-	{ VMCS_GUEST_ES_SEL, VMCS_GUEST_ES_BASE, VMCS_GUEST_ES_LIMIT, VMCS_GUEST_ES_AR },
-	{ VMCS_GUEST_CS_SEL, VMCS_GUEST_CS_BASE, VMCS_GUEST_CS_LIMIT, VMCS_GUEST_CS_AR },
-	{ VMCS_GUEST_SS_SEL, VMCS_GUEST_SS_BASE, VMCS_GUEST_SS_LIMIT, VMCS_GUEST_SS_AR },
-	{ VMCS_GUEST_DS_SEL, VMCS_GUEST_DS_BASE, VMCS_GUEST_DS_LIMIT, VMCS_GUEST_DS_AR },
-	{ VMCS_GUEST_FS_SEL, VMCS_GUEST_FS_BASE, VMCS_GUEST_FS_LIMIT, VMCS_GUEST_FS_AR },
-	{ VMCS_GUEST_GS_SEL, VMCS_GUEST_GS_BASE, VMCS_GUEST_GS_LIMIT, VMCS_GUEST_GS_AR },
-	{ VMCS_GUEST_LDTR_SEL, VMCS_GUEST_LDTR_BASE, VMCS_GUEST_LDTR_LIMIT, VMCS_GUEST_LDTR_AR },
-	{ VMCS_GUEST_TR_SEL, VMCS_GUEST_TR_BASE, VMCS_GUEST_TR_LIMIT, VMCS_GUEST_TR_AR },
-};
-
 static void hv_guest_segments(const struct desc_ptr *gdt, u64 *tr_base)
 {
 	int i;
 
-	for (i = 0; i < 8; i++) {
+	for (i = 0; i < HV_GUEST_NSEGS; i++) {
 		u16 sel = hv_sel(i);
 		u64 base;
 		u32 limit, ar;
@@ -94,10 +81,10 @@ static void hv_guest_segments(const struct desc_ptr *gdt, u64 *tr_base)
 			base = native_read_msr(HV_MSR_GS_BASE);
 		if (i == 7)
 			*tr_base = base;
-		hv_vmwrite(hv_segs[i].sel, sel);
-		hv_vmwrite(hv_segs[i].base, base);
-		hv_vmwrite(hv_segs[i].limit, limit);
-		hv_vmwrite(hv_segs[i].ar, ar);
+		hv_vmwrite(hv_guest_segs[i].sel, sel);
+		hv_vmwrite(hv_guest_segs[i].base, base);
+		hv_vmwrite(hv_guest_segs[i].limit, limit);
+		hv_vmwrite(hv_guest_segs[i].ar, ar);
 	}
 }
 

@@ -14,10 +14,11 @@
  * CPUID's MAXPHYADDR and this CPU's EFER.LMA.  A violation is printed
  * ("hvgdb: cpu<N>: VM-entry check: SDM <section> <RULE>: <text>; field
  * <FIELD> = <value>") and the CPU is not launched (-EINVAL).  The pass is
- * printed too, so that a test sees the check ran.  Not run before
- * VMRESUME (printing in VMX root is not allowed; see docs/design-vmx.md).
- * Test-only vmentry_check_fake=hlt_ud edits the image (never the VMCS)
- * so that the refusal path runs in Bochs.
+ * printed too, so that a test sees the check ran.  Before VMRESUME the
+ * check runs from exit.c without printing (vmentry_resume.c).  Test-only
+ * vmentry_check_fake=hlt_ud (at launch) and resume_hlt_ud (at each CPU's
+ * first checked resume) edit the image (never the VMCS) so that the
+ * refusal paths run in Bochs.
  */
 #include <linux/kernel.h>
 #include <linux/module.h>
@@ -27,10 +28,10 @@
 #include "kmod/vmx/hv.h"
 #include "kmod/lib/vmentry_check.h"
 
-static bool vmentry_check;
-module_param(vmentry_check, bool, 0444);
+bool hv_vmentry_checking;
+module_param_named(vmentry_check, hv_vmentry_checking, bool, 0444);
 MODULE_PARM_DESC(vmentry_check,
-		 "judge each CPU's VMCS by the SDM's VM-entry checks before VMLAUNCH and refuse to launch on a violation (debugging, default 0)");
+		 "judge each CPU's VMCS by the SDM's VM-entry checks before VMLAUNCH and before each VMRESUME whose entry fields changed; refuse the entry on a violation (debugging, default 0)");
 
 /*
  * Test only: vmentry_check_fake=hlt_ud judges the image as if the entry
@@ -40,19 +41,42 @@ MODULE_PARM_DESC(vmentry_check,
  */
 static char *vmentry_check_fake;
 module_param(vmentry_check_fake, charp, 0400);
-MODULE_PARM_DESC(vmentry_check_fake, "test only: hlt_ud");
+MODULE_PARM_DESC(vmentry_check_fake, "test only: hlt_ud, resume_hlt_ud");
+
+static void hv_vmentry_fake_hlt_ud(struct hv_vmcs_image *img)
+{
+	img->activity = HV_ACTIVITY_HLT;
+	img->entry_intr_info = HV_INTR_INFO_VALID | HV_INTR_TYPE_HW_EXCEPTION |
+			       HV_VEC_UD;
+}
 
 /* False for a value this build does not know (the launch is refused). */
 static bool hv_vmentry_fake(struct hv_vmcs_image *img)
 {
-	if (!vmentry_check_fake || !*vmentry_check_fake)
+	if (!vmentry_check_fake || !*vmentry_check_fake ||
+	    !strcmp(vmentry_check_fake, "resume_hlt_ud"))
 		return true;
 	if (strcmp(vmentry_check_fake, "hlt_ud"))
 		return false;
-	img->activity = HV_ACTIVITY_HLT;
-	img->entry_intr_info = HV_INTR_INFO_VALID | HV_INTR_TYPE_HW_EXCEPTION |
-			       HV_VEC_UD;
+	hv_vmentry_fake_hlt_ud(img);
 	return true;
+}
+
+/*
+ * vmentry_check_fake=resume_hlt_ud: the same edit in the first image
+ * judged before a VMRESUME on each CPU (VMX root: no printing), so that
+ * the refusal of a resume can be seen in the test VM.
+ */
+void hv_vmentry_fake_resume(struct hv_vmcs_image *img)
+{
+	static DEFINE_PER_CPU(bool, hv_ve_faked);
+
+	if (vmentry_check_fake &&
+	    !strcmp(vmentry_check_fake, "resume_hlt_ud") &&
+	    !this_cpu_read(hv_ve_faked)) {
+		this_cpu_write(hv_ve_faked, true);
+		hv_vmentry_fake_hlt_ud(img);
+	}
 }
 
 /* VMREAD that leaves 0 when the field does not exist (VMfailValid). */
@@ -63,19 +87,6 @@ static u64 hv_ve_read(u32 field)
 	asm volatile("vmread %1, %0" : "+rm"(v) : "r"((u64)field) : "cc");
 	return v;
 }
-
-static const struct {
-	u32 sel, base, limit, ar;
-} hv_ve_seg_fields[HV_VE_NSEGS] = {
-	{ VMCS_GUEST_ES_SEL, VMCS_GUEST_ES_BASE, VMCS_GUEST_ES_LIMIT, VMCS_GUEST_ES_AR },
-	{ VMCS_GUEST_CS_SEL, VMCS_GUEST_CS_BASE, VMCS_GUEST_CS_LIMIT, VMCS_GUEST_CS_AR },
-	{ VMCS_GUEST_SS_SEL, VMCS_GUEST_SS_BASE, VMCS_GUEST_SS_LIMIT, VMCS_GUEST_SS_AR },
-	{ VMCS_GUEST_DS_SEL, VMCS_GUEST_DS_BASE, VMCS_GUEST_DS_LIMIT, VMCS_GUEST_DS_AR },
-	{ VMCS_GUEST_FS_SEL, VMCS_GUEST_FS_BASE, VMCS_GUEST_FS_LIMIT, VMCS_GUEST_FS_AR },
-	{ VMCS_GUEST_GS_SEL, VMCS_GUEST_GS_BASE, VMCS_GUEST_GS_LIMIT, VMCS_GUEST_GS_AR },
-	{ VMCS_GUEST_LDTR_SEL, VMCS_GUEST_LDTR_BASE, VMCS_GUEST_LDTR_LIMIT, VMCS_GUEST_LDTR_AR },
-	{ VMCS_GUEST_TR_SEL, VMCS_GUEST_TR_BASE, VMCS_GUEST_TR_LIMIT, VMCS_GUEST_TR_AR },
-};
 
 void hv_vmcs_image_read(struct hv_vmcs_image *v)
 {
@@ -134,10 +145,10 @@ void hv_vmcs_image_read(struct hv_vmcs_image *v)
 	v->guest_rip = hv_ve_read(VMCS_GUEST_RIP);
 	v->guest_rflags = hv_ve_read(VMCS_GUEST_RFLAGS);
 	for (i = 0; i < HV_VE_NSEGS; i++) {
-		v->seg[i].sel = hv_ve_read(hv_ve_seg_fields[i].sel);
-		v->seg[i].base = hv_ve_read(hv_ve_seg_fields[i].base);
-		v->seg[i].limit = hv_ve_read(hv_ve_seg_fields[i].limit);
-		v->seg[i].ar = hv_ve_read(hv_ve_seg_fields[i].ar);
+		v->seg[i].sel = hv_ve_read(hv_guest_segs[i].sel);
+		v->seg[i].base = hv_ve_read(hv_guest_segs[i].base);
+		v->seg[i].limit = hv_ve_read(hv_guest_segs[i].limit);
+		v->seg[i].ar = hv_ve_read(hv_guest_segs[i].ar);
 	}
 	v->gdtr_base = hv_ve_read(VMCS_GUEST_GDTR_BASE);
 	v->gdtr_limit = hv_ve_read(VMCS_GUEST_GDTR_LIMIT);
@@ -166,7 +177,7 @@ int hv_vmentry_check_launch(struct hv_cpu *c)
 	struct hv_ve_result r;
 	u64 val = 0;
 
-	if (!vmentry_check)
+	if (!hv_vmentry_checking)
 		return 0;
 	hv_vmcs_image_read(&img);
 	/*
@@ -176,11 +187,12 @@ int hv_vmentry_check_launch(struct hv_cpu *c)
 	img.guest_rip = (unsigned long)hv_vmx_launch;
 	img.guest_rsp = current_stack_pointer;
 	if (!hv_vmentry_fake(&img)) {
-		pr_err("hvgdb: cpu%u: VM-entry check: unknown vmentry_check_fake=%s (hlt_ud)\n",
+		pr_err("hvgdb: cpu%u: VM-entry check: unknown vmentry_check_fake=%s (hlt_ud, resume_hlt_ud)\n",
 		       smp_processor_id(), vmentry_check_fake);
 		return -EINVAL;
 	}
 	r = hv_vmentry_check(&img, &cpu);
+	hv_vmentry_capture_launch(&img);
 	if (r.rule == HV_VE_OK) {
 		pr_info("hvgdb: cpu%u: VM-entry check: passed (%d rules, SDM 27.2-27.3)\n",
 			smp_processor_id(), HV_VE_NRULES - 1);

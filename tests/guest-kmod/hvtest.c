@@ -48,9 +48,25 @@
  *   mget OFF          the qword at OFF, read once -> "mget value=0x.."
  *   mexec N           N calls of hvtest_mfn() (one instruction and a
  *                     return) -> "mexec n=N fn=0x.."
- *   peek ADDR         the 8 bytes the kernel reads at ADDR (a data read
+ *   kpeek ADDR        the 8 bytes the kernel reads at ADDR (a data read
  *                     of kernel text, as kprobes or ftrace would make)
- *                     -> "peek 0x.. bytes=0f 1f 44 00 00 .. .. .."
+ *                     -> "kpeek 0x.. bytes=0f 1f 44 00 00 .. .. .."
+ *   peek N            qword N of the page of alloc, not filled again
+ *                     -> "peek N value=0x.."
+ *   probe V           calls hvtest_probe(V), a function that returns its
+ *                     argument (RDI): a debugger that stops at its first
+ *                     instruction and writes RDI changes what it returns
+ *                     -> "probe in=0x.. out=0x.."
+ *   nmi_start US      on every online CPU a kthread sends itself an NMI
+ *                     (local APIC, NMI_VECTOR) every US microseconds, and
+ *                     waits up to 1 s for its NMI handler to count it
+ *                     before it sends the next (NMIs pending on one CPU
+ *                     merge, so only one is ever in flight)
+ *                     -> "nmi_start us=US cpus=N"
+ *   nmi_stop          stops them -> as nmi
+ *   nmi               -> "nmi sent=S got=G late=L" and " cpuN sent=.. got=.."
+ *                     per CPU (late: sends whose NMI had not arrived after
+ *                     1 s; got counts only NMIs this module sent)
  *
  * Not for use outside the test VM.
  */
@@ -61,6 +77,12 @@
 #include <linux/mutex.h>
 #include <linux/gfp.h>
 #include <linux/smp.h>
+#include <linux/kthread.h>
+#include <linux/delay.h>
+#include <linux/atomic.h>
+#include <linux/percpu.h>
+#include <asm/apic.h>
+#include <asm/nmi.h>
 #include <asm/asm.h>
 #include <asm/desc.h>
 #include <asm/io.h>
@@ -74,7 +96,7 @@
 #define HVTEST_DR0	0x4856dbdbULL		/* slot 0 stays disabled */
 
 static DEFINE_MUTEX(hvtest_lock);
-static char hvtest_result[256];
+static char hvtest_result[512];
 static u64 *hvtest_page;
 static u64 *hvtest_mbuf;		/* 2 pages */
 
@@ -230,6 +252,121 @@ static void __noreturn hvtest_triple(void)
 }
 
 #include "hvtest_detour.c"
+/* Returns its argument: see "probe" above. */
+static noinline u64 hvtest_probe(u64 v)
+{
+	asm volatile("" : "+r"(v));
+	return v;
+}
+
+/* --- self-NMIs ---------------------------------------------------------- */
+
+struct hvtest_nmi_cpu {
+	atomic_t sent, got, late;
+	struct task_struct *task;
+};
+static DEFINE_PER_CPU(struct hvtest_nmi_cpu, hvtest_nmi);
+static unsigned long hvtest_nmi_us;
+static bool hvtest_nmi_registered;
+
+/* NMI context: claims an NMI only while one of ours is outstanding. */
+static int hvtest_nmi_handler(unsigned int type, struct pt_regs *regs)
+{
+	struct hvtest_nmi_cpu *c = this_cpu_ptr(&hvtest_nmi);
+
+	if (atomic_read(&c->got) >= atomic_read(&c->sent))
+		return NMI_DONE;
+	atomic_inc(&c->got);
+	return NMI_HANDLED;
+}
+
+static int hvtest_nmi_thread(void *arg)
+{
+	struct hvtest_nmi_cpu *c = arg;
+
+	while (!kthread_should_stop()) {
+		int want, i;
+
+		preempt_disable();
+		want = atomic_inc_return(&c->sent);
+		/* Not send_IPI_self: x2APIC's SELF IPI is fixed-only. */
+		apic->send_IPI(smp_processor_id(), NMI_VECTOR);
+		preempt_enable();
+		for (i = 0; i < 1000 && atomic_read(&c->got) < want; i++)
+			usleep_range(1000, 1100);
+		if (atomic_read(&c->got) < want)
+			atomic_inc(&c->late);
+		usleep_range(hvtest_nmi_us, hvtest_nmi_us + hvtest_nmi_us / 4 + 1);
+	}
+	return 0;
+}
+
+static void hvtest_nmi_stop(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct hvtest_nmi_cpu *c = per_cpu_ptr(&hvtest_nmi, cpu);
+
+		if (c->task)
+			kthread_stop(c->task);
+		c->task = NULL;
+	}
+}
+
+static int hvtest_nmi_start(unsigned long us)
+{
+	int cpu, err, n = 0;
+
+	if (!hvtest_nmi_registered) {
+		err = register_nmi_handler(NMI_LOCAL, hvtest_nmi_handler, 0,
+					   "hvtest");
+		if (err)
+			return err;
+		hvtest_nmi_registered = true;
+	}
+	hvtest_nmi_stop();
+	hvtest_nmi_us = us ? us : 1;
+	for_each_online_cpu(cpu) {
+		struct hvtest_nmi_cpu *c = per_cpu_ptr(&hvtest_nmi, cpu);
+		struct task_struct *t;
+
+		atomic_set(&c->sent, 0);
+		atomic_set(&c->got, 0);
+		atomic_set(&c->late, 0);
+		t = kthread_create_on_cpu(hvtest_nmi_thread, c, cpu,
+					  "hvtest_nmi/%u");
+		if (IS_ERR(t)) {
+			hvtest_nmi_stop();
+			return PTR_ERR(t);
+		}
+		c->task = t;
+		wake_up_process(t);
+		n++;
+	}
+	return n;
+}
+
+static void hvtest_nmi_report(char *r, size_t n)
+{
+	int cpu, sent = 0, got = 0, late = 0;
+	size_t k;
+
+	for_each_possible_cpu(cpu) {
+		struct hvtest_nmi_cpu *c = per_cpu_ptr(&hvtest_nmi, cpu);
+
+		sent += atomic_read(&c->sent);
+		got += atomic_read(&c->got);
+		late += atomic_read(&c->late);
+	}
+	k = scnprintf(r, n, "nmi sent=%d got=%d late=%d\n", sent, got, late);
+	for_each_online_cpu(cpu) {
+		struct hvtest_nmi_cpu *c = per_cpu_ptr(&hvtest_nmi, cpu);
+
+		k += scnprintf(r + k, n - k, " cpu%d sent=%d got=%d\n", cpu,
+			       atomic_read(&c->sent), atomic_read(&c->got));
+	}
+}
 
 static void hvtest_run(char *cmd)
 {
@@ -389,12 +526,40 @@ static void hvtest_run(char *cmd)
 	} else if (!strcmp(name, "triple")) {
 		hvtest_triple();
 	} else if (!strcmp(name, "peek")) {
+		if (!hvtest_page || a >= PAGE_SIZE / 8) {
+			snprintf(r, n, "error no page or index\n");
+			return;
+		}
+		snprintf(r, n, "peek %llu value=%#llx\n", a,
+			 READ_ONCE(hvtest_page[a]));
+	} else if (!strcmp(name, "probe")) {
+		snprintf(r, n, "probe in=%#llx out=%#llx\n", a, hvtest_probe(a));
+	} else if (!strcmp(name, "nmi_start")) {
+		int cpus;
+
+		/* Not under preempt_disable: kthreads are created. */
+		preempt_enable();
+		cpus = hvtest_nmi_start(a);
+		preempt_disable();
+		if (cpus < 0)
+			snprintf(r, n, "error nmi_start %d\n", cpus);
+		else
+			snprintf(r, n, "nmi_start us=%lu cpus=%d\n",
+				 hvtest_nmi_us, cpus);
+	} else if (!strcmp(name, "nmi_stop") || !strcmp(name, "nmi")) {
+		if (name[3]) {
+			preempt_enable();
+			hvtest_nmi_stop();
+			preempt_disable();
+		}
+		hvtest_nmi_report(r, n);
+	} else if (!strcmp(name, "kpeek")) {
 		u8 bytes[8];
 
 		if (copy_from_kernel_nofault(bytes, (void *)(unsigned long)a, 8))
-			snprintf(r, n, "peek %#llx fault\n", a);
+			snprintf(r, n, "kpeek %#llx fault\n", a);
 		else
-			snprintf(r, n, "peek %#llx bytes=%*ph\n", a, 8, bytes);
+			snprintf(r, n, "kpeek %#llx bytes=%*ph\n", a, 8, bytes);
 	} else if (!strcmp(name, "detour")) {
 		hvtest_detour(r, n, a, b);
 	} else {
@@ -447,6 +612,9 @@ static int __init hvtest_init(void)
 static void __exit hvtest_exit(void)
 {
 	remove_proc_entry("hvtest", NULL);
+	hvtest_nmi_stop();
+	if (hvtest_nmi_registered)
+		unregister_nmi_handler(NMI_LOCAL, "hvtest");
 	if (hvtest_page)
 		free_page((unsigned long)hvtest_page);
 	if (hvtest_mbuf)

@@ -4,6 +4,8 @@ These are the checks a stub author makes with a hand-written client:
 framing, acks, escapes, error codes, thread queries, resume semantics.
 """
 import re
+
+import pytest
 import socket
 import struct
 import time
@@ -339,3 +341,38 @@ def test_rejects_connection_noise(target):
     assert c.cmd("qC") == b"QC1"
     s.close()
     c.close()
+
+
+def test_interrupt_after_a_lost_stop_reply_gets_it_again(rsp):
+    """A noisy line (tests/noisy_relay.py) can cost gdb a stop reply: gdb
+    NAKs it, gives up after three bad checksums, acks it all the same, and
+    waits for good.  Its Ctrl-C (0x03) to the stopped target then gets the
+    stop reply again.  A stop reply acked at once is gdb's: a 0x03 then
+    (a Ctrl-C that crossed the stop) gets nothing, as before; so does one
+    after gdb sent a packet."""
+    rsp.connect()
+    rsp.raw(rsp.frame("vCont;s:1"))
+    rsp.expect_ack()
+    first = rsp.read_packet(send_ack=False).decode()
+    rsp.raw(b"-")                               # "bad checksum"
+    assert rsp.read_packet().decode() == first  # resent; acked now
+    assert first.startswith("T05thread:1;"), first
+    rsp.raw(b"\x03")
+    again = rsp.read_packet().decode()
+    assert again == first
+    rsp.raw(b"\x03")                            # still unconfirmed
+    assert rsp.read_packet().decode() == first
+    assert rsp.cmd("qC") == b"QC1"
+    rsp.raw(b"\x03")                            # gdb moved on: ignored
+    rsp.s.settimeout(1.0)
+    with pytest.raises(socket.timeout):
+        rsp.read_byte()
+    rsp.s.settimeout(5)
+    # Acked at once: a crossing Ctrl-C gets no second stop reply.
+    assert rsp.cmd("vCont;s:1").startswith(b"T05thread:1;")
+    rsp.raw(b"\x03")
+    rsp.s.settimeout(1.0)
+    with pytest.raises(socket.timeout):
+        rsp.read_byte()
+    rsp.s.settimeout(5)
+    assert rsp.cmd("qC") == b"QC1"

@@ -3,7 +3,7 @@
 A guest program (vmx_getpid) calls getpid a known number of times; an
 `!epthook2 __x64_sys_getpid` whose script counts hits counts each call,
 exactly for the program's pid (pid filter); the hooked bytes stay hidden
-from gdb's `x` and from the kernel's own reads (hvtest.ko's `peek`); an
+from gdb's `x` and from the kernel's own reads (hvtest.ko's `kpeek`); an
 address inside an instruction is refused naming it; a break stops gdb at
 the hooked address on the CPU that ran it; gdb's Z0 on the hooked page is
 refused; the hooked-page pool refuses a command whole and names `prealloc
@@ -29,7 +29,7 @@ OTHERS = ("__x64_sys_sethostname", "__x64_sys_umask", "__x64_sys_sync",
 def peek(vm, a):
     """The 8 bytes the guest kernel reads at a (hvtest.ko)."""
     ensure_hvtest(vm)
-    out = vm.sh(f"echo peek {a:x} > /proc/hvtest && cat /proc/hvtest")
+    out = vm.sh(f"echo kpeek {a:x} > /proc/hvtest && cat /proc/hvtest")
     m = re.search(r"bytes=((?:[0-9a-f]{2} ?){8})", out)
     assert m, out
     return m.group(1).split()

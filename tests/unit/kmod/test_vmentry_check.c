@@ -832,6 +832,50 @@ static void test_image_field(void **state)
 	assert_false(hv_ve_image_field(&v, VMCS_EXIT_REASON, &val));
 }
 
+/*
+ * A dump (debugfs "vmentry": every field by hv_ve_image_field_at, read
+ * back by hv_ve_image_set in vmentry_judge) gives the same image and the
+ * same verdict; every field is listed once; values are cut to the width.
+ */
+static void test_image_dump_round_trip(void **state)
+{
+	struct hv_vmcs_image a, b;
+	u32 f, seen[256];
+	size_t i, j, n = 0;
+	u64 val;
+
+	(void)state;
+	assert_true(ve_linux_image(&ve_cpu_sets[0].cpu, &a));
+	a.entry_intr_info = 0x80000306;
+	a.activity = HV_ACTIVITY_HLT;
+	memset(&b, 0x5a, sizeof(b));
+	for (i = 0; hv_ve_image_field_at(i, &f); i++) {
+		for (j = 0; j < n; j++)
+			assert_int_not_equal(seen[j], f);
+		assert_true(n < 256);
+		seen[n++] = f;
+		assert_true(hv_ve_image_field(&a, f, &val));
+		assert_true(hv_ve_image_set(&b, f, val));
+	}
+	assert_true(n > 90);
+	for (i = 0; hv_ve_image_field_at(i, &f); i++) {
+		u64 va, vb;
+
+		assert_true(hv_ve_image_field(&a, f, &va));
+		assert_true(hv_ve_image_field(&b, f, &vb));
+		assert_int_equal(va, vb);
+	}
+	assert_int_equal(hv_vmentry_check(&a, &ve_cpu_sets[0].cpu).rule,
+			 hv_vmentry_check(&b, &ve_cpu_sets[0].cpu).rule);
+	assert_int_equal(hv_vmentry_check(&b, &ve_cpu_sets[0].cpu).rule,
+			 HV_VE_EVT_ACTIVITY);
+	assert_true(hv_ve_image_set(&b, VMCS_GUEST_TR_SEL, 0x12340040));
+	assert_true(hv_ve_image_field(&b, VMCS_GUEST_TR_SEL, &val));
+	assert_int_equal(val, 0x40);
+	assert_false(hv_ve_image_set(&b, VMCS_EXIT_REASON, 1));
+	assert_false(hv_ve_image_field_at(n, &f));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -842,6 +886,7 @@ int main(void)
 		cmocka_unit_test(test_hlt_injection),
 		cmocka_unit_test(test_rule_texts),
 		cmocka_unit_test(test_image_field),
+		cmocka_unit_test(test_image_dump_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,143 @@
+"""Halting under NMI load (issue 19): hvtest.ko sends every CPU a self-NMI
+every NMI_US microseconds (local APIC, NMI_VECTOR) and counts them in its
+own NMI handler, while gdb (MI, async, as an IDE drives it) runs CYCLES
+cycles of continue, interrupt (Ctrl-C) and one instruction step.  hvgdb
+halts the other CPU with NMIs of its own, so the guest's and hvgdb's NMIs
+cross in every cycle.
+
+Expected: every NMI the module sent reached its handler (none lost, none
+more than 1 s late), the kernel never saw an NMI it could not place
+("NMI received for unknown reason"), and the kernel log stays clean.  Runs on
+the 2-CPU VM (with one CPU there is no other CPU to halt).
+"""
+import queue
+import re
+import subprocess
+import threading
+import time
+
+from hvvm import (DBG, assert_clean_dmesg, ensure_hvtest, gdb_server,
+                  new_dmesg)
+
+CYCLES = 200
+NMI_US = 2000           # per CPU, guest time
+RUN_S = 0.2             # real seconds the guest runs in each cycle
+STOP_WITHIN = 120
+
+
+class MI:
+    """gdb/MI over a pipe: commands with tokens, async records by prefix."""
+
+    def __init__(self):
+        self.p = subprocess.Popen(
+            ["gdb", "-nx", "--interpreter=mi2"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            bufsize=1)
+        self.lines = queue.Queue()
+        self.log = []
+        self.token = 0
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.p.stdout:
+            self.lines.put(line.rstrip("\n"))
+        self.lines.put(None)
+
+    def _next(self, deadline):
+        try:
+            line = self.lines.get(timeout=max(0.1, deadline - time.time()))
+        except queue.Empty:
+            raise AssertionError("gdb: no answer in time:\n"
+                                 + "\n".join(self.log[-40:]))
+        if line is None:
+            raise AssertionError("gdb exited:\n" + "\n".join(self.log[-40:]))
+        self.log.append(line)
+        return line
+
+    def cmd(self, text, timeout=STOP_WITHIN):
+        self.token += 1
+        tok = str(self.token)
+        self.p.stdin.write(f"{tok}{text}\n")
+        self.p.stdin.flush()
+        deadline = time.time() + timeout
+        while True:
+            line = self._next(deadline)
+            if line.startswith(tok + "^"):
+                return line[len(tok):]
+
+    def wait(self, prefix, timeout=STOP_WITHIN):
+        deadline = time.time() + timeout
+        while True:
+            line = self._next(deadline)
+            if line.startswith(prefix):
+                return line
+
+    def close(self):
+        try:
+            self.p.stdin.write("-gdb-exit\n")
+            self.p.stdin.flush()
+            self.p.wait(timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            self.p.kill()
+
+
+def nmi_counts(text):
+    m = re.search(r"nmi sent=(\d+) got=(\d+) late=(\d+)", text)
+    assert m, text
+    return tuple(int(x) for x in m.groups())
+
+
+def test_halt_continue_step_under_nmi_load(vm2):
+    vm = vm2
+    ensure_hvtest(vm)
+    with gdb_server(vm) as mark:
+        out = vm.sh(f"echo nmi_start {NMI_US} > /proc/hvtest; "
+                    "cat /proc/hvtest")
+        assert f"cpus={vm.cpus}" in out, out
+        time.sleep(2)
+        sent0 = nmi_counts(vm.sh("echo nmi > /proc/hvtest; "
+                                 "cat /proc/hvtest"))[0]
+        assert sent0 > 0, "the module sent no NMI"
+        mi = MI()
+        stops = steps = 0
+        t0 = time.time()
+        try:
+            assert mi.cmd("-gdb-set mi-async on").startswith("^done")
+            assert mi.cmd("-gdb-set architecture i386:x86-64") \
+                .startswith("^done")
+            assert mi.cmd("-gdb-set remotetimeout 60").startswith("^done")
+            r = mi.cmd(f"-target-select remote 127.0.0.1:{vm.gdb_port}")
+            assert r.startswith("^connected"), "\n".join(mi.log)
+            for i in range(CYCLES):
+                assert mi.cmd("-exec-continue").startswith("^running")
+                time.sleep(RUN_S)
+                assert mi.cmd("-exec-interrupt").startswith("^done")
+                stop = mi.wait("*stopped")
+                assert 'signal-name="SIGINT"' in stop, (i, stop)
+                stops += 1
+                r = mi.cmd("-exec-step-instruction")
+                assert r.startswith("^running"), (i, r)
+                stop = mi.wait("*stopped")
+                assert 'reason="end-stepping-range"' in stop, (i, stop)
+                steps += 1
+            assert mi.cmd("-target-detach").startswith("^done")
+        finally:
+            mi.close()
+            if stops < CYCLES:  # a failed cycle: stop the senders anyway
+                vm.exec("echo nmi_stop > /proc/hvtest")
+        elapsed = time.time() - t0
+        time.sleep(2)
+        # Senders stopped; the last NMI has had its second to arrive.
+        sent, got, late = nmi_counts(vm.sh(
+            "echo nmi_stop > /proc/hvtest; cat /proc/hvtest"))
+        report = vm.sh("cat /proc/hvtest; "
+                       f"grep nmis {DBG}/gdb; grep NMI /proc/interrupts")
+        print(f"\n[nmi load] cpus={vm.cpus} cycles={stops} steps={steps} "
+              f"in {elapsed:.0f} s; sent={sent} got={got} late={late}\n"
+              + report)
+        assert stops == CYCLES and steps == CYCLES
+        assert sent > sent0, "no NMI sent during the cycles"
+        assert got == sent and late == 0, (
+            f"NMIs lost: sent {sent}, handled {got}, {late} over 1 s "
+            f"late\n{report}")
+        assert_clean_dmesg(new_dmesg(vm, mark))
