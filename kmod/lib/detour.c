@@ -333,6 +333,14 @@ int detour_build(const struct detour_req *req, struct detour_out *out)
 	    (req->entry_len && !req->entry))
 		return dt_fail(out, DETOUR_E_ARG, code, 0, 0, req->addr, 0, 0);
 
+	/* 0. an address inside an instruction of the scanned code is named
+	 * as such, before its bytes are taken for instructions */
+	if (req->scan && dt_scan(req->scan, req->scan_len, req->scan_addr,
+				 req->addr, req->addr + 1, out) < 0 &&
+	    out->err.why == DETOUR_E_MIDINSN)
+		return -1;
+	memset(out, 0, sizeof(*out));
+
 	/* 1. the displaced instructions */
 	for (i = 0; off < DETOUR_JMP_LEN; i++) {
 		struct dt_insn *in = &ins[i];
