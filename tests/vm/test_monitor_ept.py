@@ -91,6 +91,31 @@ def touch_cost(vm, n, monitor=None):
     return cost, (b if monitor else None)
 
 
+def test_per_cpu_views_and_their_memory(mon):
+    """One EPT view per CPU; a hooked page splits in every view alike.
+    The figures go to build/monitor-ept-mem-<cpus>cpu.txt."""
+    vm = mon
+    pa, va = mbuf(vm)
+    before = ept_info(vm)
+    assert before["views"] >= vm.cpus, before     # possible CPUs
+    gdb(vm, f"monitor !monitor w {va:x} l 8")
+    after = ept_info(vm)
+    gdb(vm, "monitor events c all")
+    per_view = [after[f"view{i}_pages"] - before[f"view{i}_pages"]
+                for i in range(vm.cpus)]
+    assert len(set(per_view)) == 1 and per_view[0] in (0, 1, 2), per_view
+    lines = [f"cpus {vm.cpus}",
+             f"identity_pages_per_view {before['view_identity_pages']}",
+             f"table_pages_per_view_before {before['view0_pages']}",
+             f"split_pages_per_view_for_one_hooked_page {per_view[0]}",
+             f"pool_pages {before['pool_pages']}",
+             f"pool_free {before['pool_free']}"]
+    (REPO / "build").mkdir(exist_ok=True)
+    (REPO / "build" / f"monitor-ept-mem-{vm.cpus}cpu.txt").write_text(
+        "\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
 def test_counts_context_stages_va_pa_and_two_pages(mon):
     vm = mon
     pa, va = mbuf(vm)
@@ -217,31 +242,6 @@ def test_two_monitors_on_one_address_and_clearing_one(mon):
     gdb(vm, "monitor events c all")
     assert (v["a"], v["b"], v["c"]) == (4, 7, 6), v
     assert monitor_pages(vm) == 0
-
-
-def test_per_cpu_views_and_their_memory(mon):
-    """One EPT view per CPU; a hooked page splits in every view alike.
-    The figures go to build/monitor-ept-mem-<cpus>cpu.txt."""
-    vm = mon
-    pa, va = mbuf(vm)
-    before = ept_info(vm)
-    assert before["views"] >= vm.cpus, before     # possible CPUs
-    gdb(vm, f"monitor !monitor w {va:x} l 8")
-    after = ept_info(vm)
-    gdb(vm, "monitor events c all")
-    per_view = [after[f"view{i}_pages"] - before[f"view{i}_pages"]
-                for i in range(vm.cpus)]
-    assert len(set(per_view)) == 1 and per_view[0] in (0, 1, 2), per_view
-    lines = [f"cpus {vm.cpus}",
-             f"identity_pages_per_view {before['view_identity_pages']}",
-             f"table_pages_per_view_before {before['view0_pages']}",
-             f"split_pages_per_view_for_one_hooked_page {per_view[0]}",
-             f"pool_pages {before['pool_pages']}",
-             f"pool_free {before['pool_free']}"]
-    (REPO / "build").mkdir(exist_ok=True)
-    (REPO / "build" / f"monitor-ept-mem-{vm.cpus}cpu.txt").write_text(
-        "\n".join(lines) + "\n")
-    print("\n".join(lines))
 
 
 def test_set_and_clear_a_hundred_times(mon):
