@@ -70,6 +70,27 @@ def ept_info(vm):
             if re.fullmatch(r"(0x[0-9a-f]+|\d+)", m.group(2))}
 
 
+def touch_cost(vm, n, monitor=None):
+    """mon_touch's emulated instructions per iteration (one read, one
+    write), with `monitor` (a format string over the page's pa) set for
+    the timed loop; the monitor's counter .b checked."""
+    vm.sh("rm -f /tmp/bgo /tmp/bhold")
+    background(vm, f"{TOUCH} --wait /tmp/bgo --hold /tmp/bhold 1 {n}",
+               "/tmp/bt.out")
+    out = wait_file(vm, "/tmp/bt.out", r"pa=0x")
+    pa = int(re.search(r"pa=(0x[0-9a-f]+)", out).group(1), 16)
+    if monitor:
+        gdb(vm, "monitor " + monitor.format(pa=pa))
+    vm.sh("touch /tmp/bgo")
+    out = wait_file(vm, "/tmp/bt.out", r"tsc_per_iter=\d+", timeout=900)
+    if monitor:
+        b = script_vars(vm, ["b"])["b"]
+        gdb(vm, "monitor events c all", "monitor ? { .b = 0; }")
+    vm.sh("touch /tmp/bhold")
+    cost = int(re.search(r"tsc_per_iter=(\d+)", out).group(1))
+    return cost, (b if monitor else None)
+
+
 def test_per_cpu_views_and_their_memory(mon):
     """One EPT view per CPU; a hooked page splits in every view alike.
     The figures go to build/monitor-ept-mem-<cpus>cpu.txt."""
@@ -135,6 +156,51 @@ def test_counts_context_stages_va_pa_and_two_pages(mon):
     # The writes went through: the last value each loop stored.
     assert mget(vm, 8) == MARK + 4 and mget(vm, 0x1000) == MARK + 2
     assert monitor_pages(vm) == 0
+
+
+def test_both_cpus_hammer_one_page(mon):
+    vm = mon
+    if vm.cpus < 2:
+        pytest.skip("needs 2 CPUs")
+    n = 300
+    vm.sh("rm -f /tmp/mgo /tmp/mhold")
+    background(vm, f"{TOUCH} --wait /tmp/mgo --hold /tmp/mhold 2 {n}",
+               "/tmp/mt.out")
+    out = wait_file(vm, "/tmp/mt.out", r"pa=0x")
+    pa = int(re.search(r"pa=(0x[0-9a-f]+)", out).group(1), 16)
+    gdb(vm, *[f"monitor !monitor {acc} {pa:x} l 1000 pa core {c} script "
+              f"{{ .{acc}{c} = .{acc}{c} + 1; }}"
+              for acc in ("r", "w") for c in (0, 1)])
+    vm.sh("touch /tmp/mgo")
+    out = wait_file(vm, "/tmp/mt.out", r"reads=", timeout=900)
+    assert f"reads={2 * n} writes={2 * n} " in out, out
+    v = script_vars(vm, ["r0", "r1", "w0", "w1"])
+    gdb(vm, "monitor events c all")
+    vm.sh("touch /tmp/mhold")
+    assert v == {"r0": n, "r1": n, "w0": n, "w1": n}, v
+
+
+def test_monitor_bench(mon):
+    """Cost per watched access in emulated instructions (docs/
+    performance.md), as the CPUID exit's was measured: the guest's rdtsc
+    around a loop of one read and one write per iteration, without a
+    monitor, with a counting !monitor w on the written qword, and with
+    !monitor rw on both.  Not asserted beyond the counts (a figure)."""
+    vm = mon
+    n = 2000
+    bare, _ = touch_cost(vm, n)
+    w, bw = touch_cost(vm, n, "!monitor w {pa:x} l 10 pa script "
+                       "{{ .b = .b + 1; }}")
+    rw, brw = touch_cost(vm, n, "!monitor rw {pa:x} l 10 pa script "
+                         "{{ .b = .b + 1; }}")
+    assert bw == n and brw == 2 * n, (bw, brw)
+    lines = [f"bare_iter {bare}", f"monitor_w_iter {w}",
+             f"monitor_rw_iter {rw}",
+             f"per_watched_write {w - bare}",
+             f"per_watched_access_rw {(rw - bare) / 2:.0f}"]
+    (REPO / "build").mkdir(exist_ok=True)
+    (REPO / "build" / "monitor-bench.txt").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
 
 
 def test_sc_skips_the_write(mon):
@@ -224,28 +290,6 @@ def test_clear_while_hits_are_in_flight(mon):
     assert monitor_pages(vm) == 0
 
 
-def test_both_cpus_hammer_one_page(mon):
-    vm = mon
-    if vm.cpus < 2:
-        pytest.skip("needs 2 CPUs")
-    n = 300
-    vm.sh("rm -f /tmp/mgo /tmp/mhold")
-    background(vm, f"{TOUCH} --wait /tmp/mgo --hold /tmp/mhold 2 {n}",
-               "/tmp/mt.out")
-    out = wait_file(vm, "/tmp/mt.out", r"pa=0x")
-    pa = int(re.search(r"pa=(0x[0-9a-f]+)", out).group(1), 16)
-    gdb(vm, *[f"monitor !monitor {acc} {pa:x} l 1000 pa core {c} script "
-              f"{{ .{acc}{c} = .{acc}{c} + 1; }}"
-              for acc in ("r", "w") for c in (0, 1)])
-    vm.sh("touch /tmp/mgo")
-    out = wait_file(vm, "/tmp/mt.out", r"reads=", timeout=900)
-    assert f"reads={2 * n} writes={2 * n} " in out, out
-    v = script_vars(vm, ["r0", "r1", "w0", "w1"])
-    gdb(vm, "monitor events c all")
-    vm.sh("touch /tmp/mhold")
-    assert v == {"r0": n, "r1": n, "w0": n, "w1": n}, v
-
-
 def test_rmmod_with_monitors_set(mon):
     vm = mon
     pa, va = mbuf(vm)
@@ -260,47 +304,3 @@ def test_rmmod_with_monitors_set(mon):
     vm.sh("insmod /hvgdb/hvgdb.ko uart_port=0x3e8", timeout=300)
     out = gdb(vm, mark("list"), "monitor events", mark("end"))
     assert sections(out)["list"] == "no events", out
-
-
-def touch_cost(vm, n, monitor=None):
-    """mon_touch's emulated instructions per iteration (one read, one
-    write), with `monitor` (a format string over the page's pa) set for
-    the timed loop; the monitor's counter .b checked."""
-    vm.sh("rm -f /tmp/bgo /tmp/bhold")
-    background(vm, f"{TOUCH} --wait /tmp/bgo --hold /tmp/bhold 1 {n}",
-               "/tmp/bt.out")
-    out = wait_file(vm, "/tmp/bt.out", r"pa=0x")
-    pa = int(re.search(r"pa=(0x[0-9a-f]+)", out).group(1), 16)
-    if monitor:
-        gdb(vm, "monitor " + monitor.format(pa=pa))
-    vm.sh("touch /tmp/bgo")
-    out = wait_file(vm, "/tmp/bt.out", r"tsc_per_iter=\d+", timeout=900)
-    if monitor:
-        b = script_vars(vm, ["b"])["b"]
-        gdb(vm, "monitor events c all", "monitor ? { .b = 0; }")
-    vm.sh("touch /tmp/bhold")
-    cost = int(re.search(r"tsc_per_iter=(\d+)", out).group(1))
-    return cost, (b if monitor else None)
-
-
-def test_monitor_bench(mon):
-    """Cost per watched access in emulated instructions (docs/
-    performance.md), as the CPUID exit's was measured: the guest's rdtsc
-    around a loop of one read and one write per iteration, without a
-    monitor, with a counting !monitor w on the written qword, and with
-    !monitor rw on both.  Not asserted beyond the counts (a figure)."""
-    vm = mon
-    n = 2000
-    bare, _ = touch_cost(vm, n)
-    w, bw = touch_cost(vm, n, "!monitor w {pa:x} l 10 pa script "
-                       "{{ .b = .b + 1; }}")
-    rw, brw = touch_cost(vm, n, "!monitor rw {pa:x} l 10 pa script "
-                         "{{ .b = .b + 1; }}")
-    assert bw == n and brw == 2 * n, (bw, brw)
-    lines = [f"bare_iter {bare}", f"monitor_w_iter {w}",
-             f"monitor_rw_iter {rw}",
-             f"per_watched_write {w - bare}",
-             f"per_watched_access_rw {(rw - bare) / 2:.0f}"]
-    (REPO / "build").mkdir(exist_ok=True)
-    (REPO / "build" / "monitor-bench.txt").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))

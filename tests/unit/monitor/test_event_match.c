@@ -162,6 +162,22 @@ static void test_stages(void **state)
 	assert_string_equal(fires(EVENT_CPUID, 0, 0, 1, 0, POST), "1 2");
 }
 
+/* !monitor fires by id (the EPT side knows which range was hit), with
+ * the usual core and stage filters; never for another event type. */
+static void test_monitor_by_id(void **state)
+{
+	(void)state;
+	add("!monitor w 1000 1fff");			/* 0 */
+	add("!monitor rw 1000 l 8 stage all core 1");	/* 1 */
+	add("!cpuid");					/* 2 */
+	assert_string_equal(fires(EVENT_MONITOR, 0, 2, 1, 0, PRE), "0");
+	assert_string_equal(fires(EVENT_MONITOR, 1, 2, 1, 1, POST), "1");
+	assert_string_equal(fires(EVENT_MONITOR, 1, 2, 1, 0, PRE), "");
+	assert_string_equal(fires(EVENT_MONITOR, 0, 2, 1, 0, POST), "");
+	assert_string_equal(fires(EVENT_MONITOR, 2, 2, 1, 0, PRE), "");
+	assert_string_equal(fires(EVENT_CPUID, 0, 0, 1, 0, PRE), "2");
+}
+
 static void test_enable_state_and_order(void **state)
 {
 	const struct event *out[2];
@@ -236,6 +252,7 @@ int main(void)
 		T(test_crwrite_mask),
 		T(test_pid_core_filters),
 		T(test_stages),
+		T(test_monitor_by_id),
 		T(test_enable_state_and_order),
 		T(test_windows_after_id),
 	};
