@@ -124,7 +124,7 @@ def test_gdb_z0_bench(vm1):
                 time.sleep(2)
             time.sleep(5)
             vm.sh("touch /tmp/go")
-            z0_out = p.communicate(timeout=900)[0]
+            z0_out = p.communicate(timeout=300)[0]
         finally:
             if p.poll() is None:
                 p.kill()
