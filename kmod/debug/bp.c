@@ -284,7 +284,8 @@ int hv_bp_remove(const struct gdb_cpu *g, enum rsp_bp_type type, u64 addr,
 
 	switch (type) {
 	case RSP_BP_SW:
-		return bp_err(bp_del_owner(addr, BPTAB_OWNER_GDB));
+		p = bp_del_owner(addr, BPTAB_OWNER_GDB);
+		return p < 0 ? bp_err(p) : 0;
 	case RSP_BP_HW:
 		for (i = 0; i < BP_HW_SLOTS; i++)
 			if (bp.hw_used[i] && bp.hw[i] == addr)
