@@ -62,6 +62,10 @@ static struct {
 	u32 added;			/* pages added to the EPT pool so far */
 } mm;
 
+/* A watch's owner in bptab: 0 is gdb's, so event @id owns as id + 1
+ * (event 0 is a monitor like any other). */
+#define MON_MON_OWNER(id)	((id) + 1)
+
 /* ---- firing (VMX root) ---- */
 
 static bool mon_monitor_hit(struct hv_cpu *c, struct hv_regs *r, u32 owner,
@@ -69,7 +73,7 @@ static bool mon_monitor_hit(struct hv_cpu *c, struct hv_regs *r, u32 owner,
 {
 	struct event_exit x;
 
-	mon_exit_init(&x, EVENT_MONITOR, owner, ctx);
+	mon_exit_init(&x, EVENT_MONITOR, owner - 1, ctx);
 	x.aux = acc;
 	x.stage = post ? EVENT_STAGE_POST : EVENT_STAGE_PRE;
 	return mon_fire(c, r, &x) && !post;
@@ -175,7 +179,7 @@ void mon_monitor_commit(const struct cmd_parsed *p, u32 id)
 		u64 ctx = sp->mon_phys ? mm.pa[i] + (lo - page) : lo;
 
 		/* Checked to fit: cannot fail. */
-		hv_bp_mon_add(id, ctx, mm.pa[i] + (lo - page),
+		hv_bp_mon_add(MON_MON_OWNER(id), ctx, mm.pa[i] + (lo - page),
 			      (u32)(hi - lo + 1), sp->mon_acc);
 	}
 	mon_monitor_track(id);
@@ -192,7 +196,7 @@ void mon_monitor_sync(void)
 			i++;
 			continue;
 		}
-		hv_bp_mon_del(mm.ids[i]);
+		hv_bp_mon_del(MON_MON_OWNER(mm.ids[i]));
 		mm.ids[i] = mm.ids[--mm.nids];
 	}
 }
