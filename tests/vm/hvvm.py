@@ -2,7 +2,7 @@
 imports its helpers from here and from no other test module.
 
 - gdb sessions: gdb(), gdb_start(), gdb_args(), mark(), sections(),
-  values(), script_vars();
+  values(), script_vars(); GdbMI (gdb/MI as an IDE drives it);
 - hvgdb.ko in the guest: loaded(), hvgdb_loaded(), gdb_server(),
   ensure_hvtest(), cpu_states(), exit_counts();
 - the kernel log: dmesg_mark(), new_dmesg(), BAD_DMESG,
@@ -15,8 +15,10 @@ conftest.py.
 """
 import contextlib
 import os
+import queue
 import re
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -107,6 +109,68 @@ def gdb_start(vm, *cmds, detach=True):
     return subprocess.Popen(gdb_args(vm, cmds, detach), stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True,
                             stdin=subprocess.DEVNULL)
+
+
+MI_WITHIN = 120
+
+
+class GdbMI:
+    """gdb/MI over a pipe, as an IDE drives gdb: commands with tokens
+    (cmd() returns the ^result line), async records by prefix (wait()).
+    No answer within the timeout (real seconds; Bochs is slow, the bound
+    generous but finite) fails with gdb's last lines."""
+
+    def __init__(self):
+        self.p = subprocess.Popen(
+            ["gdb", "-nx", "--interpreter=mi2"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            bufsize=1)
+        self.lines = queue.Queue()
+        self.log = []
+        self.token = 0
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.p.stdout:
+            self.lines.put(line.rstrip("\n"))
+        self.lines.put(None)
+
+    def _next(self, deadline):
+        try:
+            line = self.lines.get(timeout=max(0.1, deadline - time.time()))
+        except queue.Empty:
+            raise AssertionError("gdb: no answer in time:\n"
+                                 + "\n".join(self.log[-40:]))
+        if line is None:
+            raise AssertionError("gdb exited:\n" + "\n".join(self.log[-40:]))
+        self.log.append(line)
+        return line
+
+    def cmd(self, text, timeout=MI_WITHIN):
+        self.token += 1
+        tok = str(self.token)
+        self.p.stdin.write(f"{tok}{text}\n")
+        self.p.stdin.flush()
+        deadline = time.time() + timeout
+        while True:
+            line = self._next(deadline)
+            if line.startswith(tok + "^"):
+                return line[len(tok):]
+
+    def wait(self, prefix, timeout=MI_WITHIN):
+        deadline = time.time() + timeout
+        while True:
+            line = self._next(deadline)
+            if line.startswith(prefix):
+                return line
+
+    def close(self):
+        try:
+            self.p.stdin.write("-gdb-exit\n")
+            self.p.stdin.flush()
+            self.p.wait(timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            self.p.kill()
 
 
 def mark(name):

@@ -3,67 +3,13 @@
 -exec-next-instruction, -exec-interrupt while the guest runs a busy loop
 (the IDE's pause button, gdb's Ctrl-C), -target-detach.  1 and 2 CPUs.
 """
-import queue
 import re
-import subprocess
-import threading
 import time
 
-from hvvm import gdb_server, kallsym
+from hvvm import GdbMI, gdb_server, kallsym
 
 # Real seconds; Bochs is slow, the bound is generous but finite.
 STOP_WITHIN = 120
-
-
-class MI:
-    def __init__(self):
-        self.p = subprocess.Popen(
-            ["gdb", "-nx", "--interpreter=mi2"], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            bufsize=1)
-        self.lines = queue.Queue()
-        self.log = []
-        self.token = 0
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        for line in self.p.stdout:
-            self.lines.put(line.rstrip("\n"))
-        self.lines.put(None)
-
-    def _next(self, deadline):
-        line = self.lines.get(timeout=max(0.1, deadline - time.time()))
-        if line is None:
-            raise AssertionError("gdb exited:\n" + "\n".join(self.log))
-        self.log.append(line)
-        return line
-
-    def cmd(self, text, timeout=120):
-        """Send a command; return its ^result line (e.g. ^done,...)."""
-        self.token += 1
-        tok = str(self.token)
-        self.p.stdin.write(f"{tok}{text}\n")
-        self.p.stdin.flush()
-        deadline = time.time() + timeout
-        while True:
-            line = self._next(deadline)
-            if line.startswith(tok + "^"):
-                return line[len(tok):]
-
-    def wait(self, prefix, timeout=STOP_WITHIN):
-        deadline = time.time() + timeout
-        while True:
-            line = self._next(deadline)
-            if line.startswith(prefix):
-                return line
-
-    def close(self):
-        try:
-            self.p.stdin.write("-gdb-exit\n")
-            self.p.stdin.flush()
-            self.p.wait(timeout=30)
-        except (OSError, subprocess.TimeoutExpired):
-            self.p.kill()
 
 
 def test_ide_session(vm):
@@ -75,7 +21,7 @@ def test_ide_session(vm):
         # breakpoint whenever gdb gets there.
         vm.sh("rm -f /tmp/mi-stop; (while [ ! -e /tmp/mi-stop ]; do "
               "/hvgdb/bin/vmx_getpid 2; sleep 1; done) >/dev/null 2>&1 &")
-        mi = MI()
+        mi = GdbMI()
         try:
             assert mi.cmd("-gdb-set mi-async on").startswith("^done")
             assert mi.cmd("-gdb-set architecture i386:x86-64") \

@@ -70,27 +70,6 @@ def ept_info(vm):
             if re.fullmatch(r"(0x[0-9a-f]+|\d+)", m.group(2))}
 
 
-def touch_cost(vm, n, monitor=None):
-    """mon_touch's emulated instructions per iteration (one read, one
-    write), with `monitor` (a format string over the page's pa) set for
-    the timed loop; the monitor's counter .b checked."""
-    vm.sh("rm -f /tmp/bgo /tmp/bhold")
-    background(vm, f"{TOUCH} --wait /tmp/bgo --hold /tmp/bhold 1 {n}",
-               "/tmp/bt.out")
-    out = wait_file(vm, "/tmp/bt.out", r"pa=0x")
-    pa = int(re.search(r"pa=(0x[0-9a-f]+)", out).group(1), 16)
-    if monitor:
-        gdb(vm, "monitor " + monitor.format(pa=pa))
-    vm.sh("touch /tmp/bgo")
-    out = wait_file(vm, "/tmp/bt.out", r"tsc_per_iter=\d+", timeout=900)
-    if monitor:
-        b = script_vars(vm, ["b"])["b"]
-        gdb(vm, "monitor events c all", "monitor ? { .b = 0; }")
-    vm.sh("touch /tmp/bhold")
-    cost = int(re.search(r"tsc_per_iter=(\d+)", out).group(1))
-    return cost, (b if monitor else None)
-
-
 def test_per_cpu_views_and_their_memory(mon):
     """One EPT view per CPU; a hooked page splits in every view alike.
     The figures go to build/monitor-ept-mem-<cpus>cpu.txt."""

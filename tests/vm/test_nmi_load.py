@@ -10,75 +10,16 @@ more than 1 s late), the kernel never saw an NMI it could not place
 ("NMI received for unknown reason"), and the kernel log stays clean.  Runs on
 the 2-CPU VM (with one CPU there is no other CPU to halt).
 """
-import queue
 import re
-import subprocess
-import threading
 import time
 
-from hvvm import (DBG, assert_clean_dmesg, ensure_hvtest, gdb_server,
-                  new_dmesg)
+from hvvm import (DBG, GdbMI, assert_clean_dmesg, ensure_hvtest,
+                  gdb_server, new_dmesg)
 
 CYCLES = 200
 NMI_US = 2000           # per CPU, guest time
 RUN_S = 0.2             # real seconds the guest runs in each cycle
 STOP_WITHIN = 120
-
-
-class MI:
-    """gdb/MI over a pipe: commands with tokens, async records by prefix."""
-
-    def __init__(self):
-        self.p = subprocess.Popen(
-            ["gdb", "-nx", "--interpreter=mi2"], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            bufsize=1)
-        self.lines = queue.Queue()
-        self.log = []
-        self.token = 0
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        for line in self.p.stdout:
-            self.lines.put(line.rstrip("\n"))
-        self.lines.put(None)
-
-    def _next(self, deadline):
-        try:
-            line = self.lines.get(timeout=max(0.1, deadline - time.time()))
-        except queue.Empty:
-            raise AssertionError("gdb: no answer in time:\n"
-                                 + "\n".join(self.log[-40:]))
-        if line is None:
-            raise AssertionError("gdb exited:\n" + "\n".join(self.log[-40:]))
-        self.log.append(line)
-        return line
-
-    def cmd(self, text, timeout=STOP_WITHIN):
-        self.token += 1
-        tok = str(self.token)
-        self.p.stdin.write(f"{tok}{text}\n")
-        self.p.stdin.flush()
-        deadline = time.time() + timeout
-        while True:
-            line = self._next(deadline)
-            if line.startswith(tok + "^"):
-                return line[len(tok):]
-
-    def wait(self, prefix, timeout=STOP_WITHIN):
-        deadline = time.time() + timeout
-        while True:
-            line = self._next(deadline)
-            if line.startswith(prefix):
-                return line
-
-    def close(self):
-        try:
-            self.p.stdin.write("-gdb-exit\n")
-            self.p.stdin.flush()
-            self.p.wait(timeout=30)
-        except (OSError, subprocess.TimeoutExpired):
-            self.p.kill()
 
 
 def nmi_counts(text):
@@ -98,7 +39,7 @@ def test_halt_continue_step_under_nmi_load(vm2):
         sent0 = nmi_counts(vm.sh("echo nmi > /proc/hvtest; "
                                  "cat /proc/hvtest"))[0]
         assert sent0 > 0, "the module sent no NMI"
-        mi = MI()
+        mi = GdbMI()
         stops = steps = 0
         t0 = time.time()
         try:
