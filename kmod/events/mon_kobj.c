@@ -333,21 +333,31 @@ static int mon_find_process(bool by_pid, u64 want, u32 col,
 /* hv_gdb_monitor.as_resolve: `.process pid`'s table at a later stop.  The
  * process is the one switched to if its leader has the same pid and start
  * time (a pid may have been given to a new process meanwhile). */
-int mon_kobj_as_resolve(u32 pid, u64 tag, u64 *pa)
+/* The live (not exiting) process @pid: 0 and *t, or -ESRCH / -EFAULT. */
+static int mon_pid_task(u32 pid, struct mon_task *t)
 {
 	struct mon_find f = { .by_pid = true, .want = pid };
 	struct klist_result res;
-	struct mon_task t;
 
 	if (klist_walk(&mon_klist_ops, (u64)&init_task.tasks,
 		       MON_KOBJ_MAX_TASKS, mon_find_visit, &f, &res) !=
 	    KLIST_STOPPED)
 		return -ESRCH;
-	if (mon_task_read(f.found, &t))
+	if (mon_task_read(f.found, t))
 		return -EFAULT;
-	if (t.start_time != tag)
+	if (!t->mm || (t->flags & PF_EXITING) || t->exit_state)
 		return -ESRCH;
-	if (!t.mm || (t.flags & PF_EXITING) || t.exit_state)
+	return 0;
+}
+
+int mon_kobj_as_resolve(u32 pid, u64 tag, u64 *pa)
+{
+	struct mon_task t;
+	int r = mon_pid_task(pid, &t);
+
+	if (r)
+		return r;
+	if (t.start_time != tag)
 		return -ESRCH;
 	return mon_mm_pgd(t.mm, pa);
 }
@@ -355,18 +365,11 @@ int mon_kobj_as_resolve(u32 pid, u64 tag, u64 *pa)
 /* !mode (mon_mode.c): the page table of the process @pid now. */
 int mon_kobj_pid_pgd(u32 pid, u64 *pa)
 {
-	struct mon_find f = { .by_pid = true, .want = pid };
-	struct klist_result res;
 	struct mon_task t;
+	int r = mon_pid_task(pid, &t);
 
-	if (klist_walk(&mon_klist_ops, (u64)&init_task.tasks,
-		       MON_KOBJ_MAX_TASKS, mon_find_visit, &f, &res) !=
-	    KLIST_STOPPED)
-		return -ESRCH;
-	if (mon_task_read(f.found, &t))
-		return -EFAULT;
-	if (!t.mm || (t.flags & PF_EXITING) || t.exit_state)
-		return -ESRCH;
+	if (r)
+		return r;
 	return mon_mm_pgd(t.mm, pa);
 }
 

@@ -322,6 +322,20 @@ void bptab_patch(const struct bptab *t, int page, const u8 *orig, u8 *shadow)
 			shadow[t->bps[i].off] = 0xcc;
 }
 
+/* Does [pa, pa+len) touch @w?  *addr: the first byte touched, as @w's
+ * address (linear for gdb, what $context shows for a monitor). */
+static bool bptab_touches(const struct bptab_watch *w, u64 pa, u32 len,
+			  u64 *addr)
+{
+	u64 lo = pa > w->pa ? pa : w->pa;
+	u64 hi = pa + len < w->pa + w->len ? pa + len : w->pa + w->len;
+
+	if (lo >= hi)
+		return false;
+	*addr = w->va + (lo - w->pa);
+	return true;
+}
+
 const struct bptab_watch *bptab_watch_hit(const struct bptab *t, int page,
 					  u64 pa, u32 len, bool write,
 					  u64 *addr)
@@ -330,7 +344,6 @@ const struct bptab_watch *bptab_watch_hit(const struct bptab *t, int page,
 
 	for (i = 0; i < BPTAB_MAX_WATCHES; i++) {
 		const struct bptab_watch *w = &t->watches[i];
-		u64 lo, hi;
 
 		if (!w->used || w->owner || w->page != page)
 			continue;
@@ -338,12 +351,8 @@ const struct bptab_watch *bptab_watch_hit(const struct bptab *t, int page,
 			continue;
 		if (w->type == BPTAB_READ && write)
 			continue;
-		lo = pa > w->pa ? pa : w->pa;
-		hi = pa + len < w->pa + w->len ? pa + len : w->pa + w->len;
-		if (lo >= hi)
-			continue;
-		*addr = w->va + (lo - w->pa);
-		return w;
+		if (bptab_touches(w, pa, len, addr))
+			return w;
 	}
 	return NULL;
 }
@@ -356,16 +365,10 @@ const struct bptab_watch *bptab_mon_next(const struct bptab *t, int page,
 
 	for (i = *from; i < BPTAB_MAX_WATCHES; i++) {
 		const struct bptab_watch *w = &t->watches[i];
-		u64 lo, hi;
 
 		if (!w->used || !w->owner || w->page != page ||
-		    !(w->acc & acc))
+		    !(w->acc & acc) || !bptab_touches(w, pa, len, addr))
 			continue;
-		lo = pa > w->pa ? pa : w->pa;
-		hi = pa + len < w->pa + w->len ? pa + len : w->pa + w->len;
-		if (lo >= hi)
-			continue;
-		*addr = w->va + (lo - w->pa);
 		*from = i + 1;
 		return w;
 	}

@@ -754,11 +754,12 @@ const char *hv_ve_rule_text(enum hv_ve_rule r)
 	VE_F(GUEST_##NAME##_BASE, seg[i].base), \
 	VE_F(GUEST_##NAME##_LIMIT, seg[i].limit), \
 	VE_F(GUEST_##NAME##_AR, seg[i].ar)
-static const struct {
+struct ve_field {
 	u32 field;
 	const char *name;
 	size_t off, size;
-} ve_fields[] = {
+};
+static const struct ve_field ve_fields[] = {
 	VE_F(PIN_CTLS, pin), VE_F(PROC_CTLS, proc), VE_F(PROC2_CTLS, proc2),
 	VE_F(EXIT_CTLS, exit), VE_F(ENTRY_CTLS, entry), VE_F(VPID, vpid),
 	VE_F(CR3_TARGET_COUNT, cr3_target_count),
@@ -818,28 +819,36 @@ const char *hv_ve_field_name(u32 field)
 	return "?";
 }
 
-bool hv_ve_image_field(const struct hv_vmcs_image *img, u32 field, u64 *val)
+/* The ve_fields entry of VMCS @field, or NULL. */
+static const struct ve_field *ve_field_of(u32 field)
 {
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(ve_fields); i++) {
-		const u8 *p = (const u8 *)img + ve_fields[i].off;
+	for (i = 0; i < ARRAY_SIZE(ve_fields); i++)
+		if (ve_fields[i].field == field)
+			return &ve_fields[i];
+	return NULL;
+}
 
-		if (ve_fields[i].field != field)
-			continue;
-		switch (ve_fields[i].size) {
-		case sizeof(u16):
-			*val = *(const u16 *)p;
-			break;
-		case sizeof(u32):
-			*val = *(const u32 *)p;
-			break;
-		default:
-			*val = *(const u64 *)p;
-		}
-		return true;
+bool hv_ve_image_field(const struct hv_vmcs_image *img, u32 field, u64 *val)
+{
+	const struct ve_field *f = ve_field_of(field);
+	const u8 *p;
+
+	if (!f)
+		return false;
+	p = (const u8 *)img + f->off;
+	switch (f->size) {
+	case sizeof(u16):
+		*val = *(const u16 *)p;
+		break;
+	case sizeof(u32):
+		*val = *(const u32 *)p;
+		break;
+	default:
+		*val = *(const u64 *)p;
 	}
-	return false;
+	return true;
 }
 
 bool hv_ve_image_field_at(size_t i, u32 *field)
@@ -852,24 +861,21 @@ bool hv_ve_image_field_at(size_t i, u32 *field)
 
 bool hv_ve_image_set(struct hv_vmcs_image *img, u32 field, u64 val)
 {
-	size_t i;
+	const struct ve_field *f = ve_field_of(field);
+	u8 *p;
 
-	for (i = 0; i < ARRAY_SIZE(ve_fields); i++) {
-		u8 *p = (u8 *)img + ve_fields[i].off;
-
-		if (ve_fields[i].field != field)
-			continue;
-		switch (ve_fields[i].size) {
-		case sizeof(u16):
-			*(u16 *)p = (u16)val;
-			break;
-		case sizeof(u32):
-			*(u32 *)p = (u32)val;
-			break;
-		default:
-			*(u64 *)p = val;
-		}
-		return true;
+	if (!f)
+		return false;
+	p = (u8 *)img + f->off;
+	switch (f->size) {
+	case sizeof(u16):
+		*(u16 *)p = (u16)val;
+		break;
+	case sizeof(u32):
+		*(u32 *)p = (u32)val;
+		break;
+	default:
+		*(u64 *)p = val;
 	}
-	return false;
+	return true;
 }
