@@ -53,6 +53,7 @@ static void gdb_leave_halt(struct hv_cpu *c, struct hv_regs *r,
 
 	gdb_apply(c, r, &pc->g);
 	pc->valid = false;
+	gdb_watchdogs_touch();
 	if (m)
 		m->on_resume(c, r);
 	hv_bp_on_resume(c);
@@ -204,6 +205,7 @@ static void gdb_release_others(int self)
 			atomic_set(&pc->req, 0);
 	}
 	WRITE_ONCE(gdb.halting, false);
+	gdb_watchdogs_resumed();
 	smp_wmb();
 	atomic_inc(&gdb.release_gen);
 	while (atomic_read(&gdb.halted) && rdtsc() - t0 < wait)
@@ -262,6 +264,7 @@ void gdb_stop_world(struct hv_cpu *c, struct hv_regs *r,
 		gdb.stepping = false;	/* the others are still halted */
 	} else {
 		gdb.halts++;
+		gdb_watchdogs_hold();
 		WRITE_ONCE(gdb.halting, true);
 		smp_mb();
 		gdb_halt_others(c->cpu);

@@ -170,6 +170,7 @@ static void gdb_poll(struct hv_cpu *c, struct hv_regs *r)
 	struct gdb_handover h = { 0 };
 
 	gdb.polls++;
+	gdb_watchdogs_poll();
 	if (!gdb.uart_ok || !gdb_link_trylock())
 		return;
 	if (rsp_poll_running(gdb.eng))

@@ -137,6 +137,7 @@ void hv_gdb_exit(void)
 
 	hv_gdb_stop();
 	/* Called after every CPU left VMX: no CPU can take these exits. */
+	gdb_watchdogs_release();
 	hv_exit_set_handler(EXIT_EXCEPTION_NMI, NULL);
 	hv_exit_set_handler(EXIT_NMI_WINDOW, NULL);
 	hv_exit_set_handler(EXIT_MTF, NULL);

@@ -11,6 +11,7 @@
  *   gdb_target.c  gdb's target operations and the register snapshot
  *   gdb_mem.c     guest memory: page walks, System RAM through the direct map
  *   gdb_mmio.c    device memory through one uncached page window
+ *   gdb_watchdog.c the kernel's lockup and stall detectors across a stop
  *   gdb_main.c    load, unload, debugfs
  *
  * Locking.  The link lock (gdb_link_trylock/unlock) is an arch spinlock:
@@ -120,6 +121,15 @@ bool gdb_stop_if(struct hv_cpu *c, struct hv_regs *r,
 int gdb_on_nmi(struct hv_cpu *c, struct hv_regs *r, struct hv_gdb_cpu *pc);
 int gdb_nmi_handler(unsigned int type, struct pt_regs *regs);
 void gdb_send_nmi(int cpu, struct hv_gdb_cpu *pc);
+
+/* gdb_watchdog.c: hold at a stop's start (link's holder), touch on each
+ * CPU leaving a halt, resumed when the world runs, poll on the polling CPU,
+ * release at unload. */
+void gdb_watchdogs_hold(void);
+void gdb_watchdogs_touch(void);
+void gdb_watchdogs_resumed(void);
+void gdb_watchdogs_poll(void);
+void gdb_watchdogs_release(void);
 
 /* gdb_mem.c: [pa, pa + len) touches System RAM; MAXPHYADDR.  `.process
  * pid` across resumes, on the link's holder: gdb_as_suspend() as gdb
