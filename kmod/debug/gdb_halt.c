@@ -447,6 +447,10 @@ void hv_gdb_before_resume(struct hv_cpu *c, struct hv_regs *r)
 {
 	struct hv_gdb_cpu *pc = this_cpu_read(hv_gdb_pcpu);
 
-	if (pc && atomic_read(&pc->req) && atomic_xchg(&pc->req, 0))
+	if (!pc)
+		return;
+	if (atomic_read(&pc->req) && atomic_xchg(&pc->req, 0))
 		gdb_park(c, r);
+	if (atomic_read(&pc->nmi_root))
+		gdb_give_root_nmis(c, pc);
 }

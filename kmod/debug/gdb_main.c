@@ -97,6 +97,11 @@ int hv_gdb_init(void)
 		hv.ctls.pin |= HV_PIN_NMI_EXITING | HV_PIN_VIRTUAL_NMIS;
 		hv_exit_set_handler(EXIT_NMI_WINDOW, hv_gdb_on_nmi_window);
 		gdb.can_halt = true;
+		/* NMIs in root to gdb_root_nmi(), not the kernel's handlers. */
+		err = hv_host_idt_init(gdb_root_nmi);
+		if (err)
+			pr_warn("hvgdb: root keeps the kernel's IDT (%d): an NMI of ours that lands in root runs the kernel's NMI handlers\n",
+				err);
 	} else {
 		pr_warn("hvgdb: no virtual NMIs: only the CPU that talks to gdb halts\n");
 	}
@@ -138,6 +143,7 @@ void hv_gdb_exit(void)
 	hv_gdb_stop();
 	/* Called after every CPU left VMX: no CPU can take these exits. */
 	gdb_watchdogs_release();
+	hv_host_idt_exit();
 	hv_exit_set_handler(EXIT_EXCEPTION_NMI, NULL);
 	hv_exit_set_handler(EXIT_NMI_WINDOW, NULL);
 	hv_exit_set_handler(EXIT_MTF, NULL);

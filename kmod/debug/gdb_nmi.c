@@ -8,13 +8,20 @@
  * the CPU (gdb_halt.c); one with none is the guest's and is injected at
  * once, or from an NMI-window exit while the guest blocks NMIs (STI, MOV
  * SS or NMI blocking, SDM 25.4.2).  An NMI that lands while the CPU is in
- * root runs the kernel's handler (the host shares its IDT): our NMI_LOCAL
- * handler claims ours, and the request is seen by hv_gdb_before_resume() at
- * the end of that exit.
+ * root enters root's own IDT (kmod/vmx/host_idt.c), never the kernel's
+ * handlers: gdb_root_nmi() counts it as one of ours while any is
+ * outstanding, and otherwise as the guest's, given to the guest at the end
+ * of that exit (after the halt request it may carry is served).  An NMI
+ * carries no sender, so ours and the guest's are told apart by count: of
+ * the NMIs that reach a CPU, as many as we sent are ours, whichever
+ * arrive first; the guest gets exactly the rest.  Where root has no IDT of
+ * its own (no virtual NMIs), the kernel's handler runs and our NMI_LOCAL
+ * handler claims ours.
  *
- * Context: VMX root (exit handlers), NMI (gdb_nmi_handler).  pc->nmi_ours
- * and pc->req are atomics because other CPUs and NMI context touch them;
- * pc->nmi_pending only by the CPU itself in root.
+ * Context: VMX root (exit handlers), NMI in root (gdb_root_nmi) and in the
+ * kernel (gdb_nmi_handler).  pc->nmi_ours, pc->nmi_root and pc->req are
+ * atomics because other CPUs and NMI context touch them; pc->nmi_pending
+ * only by the CPU itself in root.
  */
 #include <linux/kernel.h>
 #include <asm/apic.h>
@@ -87,6 +94,29 @@ int gdb_on_nmi(struct hv_cpu *c, struct hv_regs *r,
 	gdb.foreign_nmis++;
 	gdb_queue_guest_nmi(c, pc);
 	return HV_RESUME;
+}
+
+/* NMI context in root, from root's own IDT (kmod/vmx/host_idt.c). */
+void gdb_root_nmi(void)
+{
+	struct hv_gdb_cpu *pc = this_cpu_read(hv_gdb_pcpu);
+
+	if (!pc)
+		return;
+	if (atomic_dec_if_positive(&pc->nmi_ours) >= 0)
+		return;		/* ours: a halt request, or a late resend */
+	atomic_inc(&pc->nmi_root);
+}
+
+/* The end of an exit: the guest's NMIs that landed in root. */
+void gdb_give_root_nmis(struct hv_cpu *c, struct hv_gdb_cpu *pc)
+{
+	int n = atomic_xchg(&pc->nmi_root, 0);
+
+	while (n-- > 0) {
+		gdb.foreign_nmis++;
+		gdb_queue_guest_nmi(c, pc);
+	}
 }
 
 int hv_gdb_on_nmi_window(struct hv_cpu *c, struct hv_regs *r, u32 reason)

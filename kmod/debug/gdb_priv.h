@@ -50,6 +50,8 @@ struct hv_gdb_cpu {
 	atomic_t go_step;	/* leave the halt for one gdb step */
 	bool dead;		/* halted for good: hv_gdb_dead() */
 	u32 nmi_pending;	/* guest NMIs waiting for an NMI window */
+	atomic_t nmi_root;	/* guest NMIs that landed in root (NMI
+				 * context), given at the end of the exit */
 	/* hv_gdb_on_cpu(): the link's holder fills fn/arg, then sets call
 	 * to GDB_CALL_ASKED; the parked CPU runs it, stores ret and sets
 	 * GDB_CALL_DONE; the holder reads ret and sets GDB_CALL_IDLE. */
@@ -117,8 +119,12 @@ bool gdb_stop_if(struct hv_cpu *c, struct hv_regs *r,
 		 const struct rsp_stop *why, const char *text, size_t len,
 		 bool (*still)(struct hv_cpu *, const struct rsp_stop *));
 
-/* gdb_nmi.c: EXIT_EXCEPTION_NMI with an NMI; the kernel's NMI handler. */
+/* gdb_nmi.c: EXIT_EXCEPTION_NMI with an NMI; an NMI in root (root's own
+ * IDT, NMI context); the guest's NMIs from root, at the end of an exit;
+ * the kernel's NMI handler (CPUs not in VMX). */
 int gdb_on_nmi(struct hv_cpu *c, struct hv_regs *r, struct hv_gdb_cpu *pc);
+void gdb_root_nmi(void);
+void gdb_give_root_nmis(struct hv_cpu *c, struct hv_gdb_cpu *pc);
 int gdb_nmi_handler(unsigned int type, struct pt_regs *regs);
 void gdb_send_nmi(int cpu, struct hv_gdb_cpu *pc);
 

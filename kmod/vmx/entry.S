@@ -14,9 +14,17 @@
  * when the handler has left VMX operation (HV_LEAVE), returns to the guest
  * natively through the [rflags, rip] pair the handler put on the guest's
  * stack; hv_regs.rip then holds that stack address.
+ *
+ * hv_root_nmi_entry: gate 2 of root's own IDT (host_idt.c), without an IST
+ * stack, so the frame is on the root stack (SDM Vol. 3A 6.14.2: aligned to
+ * 16, then SS, RSP, RFLAGS, CS, RIP).  Saves the registers a C call may
+ * clobber, calls hv_root_nmi(), and returns by IRET, which unblocks NMIs
+ * (SDM Vol. 3A 6.7.1).
  */
 #include <linux/linkage.h>
+#include <asm/ibt.h>
 #include <asm/nospec-branch.h>
+#include <asm/unwind_hints.h>
 
 #define VMCS_GUEST_RSP	0x681c
 #define VMCS_GUEST_RIP	0x681e
@@ -113,3 +121,29 @@ SYM_CODE_START(hv_vmx_exit_stub)
 	popfq
 	RET
 SYM_CODE_END(hv_vmx_exit_stub)
+
+SYM_CODE_START(hv_root_nmi_entry)
+	UNWIND_HINT_IRET_REGS
+	ENDBR
+	cld
+	push	%rax
+	push	%rcx
+	push	%rdx
+	push	%rsi
+	push	%rdi
+	push	%r8
+	push	%r9
+	push	%r10
+	push	%r11			/* 40 + 72 bytes: aligned for the call */
+	call	hv_root_nmi
+	pop	%r11
+	pop	%r10
+	pop	%r9
+	pop	%r8
+	pop	%rdi
+	pop	%rsi
+	pop	%rdx
+	pop	%rcx
+	pop	%rax
+	iretq
+SYM_CODE_END(hv_root_nmi_entry)

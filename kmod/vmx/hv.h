@@ -137,6 +137,16 @@ DECLARE_PER_CPU(struct hv_cpu *, hv_this_cpu);
 int hv_vmx_launch(void);
 void hv_vmx_exit_stub(void);
 
+/*
+ * host_idt.c: VMX root's IDT, the kernel's with gate 2 entering fn (NMI
+ * context in root; NULL: no IDT of its own).  Init before any CPU is
+ * virtualized, exit after all left VMX; hv_host_idt_base() is what
+ * HOST_IDTR_BASE gets, the kernel's IDT when there is no copy.
+ */
+int hv_host_idt_init(void (*fn)(void));
+void hv_host_idt_exit(void);
+unsigned long hv_host_idt_base(unsigned long kernel_idt);
+
 /* VMREAD/VMWRITE of the current VMCS (SDM Vol. 3 31.3); errors ignored. */
 static __always_inline u64 hv_vmread(u32 field)
 {

@@ -168,7 +168,7 @@ void hv_vmcs_setup(struct hv_cpu *c, unsigned long cr4_before)
 	hv_vmwrite(VMCS_HOST_GS_BASE, native_read_msr(HV_MSR_GS_BASE));
 	hv_vmwrite(VMCS_HOST_TR_BASE, tr_base);
 	hv_vmwrite(VMCS_HOST_GDTR_BASE, gdt.address);
-	hv_vmwrite(VMCS_HOST_IDTR_BASE, idt.address);
+	hv_vmwrite(VMCS_HOST_IDTR_BASE, hv_host_idt_base(idt.address));
 	hv_vmwrite(VMCS_HOST_SYSENTER_CS, native_read_msr(HV_MSR_SYSENTER_CS));
 	hv_vmwrite(VMCS_HOST_SYSENTER_ESP, native_read_msr(HV_MSR_SYSENTER_ESP));
 	hv_vmwrite(VMCS_HOST_SYSENTER_EIP, native_read_msr(HV_MSR_SYSENTER_EIP));
