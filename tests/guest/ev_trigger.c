@@ -33,6 +33,7 @@
 #include <sys/io.h>
 #include <sys/prctl.h>
 #include <unistd.h>
+#include "guest_opts.h"
 
 static unsigned long num(const char *s)
 {
@@ -74,23 +75,13 @@ int main(int argc, char **argv)
 	unsigned long i, n;
 	int a = 1;
 
-	while (a + 1 < argc && argv[a][0] == '-') {
-		if (!strcmp(argv[a], "--wait")) {
-			while (access(argv[a + 1], F_OK))
-				usleep(10000);
-		} else if (!strcmp(argv[a], "--cpu")) {
-			cpu_set_t set;
-
-			CPU_ZERO(&set);
-			CPU_SET(num(argv[a + 1]), &set);
-			if (sched_setaffinity(0, sizeof(set), &set)) {
-				perror("sched_setaffinity");
-				return 1;
-			}
-		} else {
-			return usage();
-		}
-		a += 2;
+	switch (guest_opts(argc, argv, &a)) {
+	case 0:
+		break;
+	case 2:
+		return usage();
+	default:
+		return 1;
 	}
 	if (a >= argc)
 		return usage();

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "guest_opts.h"
 
 static inline uint64_t rdtsc(void)
 {
@@ -83,22 +84,8 @@ int main(int argc, char **argv)
 	long n, i;
 	int a = 1;
 
-	while (a + 1 < argc && argv[a][0] == '-') {
-		if (!strcmp(argv[a], "--wait")) {
-			while (access(argv[a + 1], F_OK))
-				usleep(10000);
-		} else if (!strcmp(argv[a], "--cpu")) {
-			cpu_set_t set;
-
-			CPU_ZERO(&set);
-			CPU_SET(num(argv[a + 1]), &set);
-			if (sched_setaffinity(0, sizeof(set), &set)) {
-				perror("sched_setaffinity");
-				return 1;
-			}
-		}
-		a += 2;
-	}
+	if (guest_opts(argc, argv, &a))
+		return 2;
 	if (argc - a == 1 && !strcmp(argv[a], "kcore")) {
 		unsigned long va = kallsym("__x64_sys_getpid");
 		unsigned char b[16];

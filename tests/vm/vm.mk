@@ -7,7 +7,7 @@ VM_AGENT := $(BUILD)/guest/agent
 VM_ISO := $(BUILD)/vm-image/hvgdb.iso
 HELPERS += $(GUEST_BINS) $(VM_AGENT)
 
-$(BUILD)/guest/bin/%: tests/guest/%.c
+$(BUILD)/guest/bin/%: tests/guest/%.c tests/guest/guest_opts.h
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) -o $@ $<
 
