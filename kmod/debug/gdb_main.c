@@ -48,6 +48,7 @@ void hv_gdb_show(struct seq_file *m)
 		   gdb_tsc_to_us(gdb.halt_tsc_last),
 		   gdb_tsc_to_us(gdb.halt_tsc_max));
 	seq_printf(m, "steps %llu\n", gdb.steps);
+	seq_printf(m, "root_nmi_gate %s\n", gdb.root_idt ? "hvgdb" : "kernel");
 	hv_bp_show(m);
 	seq_printf(m, "uart rx %llu tx %llu line_errors %llu tx_timeouts %llu\n",
 		   gdb.uart.rx_bytes, gdb.uart.tx_bytes, gdb.uart.line_errors,
@@ -99,6 +100,7 @@ int hv_gdb_init(void)
 		gdb.can_halt = true;
 		/* NMIs in root to gdb_root_nmi(), not the kernel's handlers. */
 		err = hv_host_idt_init(gdb_root_nmi);
+		gdb.root_idt = !err;
 		if (err)
 			pr_warn("hvgdb: root keeps the kernel's IDT (%d): an NMI of ours that lands in root runs the kernel's NMI handlers\n",
 				err);

@@ -136,12 +136,21 @@ int hv_gdb_on_nmi_window(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 	return HV_RESUME;
 }
 
-/* NMIs of ours that land while the CPU is in root (kernel handler path). */
+/*
+ * The kernel's NMI handlers run for the guest's NMIs, and, where root has
+ * no IDT of its own, for NMIs that land in root.  With root's own IDT an
+ * NMI this handler sees on a virtualized CPU is the guest's by
+ * construction: taking a count of ours for it would give the guest one of
+ * ours later.
+ */
 int gdb_nmi_handler(unsigned int type, struct pt_regs *regs)
 {
 	struct hv_gdb_cpu *pc = this_cpu_read(hv_gdb_pcpu);
+	struct hv_cpu *c = this_cpu_read(hv_this_cpu);
 
 	if (!pc)
+		return NMI_DONE;
+	if (gdb.root_idt && c && c->state == HV_CPU_VIRTUALIZED)
 		return NMI_DONE;
 	if (atomic_read(&pc->req))
 		return NMI_HANDLED;	/* parked at the end of this exit */

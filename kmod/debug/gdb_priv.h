@@ -69,6 +69,7 @@ struct gdb_state {
 	struct rsp_engine *eng;		/* link lock */
 	struct uart uart;		/* link lock */
 	bool uart_ok, can_halt, timer_on, nmi_registered;
+	bool root_idt;		/* root has its own IDT (host_idt.c) */
 	struct hrtimer timer;
 	/* Halting: written by the link's holder; read by parked CPUs. */
 	atomic_t halted;	/* CPUs parked, the owner not counted */

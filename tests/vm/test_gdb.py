@@ -253,8 +253,8 @@ def test_poll_runs_every_50ms_of_guest_time(vm):
     """The preemption-timer poll looks at the UART every 50 ms of guest
     time, as the hrtimer did.  The TSC's rate is measured against the
     kernel's clock at load: in Bochs 2.7 tsc_khz says 3.5 GHz while the TSC
-    advances 200 million times per guest second, and a period counted from
-    tsc_khz lasted 0.9 s, so a gdb that connected waited that long per
+    advances `ips` times per guest second (200 million then), and a period
+    counted from tsc_khz lasted 0.9 s, so a gdb that connected waited that long per
     packet and stops that events made before it was noticed were lost."""
     with gdb_server(vm) as mark:
         text = vm.sh(f"cat {DBG}/gdb")
