@@ -7,7 +7,8 @@ process, k and u alternating.  `sc` on u holds the process out of user
 mode (no progress while the system runs on) until the event is cleared.
 The mechanism `cpu` and `preactivate mode` name matches the capability
 MSR the module read (Bochs 2.7's corei7_skylake_x has no MBEC).
-One module load; 1 CPU (views and CR3 exiting are per CPU alike).
+One module load per VM; 1 and 2 CPUs (views and CR3 exiting are per CPU,
+and on 2 CPUs the process moves between them).
 """
 import re
 import time
@@ -23,11 +24,11 @@ LSTAR = 0xC0000082
 
 
 @pytest.fixture(scope="module")
-def md(vm1):
-    vm1.exec("insmod /hvgdb/msr.ko")
-    with hvgdb_loaded(vm1) as dmark:
-        yield vm1
-        assert_clean_dmesg(new_dmesg(vm1, dmark))
+def md(vm):
+    vm.exec("insmod /hvgdb/msr.ko")
+    with hvgdb_loaded(vm) as dmark:
+        yield vm
+        assert_clean_dmesg(new_dmesg(vm, dmark))
 
 
 def lstar(vm):
