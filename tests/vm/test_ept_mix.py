@@ -23,7 +23,8 @@ import time
 
 import pytest
 
-from hvvm import (assert_clean_dmesg, background, ensure_hvtest, gdb,
+from hvvm import (assert_clean_dmesg, background, check_gdb_output,
+                  ensure_hvtest, gdb,
                   gdb_server, gdb_start, kallsym, loaded, mark, new_dmesg,
                   script_vars, sections, wait_file)
 
@@ -225,6 +226,101 @@ def test_two_hooks_and_a_monitor_on_one_page(vm1):
     assert v3 == {"a": 100, "b": 96 + end, "c": 70}, v3
     assert xbytes(s2["x"]) == xbytes(s["x0"]), out
     assert "0x0 of" in pool_line(s2["pool"], "epthook"), out
+    assert kcore_bytes(vm) == orig
+
+
+def test_detour_hook_and_break_share_one_page(vm1):
+    """An !epthook2 on getpid, an !epthook on a neighbour and gdb's break
+    on another, one page and one shadow: each counts (or stops) exactly;
+    gdb's break and an !epthook inside the detour's bytes are refused;
+    gdb's delete, then clearing the !epthook (the detour takes the page
+    back), setting it again and clearing the !epthook2 each leave the
+    others exact; `x` and /proc/kcore show the original bytes."""
+    vm = vm1
+    a = kallsym(vm, "__x64_sys_getpid")
+    near = dict(same_page_neighbours(vm, a))
+    # The break: a syscall no other guest program makes.
+    cn = next((n for n in ("gettid", "getppid") if n in near), None)
+    others = [n for n in near if n != cn]
+    assert cn and others, ("getpid's page lacks the neighbours this test "
+                           "needs", hex(a), near)
+    bn = others[0]
+    b, c = near[bn], near[cn]
+    orig = kcore_bytes(vm)
+    with gdb_server(vm) as dmark:
+        vm.sh("rm -f /tmp/r1 /tmp/r2 /tmp/r3 /tmp/r4")
+        p = background(vm, f"{BIN} --wait /tmp/r1 getpid 100 {bn} 70 "
+                       f"{cn} 1 wait /tmp/r2 getpid 10 {bn} 20 "
+                       f"wait /tmp/r3 getpid 5 {bn} 6 "
+                       f"wait /tmp/r4 getpid 7 {bn} 8", "/tmp/sh.out")
+        g = gdb_start(
+            vm, mark("x0"), f"x/8xb {a:#x}", f"x/8xb {b:#x}",
+            mark("set"),
+            f"monitor !epthook2 {a:#x} pid {p:x} script {{ .a = .a + 1; }}",
+            f"monitor !epthook {b:x} pid {p:x} script {{ .b = .b + 1; }}",
+            mark("in"), f"monitor !epthook {a + 1:x}",
+            f"break *{a + 1:#x}", "continue", "delete",
+            mark("brk"), f"break *{c:#x}",
+            mark("x1"), f"x/8xb {a:#x}", f"x/8xb {b:#x}",
+            mark("pool"), "monitor prealloc",
+            mark("go"), "continue",
+            mark("stop"), "p/x $pc", mark("sa"), "monitor print .a",
+            mark("sb"), "monitor print .b", mark("end"), "delete")
+        try:
+            time.sleep(20)
+            vm.sh("touch /tmp/r1", timeout=600)
+            out, _ = g.communicate(timeout=900)
+        finally:
+            g.kill()
+        s = sections(out)
+        wait_file(vm, "/tmp/sh.out", rf"{cn}=1 done|rror")
+        vm.sh("touch /tmp/r2")
+        wait_file(vm, "/tmp/sh.out", rf"{bn}=20 done|rror")
+        v2 = script_vars(vm, ["a", "b"])
+        # The !epthook goes: the detour has the page to itself.
+        out2 = gdb(vm, mark("list"), "monitor events", mark("end"))
+        hook_id = int(re.search(r"^(0x[0-9a-f]+) \(enabled\) !epthook "
+                                rf"{b:x}", out2, re.M).group(1), 16)
+        gdb(vm, f"monitor events c {hook_id:x}")
+        vm.sh("touch /tmp/r3")
+        wait_file(vm, "/tmp/sh.out", rf"{bn}=6 done|rror")
+        v3 = script_vars(vm, ["a", "b"])
+        # Set again (shared again), then the !epthook2 goes.
+        out3 = gdb(vm, f"monitor !epthook {b:x} pid {p:x} script "
+                   "{ .b = .b + 1; }", mark("list"), "monitor events",
+                   mark("end"))
+        det_id = int(re.search(r"^(0x[0-9a-f]+) \(enabled\) !epthook2 ",
+                               sections(out3)["list"], re.M).group(1), 16)
+        gdb(vm, f"monitor events c {det_id:x}")
+        vm.sh("touch /tmp/r4")
+        res = wait_file(vm, "/tmp/sh.out", rf"{bn}=8 done|rror")
+        time.sleep(2)       # the end mark (getppid) and exit
+        v4 = script_vars(vm, ["a", "b"])
+        out4 = gdb(vm, "monitor events c all", mark("x"), f"x/8xb {a:#x}",
+                   f"x/8xb {b:#x}", mark("pool"), "monitor prealloc",
+                   mark("end"))
+        s4 = sections(out4)
+        assert_clean_dmesg(new_dmesg(vm, dmark))
+    print(f"\n{bn} {b:#x} hooked, {cn} {c:#x} gdb's break, on getpid's "
+          f"page {a:#x}\n{out}\n{res}")
+    check_gdb_output(out)
+    assert s["set"].count(" enabled: !epthook") == 2, out
+    assert "one of the bytes an !epthook2 detour replaces" in s["in"], out
+    assert "Cannot insert breakpoint" in s["in"], out
+    assert xbytes(s["x0"]) == xbytes(s["x1"]) and \
+        xbytes(s["x1"])[:8] == orig[:8], out
+    assert "epthook pool: 0x1 of" in s["pool"], out
+    assert "Breakpoint 2, " in s["stop"], out
+    assert re.search(rf"= {c:#x}\b", s["stop"]), out
+    assert (int(s["sa"].strip(), 16), int(s["sb"].strip(), 16)) == \
+        (100, 70), out
+    end = 1 if bn == "getppid" else 0
+    assert v2 == {"a": 110, "b": 90}, v2
+    assert v3 == {"a": 115, "b": 90}, v3
+    assert v4 == {"a": 115, "b": 98 + end}, v4
+    assert xbytes(s4["x"]) == xbytes(s["x0"]), out4
+    assert "epthook pool: 0x0 of" in s4["pool"], out4
+    assert "epthook2: 0x0 of" in s4["pool"], out4
     assert kcore_bytes(vm) == orig
 
 
