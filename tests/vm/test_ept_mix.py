@@ -124,11 +124,10 @@ def test_clear_monitor_while_hits_are_in_flight(server):
     """mon_touch hammers a monitored page (one thread per CPU) and the
     monitor is cleared before the loops end: what was counted is less
     than what the loops did (the clear came while they ran), nothing is
-    counted after it, the loops finish with every access done.  In Bochs
-    a watched access costs about 15 ms of real time (two exits and two
-    INVEPTs each; the whole VM slows down while a CPU hammers), so the
-    loops are short and the guest is not asked anything while they
-    run."""
+    counted after it, the loops finish with every access done.  A long
+    hammer slowed the whole Bochs VM past the agent's and gdb's timeouts
+    (two exits and two INVEPTs per watched access), so the loops are
+    short and the guest is not asked anything while they run."""
     vm = server
     n = 2000
     vm.sh("rm -f /tmp/mgo /tmp/mhold")
