@@ -750,6 +750,14 @@ static bool bp_mon_hits(struct hv_cpu *c, struct hv_regs *r, int p, u64 gpa,
 	return true;
 }
 
+/* The instruction fetched at @rip from page @p starts at a breakpoint. */
+static bool bp_fetch_is_bp(int p, u64 rip)
+{
+	const struct bptab_bp *b = bptab_find_bp(&bp.tab, rip);
+
+	return b && b->page == p;
+}
+
 bool hv_bp_on_ept_violation(struct hv_cpu *c, struct hv_regs *r, u64 gpa,
 			    u64 qual)
 {
@@ -765,6 +773,14 @@ bool hv_bp_on_ept_violation(struct hv_cpu *c, struct hv_regs *r, u64 gpa,
 		return false;
 	pg = &bp.tab.pages[p];
 	if (bp_mon_hits(c, r, p, gpa, qual))
+		return true;
+	/* An X watch leaves the page no execute view: each fetch is stepped
+	 * from the original page, where the shadow's 0xCC is not, so a
+	 * breakpoint's own byte fetched here is its hit. */
+	if ((qual & BP_QUAL_FETCH) && pg->nbps &&
+	    hv_step_kind() == HV_STEP_NONE &&
+	    !(bptab_perms(&bp.tab, p, BPTAB_VIEW_EXEC) & BPTAB_X) &&
+	    bp_fetch_is_bp(p, rip) && gdb_bp_fetched(c, r))
 		return true;
 	if (!(qual & BP_QUAL_FETCH)) {
 		w = bptab_watch_hit(&bp.tab, p, gpa, bp_access_len(r, gpa),
