@@ -5,7 +5,7 @@ A guest program (vmx_getpid) calls getpid a known number of times; an
 exactly for the program's pid (pid filter); the hooked bytes stay hidden
 from gdb's `x` and from the kernel's own reads (hvtest.ko's `kpeek`); an
 address inside an instruction is refused naming it; a break stops gdb at
-the hooked address on the CPU that ran it; gdb's Z0 on the hooked page is
+the hooked address on the CPU that ran it; gdb's Z0 on the detour's bytes is
 refused; the hooked-page pool refuses a command whole and names `prealloc
 epthook2`, which fixes it; set / clear / re-set; rmmod with a hook set
 leaves the kernel working.  1 and 2 CPUs (the detour lives in every
@@ -106,7 +106,7 @@ def test_counts_filters_hides_refuses(vm):
         v = script_vars(vm, ["p", "q"])
         assert v == {"p": N + 1, "q": 0}, v
 
-        # gdb's breakpoint on the hooked page is refused, the hook stays.
+        # gdb's breakpoint on the detour's bytes is refused, the hook stays.
         out = gdb(vm, f"break *{a:#x}", "continue", "delete",
                   "monitor events c all")
         assert "Cannot insert breakpoint" in out, out
