@@ -87,6 +87,17 @@ static u8 *bp_shadow(int p)
 	return page_address(bp.shadow_pg[p]);
 }
 
+/* The shadow of @p: the original, gdb's and the events' 0xCC, and the
+ * events layer's detours on top (one shadow per page). */
+static void bp_patch(int p, const u8 *orig)
+{
+	const struct hv_gdb_monitor *m = READ_ONCE(gdb_monitor_ops);
+
+	bptab_patch(&bp.tab, p, orig, bp_shadow(p));
+	if (m && m->page_shadow)
+		m->page_shadow(bp.tab.pages[p].gpa, bp_shadow(p));
+}
+
 /* Load @cpu's EPT leaf of hooked page @p for @cpu's view of it. */
 static void bp_apply_page_cpu(int cpu, int p)
 {
@@ -103,7 +114,7 @@ static void bp_apply_page_cpu(int cpu, int p)
 		if (bp.dirty[p]) {
 			orig = hv_gdb_phys(pg->gpa, PAGE_SIZE);
 			if (orig)
-				bptab_patch(&bp.tab, p, orig, bp_shadow(p));
+				bp_patch(p, orig);
 			bp.dirty[p] = false;
 		}
 		hpa = bp.shadow_pa[p];
@@ -174,6 +185,16 @@ static int bp_add_owner(u64 addr, u64 pa, u32 owner)
 	return p;
 }
 
+/* After @p's leaves were written: a page bp.c gave up goes back to the
+ * events layer's own view (a detour's). */
+static void bp_released(int p)
+{
+	const struct hv_gdb_monitor *m = READ_ONCE(gdb_monitor_ops);
+
+	if (!bp.tab.pages[p].used && m && m->page_released)
+		m->page_released(bp.tab.pages[p].gpa);
+}
+
 /* Drop @owner from the breakpoint at @addr: 0, or -2. */
 static int bp_del_owner(u64 addr, u32 owner)
 {
@@ -187,6 +208,7 @@ static int bp_del_owner(u64 addr, u32 owner)
 	bp.dirty[p] = true;
 	bp_apply_page(p);
 	bp_changed();
+	bp_released(p);
 	return 0;
 }
 
@@ -195,13 +217,51 @@ bool hv_gdb_page_hooked(u64 gpa)
 	return bptab_page_of(&bp.tab, gpa) >= 0;
 }
 
-/* A page with an !epthook2 detour has that event's views: not ours to
- * change (one owner per page until the views are shared). */
+bool hv_gdb_page_watched(u64 gpa)
+{
+	int p = bptab_page_of(&bp.tab, gpa & ~0xfffULL);
+
+	return p >= 0 && bp.tab.pages[p].nwatches;
+}
+
+bool hv_gdb_bp_in(u64 va, u32 n)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		if (bptab_find_bp(&bp.tab, va + i))
+			return true;
+	return false;
+}
+
+bool hv_gdb_page_refresh(u64 gpa)
+{
+	int p = bptab_page_of(&bp.tab, gpa & ~0xfffULL);
+
+	if (p < 0)
+		return false;
+	bp.dirty[p] = true;
+	bp_apply_page(p);
+	bp_changed();
+	return true;
+}
+
+/* A page with an !epthook2 detour: watches refuse it (a watched page
+ * has no execute-view copy to hold the detour). */
 static bool bp_page_taken(u64 pa)
 {
 	const struct hv_gdb_monitor *m = READ_ONCE(gdb_monitor_ops);
 
 	return m && m->page_taken && m->page_taken(pa & ~0xfffULL);
+}
+
+/* One of a detour's patched bytes: breakpoints refuse it (the shadow
+ * holds the detour's jmp there); elsewhere on the page they share it. */
+static bool bp_bytes_taken(u64 pa)
+{
+	const struct hv_gdb_monitor *m = READ_ONCE(gdb_monitor_ops);
+
+	return m && m->bytes_taken && m->bytes_taken(pa);
 }
 
 static int bp_insert_sw(const struct gdb_cpu *g, u64 addr)
@@ -215,7 +275,7 @@ static int bp_insert_sw(const struct gdb_cpu *g, u64 addr)
 		return -RSP_EIO;
 	if (hv_gdb_translate(g, addr, &pa))
 		return -RSP_EFAULT;
-	if (bp_page_taken(pa))
+	if (bp_bytes_taken(pa))
 		return -RSP_EIO;
 	p = bp_add_owner(addr, pa, BPTAB_OWNER_GDB);
 	if (p == -17)
@@ -690,6 +750,14 @@ static bool bp_mon_hits(struct hv_cpu *c, struct hv_regs *r, int p, u64 gpa,
 	return true;
 }
 
+/* The instruction fetched at @rip from page @p starts at a breakpoint. */
+static bool bp_fetch_is_bp(int p, u64 rip)
+{
+	const struct bptab_bp *b = bptab_find_bp(&bp.tab, rip);
+
+	return b && b->page == p;
+}
+
 bool hv_bp_on_ept_violation(struct hv_cpu *c, struct hv_regs *r, u64 gpa,
 			    u64 qual)
 {
@@ -705,6 +773,14 @@ bool hv_bp_on_ept_violation(struct hv_cpu *c, struct hv_regs *r, u64 gpa,
 		return false;
 	pg = &bp.tab.pages[p];
 	if (bp_mon_hits(c, r, p, gpa, qual))
+		return true;
+	/* An X watch leaves the page no execute view: each fetch is stepped
+	 * from the original page, where the shadow's 0xCC is not, so a
+	 * breakpoint's own byte fetched here is its hit. */
+	if ((qual & BP_QUAL_FETCH) && pg->nbps &&
+	    hv_step_kind() == HV_STEP_NONE &&
+	    !(bptab_perms(&bp.tab, p, BPTAB_VIEW_EXEC) & BPTAB_X) &&
+	    bp_fetch_is_bp(p, rip) && gdb_bp_fetched(c, r))
 		return true;
 	if (!(qual & BP_QUAL_FETCH)) {
 		w = bptab_watch_hit(&bp.tab, p, gpa, bp_access_len(r, gpa),
@@ -910,7 +986,7 @@ int hv_gdb_hook_check(u64 va, bool *new_page)
 	r = bp_hook_translate(va, &pa);
 	if (r)
 		return r;
-	if (bp_page_taken(pa))
+	if (bp_bytes_taken(pa))
 		return -EBUSY;
 	if (b)
 		return b->nowners < BPTAB_OWNERS ? 0 : -EUSERS;

@@ -120,6 +120,12 @@ bool gdb_stop_if(struct hv_cpu *c, struct hv_regs *r,
 		 const struct rsp_stop *why, const char *text, size_t len,
 		 bool (*still)(struct hv_cpu *, const struct rsp_stop *));
 
+/* gdb_trap.c: a breakpoint's byte fetched from a page whose execute view
+ * an X watch took away (bp.c, VMX root): the hit as a #BP exit would have
+ * made it (events, then gdb's stop, then past the original instruction).
+ * False: no breakpoint at RIP. */
+bool gdb_bp_fetched(struct hv_cpu *c, struct hv_regs *r);
+
 /* gdb_nmi.c: EXIT_EXCEPTION_NMI with an NMI; an NMI in root (root's own
  * IDT, NMI context); the guest's NMIs from root, at the end of an exit;
  * the kernel's NMI handler (CPUs not in VMX). */

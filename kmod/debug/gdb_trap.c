@@ -66,6 +66,15 @@ static bool gdb_on_bp(struct hv_cpu *c, struct hv_regs *r,
 	return false;
 }
 
+bool gdb_bp_fetched(struct hv_cpu *c, struct hv_regs *r)
+{
+	struct rsp_stop stop = { 0 };
+
+	if (!hv_bp_owners(hv_vmread(VMCS_GUEST_RIP)))
+		return false;
+	return gdb_on_bp(c, r, &stop);
+}
+
 /* The end of a !track step: the monitor prints and steps on or stops. */
 static void gdb_track_step(struct hv_cpu *c, struct hv_regs *r)
 {

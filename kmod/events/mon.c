@@ -634,6 +634,9 @@ const struct hv_gdb_monitor hv_mon_gdb = {
 	.as_resolve = mon_kobj_as_resolve,
 	.on_hook = hv_mon_on_hook,
 	.page_taken = mon_eh2_page_taken,
+	.bytes_taken = mon_eh2_bytes_taken,
+	.page_shadow = mon_eh2_page_shadow,
+	.page_released = mon_eh2_page_released,
 	.track = mon_track_step,
 };
 

@@ -250,5 +250,8 @@ int mon_eh2_prealloc(u32 n, struct rsp_output *out);
 void mon_eh2_show(struct rsp_output *out);
 void mon_eh2_on_resume(struct hv_cpu *c);
 bool mon_eh2_page_taken(u64 page);
+bool mon_eh2_bytes_taken(u64 gpa);
+void mon_eh2_page_shadow(u64 page, u8 *shadow);
+void mon_eh2_page_released(u64 page);
 
 #endif /* HVGDB_KMOD_MON_PRIV_H */
