@@ -110,6 +110,7 @@ enum script_evt {
 	SCRIPT_EVT_INJECT_EC,	/* a = type, b = vector, c = error code */
 	SCRIPT_EVT_PAUSE,	/* halt into the debugger after this event */
 	SCRIPT_EVT_FLUSH,	/* discard pending output */
+	SCRIPT_EVT_TRACE,	/* step this CPU, then stop; a = 1: by MTF */
 };
 
 /* event_inject's type when the script leaves it out: the VMX

@@ -408,6 +408,17 @@ int script_builtin(struct script_vm *vm, const struct script_prog *p,
 				"LBR functions need '!lbr enable', which hvgdb does not have: returned ",
 				0, true);
 		break;
+	/* HyperDbg's engine: step and step_in are a regular step
+	 * (TracingPerformRegularStepInInstruction), the instrumentation
+	 * ones a step by MTF (TracingPerformInstrumentationStepIn). */
+	case SB_EVENT_TRACE_STEP:
+	case SB_EVENT_TRACE_STEP_IN:
+		event(ops, ctx, SCRIPT_EVT_TRACE, 0, 0, 0);
+		break;
+	case SB_EVENT_TRACE_INSTR_STEP:
+	case SB_EVENT_TRACE_INSTR_STEP_IN:
+		event(ops, ctx, SCRIPT_EVT_TRACE, 1, 0, 0);
+		break;
 	default:
 		return SCRIPT_E_PROG;
 	}

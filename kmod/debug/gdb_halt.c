@@ -440,10 +440,38 @@ struct gdb_cpu *hv_gdb_cpu_state(int cpu)
 	return gdb_thread(cpu + 1);
 }
 
+void hv_gdb_trace_step(struct hv_cpu *c)
+{
+	struct hv_gdb_cpu *pc = this_cpu_read(hv_gdb_pcpu);
+
+	if (pc)
+		pc->trace_step = true;
+}
+
+bool hv_gdb_trace_pending(void)
+{
+	struct hv_gdb_cpu *pc = this_cpu_read(hv_gdb_pcpu);
+
+	return pc && pc->trace_step;
+}
+
+/* The step hv_gdb_trace_step() asked for: a new one, or the step over a
+ * breakpoint or hooked page armed during this exit, made to report. */
+static void gdb_trace_arm(struct hv_cpu *c, struct hv_gdb_cpu *pc)
+{
+	pc->trace_step = false;
+	if (hv_step_kind() == HV_STEP_NONE)
+		hv_bp_step(c, HV_STEP_GDB);
+	else
+		hv_step_report();
+}
+
 void hv_gdb_before_resume(struct hv_cpu *c, struct hv_regs *r)
 {
 	struct hv_gdb_cpu *pc = this_cpu_read(hv_gdb_pcpu);
 
 	if (pc && atomic_read(&pc->req) && atomic_xchg(&pc->req, 0))
 		gdb_park(c, r);
+	if (pc && unlikely(pc->trace_step))
+		gdb_trace_arm(c, pc);
 }

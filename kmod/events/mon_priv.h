@@ -51,6 +51,7 @@ struct mon_ctx {
 	u8 *buffer;			/* $buffer of ev */
 	bool sc;			/* script asked to skip the insn */
 	bool pause;			/* script asked to break */
+	bool trace;			/* event_trace_*: step, then stop */
 	bool imm;
 	struct event_outbuf *ob;	/* imm no target */
 	char *line;			/* output of this evaluation */
