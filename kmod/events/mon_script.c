@@ -547,6 +547,11 @@ static void mon_microsleep(void *ctx, u64 usec)
 	udelay(min_t(u64, usec, 1000));
 }
 
+static u64 mon_lbr(void *ctx, u32 op, u64 arg)
+{
+	return mon_lbr_script(ctx, op, arg, output);
+}
+
 const struct script_ops mon_script_ops = {
 	.reg_get = reg_get,
 	.reg_set = reg_set,
@@ -562,6 +567,7 @@ const struct script_ops mon_script_ops = {
 	.event_ctl = event_ctl,
 	.rdtsc = mon_rdtsc,
 	.microsleep = mon_microsleep,
+	.lbr = mon_lbr,
 };
 
 void mon_ctx_halted(struct mon_ctx *m, struct gdb_cpu *g)

@@ -140,3 +140,77 @@ def test_step_out_refused_and_halted_use(server1):
     assert "the system is already halted (step with gdb's stepi)" in \
         s["q"], out
     assert "!epthook" not in s["ev"], out
+
+
+# ------------------------------------------------------------------ LBR
+
+LBR_FNS = ["lbr_check", "lbr_save", "lbr_print", "lbr_restore",
+           "lbr_restore_by_filter"]
+
+
+def cpuinfo(vm):
+    """vendor, family, model and flags of CPU 0 as the guest sees them."""
+    info = vm.sh("cat /proc/cpuinfo").split("\n\n")[0]
+    field = dict(re.findall(r"^([^\t:]+?)\s*: (.*)$", info, re.M))
+    return (field["vendor_id"], int(field["cpu family"]),
+            int(field["model"]), field["flags"].split())
+
+
+def test_lbr_names_what_the_cpu_lacks(server1):
+    """`!lbr enable`, `!lbr filter`, `!lbrdump` and the five lbr_*
+    functions give one reason, the same everywhere, and it agrees with the
+    guest's view of the CPU: /proc/cpuinfo's vendor, model and flags, and
+    the MSR named as faulting faults for `monitor rdmsr` too.  Where the
+    CPU has a usable LBR instead, `!lbr enable` enables it and `!lbrdump`
+    shows each CPU."""
+    vm = server1
+    vendor, family, model, flags = cpuinfo(vm)
+    fns = " ".join(f"{f}({'0' if f.endswith('filter') else ''});"
+                   for f in LBR_FNS)
+    out = gdb(vm, mark("enable"), "monitor !lbr enable",
+              mark("filter"), "monitor !lbr filter kernel jcc",
+              mark("dump"), "monitor !lbrdump",
+              mark("bad"), "monitor !lbr filter call_stack jcc",
+              mark("badword"), "monitor !lbr sideways",
+              mark("fns"), f"monitor ? {{ {fns} }}",
+              mark("disable"), "monitor !lbr disable", mark("end"))
+    s = sections(out)
+    print(out)
+    # The parser's errors come first, whatever the CPU.
+    assert "expected only 'user' or 'kernel' with 'call_stack'" in \
+        s["bad"], out
+    assert "expected 'enable', 'disable', 'flush' or 'filter'" in \
+        s["badword"], out
+    m = re.search(r"^!lbr: this CPU has no usable LBR: (.*)$", s["enable"],
+                  re.M)
+    if not m:
+        assert re.search(r"^!lbr: enabled \(", s["enable"], re.M), out
+        assert "LBR Chronological Trace on core: 0x0" in s["dump"], out
+        assert re.search(r"^!lbr: disabled", s["disable"], re.M), out
+        return
+    why = m.group(1)
+    for sec in ("filter", "disable"):
+        assert f"!lbr: this CPU has no usable LBR: {why}" in s[sec], out
+    assert f"!lbrdump: this CPU has no usable LBR: {why}" in s["dump"], out
+    for f in LBR_FNS:
+        assert (f"script error: {f}: this CPU has no usable LBR: {why}"
+                in s["fns"]), (f, out)
+    # The reason agrees with the guest's view.
+    if why.startswith("not an Intel CPU"):
+        assert vendor != "GenuineIntel", why
+    elif why.startswith("architectural LBR"):
+        assert "arch_lbr" in flags, (why, flags)
+    elif "CPUID.1:ECX.PDCM[15] = 0" in why:
+        assert vendor == "GenuineIntel" and "pdcm" not in flags, flags
+    elif "no model-specific LBR stack known" in why:
+        assert "arch_lbr" not in flags, flags
+        assert why.endswith(f"family 6 model {model:#x}" if family == 6
+                            else f"family {family:#x}"), (why, model)
+    else:
+        f = re.search(r"^the model table gives .*, but reading its .* MSR "
+                      r"(0x[0-9a-f]+) faults$", why)
+        assert f, why
+        assert vendor == "GenuineIntel" and family == 6, (vendor, family)
+        rd = gdb(vm, mark("rd"), f"monitor rdmsr {f.group(1)[2:]}",
+                 mark("end"))
+        assert "the access faults" in sections(rd)["rd"], rd
