@@ -83,14 +83,13 @@ void mon_lbr_init(void)
 	struct lbr_cpu_id id = { 0 };
 	u32 a, b, c, d, max;
 
+	lbr.ok = false;
 	cpuid(0, &max, &b, &c, &d);
 	id.intel = b == 0x756e6547 && d == 0x49656e69 && c == 0x6c65746e;
 	cpuid(1, &a, &b, &c, &d);
 	id.family = x86_family(a);
 	id.model = x86_model(a);
 	id.pdcm = c & (1u << 15);
-	if (id.pdcm && rdmsrl_safe(LBR_MSR_PERF_CAPS, &id.perf_caps))
-		id.pdcm = false;
 	if (max >= 7) {
 		cpuid_count(7, 0, &a, &b, &c, &d);
 		id.arch_lbr = d & (1u << 19);
@@ -98,7 +97,14 @@ void mon_lbr_init(void)
 	if (id.arch_lbr && max >= 0x1c)
 		cpuid_count(0x1c, 0, &id.leaf1c_eax, &id.leaf1c_ebx,
 			    &id.leaf1c_ecx, &d);
-	lbr.ok = false;
+	if (id.intel && !id.arch_lbr && id.pdcm &&
+	    rdmsrl_safe(LBR_MSR_PERF_CAPS, &id.perf_caps)) {
+		scnprintf(lbr.why, sizeof(lbr.why), "reading "
+			  "IA32_PERF_CAPABILITIES (CPUID.1:ECX.PDCM[15] = 1), "
+			  "MSR %#x, faults: the LBR format is unknown",
+			  LBR_MSR_PERF_CAPS);
+		return;
+	}
 	if (lbr_detect(&id, &lbr.d, lbr.why, sizeof(lbr.why)))
 		return;
 	if (lbr.d.kind == LBR_ARCH) {

@@ -207,8 +207,7 @@ def test_lbr_names_what_the_cpu_lacks(server1):
         assert why.endswith(f"family 6 model {model:#x}" if family == 6
                             else f"family {family:#x}"), (why, model)
     else:
-        f = re.search(r"^the model table gives .*, but reading its .* MSR "
-                      r"(0x[0-9a-f]+) faults$", why)
+        f = re.search(r"reading .*MSR (0x[0-9a-f]+),? faults", why)
         assert f, why
         assert vendor == "GenuineIntel" and family == 6, (vendor, family)
         rd = gdb(vm, mark("rd"), f"monitor rdmsr {f.group(1)[2:]}",
