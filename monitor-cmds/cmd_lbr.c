@@ -7,8 +7,9 @@
 #include "cmd_lbr.h"
 #include "kmod/lib/lbr.h"
 
+/* (other_branches, architectural LBR's name for far, is taken too) */
 #define FILTER_WORDS "kernel, user, jcc, rel_call, ind_call, return, " \
-	"ind_jmp, rel_jmp, far, other_branches or call_stack"
+	"ind_jmp, rel_jmp, far or call_stack"
 
 static int parse_filter(struct cmd_parser *p, struct cmd_parsed *c)
 {
@@ -25,8 +26,7 @@ static int parse_filter(struct cmd_parser *p, struct cmd_parsed *c)
 		bit = t.kind == CMD_TOK_WORD ?
 		      lbr_filter_word(cmd_tok_s(p, &t), t.len) : 0;
 		if (!bit)
-			return cmd_expected(p, &t, "a filter option ("
-					    FILTER_WORDS ")", NULL);
+			return cmd_expected(p, &t, FILTER_WORDS, NULL);
 		if (bit == LBR_FILTER_CALL_STACK)
 			stack_col = t.off + 1;
 		c->value |= bit;
