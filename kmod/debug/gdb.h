@@ -102,6 +102,17 @@ void hv_gdb_before_resume(struct hv_cpu *c, struct hv_regs *r);
  * gdb's selected thread, hv_gdb_cpu_state() a halted CPU's registers.
  */
 struct rsp_stop;
+/*
+ * hv_gdb_trace_step(): the script functions event_trace_*, in VMX root on
+ * the CPU handling an event.  At the end of this exit (after the
+ * emulation, before VM entry) the CPU steps the instruction it resumes
+ * at, through step.c, and at the step's end stops the system as gdb's
+ * stepi would (SIGTRAP on its thread).  A step already armed for this
+ * exit over a breakpoint or a hooked page reports instead.
+ * hv_gdb_trace_pending(): such a step is asked for on this CPU.
+ */
+void hv_gdb_trace_step(struct hv_cpu *c);
+bool hv_gdb_trace_pending(void);
 bool hv_gdb_stop_here(struct hv_cpu *c, struct hv_regs *r,
 		      const struct rsp_stop *why, const char *text, size_t len);
 size_t hv_gdb_console(const char *text, size_t len);

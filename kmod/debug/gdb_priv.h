@@ -48,6 +48,7 @@ struct hv_gdb_cpu {
 	atomic_t req;		/* halt requested */
 	atomic_t nmi_ours;	/* NMIs sent by us, not yet seen */
 	atomic_t go_step;	/* leave the halt for one gdb step */
+	bool trace_step;	/* hv_gdb_trace_step(): this CPU only */
 	bool dead;		/* halted for good: hv_gdb_dead() */
 	u32 nmi_pending;	/* guest NMIs waiting for an NMI window */
 	atomic_t nmi_root;	/* guest NMIs that landed in root (NMI

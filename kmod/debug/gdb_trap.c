@@ -45,9 +45,11 @@ static bool gdb_on_bp(struct hv_cpu *c, struct hv_regs *r,
 		m = READ_ONCE(gdb_monitor_ops);
 		if (m && m->on_hook)
 			m->on_hook(c, r, rip);
-		/* A break stopped the world: the resume stepped past. */
+		/* A break stopped the world: the resume stepped past.
+		 * An event_trace_* step runs the real instruction at the
+		 * end of this exit. */
 		if (hv_step_kind() != HV_STEP_NONE ||
-		    hv_vmread(VMCS_GUEST_RIP) != rip)
+		    hv_vmread(VMCS_GUEST_RIP) != rip || hv_gdb_trace_pending())
 			return true;
 	}
 	if ((own & HV_BP_OWN_GDB) && hv_bp_on_int3(c, r, stop)) {

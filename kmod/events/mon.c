@@ -545,6 +545,9 @@ int hv_mon_command(const char *cmd, struct rsp_output *out)
 	r = mon_track_command(&p, out, &handled);
 	if (handled)
 		return r;
+	r = mon_lbr_command(&p, out, &handled);
+	if (handled)
+		return r;
 	r = mon_host_cmd(cmd, &p, out, &handled);
 	if (handled)
 		return r;
@@ -649,6 +652,7 @@ int hv_mon_init(void)
 
 	memset(&mon, 0, sizeof(mon));
 	mon_pci_init();
+	mon_lbr_init();
 	init_irq_work(&mon_pre.iw, mon_pre_irq);
 	INIT_WORK(&mon_pre.work, mon_pre_work);
 	ev = kvcalloc(MON_EVENTS, sizeof(*ev), GFP_KERNEL);

@@ -145,6 +145,8 @@ static bool mon_act(struct hv_cpu *c, struct hv_regs *r,
 	sc = sc || m->sc;
 	if (m->pause)
 		sc = mon_break(c, r, ev, x) || sc;
+	else if (m->trace)
+		hv_gdb_trace_step(c);	/* at the end of this exit */
 	return sc;
 }
 
