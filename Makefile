@@ -38,7 +38,7 @@ BENCHES    :=	# benchmark programs, run by `make bench`
 HELPERS    :=	# test-only programs (harnesses), built by `make`
 
 .PHONY: all libs tools kmod deps check unit protocol python vm-check \
-	fuzz-short fuzz fuzz-corpus bench vm-bench run clean helpers \
+	fuzz-short fuzz fuzz-corpus bench vm-bench vm-prof run clean helpers \
 	install install-python \
 	install-tools install-host uninstall uninstall-host install-module \
 	uninstall-module
@@ -147,6 +147,20 @@ bench: all $(BENCHES)
 # and the behaviour they touch is tested by tests/vm/test_*.py.
 vm-bench: all vm-image
 	HVGDB_TEST_CPUS=1 $(PYTEST_VM) tests/vm/bench_*.py
+
+# The same hook benchmarks over a module built with the exit paths' TSC
+# stamps (kmod/vmx/prof.h): their records gain "prof" lines, where each
+# hit's instructions go (docs/performance.md).  The stamps cost a few
+# instructions each, so the figures of record come from vm-bench.  The
+# normal module and image are rebuilt afterwards.
+VM_PROF_BENCHES = tests/vm/bench_epthook.py::test_epthook_bench \
+	tests/vm/bench_epthook2.py::test_epthook2_real_hit_cost \
+	tests/vm/bench_monitor.py
+vm-prof: all
+	$(MAKE) kmod HVGDB_PROF=y
+	$(MAKE) vm-image
+	HVGDB_TEST_CPUS=1 $(PYTEST_VM) -s $(VM_PROF_BENCHES); r=$$?; \
+	$(MAKE) kmod vm-image; exit $$r
 
 # The layers run in order; every layer runs even when an earlier one failed,
 # so one CI log shows everything that is wrong.

@@ -359,3 +359,18 @@ def wait_file(vm, path, pattern, timeout=120):
             return text
         time.sleep(1)
     raise AssertionError(f"{path}: no {pattern!r} after {timeout} s")
+
+
+PROF = "/sys/kernel/debug/hvgdb/prof"
+
+
+def prof_take(vm, tag):
+    """The exit paths' profile (kmod/vmx/prof.h; only a module built with
+    `make kmod HVGDB_PROF=y` has the file) since the last take, as lines
+    "prof <tag> <kind> n=... total=... <point>=...", and reset; [] for a
+    normal build.  For the benchmarks' records (docs/performance.md)."""
+    rc, out = vm.exec(f"cat {PROF} && echo 0 > {PROF}")
+    if rc:
+        return []
+    return [f"prof {tag} {l}" for l in out.decode().splitlines()
+            if "n=" in l]
