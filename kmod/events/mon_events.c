@@ -155,8 +155,8 @@ static bool mon_act(struct hv_cpu *c, struct hv_regs *r,
 bool mon_fire(struct hv_cpu *c, struct hv_regs *r,
 		     struct event_exit *x)
 {
-	const struct event *hit[MON_MATCH_MAX];
-	u32 ids[MON_MATCH_MAX];
+	const struct event *hit[MON_MATCH_MAX] __uninitialized;
+	u32 ids[MON_MATCH_MAX] __uninitialized;
 	u32 n, i, last = 0;
 	bool sc = false, first = true;
 
