@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from hvvm import (background, gdb, gdb_start, hvgdb_loaded, kallsym, mark,
-                  prof_take, sections, wait_file)
+                  sections, wait_file)
 
 REPO = Path(__file__).resolve().parents[2]
 N = 20000
@@ -69,22 +69,16 @@ def record(name, lines):
 def test_epthook_bench(vm1):
     vm = vm1
     a = kallsym(vm, "__x64_sys_getpid")
-    prof = []
     with hvgdb_loaded(vm):
         bare_cpuid = min(cpuid_cost(vm) for _ in range(2))
-        prof += prof_take(vm, "cpuid")
         bare_getpid = min(getpid_cost(vm) for _ in range(2))
 
         monitor(vm, f"!epthook {a:x} script {{ .n = .n + 1; }}")
-        prof_take(vm, "-")
         count_getpid = min(getpid_cost(vm) for _ in range(2))
-        prof += prof_take(vm, "count")
         counted = counter(vm, "n")
         stats = vm.sh("cat /sys/kernel/debug/hvgdb/gdb")
         monitor(vm, "events d all")
-        prof_take(vm, "-")
         off_getpid = min(getpid_cost(vm) for _ in range(2))
-        prof += prof_take(vm, "disabled")
         monitor(vm, "events c all")
         after_getpid = getpid_cost(vm)
 
@@ -100,7 +94,7 @@ def test_epthook_bench(vm1):
         f"getpid_after_clear_per_call {after_getpid}",
         "stats " + " | ".join(l for l in stats.splitlines()
                               if l.startswith("hooks")),
-    ] + prof)
+    ])
     assert counted >= 2 * N, counted
     assert count_getpid > bare_getpid
 

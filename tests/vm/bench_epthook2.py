@@ -24,8 +24,7 @@ last test times the real !epthook2 of hvgdb.ko on __x64_sys_getpid.
 import re
 from pathlib import Path
 
-from hvvm import (ensure_hvtest, gdb, hvgdb_loaded, kallsym, mark,
-                  prof_take, sections)
+from hvvm import ensure_hvtest, gdb, hvgdb_loaded, kallsym, mark, sections
 
 REPO = Path(__file__).resolve().parents[2]
 N = 20000
@@ -123,9 +122,7 @@ def test_epthook2_real_hit_cost(vm1):
         bare = min(getpid_cost(vm) for _ in range(2))
         monitor(vm, f"!epthook2 {a:#x} script {{ .g = .g + 1; }}")
         counted0 = counter(vm, "g")
-        prof_take(vm, "-")
         script = getpid_cost(vm)
-        prof = prof_take(vm, "count")
         counted = counter(vm, "g") - counted0
         monitor(vm, "events c all",
                 f"!epthook2 {a:#x} condition {{ 0 }}")
@@ -152,7 +149,7 @@ def test_epthook2_real_hit_cost(vm1):
         f"getpid_after_clear_per_call {after}",
         f"cpuid_bare_per_call {bare_cpuid}",
         f"cpuid_counting_script_per_call {cpuid_script}",
-    ] + prof
+    ]
     out = REPO / "build" / "epthook2-hit-bench.txt"
     out.parent.mkdir(exist_ok=True)
     out.write_text("\n".join(lines) + "\n")

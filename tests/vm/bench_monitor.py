@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from hvvm import (assert_clean_dmesg, background, gdb, hvgdb_loaded,
-                  new_dmesg, prof_take, script_vars, wait_file)
+                  new_dmesg, script_vars, wait_file)
 
 TOUCH = "/hvgdb/bin/mon_touch"
 REPO = Path(__file__).resolve().parents[2]
@@ -31,20 +31,14 @@ def touch_cost(vm, n, monitor=None):
     pa = int(re.search(r"pa=(0x[0-9a-f]+)", out).group(1), 16)
     if monitor:
         gdb(vm, "monitor " + monitor.format(pa=pa))
-    prof_take(vm, "-")
     vm.sh("touch /tmp/bgo")
     out = wait_file(vm, "/tmp/bt.out", r"tsc_per_iter=\d+", timeout=900)
-    touch_cost.prof += prof_take(vm, "rw" if monitor and "rw" in monitor
-                                 else "w" if monitor else "bare")
     if monitor:
         b = script_vars(vm, ["b"])["b"]
         gdb(vm, "monitor events c all", "monitor ? { .b = 0; }")
     vm.sh("touch /tmp/bhold")
     cost = int(re.search(r"tsc_per_iter=(\d+)", out).group(1))
     return cost, (b if monitor else None)
-
-
-touch_cost.prof = []
 
 
 
@@ -65,7 +59,7 @@ def test_monitor_bench(mon1):
     lines = [f"bare_iter {bare}", f"monitor_w_iter {w}",
              f"monitor_rw_iter {rw}",
              f"per_watched_write {w - bare}",
-             f"per_watched_access_rw {(rw - bare) / 2:.0f}"] + touch_cost.prof
+             f"per_watched_access_rw {(rw - bare) / 2:.0f}"]
     (REPO / "build").mkdir(exist_ok=True)
     (REPO / "build" / "monitor-bench.txt").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
