@@ -523,6 +523,10 @@ static bool bp_emulate(struct hv_cpu *c, struct hv_regs *r,
 		hv_vmwrite(VMCS_GUEST_RSP, rsp);
 		break;
 	case BPEMUL_MOV:
+		/* REX.W is 64-bit mode's (CS.L, SDM Vol. 3A 3.4.5): in
+		 * compatibility mode 0x48 is dec %eax.  Leave it to the step. */
+		if (!(hv_vmread(VMCS_GUEST_CS_AR) & (1u << 13)))
+			return false;
 		hv_set_guest_gpr(r, e.reg, hv_guest_gpr(r, e.src));
 		break;
 	}
