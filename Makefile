@@ -38,7 +38,7 @@ BENCHES    :=	# benchmark programs, run by `make bench`
 HELPERS    :=	# test-only programs (harnesses), built by `make`
 
 .PHONY: all libs tools kmod deps check unit protocol python vm-check \
-	fuzz-short fuzz fuzz-corpus bench vm-bench run clean helpers \
+	fuzz-short fuzz fuzz-corpus bench vm-bench vm-prof run clean helpers \
 	install install-python \
 	install-tools install-host uninstall uninstall-host install-module \
 	uninstall-module
@@ -147,6 +147,18 @@ bench: all $(BENCHES)
 # and the behaviour they touch is tested by tests/vm/test_*.py.
 vm-bench: all vm-image
 	HVGDB_TEST_CPUS=1 $(PYTEST_VM) tests/vm/bench_*.py
+
+# Where a hook's hit spends its instructions: the profiling build of the
+# module (kmod/vmx/prof.h's TSC stamps, `make kmod HVGDB_PROF=y`) goes
+# into the image as /hvgdb/hvgdb-prof.ko beside the normal one, and
+# tests/vm/bench_hookprof.py runs the hook benchmarks' loops over it
+# (build/hookprof-bench.txt; docs/performance.md).  vm-bench runs it too
+# while kmod/hvgdb-prof.ko exists.
+vm-prof: all
+	$(MAKE) kmod HVGDB_PROF=y
+	cp kmod/hvgdb.ko kmod/hvgdb-prof.ko
+	$(MAKE) kmod vm-image
+	HVGDB_TEST_CPUS=1 $(PYTEST_VM) -s tests/vm/bench_hookprof.py
 
 # The layers run in order; every layer runs even when an earlier one failed,
 # so one CI log shows everything that is wrong.

@@ -37,6 +37,7 @@
 #include "kmod/debug/step.h"
 #include "kmod/lib/insn_len.h"
 #include "kmod/debug/gdb_priv.h"
+#include "kmod/vmx/prof.h"
 
 #define BP_HW_SLOTS		HV_DR_SLOTS
 #define BP_RFLAGS_RF		(1ULL << 16)
@@ -63,6 +64,11 @@ static struct {
 	u64 hits_mon, mon_sc;
 	hv_bp_mon_hook_t mon_hook;
 	u64 hits_hook, emulated;
+	/* Each breakpoint's displaced instruction as bpemul decoded it,
+	 * packed (bp_emul_pack()) with the patch generation it was read
+	 * under: valid until a shadow page is patched again. */
+	u32 patch_gen;
+	u64 emul[BPTAB_MAX_BPS];
 } bp;
 
 struct bp_cpu {
@@ -94,6 +100,8 @@ static void bp_patch(int p, const u8 *orig)
 	const struct hv_gdb_monitor *m = READ_ONCE(gdb_monitor_ops);
 
 	bptab_patch(&bp.tab, p, orig, bp_shadow(p));
+	/* The decoded instructions may have changed. */
+	WRITE_ONCE(bp.patch_gen, bp.patch_gen + 1);
 	if (m && m->page_shadow)
 		m->page_shadow(bp.tab.pages[p].gpa, bp_shadow(p));
 }
@@ -501,26 +509,71 @@ u32 hv_bp_owners(u64 rip)
 	return own;
 }
 
+/* bp.emul[]'s words: the decoded instruction in bits 0-31 (bit 31 set:
+ * decoded, kind 0 included), the patch generation in bits 32-63; one
+ * 64-bit store, so a CPU reading it never sees half of another's. */
+#define BP_EMUL_DONE		(1u << 31)
+
+static u64 bp_emul_pack(const struct bpemul *e, u32 gen)
+{
+	return (u64)gen << 32 | BP_EMUL_DONE | (u32)e->kind |
+	       (u32)e->len << 8 | (u32)(e->reg & 15) << 16 |
+	       (u32)(e->src & 15) << 20;
+}
+
+/*
+ * The displaced instruction of @b, decoded from the original page at its
+ * first hit and kept until a shadow page is patched again (a write to
+ * the original text marks the page dirty; the cache is not used until
+ * its shadow is rebuilt).  A hit thus reads no guest memory.
+ */
+static bool bp_emul_get(const struct bptab_bp *b, struct bpemul *e)
+{
+	int i = b - bp.tab.bps;
+	u32 gen = READ_ONCE(bp.patch_gen);
+	u64 w = READ_ONCE(bp.emul[i]);
+	u64 pa = bp.tab.pages[b->page].gpa + b->off;
+	u32 n = min_t(u32, 15, PAGE_SIZE - b->off);
+	bool dirty = READ_ONCE(bp.dirty[b->page]);
+	const u8 *insn;
+
+	if (!dirty && (w & BP_EMUL_DONE) && (u32)(w >> 32) == gen) {
+		e->kind = w & 0xff;
+		e->len = (w >> 8) & 0xff;
+		e->reg = (w >> 16) & 15;
+		e->src = (w >> 20) & 15;
+		return e->kind != BPEMUL_NONE;
+	}
+	insn = hv_gdb_phys(pa, n);
+	if (!insn)
+		return false;
+	bpemul_decode(insn, n, e);
+	if (!dirty)
+		WRITE_ONCE(bp.emul[i], bp_emul_pack(e, gen));
+	return e->kind != BPEMUL_NONE;
+}
+
 /*
  * Run the displaced instruction of breakpoint @b here, if bpemul knows
  * it: no step, no second exit, and the page never opens (so no other CPU
  * runs the hooked page unmonitored meanwhile).  A push writes the kernel
  * stack through the guest's page tables; user stacks are left to the
  * step (a copy-on-write page must not be written behind the kernel).
+ * @rip: the guest's RIP, at @b.
  */
 static bool bp_emulate(struct hv_cpu *c, struct hv_regs *r,
-		       const struct bptab_bp *b)
+		       const struct bptab_bp *b, u64 rip)
 {
-	u64 pa = bp.tab.pages[b->page].gpa + b->off, rsp, val;
-	u32 n = min_t(u32, 15, PAGE_SIZE - b->off);
-	const u8 *insn = hv_gdb_phys(pa, n);
 	struct bpemul e;
+	u64 rsp, val;
 
-	if (!insn || !bpemul_decode(insn, n, &e))
+	if (!bp_emul_get(b, &e))
 		return false;
+	hv_prof(HV_PROF_FETCH);
 	if (hv_vmread(VMCS_GUEST_RFLAGS) & (1ULL << 8))	/* TF: its #DB */
 		return false;
-	if (e.kind == BPEMUL_PUSH) {
+	switch (e.kind) {
+	case BPEMUL_PUSH:
 		if (hv_guest_cpl())
 			return false;
 		val = hv_guest_gpr(r, e.reg);
@@ -528,20 +581,30 @@ static bool bp_emulate(struct hv_cpu *c, struct hv_regs *r,
 		if (hv_gdb_write_current(rsp, (const u8 *)&val, 8))
 			return false;
 		hv_vmwrite(VMCS_GUEST_RSP, rsp);
+		break;
+	case BPEMUL_MOV:
+		/* REX.W is 64-bit mode's (CS.L, SDM Vol. 3A 3.4.5): in
+		 * compatibility mode 0x48 is dec %eax.  Leave it to the step. */
+		if (!(hv_vmread(VMCS_GUEST_CS_AR) & (1u << 13)))
+			return false;
+		hv_set_guest_gpr(r, e.reg, hv_guest_gpr(r, e.src));
+		break;
 	}
-	hv_vmwrite(VMCS_GUEST_RIP, hv_vmread(VMCS_GUEST_RIP) + e.len);
+	hv_vmwrite(VMCS_GUEST_RIP, rip + e.len);
 	bp.emulated++;
+	hv_prof(HV_PROF_EMUL);
 	return true;
 }
 
 void hv_bp_pass(struct hv_cpu *c, struct hv_regs *r)
 {
-	const struct bptab_bp *b = bptab_find_bp(&bp.tab,
-						 hv_vmread(VMCS_GUEST_RIP));
+	u64 rip = hv_vmread(VMCS_GUEST_RIP);
+	const struct bptab_bp *b = bptab_find_bp(&bp.tab, rip);
 
+	hv_prof(HV_PROF_PASS);
 	if (!b || hv_step_kind() != HV_STEP_NONE)
 		return;
-	if (!bp_emulate(c, r, b))
+	if (!bp_emulate(c, r, b, rip))
 		bp_step_over(c, b->page, HV_STEP_OVER);
 }
 
@@ -771,6 +834,8 @@ bool hv_bp_on_ept_violation(struct hv_cpu *c, struct hv_regs *r, u64 gpa,
 
 	if (p < 0)
 		return false;
+	hv_prof_kind(HV_PROF_K_EPTV);
+	hv_prof(HV_PROF_LOOKUP);
 	pg = &bp.tab.pages[p];
 	if (bp_mon_hits(c, r, p, gpa, qual))
 		return true;

@@ -72,7 +72,7 @@ void mon_ept_exit(void)
 
 void hv_mon_on_hook(struct hv_cpu *c, struct hv_regs *r, u64 rip)
 {
-	struct event_exit x;
+	struct event_exit x __uninitialized;	/* mon_exit_init() */
 
 	if (!mon.out)
 		return;

@@ -52,6 +52,7 @@
 #include <linux/workqueue.h>
 #include <asm/io.h>
 #include "kmod/vmx/hv.h"
+#include "kmod/vmx/prof.h"
 #include "kmod/vmx/exit.h"
 #include "kmod/debug/gdb.h"
 #include "kmod/events/mon_priv.h"
@@ -341,6 +342,8 @@ static bool mon_eh2_vmcall(struct hv_cpu *c, struct hv_regs *r)
 		hv_vmwrite(VMCS_GUEST_RIP, t + sizeof(eh2_entry));
 		return true;
 	}
+	hv_prof_kind(HV_PROF_K_EPTHOOK2);
+	hv_prof(HV_PROF_LOOKUP);
 	a = h->addr;
 	h->hits++;
 	eh2.hits++;

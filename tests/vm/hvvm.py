@@ -229,16 +229,18 @@ def loaded(vm):
 
 
 @contextlib.contextmanager
-def hvgdb_loaded(vm, args=""):
-    """hvgdb.ko, its gdb server on COM3 (the VM's gdb link, not the
-    console), for a with-block; rmmod after whatever happens.  Yields the
-    dmesg mark from just before the insmod."""
+def hvgdb_loaded(vm, args="", ko=None):
+    """hvgdb.ko (or the module file `ko` in the guest), its gdb server on
+    COM3 (the VM's gdb link, not the console), for a with-block; rmmod
+    after whatever happens.  Yields the dmesg mark from just before the
+    insmod."""
     assert not loaded(vm), "hvgdb.ko left loaded by an earlier test"
     # One guest command: the mark, then the insmod.
     # HVGDB_TEST_KMOD_ARGS: module parameters for every load (e.g.
     # poll=hrtimer to run the tests over the poll fallback).
     args = f"{args} {os.environ.get('HVGDB_TEST_KMOD_ARGS', '')}".strip()
-    mark = int(vm.sh(f"dmesg | wc -l && insmod {KO} uart_port=0x3e8 {args}",
+    mark = int(vm.sh(f"dmesg | wc -l && insmod {ko or KO} uart_port=0x3e8 "
+                     f"{args}",
                      timeout=300).split()[0])
     try:
         yield mark
@@ -359,3 +361,14 @@ def wait_file(vm, path, pattern, timeout=120):
             return text
         time.sleep(1)
     raise AssertionError(f"{path}: no {pattern!r} after {timeout} s")
+
+
+PROF = "/sys/kernel/debug/hvgdb/prof"
+
+
+def prof_take(vm, tag):
+    """The exit paths' profile (kmod/vmx/prof.h; only a module built with
+    `make kmod HVGDB_PROF=y` has the file) since the last take, as lines
+    "prof <tag> <kind> n=... total=... <point>=...", and reset."""
+    out = vm.sh(f"cat {PROF} && echo 0 > {PROF}")
+    return [f"prof {tag} {l}" for l in out.splitlines() if "n=" in l]
