@@ -118,6 +118,7 @@ int hv_gdb_init(void)
 		return err;
 	}
 	gdb_link_announce();
+	gdb_btf_init();
 	return 0;
 }
 
@@ -136,6 +137,7 @@ void hv_gdb_exit(void)
 	int cpu;
 
 	hv_gdb_stop();
+	gdb_btf_exit();
 	/* Called after every CPU left VMX: no CPU can take these exits. */
 	hv_exit_set_handler(EXIT_EXCEPTION_NMI, NULL);
 	hv_exit_set_handler(EXIT_NMI_WINDOW, NULL);

@@ -18,6 +18,7 @@ import os
 import queue
 import re
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -359,3 +360,34 @@ def wait_file(vm, path, pattern, timeout=120):
             return text
         time.sleep(1)
     raise AssertionError(f"{path}: no {pattern!r} after {timeout} s")
+
+
+# ------------------------------------------------------------ kernel types
+
+def image_btf():
+    """The .BTF of the image the VM boots (/boot/vmlinuz-<the release
+    the module is built for>), as the package reads it."""
+    sys.path.insert(0, str(REPO / "gdb-python"))
+    from hvgdb import btfgen
+    rel = subprocess.run(["sh", str(REPO / "kmod" / "kdir.sh")],
+                         capture_output=True, text=True).stdout.strip()
+    if os.path.basename(rel) == "build":        # /lib/modules/V/build
+        rel = os.path.dirname(rel)
+    rel = os.path.basename(rel).replace("linux-headers-", "")
+    return btfgen.btf_from_image("/boot/vmlinuz-" + rel)
+
+
+def btf_ready(vm, mark, timeout=300):
+    """hvgdb.ko's line once it has compressed the BTF (a work item after
+    insmod, kmod/debug/gdb_btf.c): (BTF bytes, compressed bytes, ms)."""
+    t0 = time.time()
+    while time.time() - t0 < timeout:
+        for line in vm.sh(f"dmesg | tail -n +{mark + 1}").splitlines():
+            m = re.search(r"hvgdb: BTF for gdb: (\d+) bytes, (\d+) "
+                          r"compressed \((\d+) ms\)", line)
+            if m:
+                return tuple(int(x) for x in m.groups())
+            assert "BTF not compressed" not in line, line
+        time.sleep(2)
+    raise AssertionError("hvgdb.ko did not compress the BTF in %d s" %
+                         timeout)
