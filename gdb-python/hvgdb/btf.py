@@ -16,6 +16,7 @@
 #  add-symbol-file.  Reference: docs/types.md.
 
 import os
+import re
 import time
 import zlib
 
@@ -102,6 +103,14 @@ def _from_image(ban, image=None):
     return None
 
 
+_ESCAPED = re.compile(rb"\}(.)", re.S)
+
+
+def _unescape(data):
+    """A binary reply's bytes: '}' then c is c ^ 0x20."""
+    return _ESCAPED.sub(lambda m: bytes((m.group(1)[0] ^ 0x20,)), data)
+
+
 class _NoObject(Exception):
     """The stub offers no hvgdb-btf object: the memory is read instead."""
 
@@ -134,7 +143,8 @@ def _from_module(progress, total):
         if not reply or reply[:1] not in (b"m", b"l"):
             raise _NoObject("it answered %r" % reply[:8].decode("latin-1")
                             if reply else "it does not know the object")
-        buf += reply[1:]
+        # gdb undoes the run-length encoding, not the escapes
+        buf += _unescape(reply[1:])
         if size is None and len(buf) >= 8:
             size = 8 + int.from_bytes(buf[:4], "little")
             raw = int.from_bytes(buf[4:8], "little")

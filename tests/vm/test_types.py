@@ -132,7 +132,7 @@ def test_types_from_the_image_then_the_cache(vm1, syms, cache):
                 mark("xfer"),
                 "python r = gdb.selected_inferior().connection.send_packet("
                 "'qXfer:hvgdb-btf:read::0,3000'); print(r[:1].decode(), "
-                "r[1:].hex())",
+                "hvgdb.btf._unescape(r[1:]).hex())",
                 mark("end"))
             # The second session: the cache, with no image to fall back on.
             out2, cached = session(
