@@ -80,6 +80,7 @@ def test_lx_scripts_against_hvgdb(vm2, lx):
                     mark("version"), "lx-version",
                     mark("cmdline"), "lx-cmdline",
                     mark("cpus"), "lx-cpus",
+                    "thread 1",
                     mark("cur"), "p $lx_current().pid",
                     "p $lx_current(1).pid",
                     'p $lx_per_cpu("cpu_number", 1)',
