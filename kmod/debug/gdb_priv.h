@@ -161,6 +161,11 @@ void gdb_mmio_exit(void);
 
 /* gdb_target.c: on the CPU itself in VMX root. */
 extern const struct rsp_target_ops gdb_target_ops;
+
+/* gdb_btf.c: the kernel's BTF, compressed at load for qXfer:hvgdb-btf. */
+void gdb_btf_init(void);
+void gdb_btf_exit(void);
+int gdb_btf_blob(void *ctx, const u8 **data, size_t *len);
 struct gdb_cpu *gdb_thread(int tid);
 void gdb_snapshot(struct hv_cpu *c, struct hv_regs *r, struct gdb_cpu *g);
 void gdb_apply(struct hv_cpu *c, struct hv_regs *r, struct gdb_cpu *g);
