@@ -52,6 +52,7 @@ include $(sort $(wildcard gdbstub/*.mk monitor-cmds/*.mk kmod/*/*.mk \
 libs: $(LIBS)
 tools: $(TOOLS)
 helpers: $(HELPERS)
+$(FUZZERS): tests/fuzz/harness.ignorelist
 
 # Generic rules: one object tree under build/obj mirroring the sources.
 $(BUILD)/obj/%.o: %.c
