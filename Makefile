@@ -20,6 +20,8 @@ USER_CFLAGS = $(CFLAGS_USER) -std=gnu11 -Wall -Wextra -Werror -MMD -MP \
 	      -I$(CURDIR)/include -I$(CURDIR)
 FUZZ_CC   ?= clang
 FUZZ_SECONDS ?= 20
+# The harnesses and fakes (tests/) are left out of the coverage hooks.
+FUZZ_NOCOV = -fsanitize-coverage-ignorelist=$(CURDIR)/tests/fuzz/harness.ignorelist
 PYTEST    = $(PYTHON) -m pytest -q -rs -p no:cacheprovider
 GDB       ?= gdb
 PREFIX    ?= /usr/local
@@ -38,7 +40,7 @@ BENCHES    :=	# benchmark programs, run by `make bench`
 HELPERS    :=	# test-only programs (harnesses), built by `make`
 
 .PHONY: all libs tools kmod deps check unit protocol python vm-check \
-	fuzz-short fuzz fuzz-corpus bench vm-bench run clean helpers \
+	fuzz-short fuzz fuzz-corpus bench vm-bench vm-prof run clean helpers \
 	install install-python \
 	install-tools install-host uninstall uninstall-host install-module \
 	uninstall-module
@@ -50,6 +52,7 @@ include $(sort $(wildcard gdbstub/*.mk monitor-cmds/*.mk kmod/*/*.mk \
 libs: $(LIBS)
 tools: $(TOOLS)
 helpers: $(HELPERS)
+$(FUZZERS): tests/fuzz/harness.ignorelist
 
 # Generic rules: one object tree under build/obj mirroring the sources.
 $(BUILD)/obj/%.o: %.c
@@ -104,20 +107,22 @@ vm-check: all vm-image
 
 # The fuzzers run FUZZ_JOBS at a time (one per core); each one's summary
 # is printed in order once all are done.
+# FUZZ_TARGETS="cmd_fuzz syms_fuzz" runs only those (default: all).
 FUZZ_JOBS ?= $(shell nproc)
+FUZZ_SEL = $(if $(FUZZ_TARGETS),$(filter $(addprefix %/,$(FUZZ_TARGETS)),$(FUZZERS)),$(FUZZERS))
 fuzz-short: $(FUZZERS)
 	@mkdir -p $(BUILD)/fuzz-findings $(BUILD)/fuzz-logs; \
 	rm -f $(BUILD)/fuzz-logs/*.rc; \
-	printf '%s\n' $(FUZZERS) | xargs -P $(FUZZ_JOBS) -I{} sh -c '\
+	printf '%s\n' $(FUZZ_SEL) | xargs -P $(FUZZ_JOBS) -I{} sh -c '\
 		n=$$(basename {}); mkdir -p $(BUILD)/fuzz-corpus/$$n; \
 		{} $(FUZZ_LIMIT) -print_final_stats=1 \
 			-artifact_prefix=$(BUILD)/fuzz-findings/$$n- \
 			$(BUILD)/fuzz-corpus/$$n $$(ls -d tests/fuzz/corpus/$$n 2>/dev/null) \
 			> $(BUILD)/fuzz-logs/$$n.log 2>&1; \
 		echo $$? > $(BUILD)/fuzz-logs/$$n.rc'; \
-	fail=0; for f in $(FUZZERS); do n=$$(basename $$f); \
-		echo "== $${f#$(BUILD)/} ($(FUZZ_SECONDS) s)"; \
-		grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Done' \
+	fail=0; for f in $(FUZZ_SEL); do n=$$(basename $$f); \
+		echo "== $${f#$(BUILD)/} ($(FUZZ_LIMIT))"; \
+		grep -E 'stat::number_of_executed_units|stat::average_exec|ERROR|SUMMARY|Done' \
 			$(BUILD)/fuzz-logs/$$n.log; \
 		[ "$$(cat $(BUILD)/fuzz-logs/$$n.rc 2>/dev/null)" = 0 ] || fail=1; \
 	done; \
@@ -126,18 +131,23 @@ fuzz-short: $(FUZZERS)
 # fuzz-short: FUZZ_SECONDS each; `make fuzz`: FUZZ_RUNS executions each
 # (issue 19: 10 million), new inputs in build/fuzz-corpus/<target>, the
 # minimized corpus kept in the repository (tests/fuzz/corpus/<target>,
-# read as a second corpus) updated by `make fuzz-corpus`.
+# read as a second corpus) updated by `make fuzz-corpus`: libFuzzer's
+# -merge=1 of both into a fresh directory, which then replaces it.  On a
+# shared machine: nice -n 19 make fuzz FUZZ_JOBS=1 (docs/testing.md).
 FUZZ_LIMIT = -max_total_time=$(FUZZ_SECONDS)
 FUZZ_RUNS ?= 10000000
 fuzz: FUZZ_LIMIT = -runs=$(FUZZ_RUNS)
 fuzz: fuzz-short
 
 fuzz-corpus: $(FUZZERS)
-	@mkdir -p $(BUILD)/fuzz-logs; for f in $(FUZZERS); do n=$$(basename $$f); \
-		mkdir -p tests/fuzz/corpus/$$n $(BUILD)/fuzz-corpus/$$n; \
-		$$f -merge=1 tests/fuzz/corpus/$$n $(BUILD)/fuzz-corpus/$$n \
+	@mkdir -p $(BUILD)/fuzz-logs; for f in $(FUZZ_SEL); do n=$$(basename $$f); \
+		new=$(BUILD)/fuzz-merge/$$n; rm -rf $$new; \
+		mkdir -p $$new tests/fuzz/corpus/$$n $(BUILD)/fuzz-corpus/$$n; \
+		$$f -merge=1 $$new tests/fuzz/corpus/$$n $(BUILD)/fuzz-corpus/$$n \
 			> $(BUILD)/fuzz-logs/$$n.merge.log 2>&1 || exit 1; \
-		echo "$$n: $$(ls tests/fuzz/corpus/$$n | wc -l) inputs"; done
+		rm -rf tests/fuzz/corpus/$$n; mv $$new tests/fuzz/corpus/$$n; \
+		echo "$$n: $$(ls tests/fuzz/corpus/$$n | wc -l) inputs," \
+			"$$(du -sk tests/fuzz/corpus/$$n | cut -f1) KiB"; done
 
 bench: all $(BENCHES)
 	@for b in $(BENCHES); do echo "== $${b#$(BUILD)/}"; $$b || exit 1; done
@@ -147,6 +157,18 @@ bench: all $(BENCHES)
 # and the behaviour they touch is tested by tests/vm/test_*.py.
 vm-bench: all vm-image
 	HVGDB_TEST_CPUS=1 $(PYTEST_VM) tests/vm/bench_*.py
+
+# Where a hook's hit spends its instructions: the profiling build of the
+# module (kmod/vmx/prof.h's TSC stamps, `make kmod HVGDB_PROF=y`) goes
+# into the image as /hvgdb/hvgdb-prof.ko beside the normal one, and
+# tests/vm/bench_hookprof.py runs the hook benchmarks' loops over it
+# (build/hookprof-bench.txt; docs/performance.md).  vm-bench runs it too
+# while kmod/hvgdb-prof.ko exists.
+vm-prof: all
+	$(MAKE) kmod HVGDB_PROF=y
+	cp kmod/hvgdb.ko kmod/hvgdb-prof.ko
+	$(MAKE) kmod vm-image
+	HVGDB_TEST_CPUS=1 $(PYTEST_VM) -s tests/vm/bench_hookprof.py
 
 # The layers run in order; every layer runs even when an earlier one failed,
 # so one CI log shows everything that is wrong.

@@ -42,6 +42,7 @@
 #define RSP_EINVAL	22	/* bad argument or malformed packet */
 #define RSP_ENOSPC	28	/* no resources (e.g. a 5th hardware slot) */
 #define RSP_ENOSYS	38	/* operation unsupported: empty reply */
+#define RSP_ENOENT	2	/* no such object (qXfer) */
 
 /* Transport.  get_byte returns 0..255, or RSP_NO_BYTE after timeout_ms. */
 #define RSP_NO_BYTE	(-1)
@@ -118,6 +119,13 @@ struct rsp_target_ops {
 	 */
 	long (*read_phys)(void *ctx, u64 addr, u8 *buf, size_t len);
 	int (*write_phys)(void *ctx, u64 addr, const u8 *buf, size_t len);
+	/*
+	 * The qXfer object hvgdb-btf (docs/types.md): the kernel's BTF as a
+	 * zlib stream, read-only and unchanging once given.  0 and the bytes;
+	 * -RSP_EAGAIN while it is being made, -RSP_ENOENT when there is none
+	 * (the reply is then E0b or E02).  May be NULL: an empty reply.
+	 */
+	int (*btf_blob)(void *ctx, const u8 **data, size_t *len);
 };
 
 /* Why the target stopped, as given to rsp_serve(). */

@@ -795,6 +795,20 @@ static enum rsp_handled rsp_h_query(struct rsp_engine *eng,
 			rsp_out_err(eng, 0);	/* E00: unknown annex (manual) */
 		return RSP_REPLY;
 	}
+	if (rsp_accept(c, "qXfer:hvgdb-btf:read::")) {
+		const u8 *blob;
+		size_t n;
+		int err;
+
+		if (!eng->ops->btf_blob)
+			return RSP_REPLY;	/* unsupported: empty reply */
+		err = eng->ops->btf_blob(eng->tctx, &blob, &n);
+		if (err < 0)
+			rsp_out_err(eng, err);
+		else
+			rsp_out_xfer(eng, c, (const char *)blob, n);
+		return RSP_REPLY;
+	}
 	if (rsp_accept(c, "qXfer:threads:read::")) {
 		u64 off;
 		struct rsp_cursor peek = *c;

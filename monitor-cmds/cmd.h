@@ -85,6 +85,8 @@ enum cmd_kind {
 				 * mechanism, kmod/events/mon_mode.c) */
 	CMD_TRACK,		/* !track [tree|reg] [count]: on (reg),
 				 * value (count) when set (cmd_track.h) */
+	CMD_LBR,		/* !lbr op [options]: count, value */
+	CMD_LBRDUMP,		/* !lbrdump [core n]: core (cmd_lbr.h) */
 };
 
 /* lm, .process, .thread: what to do (cmd_kobj.h). */

@@ -11,7 +11,7 @@ FUZZERS += $(BUILD)/fuzz/cmd_fuzz
 $(BUILD)/fuzz/cmd_fuzz: $(CMD_FUZZ_SRCS) $(wildcard monitor-cmds/cmd*.h \
 		monitor-cmds/event*.h tests/fuzz/cmd_seeds/*)
 	@mkdir -p $(dir $@) $(BUILD)/fuzz-corpus/cmd_fuzz
-	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined \
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined $(FUZZ_NOCOV) \
 		-fno-sanitize-recover=undefined -std=gnu11 -Wall -Wextra -Werror \
 		-I$(CURDIR)/include -I$(CURDIR) -o $@ $(CMD_FUZZ_SRCS)
 	cp -n tests/fuzz/cmd_seeds/* $(BUILD)/fuzz-corpus/cmd_fuzz/ || true

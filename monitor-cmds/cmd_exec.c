@@ -478,6 +478,8 @@ int cmd_execute_parsed(struct event_table *t, const char *line,
 	case CMD_IOAPIC:
 	case CMD_PREACTIVATE:
 	case CMD_TRACK:
+	case CMD_LBR:
+	case CMD_LBRDUMP:
 		*req |= CMD_REQ_HOST;
 		break;
 	}

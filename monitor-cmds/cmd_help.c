@@ -153,6 +153,11 @@ const struct cmd_info cmd_infos[] = {
 		"show the current thread, or list a process's threads"),
 	INSPECT("track", true, "!track [tree|reg] [count]",
 		"step the selected CPU, printing calls and returns as a tree"),
+	INSPECT("lbr", true, "!lbr enable|disable|flush | !lbr filter "
+		"[option ...]", "Last Branch Record on every CPU (where the CPU "
+		"has it)"),
+	INSPECT("lbrdump", true, "!lbrdump [core n]",
+		"the LBR records lbr_save() kept, per CPU"),
 	INSPECT("idt", true, "!idt [vector]",
 		"the selected CPU's IDT: each vector's handler and its symbol"),
 	INSPECT("apic", true, "!apic",

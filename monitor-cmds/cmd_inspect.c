@@ -18,6 +18,7 @@
 #include "cmd_priv.h"
 #include "cmd_inspect.h"
 #include "cmd_track.h"
+#include "cmd_lbr.h"
 #include "cmd_kobj.h"
 #include "cmd_intr.h"
 #include "cmd_output.h"
@@ -49,6 +50,8 @@ static const struct inspect_def defs[] = {
 	{ "sq", "sq", CMD_SEARCH, 8, false },
 	{ "idt", "!idt", CMD_IDT, 0, false },	/* cmd_intr.c */
 	{ "track", "!track", CMD_TRACK, 0, false },	/* cmd_track.c */
+	{ "lbr", "!lbr", CMD_LBR, 0, false },		/* cmd_lbr.c */
+	{ "lbrdump", "!lbrdump", CMD_LBRDUMP, 0, false },
 	{ "apic", "!apic", CMD_APIC, 0, false },
 	{ "ioapic", "!ioapic", CMD_IOAPIC, 0, false },
 	{ "info", "info", CMD_INFO_VERSION, 0, false },	/* or REGISTERS */
@@ -362,6 +365,8 @@ int cmd_parse_inspect(struct cmd_parser *p, const struct cmd_info *ci,
 		return cmd_parse_output(p, c);
 	if (d->kind == CMD_TRACK)
 		return cmd_parse_track(p, c);
+	if (d->kind == CMD_LBR || d->kind == CMD_LBRDUMP)
+		return cmd_parse_lbr(p, d->kind, c);
 	if (d->kind == CMD_IDT || d->kind == CMD_APIC || d->kind == CMD_IOAPIC)
 		return cmd_parse_intr(p, d->kind, d->shown, c);
 	c->unit = d->unit;

@@ -110,6 +110,13 @@ enum script_evt {
 	SCRIPT_EVT_INJECT_EC,	/* a = type, b = vector, c = error code */
 	SCRIPT_EVT_PAUSE,	/* halt into the debugger after this event */
 	SCRIPT_EVT_FLUSH,	/* discard pending output */
+	SCRIPT_EVT_TRACE,	/* step this CPU, then stop; a = 1: by MTF */
+};
+
+/* lbr_* functions (lbr op): HyperDbg v0.19's tracing/lbr/ */
+enum script_lbr {
+	SCRIPT_LBR_CHECK, SCRIPT_LBR_SAVE, SCRIPT_LBR_PRINT,
+	SCRIPT_LBR_RESTORE, SCRIPT_LBR_RESTORE_BY_FILTER,
 };
 
 /* event_inject's type when the script leaves it out: the VMX
@@ -140,6 +147,7 @@ struct script_ops {
 	u64 (*event_ctl)(void *ctx, u32 op, u64 a, u64 b, u64 c);
 	u64 (*rdtsc)(void *ctx, bool rdtscp);
 	void (*microsleep)(void *ctx, u64 usec);	/* bounded busy wait */
+	u64 (*lbr)(void *ctx, u32 op, u64 arg);	/* enum script_lbr */
 };
 
 /* One instruction: opcode, two small operands and a 32-bit operand. */

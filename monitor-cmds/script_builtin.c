@@ -395,18 +395,32 @@ int script_builtin(struct script_vm *vm, const struct script_prog *p,
 		r = insn_length(ops, ctx, args[0], 32);
 		break;
 	/* HyperDbg's LBR functions work after `!lbr enable`, and return 0
-	 * (doing nothing) while LBR was not enabled that way.  hvgdb has no
-	 * !lbr command, so LBR is never enabled: lbr_check() is 0 and the
-	 * others say why they do nothing. */
+	 * (doing nothing) while LBR was not enabled that way.  The module
+	 * runs them (ops->lbr); without it (hvgdb-script) there is no CPU:
+	 * lbr_check() is 0 and the others say why they do nothing. */
 	case SB_LBR_CHECK:
-		break;
 	case SB_LBR_SAVE:
 	case SB_LBR_PRINT:
 	case SB_LBR_RESTORE:
 	case SB_LBR_RESTORE_BY_FILTER:
-		script_vm_error(vm, ops, ctx,
-				"LBR functions need '!lbr enable', which hvgdb does not have: returned ",
-				0, true);
+		if (ops->lbr)
+			r = ops->lbr(ctx, id - SB_LBR_CHECK,
+				     argc ? args[0] : 0);
+		else if (id != SB_LBR_CHECK)
+			script_vm_error(vm, ops, ctx,
+					"LBR functions need the module and '!lbr enable': returned ",
+					0, true);
+		break;
+	/* HyperDbg's engine: step and step_in are a regular step
+	 * (TracingPerformRegularStepInInstruction), the instrumentation
+	 * ones a step by MTF (TracingPerformInstrumentationStepIn). */
+	case SB_EVENT_TRACE_STEP:
+	case SB_EVENT_TRACE_STEP_IN:
+		event(ops, ctx, SCRIPT_EVT_TRACE, 0, 0, 0);
+		break;
+	case SB_EVENT_TRACE_INSTR_STEP:
+	case SB_EVENT_TRACE_INSTR_STEP_IN:
+		event(ops, ctx, SCRIPT_EVT_TRACE, 1, 0, 0);
 		break;
 	default:
 		return SCRIPT_E_PROG;

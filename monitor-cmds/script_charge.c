@@ -125,6 +125,13 @@ static void c_microsleep(void *c, u64 usec)
 	W(c)->ops->microsleep(W(c)->ctx, usec);
 }
 
+/* reads or writes up to 3 x 32 MSRs, prints up to 32 lines */
+static u64 c_lbr(void *c, u32 op, u64 arg)
+{
+	W(c)->cost += 256;
+	return W(c)->ops->lbr(W(c)->ctx, op, arg);
+}
+
 #define WRAP(f) (ops->f ? c_##f : NULL)
 
 void script_varmem_init(struct script_varmem *v, u64 *locals, u64 *globals,
@@ -180,4 +187,5 @@ void script_charge_init(struct script_charge *w, const struct script_ops *ops,
 	w->wrapped.event_ctl = WRAP(event_ctl);
 	w->wrapped.rdtsc = WRAP(rdtsc);
 	w->wrapped.microsleep = WRAP(microsleep);
+	w->wrapped.lbr = WRAP(lbr);
 }

@@ -445,6 +445,12 @@ static void parse_call(struct script_compiler *c, u32 line, u32 col,
 		const struct script_builtin_desc *d = &script_builtins[b];
 		bool short_ok;
 
+		if (b == SB_EVENT_TRACE_STEP_OUT) {
+			script_fail_at(c, line, col,
+				"event_trace_step_out is not supported (empty in HyperDbg's engine); use gdb's finish",
+				NULL);
+			return;
+		}
 		if (need_value && !d->value) {
 			script_fail_at(c, line, col,
 				"expected a function that returns a value, not ",

@@ -124,6 +124,14 @@ const struct script_builtin_desc script_builtins[SB_COUNT] = {
 	[SB_LBR_PRINT] = B("lbr_print", 0, 0, true),
 	[SB_LBR_RESTORE] = B("lbr_restore", 0, 0, true),
 	[SB_LBR_RESTORE_BY_FILTER] = B("lbr_restore_by_filter", 1, 0, true),
+	/* HyperDbg's engine (ScriptEngineEval), not in its reference pages */
+	[SB_EVENT_TRACE_STEP] = B("event_trace_step", 0, 0, false),
+	[SB_EVENT_TRACE_STEP_IN] = B("event_trace_step_in", 0, 0, false),
+	[SB_EVENT_TRACE_INSTR_STEP] =
+		B("event_trace_instrumentation_step", 0, 0, false),
+	[SB_EVENT_TRACE_INSTR_STEP_IN] =
+		B("event_trace_instrumentation_step_in", 0, 0, false),
+	[SB_EVENT_TRACE_STEP_OUT] = B("event_trace_step_out", 0, 0, false),
 };
 
 int script_streq(const char *a, const char *b)

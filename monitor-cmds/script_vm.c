@@ -81,8 +81,10 @@ int script_eval(struct script_vm *vm, const struct script_prog *p,
 	u64 steps = 0, a, b;
 	u32 n = p->n_insns, pc = 0, sp = 0, fp = 0, depth = 0;
 	int rc = SCRIPT_OK;
-	struct script_charge charge;
-	struct script_varmem vars;
+	/* Filled before use (charge by script_charge_init() at the first
+	 * built-in): not zeroed on every evaluation. */
+	struct script_charge charge __uninitialized;
+	struct script_varmem vars __uninitialized;
 	u8 *slot;
 
 	charge.ops = NULL;

@@ -30,7 +30,7 @@ COMMAND_NAMES = (
     "!db", "!dc", "!dd", "!dq", "!eb", "!ed", "!eq",
     "sb", "sd", "sq", "!sb", "!sd", "!sq", "cpu", "info", "xp",
     "!pcitree", "!pcicam", "lm", ".process", ".thread", "!track",
-    "!idt", "!apic", "!ioapic", ".output",
+    "!lbr", "!lbrdump", "!idt", "!apic", "!ioapic", ".output",
     ".help", "help", "?", "print",
 )
 
@@ -129,6 +129,10 @@ SPECS = {
     ".process": _spec((("list", "pid", "process"), NUMBER)),
     ".thread": _spec((("list",), ("process",), NUMBER)),
     "!track": _spec((("tree", "reg"), NUMBER)),
+    # !lbr enable|disable|flush | !lbr filter [option ...]; !lbrdump
+    # [core n].
+    "!lbr": _spec((("enable", "disable", "flush", "filter"),), rest=True),
+    "!lbrdump": _spec((), ("core",)),
     "!pcitree": _spec(), "!pcicam": _spec((NUMBER, NUMBER, NUMBER, ("x",)),
                                           ("l",)),
     "!idt": _spec((NUMBER,)), "!apic": _spec(), "!ioapic": _spec(),

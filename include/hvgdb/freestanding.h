@@ -30,6 +30,13 @@ typedef int32_t s32;
 typedef int64_t s64;
 #endif
 
+/* A local that the code fills before use, left out of the kernel's
+ * automatic zeroing (CONFIG_INIT_STACK_ALL_ZERO): for the VMX-root hot
+ * paths (docs/performance.md).  User space does not zero locals. */
+#ifndef __uninitialized
+#define __uninitialized
+#endif
+
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #endif

@@ -37,6 +37,7 @@
 #include "kmod/debug/step.h"
 #include "kmod/lib/insn_len.h"
 #include "kmod/debug/gdb_priv.h"
+#include "kmod/vmx/prof.h"
 
 #define BP_HW_SLOTS		HV_DR_SLOTS
 #define BP_RFLAGS_RF		(1ULL << 16)
@@ -63,6 +64,11 @@ static struct {
 	u64 hits_mon, mon_sc;
 	hv_bp_mon_hook_t mon_hook;
 	u64 hits_hook, emulated;
+	/* Each breakpoint's displaced instruction as bpemul decoded it,
+	 * packed (bp_emul_pack()) with the patch generation it was read
+	 * under: valid until a shadow page is patched again. */
+	u32 patch_gen;
+	u64 emul[BPTAB_MAX_BPS];
 } bp;
 
 struct bp_cpu {
@@ -87,6 +93,19 @@ static u8 *bp_shadow(int p)
 	return page_address(bp.shadow_pg[p]);
 }
 
+/* The shadow of @p: the original, gdb's and the events' 0xCC, and the
+ * events layer's detours on top (one shadow per page). */
+static void bp_patch(int p, const u8 *orig)
+{
+	const struct hv_gdb_monitor *m = READ_ONCE(gdb_monitor_ops);
+
+	bptab_patch(&bp.tab, p, orig, bp_shadow(p));
+	/* The decoded instructions may have changed. */
+	WRITE_ONCE(bp.patch_gen, bp.patch_gen + 1);
+	if (m && m->page_shadow)
+		m->page_shadow(bp.tab.pages[p].gpa, bp_shadow(p));
+}
+
 /* Load @cpu's EPT leaf of hooked page @p for @cpu's view of it. */
 static void bp_apply_page_cpu(int cpu, int p)
 {
@@ -103,7 +122,7 @@ static void bp_apply_page_cpu(int cpu, int p)
 		if (bp.dirty[p]) {
 			orig = hv_gdb_phys(pg->gpa, PAGE_SIZE);
 			if (orig)
-				bptab_patch(&bp.tab, p, orig, bp_shadow(p));
+				bp_patch(p, orig);
 			bp.dirty[p] = false;
 		}
 		hpa = bp.shadow_pa[p];
@@ -174,6 +193,16 @@ static int bp_add_owner(u64 addr, u64 pa, u32 owner)
 	return p;
 }
 
+/* After @p's leaves were written: a page bp.c gave up goes back to the
+ * events layer's own view (a detour's). */
+static void bp_released(int p)
+{
+	const struct hv_gdb_monitor *m = READ_ONCE(gdb_monitor_ops);
+
+	if (!bp.tab.pages[p].used && m && m->page_released)
+		m->page_released(bp.tab.pages[p].gpa);
+}
+
 /* Drop @owner from the breakpoint at @addr: 0, or -2. */
 static int bp_del_owner(u64 addr, u32 owner)
 {
@@ -187,6 +216,7 @@ static int bp_del_owner(u64 addr, u32 owner)
 	bp.dirty[p] = true;
 	bp_apply_page(p);
 	bp_changed();
+	bp_released(p);
 	return 0;
 }
 
@@ -195,13 +225,51 @@ bool hv_gdb_page_hooked(u64 gpa)
 	return bptab_page_of(&bp.tab, gpa) >= 0;
 }
 
-/* A page with an !epthook2 detour has that event's views: not ours to
- * change (one owner per page until the views are shared). */
+bool hv_gdb_page_watched(u64 gpa)
+{
+	int p = bptab_page_of(&bp.tab, gpa & ~0xfffULL);
+
+	return p >= 0 && bp.tab.pages[p].nwatches;
+}
+
+bool hv_gdb_bp_in(u64 va, u32 n)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		if (bptab_find_bp(&bp.tab, va + i))
+			return true;
+	return false;
+}
+
+bool hv_gdb_page_refresh(u64 gpa)
+{
+	int p = bptab_page_of(&bp.tab, gpa & ~0xfffULL);
+
+	if (p < 0)
+		return false;
+	bp.dirty[p] = true;
+	bp_apply_page(p);
+	bp_changed();
+	return true;
+}
+
+/* A page with an !epthook2 detour: watches refuse it (a watched page
+ * has no execute-view copy to hold the detour). */
 static bool bp_page_taken(u64 pa)
 {
 	const struct hv_gdb_monitor *m = READ_ONCE(gdb_monitor_ops);
 
 	return m && m->page_taken && m->page_taken(pa & ~0xfffULL);
+}
+
+/* One of a detour's patched bytes: breakpoints refuse it (the shadow
+ * holds the detour's jmp there); elsewhere on the page they share it. */
+static bool bp_bytes_taken(u64 pa)
+{
+	const struct hv_gdb_monitor *m = READ_ONCE(gdb_monitor_ops);
+
+	return m && m->bytes_taken && m->bytes_taken(pa);
 }
 
 static int bp_insert_sw(const struct gdb_cpu *g, u64 addr)
@@ -215,7 +283,7 @@ static int bp_insert_sw(const struct gdb_cpu *g, u64 addr)
 		return -RSP_EIO;
 	if (hv_gdb_translate(g, addr, &pa))
 		return -RSP_EFAULT;
-	if (bp_page_taken(pa))
+	if (bp_bytes_taken(pa))
 		return -RSP_EIO;
 	p = bp_add_owner(addr, pa, BPTAB_OWNER_GDB);
 	if (p == -17)
@@ -441,26 +509,71 @@ u32 hv_bp_owners(u64 rip)
 	return own;
 }
 
+/* bp.emul[]'s words: the decoded instruction in bits 0-31 (bit 31 set:
+ * decoded, kind 0 included), the patch generation in bits 32-63; one
+ * 64-bit store, so a CPU reading it never sees half of another's. */
+#define BP_EMUL_DONE		(1u << 31)
+
+static u64 bp_emul_pack(const struct bpemul *e, u32 gen)
+{
+	return (u64)gen << 32 | BP_EMUL_DONE | (u32)e->kind |
+	       (u32)e->len << 8 | (u32)(e->reg & 15) << 16 |
+	       (u32)(e->src & 15) << 20;
+}
+
+/*
+ * The displaced instruction of @b, decoded from the original page at its
+ * first hit and kept until a shadow page is patched again (a write to
+ * the original text marks the page dirty; the cache is not used until
+ * its shadow is rebuilt).  A hit thus reads no guest memory.
+ */
+static bool bp_emul_get(const struct bptab_bp *b, struct bpemul *e)
+{
+	int i = b - bp.tab.bps;
+	u32 gen = READ_ONCE(bp.patch_gen);
+	u64 w = READ_ONCE(bp.emul[i]);
+	u64 pa = bp.tab.pages[b->page].gpa + b->off;
+	u32 n = min_t(u32, 15, PAGE_SIZE - b->off);
+	bool dirty = READ_ONCE(bp.dirty[b->page]);
+	const u8 *insn;
+
+	if (!dirty && (w & BP_EMUL_DONE) && (u32)(w >> 32) == gen) {
+		e->kind = w & 0xff;
+		e->len = (w >> 8) & 0xff;
+		e->reg = (w >> 16) & 15;
+		e->src = (w >> 20) & 15;
+		return e->kind != BPEMUL_NONE;
+	}
+	insn = hv_gdb_phys(pa, n);
+	if (!insn)
+		return false;
+	bpemul_decode(insn, n, e);
+	if (!dirty)
+		WRITE_ONCE(bp.emul[i], bp_emul_pack(e, gen));
+	return e->kind != BPEMUL_NONE;
+}
+
 /*
  * Run the displaced instruction of breakpoint @b here, if bpemul knows
  * it: no step, no second exit, and the page never opens (so no other CPU
  * runs the hooked page unmonitored meanwhile).  A push writes the kernel
  * stack through the guest's page tables; user stacks are left to the
  * step (a copy-on-write page must not be written behind the kernel).
+ * @rip: the guest's RIP, at @b.
  */
 static bool bp_emulate(struct hv_cpu *c, struct hv_regs *r,
-		       const struct bptab_bp *b)
+		       const struct bptab_bp *b, u64 rip)
 {
-	u64 pa = bp.tab.pages[b->page].gpa + b->off, rsp, val;
-	u32 n = min_t(u32, 15, PAGE_SIZE - b->off);
-	const u8 *insn = hv_gdb_phys(pa, n);
 	struct bpemul e;
+	u64 rsp, val;
 
-	if (!insn || !bpemul_decode(insn, n, &e))
+	if (!bp_emul_get(b, &e))
 		return false;
+	hv_prof(HV_PROF_FETCH);
 	if (hv_vmread(VMCS_GUEST_RFLAGS) & (1ULL << 8))	/* TF: its #DB */
 		return false;
-	if (e.kind == BPEMUL_PUSH) {
+	switch (e.kind) {
+	case BPEMUL_PUSH:
 		if (hv_guest_cpl())
 			return false;
 		val = hv_guest_gpr(r, e.reg);
@@ -468,20 +581,30 @@ static bool bp_emulate(struct hv_cpu *c, struct hv_regs *r,
 		if (hv_gdb_write_current(rsp, (const u8 *)&val, 8))
 			return false;
 		hv_vmwrite(VMCS_GUEST_RSP, rsp);
+		break;
+	case BPEMUL_MOV:
+		/* REX.W is 64-bit mode's (CS.L, SDM Vol. 3A 3.4.5): in
+		 * compatibility mode 0x48 is dec %eax.  Leave it to the step. */
+		if (!(hv_vmread(VMCS_GUEST_CS_AR) & (1u << 13)))
+			return false;
+		hv_set_guest_gpr(r, e.reg, hv_guest_gpr(r, e.src));
+		break;
 	}
-	hv_vmwrite(VMCS_GUEST_RIP, hv_vmread(VMCS_GUEST_RIP) + e.len);
+	hv_vmwrite(VMCS_GUEST_RIP, rip + e.len);
 	bp.emulated++;
+	hv_prof(HV_PROF_EMUL);
 	return true;
 }
 
 void hv_bp_pass(struct hv_cpu *c, struct hv_regs *r)
 {
-	const struct bptab_bp *b = bptab_find_bp(&bp.tab,
-						 hv_vmread(VMCS_GUEST_RIP));
+	u64 rip = hv_vmread(VMCS_GUEST_RIP);
+	const struct bptab_bp *b = bptab_find_bp(&bp.tab, rip);
 
+	hv_prof(HV_PROF_PASS);
 	if (!b || hv_step_kind() != HV_STEP_NONE)
 		return;
-	if (!bp_emulate(c, r, b))
+	if (!bp_emulate(c, r, b, rip))
 		bp_step_over(c, b->page, HV_STEP_OVER);
 }
 
@@ -690,6 +813,14 @@ static bool bp_mon_hits(struct hv_cpu *c, struct hv_regs *r, int p, u64 gpa,
 	return true;
 }
 
+/* The instruction fetched at @rip from page @p starts at a breakpoint. */
+static bool bp_fetch_is_bp(int p, u64 rip)
+{
+	const struct bptab_bp *b = bptab_find_bp(&bp.tab, rip);
+
+	return b && b->page == p;
+}
+
 bool hv_bp_on_ept_violation(struct hv_cpu *c, struct hv_regs *r, u64 gpa,
 			    u64 qual)
 {
@@ -703,8 +834,18 @@ bool hv_bp_on_ept_violation(struct hv_cpu *c, struct hv_regs *r, u64 gpa,
 
 	if (p < 0)
 		return false;
+	hv_prof_kind(HV_PROF_K_EPTV);
+	hv_prof(HV_PROF_LOOKUP);
 	pg = &bp.tab.pages[p];
 	if (bp_mon_hits(c, r, p, gpa, qual))
+		return true;
+	/* An X watch leaves the page no execute view: each fetch is stepped
+	 * from the original page, where the shadow's 0xCC is not, so a
+	 * breakpoint's own byte fetched here is its hit. */
+	if ((qual & BP_QUAL_FETCH) && pg->nbps &&
+	    hv_step_kind() == HV_STEP_NONE &&
+	    !(bptab_perms(&bp.tab, p, BPTAB_VIEW_EXEC) & BPTAB_X) &&
+	    bp_fetch_is_bp(p, rip) && gdb_bp_fetched(c, r))
 		return true;
 	if (!(qual & BP_QUAL_FETCH)) {
 		w = bptab_watch_hit(&bp.tab, p, gpa, bp_access_len(r, gpa),
@@ -910,7 +1051,7 @@ int hv_gdb_hook_check(u64 va, bool *new_page)
 	r = bp_hook_translate(va, &pa);
 	if (r)
 		return r;
-	if (bp_page_taken(pa))
+	if (bp_bytes_taken(pa))
 		return -EBUSY;
 	if (b)
 		return b->nowners < BPTAB_OWNERS ? 0 : -EUSERS;

@@ -55,9 +55,20 @@ struct hv_gdb_monitor {
 	 * stops, and the CPU goes past the hidden breakpoint, unless an
 	 * action stopped the world (the resume steps it) or moved @rip. */
 	void (*on_hook)(struct hv_cpu *c, struct hv_regs *r, u64 rip);
-	/* page_taken: the guest-physical page @gpa has an EPT view of the
-	 * events layer (!epthook2): gdb's Z0-Z4 refuse it. */
+	/* page_taken: the guest-physical page @gpa has an !epthook2 detour:
+	 * gdb's Z2-Z4 refuse it (one view per page: a watched page has no
+	 * execute-view copy to hold the detour). */
 	bool (*page_taken)(u64 gpa);
+	/* Shared shadow pages (every CPU halted, or bp.c re-patching a dirty
+	 * shadow in VMX root): bytes_taken: @gpa is one of a detour's
+	 * patched bytes (gdb's Z0 and !epthook refuse it); page_shadow: put
+	 * the armed detours of page @gpa over bp.c's @shadow (its 0xCC
+	 * already in); page_released: bp.c no longer hooks page @gpa, whose
+	 * EPT leaves it set to the identity, RWX: the events layer loads its
+	 * own view of it again. */
+	bool (*bytes_taken)(u64 gpa);
+	void (*page_shadow)(u64 gpa, u8 *shadow);
+	void (*page_released)(u64 gpa);
 	/* track: !track's stepping, VMX root on the CPU: @start at a resume
 	 * that is not a gdb step, else at the end of each HV_STEP_TRACK
 	 * step. */
@@ -91,6 +102,17 @@ void hv_gdb_before_resume(struct hv_cpu *c, struct hv_regs *r);
  * gdb's selected thread, hv_gdb_cpu_state() a halted CPU's registers.
  */
 struct rsp_stop;
+/*
+ * hv_gdb_trace_step(): the script functions event_trace_*, in VMX root on
+ * the CPU handling an event.  At the end of this exit (after the
+ * emulation, before VM entry) the CPU steps the instruction it resumes
+ * at, through step.c, and at the step's end stops the system as gdb's
+ * stepi would (SIGTRAP on its thread).  A step already armed for this
+ * exit over a breakpoint or a hooked page reports instead.
+ * hv_gdb_trace_pending(): such a step is asked for on this CPU.
+ */
+void hv_gdb_trace_step(struct hv_cpu *c);
+bool hv_gdb_trace_pending(void);
 bool hv_gdb_stop_here(struct hv_cpu *c, struct hv_regs *r,
 		      const struct rsp_stop *why, const char *text, size_t len);
 size_t hv_gdb_console(const char *text, size_t len);
@@ -151,6 +173,14 @@ long hv_gdb_read_current(u64 va, u8 *buf, size_t len);
 int hv_gdb_write_current(u64 va, const u8 *buf, size_t len);
 /* bp.c: gdb's Z0/Z2-Z4 hook the page of @gpa (its own EPT views). */
 bool hv_gdb_page_hooked(u64 gpa);
+/* Shared shadows (bp.c; every CPU halted): does page @gpa have watches
+ * (gdb's or !monitor's), a breakpoint in [@va, @va + @n)?
+ * hv_gdb_page_refresh(): rebuild the shadow of page @gpa (its
+ * breakpoints and the events layer's page_shadow) in every CPU's view;
+ * false when bp.c does not hook it. */
+bool hv_gdb_page_watched(u64 gpa);
+bool hv_gdb_bp_in(u64 va, u32 n);
+bool hv_gdb_page_refresh(u64 gpa);
 /* Kernel pointer to RAM [pa, pa+len), or NULL. */
 void *hv_gdb_phys(u64 pa, size_t len);
 /* Write RAM [pa, pa+len) even where the direct map is read-only (kernel
@@ -228,7 +258,8 @@ int hv_gdb_on_cpu(int cpu, int (*fn)(struct hv_cpu *c, struct hv_regs *r,
  * shadow page), -ENOSPC (no shadow page left: the epthook pool),
  * -EUSERS (no breakpoint slot or owner left), -EFAULT (no RAM behind
  * @va), -EOPNOTSUPP (no execute-only EPT), -ENODEV (no halted CPU),
- * -EBUSY (the page has an !epthook2 detour: page_taken).
+ * -EBUSY (@va is one of an !epthook2 detour's patched bytes:
+ * bytes_taken; elsewhere on a detour's page it shares the shadow).
  * hv_gdb_hook_add() gives event @id the breakpoint at @va (same errors,
  * -EEXIST if it has it).  hv_gdb_hook_sweep() drops every event owner
  * @keep refuses.  Each CPU flushes its EPT translations as it resumes.

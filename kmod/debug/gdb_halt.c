@@ -443,6 +443,35 @@ struct gdb_cpu *hv_gdb_cpu_state(int cpu)
 	return gdb_thread(cpu + 1);
 }
 
+void hv_gdb_trace_step(struct hv_cpu *c)
+{
+	struct hv_gdb_cpu *pc = this_cpu_read(hv_gdb_pcpu);
+
+	if (pc)
+		pc->trace_step = true;
+}
+
+bool hv_gdb_trace_pending(void)
+{
+	struct hv_gdb_cpu *pc = this_cpu_read(hv_gdb_pcpu);
+
+	return pc && pc->trace_step;
+}
+
+/* The step hv_gdb_trace_step() asked for: a new one, or the step over a
+ * breakpoint or hooked page armed during this exit, made to report.  Not
+ * with RFLAGS.TF while this entry delivers an event (an exception given
+ * back, event_inject): the handler would run with TF clear and the step
+ * end only after its IRET, interrupts held all along. */
+static void gdb_trace_arm(struct hv_cpu *c, struct hv_gdb_cpu *pc)
+{
+	pc->trace_step = false;
+	if (hv_step_kind() != HV_STEP_NONE)
+		hv_step_report();
+	else if (hv.caps.mtf || !hv_event_queued())
+		hv_bp_step(c, HV_STEP_GDB);
+}
+
 void hv_gdb_before_resume(struct hv_cpu *c, struct hv_regs *r)
 {
 	struct hv_gdb_cpu *pc = this_cpu_read(hv_gdb_pcpu);
@@ -453,4 +482,6 @@ void hv_gdb_before_resume(struct hv_cpu *c, struct hv_regs *r)
 		gdb_park(c, r);
 	if (atomic_read(&pc->nmi_root))
 		gdb_give_root_nmis(c, pc);
+	if (unlikely(pc->trace_step))
+		gdb_trace_arm(c, pc);
 }

@@ -125,6 +125,7 @@ int hv_gdb_init(void)
 		return err;
 	}
 	gdb_link_announce();
+	gdb_btf_init();
 	return 0;
 }
 
@@ -143,6 +144,7 @@ void hv_gdb_exit(void)
 	int cpu;
 
 	hv_gdb_stop();
+	gdb_btf_exit();
 	/* Called after every CPU left VMX: no CPU can take these exits. */
 	gdb_watchdogs_release();
 	hv_host_idt_exit();

@@ -48,6 +48,7 @@ struct hv_gdb_cpu {
 	atomic_t req;		/* halt requested */
 	atomic_t nmi_ours;	/* NMIs sent by us, not yet seen */
 	atomic_t go_step;	/* leave the halt for one gdb step */
+	bool trace_step;	/* hv_gdb_trace_step(): this CPU only */
 	bool dead;		/* halted for good: hv_gdb_dead() */
 	u32 nmi_pending;	/* guest NMIs waiting for an NMI window */
 	atomic_t nmi_root;	/* guest NMIs that landed in root (NMI
@@ -120,6 +121,12 @@ bool gdb_stop_if(struct hv_cpu *c, struct hv_regs *r,
 		 const struct rsp_stop *why, const char *text, size_t len,
 		 bool (*still)(struct hv_cpu *, const struct rsp_stop *));
 
+/* gdb_trap.c: a breakpoint's byte fetched from a page whose execute view
+ * an X watch took away (bp.c, VMX root): the hit as a #BP exit would have
+ * made it (events, then gdb's stop, then past the original instruction).
+ * False: no breakpoint at RIP. */
+bool gdb_bp_fetched(struct hv_cpu *c, struct hv_regs *r);
+
 /* gdb_nmi.c: EXIT_EXCEPTION_NMI with an NMI; an NMI in root (root's own
  * IDT, NMI context); the guest's NMIs from root, at the end of an exit;
  * the kernel's NMI handler (CPUs not in VMX). */
@@ -154,6 +161,11 @@ void gdb_mmio_exit(void);
 
 /* gdb_target.c: on the CPU itself in VMX root. */
 extern const struct rsp_target_ops gdb_target_ops;
+
+/* gdb_btf.c: the kernel's BTF, compressed at load for qXfer:hvgdb-btf. */
+void gdb_btf_init(void);
+void gdb_btf_exit(void);
+int gdb_btf_blob(void *ctx, const u8 **data, size_t *len);
 struct gdb_cpu *gdb_thread(int tid);
 void gdb_snapshot(struct hv_cpu *c, struct hv_regs *r, struct gdb_cpu *g);
 void gdb_apply(struct hv_cpu *c, struct hv_regs *r, struct gdb_cpu *g);

@@ -159,6 +159,7 @@ const struct rsp_target_ops gdb_target_ops = {
 	.insert_bp = gdb_insert_bp,
 	.remove_bp = gdb_remove_bp,
 	.thread_info = gdb_thread_info,
+	.btf_blob = gdb_btf_blob,
 };
 
 /* ---- CPU state <-> gdb_cpu, on the CPU itself in VMX root ---- */

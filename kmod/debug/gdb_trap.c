@@ -17,6 +17,7 @@
 #include "kmod/debug/gdb_priv.h"
 #include "kmod/debug/bp.h"
 #include "kmod/debug/step.h"
+#include "kmod/vmx/prof.h"
 
 /* Is the breakpoint still there now that we own the link?  gdb may have
  * removed it while another CPU's stop was served. */
@@ -41,13 +42,17 @@ static bool gdb_on_bp(struct hv_cpu *c, struct hv_regs *r,
 	const struct hv_gdb_monitor *m;
 	u8 byte;
 
+	hv_prof(HV_PROF_LOOKUP);
 	if (own & HV_BP_OWN_EVENTS) {
+		hv_prof_kind(HV_PROF_K_EPTHOOK);
 		m = READ_ONCE(gdb_monitor_ops);
 		if (m && m->on_hook)
 			m->on_hook(c, r, rip);
-		/* A break stopped the world: the resume stepped past. */
+		/* A break stopped the world: the resume stepped past.
+		 * An event_trace_* step runs the real instruction at the
+		 * end of this exit. */
 		if (hv_step_kind() != HV_STEP_NONE ||
-		    hv_vmread(VMCS_GUEST_RIP) != rip)
+		    hv_vmread(VMCS_GUEST_RIP) != rip || hv_gdb_trace_pending())
 			return true;
 	}
 	if ((own & HV_BP_OWN_GDB) && hv_bp_on_int3(c, r, stop)) {
@@ -56,6 +61,7 @@ static bool gdb_on_bp(struct hv_cpu *c, struct hv_regs *r,
 		return true;
 	}
 	if (own) {
+		hv_prof(HV_PROF_AFTER);
 		hv_bp_pass(c, r);
 		return true;
 	}
@@ -64,6 +70,15 @@ static bool gdb_on_bp(struct hv_cpu *c, struct hv_regs *r,
 	if (hv_gdb_read_current(rip, &byte, 1) == 1 && byte != 0xcc)
 		return true;
 	return false;
+}
+
+bool gdb_bp_fetched(struct hv_cpu *c, struct hv_regs *r)
+{
+	struct rsp_stop stop = { 0 };
+
+	if (!hv_bp_owners(hv_vmread(VMCS_GUEST_RIP)))
+		return false;
+	return gdb_on_bp(c, r, &stop);
 }
 
 /* The end of a !track step: the monitor prints and steps on or stops. */
@@ -87,6 +102,7 @@ int hv_gdb_on_exception(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 		return pc ? gdb_on_nmi(c, r, pc) : HV_RESUME;
 	switch (hv_intr_info_vector(info)) {
 	case HV_VEC_BP:
+		hv_prof(HV_PROF_EXC);
 		if (gdb_on_bp(c, r, &stop))
 			return HV_RESUME;
 		break;
@@ -117,6 +133,7 @@ int hv_gdb_on_mtf(struct hv_cpu *c, struct hv_regs *r, u32 reason)
 {
 	struct rsp_stop stop = { 0 };
 
+	hv_prof_kind(HV_PROF_K_MTF);
 	if (hv_bp_on_mtf(c, &stop)) {
 		if (stop.tid)
 			hv_gdb_stop_here(c, r, &stop, NULL, 0);

@@ -91,6 +91,14 @@ void hv_step_start(struct hv_cpu *c, enum hv_step_kind kind)
 	c->ctls_dirty = true;
 }
 
+void hv_step_report(void)
+{
+	struct hv_step *s = this_cpu_ptr(&hv_step);
+
+	if (s->kind == HV_STEP_OVER)
+		s->kind = HV_STEP_GDB;
+}
+
 bool hv_step_is_ours_db(u64 qual)
 {
 	struct hv_step *s = this_cpu_ptr(&hv_step);

@@ -37,6 +37,9 @@ enum hv_step_kind hv_step_kind(void);
 /* The step is over: restore TF, release held interrupts; returns its
  * kind. */
 enum hv_step_kind hv_step_end(struct hv_cpu *c);
+/* The step armed over a breakpoint or hooked page (HV_STEP_OVER) is to
+ * report a stop as gdb's step does (event_trace_*). */
+void hv_step_report(void);
 /* Is this #DB exit (exit qualification @qual) the end of our TF step? */
 bool hv_step_is_ours_db(u64 qual);
 

@@ -545,6 +545,9 @@ int hv_mon_command(const char *cmd, struct rsp_output *out)
 	r = mon_track_command(&p, out, &handled);
 	if (handled)
 		return r;
+	r = mon_lbr_command(&p, out, &handled);
+	if (handled)
+		return r;
 	r = mon_host_cmd(cmd, &p, out, &handled);
 	if (handled)
 		return r;
@@ -634,6 +637,9 @@ const struct hv_gdb_monitor hv_mon_gdb = {
 	.as_resolve = mon_kobj_as_resolve,
 	.on_hook = hv_mon_on_hook,
 	.page_taken = mon_eh2_page_taken,
+	.bytes_taken = mon_eh2_bytes_taken,
+	.page_shadow = mon_eh2_page_shadow,
+	.page_released = mon_eh2_page_released,
 	.track = mon_track_step,
 };
 
@@ -646,6 +652,7 @@ int hv_mon_init(void)
 
 	memset(&mon, 0, sizeof(mon));
 	mon_pci_init();
+	mon_lbr_init();
 	init_irq_work(&mon_pre.iw, mon_pre_irq);
 	INIT_WORK(&mon_pre.work, mon_pre_work);
 	ev = kvcalloc(MON_EVENTS, sizeof(*ev), GFP_KERNEL);

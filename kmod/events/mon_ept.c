@@ -72,7 +72,7 @@ void mon_ept_exit(void)
 
 void hv_mon_on_hook(struct hv_cpu *c, struct hv_regs *r, u64 rip)
 {
-	struct event_exit x;
+	struct event_exit x __uninitialized;	/* mon_exit_init() */
 
 	if (!mon.out)
 		return;
@@ -140,9 +140,9 @@ int mon_ept_check(const struct cmd_parsed *p, struct rsp_output *out)
 		return mon_fail(out, 1, "%#llx is not mapped to RAM in the "
 				"selected thread's address space\n", va);
 	case -EBUSY:
-		return mon_fail(out, 1, "the page of %#llx has an !epthook2 "
-				"detour, whose EPT view is its own: clear "
-				"that event first\n", va);
+		return mon_fail(out, 1, "%#llx is one of the bytes an "
+				"!epthook2 detour replaces: clear that event "
+				"first\n", va);
 	case -EOPNOTSUPP:
 		return mon_fail(out, 1, "!epthook needs execute-only EPT "
 				"(IA32_VMX_EPT_VPID_CAP bit 0), which this CPU "

@@ -52,6 +52,7 @@
 #include <linux/workqueue.h>
 #include <asm/io.h>
 #include "kmod/vmx/hv.h"
+#include "kmod/vmx/prof.h"
 #include "kmod/vmx/exit.h"
 #include "kmod/debug/gdb.h"
 #include "kmod/events/mon_priv.h"
@@ -183,8 +184,30 @@ static void eh2_load_view(struct eh2_hook *h, enum eh2_view v)
 	}
 }
 
+/*
+ * Shared: bp.c hooks @h's page too (gdb's Z0, !epthook): its shadow holds
+ * the detour (mon_eh2_page_shadow), its views and flips are bp.c's, and
+ * this file leaves the page's EPT leaves alone.
+ */
+static bool eh2_hosted(const struct eh2_hook *h)
+{
+	return hv_gdb_page_hooked(h->gpa);
+}
+
 static void eh2_arm(struct eh2_hook *h, bool on)
 {
+	if (eh2_hosted(h)) {
+		if (on == h->armed)
+			return;
+		h->armed = on;
+		if (on)
+			eh2.narmed++;
+		else
+			eh2.narmed--;
+		hv_gdb_page_refresh(h->gpa);	/* with or without the jmp */
+		eh2_changed();
+		return;
+	}
 	if (on == h->armed && !(on && h->view == EH2_OPEN))
 		return;
 	if (on) {
@@ -206,8 +229,53 @@ static int eh2_hook_of_gpa(u64 page)
 	for (i = 0; i < EH2_SLOTS; i++)
 		if (eh2.hooks[i].state == EH2_ACTIVE &&
 		    eh2.hooks[i].armed && eh2.hooks[i].gpa == page)
-			return i;
+			return eh2_hosted(&eh2.hooks[i]) ? -1 : i;
 	return -1;
+}
+
+/* bp.c's shared shadow of @page: the armed detours' bytes on top. */
+void mon_eh2_page_shadow(u64 page, u8 *shadow)
+{
+	int i;
+
+	for (i = 0; i < EH2_SLOTS; i++) {
+		const struct eh2_hook *h = &eh2.hooks[i];
+
+		if (h->state == EH2_ACTIVE && h->armed && h->gpa == page)
+			memcpy(shadow + (h->addr & ~PAGE_MASK), h->patch,
+			       h->n);
+	}
+}
+
+/* bp.c gave @page up (its identity leaves written): the detour's own
+ * views again, every CPU halted. */
+void mon_eh2_page_released(u64 page)
+{
+	int i;
+
+	for (i = 0; i < EH2_SLOTS; i++) {
+		struct eh2_hook *h = &eh2.hooks[i];
+
+		if (h->state == EH2_ACTIVE && h->armed && h->gpa == page) {
+			eh2_load_view(h, EH2_EXEC);
+			eh2_changed();
+		}
+	}
+}
+
+/* @gpa is one of an active detour's patched bytes. */
+bool mon_eh2_bytes_taken(u64 gpa)
+{
+	int i;
+
+	for (i = 0; i < EH2_SLOTS; i++) {
+		const struct eh2_hook *h = &eh2.hooks[i];
+		u64 at = h->gpa + (h->addr & ~PAGE_MASK);
+
+		if (h->state == EH2_ACTIVE && gpa >= at && gpa < at + h->n)
+			return true;
+	}
+	return false;
 }
 
 bool mon_eh2_page_taken(u64 page)
@@ -274,6 +342,8 @@ static bool mon_eh2_vmcall(struct hv_cpu *c, struct hv_regs *r)
 		hv_vmwrite(VMCS_GUEST_RIP, t + sizeof(eh2_entry));
 		return true;
 	}
+	hv_prof_kind(HV_PROF_K_EPTHOOK2);
+	hv_prof(HV_PROF_LOOKUP);
 	a = h->addr;
 	h->hits++;
 	eh2.hits++;
@@ -424,11 +494,12 @@ int mon_eh2_check(const struct cmd_parsed *p, struct rsp_output *out)
 				"%#llx already: one !epthook2 address per page "
 				"(as HyperDbg)\n", a, page, h->id, h->addr);
 	}
-	if (hv_gdb_page_hooked(page))
-		return mon_fail(out, 0, "!epthook2: gdb's breakpoints or "
-				"watchpoints hook the page of %#llx "
-				"(physical %#llx): remove them first (one "
-				"shadow page per page)\n", a, page);
+	if (hv_gdb_page_watched(page))
+		return mon_fail(out, 0, "!epthook2: watchpoints or !monitor "
+				"events watch the page of %#llx (physical "
+				"%#llx): a watched page has no execute-view "
+				"copy to hold a detour; remove them first\n",
+				a, page);
 	if (eh2_free_shadow() < 0)
 		return mon_fail(out, 0, "epthook2 pool full (%#x of %#x "
 				"hooked pages in use): clear one with 'events "
@@ -475,9 +546,15 @@ int mon_eh2_check(const struct cmd_parsed *p, struct rsp_output *out)
 		return mon_fail(out, 0, "!epthook2 %s: the %u displaced bytes "
 				"cross into the next page (one shadow page per "
 				"hook)\n", eh2.sym, eh2.dout.n);
+	if (hv_gdb_bp_in(a, eh2.dout.n))
+		return mon_fail(out, 0, "!epthook2 %s: a breakpoint (gdb's or "
+				"an !epthook) lies in the %u bytes the detour "
+				"replaces at %#llx: remove it first\n",
+				eh2.sym, eh2.dout.n, a);
 	/* Split a large EPT page now (the identity mapping, unchanged), so
-	 * that arming and every flip later only rewrite a 4 KiB leaf. */
-	if (hv_ept_set_4k(page, page, EPT_RWX))
+	 * that arming and every flip later only rewrite a 4 KiB leaf; a
+	 * page bp.c hooks is split and its leaves are bp.c's. */
+	if (!hv_gdb_page_hooked(page) && hv_ept_set_4k(page, page, EPT_RWX))
 		return mon_fail(out, 0, "!epthook2: no spare EPT table page to "
 				"map %#llx by 4 KiB\n", page);
 	memset(&eh2.pend, 0, sizeof(eh2.pend));

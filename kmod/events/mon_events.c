@@ -19,6 +19,7 @@
 #include "gdbstub/gdbstub.h"
 #include "monitor-cmds/event_vmx.h"
 #include "monitor-cmds/event_emul.h"
+#include "kmod/vmx/prof.h"
 
 /* ---- output ---- */
 
@@ -123,6 +124,7 @@ static bool mon_act(struct hv_cpu *c, struct hv_regs *r,
 	m->direct = mon_emit;
 	m->direct_arg = m;
 	mc->fired++;
+	hv_prof(HV_PROF_CTX);
 	if (ev->cond_prog) {
 		int st = script_eval(&mc->vm, ev->cond_prog, &mon_script_ops,
 				     m, ev->spec.steps);
@@ -142,9 +144,12 @@ static bool mon_act(struct hv_cpu *c, struct hv_regs *r,
 	} else {
 		m->pause = true;	/* no script: the action is break */
 	}
+	hv_prof(HV_PROF_SCRIPT);
 	sc = sc || m->sc;
 	if (m->pause)
 		sc = mon_break(c, r, ev, x) || sc;
+	else if (m->trace)
+		hv_gdb_trace_step(c);	/* at the end of this exit */
 	return sc;
 }
 
@@ -152,8 +157,8 @@ static bool mon_act(struct hv_cpu *c, struct hv_regs *r,
 bool mon_fire(struct hv_cpu *c, struct hv_regs *r,
 		     struct event_exit *x)
 {
-	const struct event *hit[MON_MATCH_MAX];
-	u32 ids[MON_MATCH_MAX];
+	const struct event *hit[MON_MATCH_MAX] __uninitialized;
+	u32 ids[MON_MATCH_MAX] __uninitialized;
 	u32 n, i, last = 0;
 	bool sc = false, first = true;
 
@@ -167,6 +172,7 @@ bool mon_fire(struct hv_cpu *c, struct hv_regs *r,
 		    event_match_after(&mon.table, x, last, hit,
 				      MON_MATCH_MAX);
 		n = min_t(u32, n, MON_MATCH_MAX);
+		hv_prof(HV_PROF_MATCH);
 		if (!n)
 			break;
 		first = false;
@@ -185,6 +191,7 @@ bool mon_fire(struct hv_cpu *c, struct hv_regs *r,
 		if (n < MON_MATCH_MAX)
 			break;
 	}
+	hv_prof(HV_PROF_FIRED);
 	return sc;
 }
 

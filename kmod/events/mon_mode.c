@@ -16,9 +16,18 @@
  * transition leaves the CPU in the kernel view, so the same fetch exits
  * again: the process makes no progress in user mode, while interrupts
  * still reach the kernel (the fetch is retried with RFLAGS.IF set) and
- * the scheduler runs the other tasks.  The CPU's MBEC (SDM Vol. 3C
- * 25.6.2) is detected and reported; the views run on every CPU for now
- * (the MBEC parts are pure and unit-tested in mode_view.c).
+ * the scheduler runs the other tasks.
+ *
+ * Where IA32_VMX_PROCBASED_CTLS2 allows mode-based execute control (MBEC,
+ * SDM Vol. 3C 25.6.2, 29.3.3.2), that is the mechanism instead: the EPT
+ * views carry user execute (bit 10) wherever execute (bit 2) from load
+ * (ept_host.c, ept.h's xu), and while a !mode runs each CPU sets
+ * secondary control bit 22; the "user" view is the base with supervisor
+ * execute cleared in its PML4 (the next kernel-mode fetch exits: k), the
+ * "kernel" view the base with user execute cleared (the next user-mode
+ * fetch exits: u); no kernel text and no grants.  The choice is the
+ * capability's (mode_mech_choose()); Bochs 2.7 offers no MBEC, so only
+ * the pure parts of that path (mode_view.c, ept.c) are tested here.
  *
  * State: mmode is set at load (process context) and by mon_mode_settle()
  * while every CPU is halted; each struct mon_mode_cpu is written only by
@@ -212,7 +221,22 @@ const char *mon_mode_mech_text(void)
 		return mmode.mech == MODE_MECH_NONE ?
 		       mode_mech_name(MODE_MECH_NONE) :
 		       "none (the kernel text was not found or no memory at load)";
-	return mode_mech_name(MODE_MECH_VIEWS);
+	return mode_mech_name(mmode.mech);
+}
+
+static bool mon_mode_mbec(void)
+{
+	return mmode.mech == MODE_MECH_MBEC;
+}
+
+/* MBEC views of @cpu's EPT: PML4 copies without supervisor execute (vu)
+ * and without user execute (vk); the tables below are the base's. */
+static void mon_mode_mbec_build(struct mon_mode_cpu *m)
+{
+	const struct ept_table *base = hv_ept_view_table(m->cpu);
+
+	mode_mbec_pml4(m->vu.pml4.v, base->pml4, true);
+	mode_mbec_pml4(m->vk.pml4.v, base->pml4, false);
 }
 
 /* ---- VMX root, on the CPU itself ---- */
@@ -250,6 +274,35 @@ static bool mon_mode_fire(struct hv_cpu *c, struct hv_regs *r, u64 ctx)
 	return mon_fire(c, r, &x);
 }
 
+/* MBEC: the violation says which mode fetched and what it lacked. */
+static bool mon_mode_ept_mbec(struct hv_cpu *c, struct hv_regs *r,
+			      struct mon_mode_cpu *m, u64 qual)
+{
+	int t = mode_mbec_transition(qual, hv_guest_cpl());
+
+	if ((m->state == MM_USER && t != 0) ||
+	    (m->state == MM_KERNEL && t != 3)) {
+		/* Not the view's: the base may have a new PML4 entry. */
+		mon_mode_mbec_build(m);
+		hv_invept_all();
+		m->resyncs++;
+		return false;
+	}
+	if (t == 0) {
+		mon_mode_load(m, MM_KERNEL);
+		m->k++;
+		mon_mode_fire(c, r, 0);
+		return true;
+	}
+	m->u++;
+	if (mon_mode_fire(c, r, 3)) {
+		m->held++;	/* sc: the same user fetch exits again */
+		return true;
+	}
+	mon_mode_load(m, MM_USER);
+	return true;
+}
+
 /* hv_ept_view_hook: an EPT violation on a CPU that may be on a view. */
 static bool mon_mode_ept(struct hv_cpu *c, struct hv_regs *r, u64 gpa,
 			 u64 qual)
@@ -259,6 +312,8 @@ static bool mon_mode_ept(struct hv_cpu *c, struct hv_regs *r, u64 gpa,
 
 	if (!m || m->state == MM_BASE)
 		return false;
+	if (mon_mode_mbec())
+		return mon_mode_ept_mbec(c, r, m, qual);
 	v = m->state == MM_USER ? &m->vu : &m->vk;
 	if (!(qual & MM_QUAL_FETCH) || !mode_view_blocks_exec(v, hv_ept_view_table(c->cpu), gpa)) {
 		/* Not the view's: the base may have changed under a level
@@ -335,21 +390,26 @@ void mon_mode_on_resume(struct hv_cpu *c)
 		return;
 	if (!mmode.active) {
 		mon_mode_load(m, MM_BASE);
-		if (x->proc) {
+		if (x->proc || x->proc2) {
 			x->proc = 0;
+			x->proc2 = 0;
 			c->ctls_dirty = true;
 		}
 		return;
 	}
-	if (mode_view_build(&m->vu, MV_USER, hv_ept_view_table(c->cpu), mmode.text_lo,
-			    mmode.text_hi) ||
-	    mode_view_build(&m->vk, MV_KERNEL, hv_ept_view_table(c->cpu), mmode.text_lo,
-			    mmode.text_hi)) {
+	if (mon_mode_mbec()) {
+		mon_mode_mbec_build(m);
+	} else if (mode_view_build(&m->vu, MV_USER, hv_ept_view_table(c->cpu),
+				   mmode.text_lo, mmode.text_hi) ||
+		   mode_view_build(&m->vk, MV_KERNEL,
+				   hv_ept_view_table(c->cpu), mmode.text_lo,
+				   mmode.text_hi)) {
 		mon_mode_load(m, MM_BASE);
 		return;
 	}
 	if (!x->proc) {
 		x->proc = HV_PROC_CR3_LOAD;
+		x->proc2 = mon_mode_mbec() ? HV_PROC2_MODE_BASED_EPT_EXEC : 0;
 		c->ctls_dirty = true;
 	}
 	if (mon_mode_target(hv_vmread(VMCS_GUEST_CR3)))
@@ -423,8 +483,8 @@ int mon_mode_command(const struct cmd_parsed *p, struct rsp_output *out,
 	if (p->kind == CMD_PREACTIVATE) {
 		mon_printf(out, "!mode: %s\n", mon_mode_mech_text());
 		if (mmode.mech == MODE_MECH_MBEC)
-			mon_printf(out, "  (this CPU offers MBEC: hvgdb does "
-				   "not use it yet)\n");
+			mon_printf(out, "  (this CPU offers MBEC: !mode sets "
+				   "secondary control bit 22 while it runs)\n");
 		if (!mmode.ready)
 			return 0;
 		mon_printf(out, "  kernel text %#llx-%#llx (physical), ready "

@@ -51,6 +51,7 @@ struct mon_ctx {
 	u8 *buffer;			/* $buffer of ev */
 	bool sc;			/* script asked to skip the insn */
 	bool pause;			/* script asked to break */
+	bool trace;			/* event_trace_*: step, then stop */
 	bool imm;
 	struct event_outbuf *ob;	/* imm no target */
 	char *line;			/* output of this evaluation */
@@ -212,6 +213,12 @@ const char *mon_mode_mech_text(void);
 /* mon_events.c: send a batch's oldest bytes while gdb takes them. */
 void mon_push(struct event_outbuf *b);
 /* mon_track.c: !track's stepping (struct hv_gdb_monitor.track). */
+/* mon_lbr.c: !lbr, !lbrdump and the lbr_* script functions */
+void mon_lbr_init(void);
+int mon_lbr_command(const struct cmd_parsed *p, struct rsp_output *out,
+		    bool *handled);
+u64 mon_lbr_script(struct mon_ctx *m, u32 op, u64 arg,
+		   void (*emit)(void *ctx, const char *s, u32 len));
 void mon_track_step(struct hv_cpu *c, struct hv_regs *r, bool start);
 /* mon_mode.c: the kernel's text as virtual addresses [lo, hi), found at
  * load; false when not found. */
@@ -250,5 +257,8 @@ int mon_eh2_prealloc(u32 n, struct rsp_output *out);
 void mon_eh2_show(struct rsp_output *out);
 void mon_eh2_on_resume(struct hv_cpu *c);
 bool mon_eh2_page_taken(u64 page);
+bool mon_eh2_bytes_taken(u64 gpa);
+void mon_eh2_page_shadow(u64 page, u8 *shadow);
+void mon_eh2_page_released(u64 page);
 
 #endif /* HVGDB_KMOD_MON_PRIV_H */

@@ -471,6 +471,23 @@ static void ctl_inject(struct mon_ctx *m, u64 type, u64 vector, bool has_ec,
 	hv_inject((u32)vector, want_ec, want_ec ? (u32)ec : 0);
 }
 
+/* event_trace_*(): after this event, step this CPU and stop for gdb
+ * (mon_act() asks gdb_halt.c); @mtf: the instrumentation step, which
+ * needs the monitor trap flag (SDM Vol. 3 26.5.2). */
+static void ctl_trace(struct mon_ctx *m, u64 mtf)
+{
+	if (!m->c)
+		ctl_msg(m, "script: event_trace: the system is already halted "
+			"(step with gdb's stepi)\n");
+	else if (mtf && !hv.caps.mtf)
+		ctl_msg(m, "script error: event_trace_instrumentation_step "
+			"needs the monitor trap flag, which this CPU's VMX "
+			"lacks (IA32_VMX_PROCBASED_CTLS bit 27); "
+			"event_trace_step steps with RFLAGS.TF\n");
+	else
+		m->trace = true;
+}
+
 static u64 event_ctl(void *ctx, u32 op, u64 a, u64 b, u64 c)
 {
 	struct mon_ctx *m = ctx;
@@ -502,6 +519,9 @@ static u64 event_ctl(void *ctx, u32 op, u64 a, u64 b, u64 c)
 			ctl_msg(m, "script: pause: the system is already "
 				"halted\n");
 		return 0;
+	case SCRIPT_EVT_TRACE:
+		ctl_trace(m, a);
+		return 0;
 	case SCRIPT_EVT_FLUSH:
 		m->line_len = 0;
 		if (m->ob)
@@ -527,6 +547,11 @@ static void mon_microsleep(void *ctx, u64 usec)
 	udelay(min_t(u64, usec, 1000));
 }
 
+static u64 mon_lbr(void *ctx, u32 op, u64 arg)
+{
+	return mon_lbr_script(ctx, op, arg, output);
+}
+
 const struct script_ops mon_script_ops = {
 	.reg_get = reg_get,
 	.reg_set = reg_set,
@@ -542,6 +567,7 @@ const struct script_ops mon_script_ops = {
 	.event_ctl = event_ctl,
 	.rdtsc = mon_rdtsc,
 	.microsleep = mon_microsleep,
+	.lbr = mon_lbr,
 };
 
 void mon_ctx_halted(struct mon_ctx *m, struct gdb_cpu *g)
@@ -552,7 +578,7 @@ void mon_ctx_halted(struct mon_ctx *m, struct gdb_cpu *g)
 	m->ev = NULL;
 	m->x = NULL;
 	m->buffer = NULL;
-	m->sc = m->pause = false;
+	m->sc = m->pause = m->trace = false;
 	m->ob = NULL;
 	m->line_len = 0;
 }
@@ -567,6 +593,6 @@ void mon_ctx_exit(struct mon_ctx *m, struct hv_cpu *c, struct hv_regs *r)
 	m->walk.cr3 = hv_vmread(VMCS_GUEST_CR3);
 	m->walk.cr4 = hv_vmread(VMCS_GUEST_CR4);
 	m->walk.efer = hv_vmread(VMCS_GUEST_EFER);
-	m->sc = m->pause = false;
+	m->sc = m->pause = m->trace = false;
 	m->line_len = 0;
 }

@@ -5,8 +5,9 @@
  *
  * Contract: pure.  bpemul_decode() recognises the few instructions that
  * open Linux's functions (endbr64, the 5-byte nop ftrace leaves, the
- * other multi-byte nops, push of a 64-bit register) and says how to run
- * one: skip it (a nop) or push a register.  Anything else is
+ * other multi-byte nops, push of a 64-bit register, a 64-bit register
+ * move such as mov %rsp,%rbp) and says how to run one: skip it (a nop),
+ * push a register or copy one.  Anything else is
  * BPEMUL_NONE: the caller single-steps the original byte as before.
  * Saving the step saves the second exit of each hit (docs/performance.md).
  */
@@ -19,12 +20,15 @@ enum bpemul_kind {
 	BPEMUL_NONE = 0,
 	BPEMUL_NOP,		/* rip += len */
 	BPEMUL_PUSH,		/* rsp -= 8; [rsp] = gpr[reg]; rip += len */
+	BPEMUL_MOV,		/* gpr[reg] = gpr[src]; rip += len */
 };
 
 struct bpemul {
 	u8 kind;		/* enum bpemul_kind */
 	u8 len;			/* instruction bytes */
-	u8 reg;			/* BPEMUL_PUSH: SDM register number 0-15 */
+	u8 reg;			/* PUSH: the source, MOV: the destination;
+				 * SDM register number 0-15 */
+	u8 src;			/* MOV: the source register */
 };
 
 /* Decode the instruction at insn[0..n) (the original bytes, 64-bit

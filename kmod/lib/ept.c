@@ -30,9 +30,10 @@ static inline unsigned int ept_index(u64 gpa, int level)
 	return (unsigned int)(gpa >> (12 + 9 * level)) & (EPT_ENTRIES - 1);
 }
 
-static u64 ept_make_leaf(u64 pa, int level, u64 perms, int mt)
+static u64 ept_make_leaf(const struct ept_table *t, u64 pa, int level,
+			 u64 perms, int mt)
 {
-	u64 e = (pa & EPT_ADDR_MASK) | (perms & EPT_RWX) |
+	u64 e = (pa & EPT_ADDR_MASK) | ept_perms(t, perms) |
 		((u64)mt << EPT_MT_SHIFT);
 
 	return level > EPT_LEVEL_4K ? e | EPT_LARGE : e;
@@ -42,6 +43,7 @@ int ept_init(struct ept_table *t, const struct ept_pager *pg)
 {
 	t->pg = *pg;
 	t->pages = 0;
+	t->xu = false;
 	t->pml4 = ept_alloc_table(t, &t->pml4_pa);
 	return t->pml4 ? 0 : -1;
 }
@@ -53,7 +55,7 @@ int ept_init(struct ept_table *t, const struct ept_pager *pg)
 static int ept_split_entry(struct ept_table *t, u64 *entry, int level)
 {
 	u64 e = *entry, pa, base = e & EPT_ADDR_MASK;
-	u64 attrs = e & (EPT_RWX | EPT_MT_MASK | EPT_IPAT);
+	u64 attrs = e & (EPT_RWX | EPT_XU | EPT_MT_MASK | EPT_IPAT);
 	u64 step = ept_level_size(level - 1);
 	u64 *sub = ept_alloc_table(t, &pa);
 	unsigned int i;
@@ -66,7 +68,7 @@ static int ept_split_entry(struct ept_table *t, u64 *entry, int level)
 			sub[i] |= EPT_LARGE;
 	}
 	/* Non-leaf entries grant everything; the leaves decide (29.3.3). */
-	*entry = pa | EPT_RWX;
+	*entry = pa | ept_perms(t, EPT_RWX);
 	return 0;
 }
 
@@ -80,7 +82,7 @@ static u64 *ept_child(struct ept_table *t, u64 *entry, int level)
 		sub = ept_alloc_table(t, &pa);
 		if (!sub)
 			return NULL;
-		*entry = pa | EPT_RWX;
+		*entry = pa | ept_perms(t, EPT_RWX);
 		return sub;
 	}
 	if (ept_is_leaf(*entry, level) && ept_split_entry(t, entry, level))
@@ -105,12 +107,12 @@ static int ept_map_level(struct ept_table *t, u64 *table, int level,
 
 		if (level == EPT_LEVEL_4K) {
 			mt = type(ctx, base, size);
-			*entry = ept_make_leaf(base, level, EPT_RWX,
+			*entry = ept_make_leaf(t, base, level, EPT_RWX,
 					       mt < 0 ? 0 : mt);
 		} else if (level <= max_leaf && start == base && stop == next &&
 			   (mt = type(ctx, base, size)) >= 0 &&
 			   (!ept_present(*entry) || ept_is_leaf(*entry, level))) {
-			*entry = ept_make_leaf(base, level, EPT_RWX, mt);
+			*entry = ept_make_leaf(t, base, level, EPT_RWX, mt);
 		} else {
 			sub = ept_child(t, entry, level);
 			if (!sub || ept_map_level(t, sub, level - 1, start, stop,
@@ -176,7 +178,7 @@ int ept_map_4k(struct ept_table *t, u64 gpa, u64 hpa, u64 perms, int mt)
 		if (!table)
 			return -1;
 	}
-	table[ept_index(gpa, 0)] = ept_make_leaf(hpa, 0, perms, mt);
+	table[ept_index(gpa, 0)] = ept_make_leaf(t, hpa, 0, perms, mt);
 	return 0;
 }
 

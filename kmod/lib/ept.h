@@ -18,6 +18,10 @@
 #define EPT_W			(1ULL << 1)
 #define EPT_X			(1ULL << 2)
 #define EPT_RWX			(EPT_R | EPT_W | EPT_X)
+/* Bit 10: execute for user-mode linear addresses when mode-based execute
+ * control for EPT (MBEC, secondary control bit 22) is on; ignored when it
+ * is off (SDM Vol. 3C 29.3.2).  Bit 2 is then supervisor-mode execute. */
+#define EPT_XU			(1ULL << 10)
 #define EPT_MT_SHIFT		3
 #define EPT_MT_MASK		(7ULL << EPT_MT_SHIFT)
 #define EPT_IPAT		(1ULL << 6)
@@ -41,7 +45,20 @@ struct ept_table {
 	u64 *pml4;
 	u64 pml4_pa;
 	u32 pages;		/* table pages allocated so far */
+	/* Set before mapping, for a CPU that will run MBEC: every entry
+	 * that grants EPT_X grants EPT_XU too (leaves, splits and tables),
+	 * so turning MBEC on changes nothing until a view clears one. */
+	bool xu;
 };
+
+/* @perms (EPT_R/W/X) as @t's entries carry them: with t->xu, execute is
+ * for both modes (EPT_XU added to EPT_X). */
+static inline u64 ept_perms(const struct ept_table *t, u64 perms)
+{
+	u64 p = perms & EPT_RWX;
+
+	return (t->xu && (p & EPT_X)) ? p | EPT_XU : p;
+}
 
 /*
  * Memory type of [start, start + size) as one EPT memory type (0, 1, 4, 5,

@@ -12,7 +12,7 @@ LIBS += $(BUILD)/lib/libhvlib.a
 
 # libFuzzer targets, compiled from source with clang so the code itself is
 # instrumented (ASan catches any read past the end, UBSan the rest).
-HVLIB_FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
+HVLIB_FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined $(FUZZ_NOCOV) \
 	-fno-sanitize-recover=all -std=gnu11 -Wall -Wextra -Werror \
 	-I$(CURDIR)/include -I$(CURDIR)
 

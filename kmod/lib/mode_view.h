@@ -38,9 +38,6 @@
 #define MV_PTS		8	/* private 4 KiB tables for grants */
 #define MV_PAGES	(2 + MV_PDS + MV_PTS)
 
-/* EPT bit 10 with MBEC: execute for user-mode linear addresses. */
-#define EPT_XU		(1ULL << 10)
-
 enum mode_mech {
 	MODE_MECH_NONE,		/* no EPT: !mode is refused */
 	MODE_MECH_MBEC,		/* mode-based execute control */

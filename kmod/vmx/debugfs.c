@@ -20,6 +20,7 @@
 #include <linux/cpumask.h>
 #include "kmod/vmx/hv.h"
 #include "kmod/vmx/hypercall.h"
+#include "kmod/vmx/prof.h"
 
 static struct dentry *hv_dir;
 
@@ -252,6 +253,7 @@ void hv_debugfs_create(void (*gdb)(struct seq_file *m),
 	debugfs_create_file("info_tlb", 0400, hv_dir, tlb, &walk_fops);
 	debugfs_create_file("test_ept_misconfig", 0200, hv_dir, NULL,
 			    &test_ept_misconfig_fops);
+	hv_prof_debugfs(hv_dir);
 }
 
 void hv_debugfs_remove(void)

@@ -164,6 +164,12 @@ static int hv_pool_fill(u32 n)
 	return 0;
 }
 
+bool hv_ept_mbec(void)
+{
+	return (hv.ctls.proc2 & HV_PROC2_EPT) &&
+	       ((hv.msrs.proc2 >> 32) & HV_PROC2_MODE_BASED_EPT_EXEC);
+}
+
 int hv_ept_create(void)
 {
 	struct ept_pager pg = { hv_pool_alloc, hv_pool_virt, &hv_pool };
@@ -205,8 +211,12 @@ int hv_ept_create(void)
 		if (v == 1 && hv_pool_fill(hv.ept_views[0].identity_pages *
 					   (hv.ept_nviews - 1)))
 			goto nomem;
-		if (ept_init(&w->t, &pg) ||
-		    ept_map_identity(&w->t, 0, hv.ept_top, max_leaf,
+		if (ept_init(&w->t, &pg))
+			goto nomem;
+		/* A CPU that offers MBEC (!mode uses it, mon_mode.c): user
+		 * execute wherever execute, from the start. */
+		w->t.xu = hv_ept_mbec();
+		if (ept_map_identity(&w->t, 0, hv.ept_top, max_leaf,
 				     hv_mtrr_cb, &hv.mtrr))
 			goto nomem;
 		w->eptp = ept_pointer(&w->t, hv.caps.ept_wb ? HV_MEMTYPE_WB :
@@ -344,7 +354,8 @@ int hv_ept_repair(u64 gpa)
 		mt = base >= hv.ept_top ? HV_MEMTYPE_UC :
 		     hv_mtrr_type(&hv.mtrr, base, size);
 		if (mt >= 0) {
-			*e = base | EPT_RWX | ((u64)mt << EPT_MT_SHIFT) |
+			*e = base | ept_perms(hv_view_this(), EPT_RWX) |
+			     ((u64)mt << EPT_MT_SHIFT) |
 			     (level > EPT_LEVEL_4K ? EPT_LARGE : 0);
 			ret = 0;
 		}
@@ -396,7 +407,7 @@ static int hv_view_set_4k(struct ept_table *t, u64 gpa, u64 hpa, u64 perms)
 		return -1;
 	/* Keep the memory type (and ignore-PAT) the MTRRs gave. */
 	WRITE_ONCE(*e, (*e & (EPT_MT_MASK | EPT_IPAT)) |
-		   (hpa & EPT_ADDR_MASK) | (perms & EPT_RWX));
+		   (hpa & EPT_ADDR_MASK) | ept_perms(t, perms));
 	return 0;
 }
 

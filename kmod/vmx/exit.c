@@ -30,6 +30,7 @@
 #include <asm/tsc.h>
 #include "kmod/vmx/hv.h"
 #include "kmod/vmx/exit_emul.h"
+#include "kmod/vmx/prof.h"
 
 static const struct hv_exit_ops hv_no_ops;
 const struct hv_exit_ops *hv_exit_ops_cur = &hv_no_ops;
@@ -246,12 +247,14 @@ bool (*hv_ept_view_hook)(struct hv_cpu *c, struct hv_regs *r, u64 gpa,
 static int hv_exit_ept_violation(struct hv_cpu *c, struct hv_regs *r,
 				 struct hv_exit *x)
 {
-	u64 gpa = hv_vmread(VMCS_GUEST_PHYS_ADDR);
+	u64 gpa;
 	bool (*hooked)(struct hv_cpu *c, struct hv_regs *r, u64 gpa,
 		       u64 qual) = hv_exit_ops_cur->ept_violation;
 	bool (*view)(struct hv_cpu *c, struct hv_regs *r, u64 gpa,
 		     u64 qual) = READ_ONCE(hv_ept_view_hook);
 
+	hv_prof(HV_PROF_DISPATCH);
+	gpa = hv_vmread(VMCS_GUEST_PHYS_ADDR);
 	/* A CPU on one of !mode's execute views (mon_mode.c). */
 	if (view && view(c, r, gpa, hv_vmread(VMCS_EXIT_QUALIFICATION)))
 		return HV_RESUME;
@@ -525,12 +528,14 @@ static noinline int hv_exit_slow(struct hv_cpu *c, struct hv_regs *r,
 	if (unlikely(basic >= HV_EXIT_REASON_MAX))
 		return hv_exit_unexpected(c, r, basic);
 	if (!hv_exit_table[basic]) {
+		hv_prof(HV_PROF_DISPATCH);
 		fn = READ_ONCE(hv_exit_handlers[basic]);
 		return (fn ?: hv_exit_unexpected)(c, r, basic);
 	}
 	if (basic == EXIT_VMCALL) {
 		hv_vmcall_rip_fn rip_fn = READ_ONCE(hv_vmcall_rip);
 
+		hv_prof(HV_PROF_DISPATCH);
 		if (rip_fn && rip_fn(c, r))
 			return HV_RESUME;
 	}
@@ -549,6 +554,8 @@ static __always_inline int hv_exit_dispatch(struct hv_cpu *c,
 					    struct hv_regs *r, u32 basic)
 {
 	if (basic == EXIT_CPUID && !READ_ONCE(hv_obs_on[EXIT_CPUID])) {
+		hv_prof_kind(HV_PROF_K_CPUID);
+		hv_prof(HV_PROF_DISPATCH);
 		hv_emul_cpuid(r);
 		hv_skip_insn();
 		return HV_RESUME;
@@ -603,6 +610,7 @@ int hv_exit_handler(struct hv_regs *r)
 	u32 basic = reason & 0xffff;
 	int ret;
 
+	hv_prof_begin();
 	c->regs = r;
 	c->exit_total++;
 	c->exits[basic < HV_EXIT_REASON_MAX ? basic : HV_EXIT_REASON_MAX]++;
@@ -621,6 +629,7 @@ int hv_exit_handler(struct hv_regs *r)
 	    !hv_vmentry_check_resume(c, basic))
 		ret = hv_vmentry_refuse(c, r, basic);
 	c->regs = NULL;
+	hv_prof_end();
 	return ret;
 }
 

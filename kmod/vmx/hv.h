@@ -285,6 +285,9 @@ bool hv_redeliver_idt_vectoring(void);
 
 /* ept_host.c */
 int hv_ept_create(void);
+/* The CPU offers MBEC (secondary control bit 22) and hvgdb runs EPT: the
+ * views carry EPT_XU wherever EPT_X (ept.h), and !mode uses MBEC. */
+bool hv_ept_mbec(void);
 void hv_ept_destroy(void);
 int hv_ept_map_on_demand(u64 gpa);
 int hv_ept_repair(u64 gpa);

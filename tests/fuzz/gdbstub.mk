@@ -10,6 +10,6 @@ $(GDBSTUB_FUZZ): $(GDBSTUB_FUZZ_SRCS) $(wildcard gdbstub/*.h) \
 		$(wildcard tests/fuzz/gdbstub_seeds/*)
 	@mkdir -p $(dir $@) $(BUILD)/fuzz-corpus/gdbstub_fuzz
 	$(FUZZ_CC) -g -O1 -std=gnu11 -Wall -Wextra -Werror \
-		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(FUZZ_NOCOV) \
 		-I$(CURDIR)/include -I$(CURDIR) -o $@ $(GDBSTUB_FUZZ_SRCS)
 	cp -n tests/fuzz/gdbstub_seeds/* $(BUILD)/fuzz-corpus/gdbstub_fuzz/ || true

@@ -14,6 +14,7 @@ $(VMENTRY_FUZZ): tests/fuzz/vmentry_fuzz.c kmod/lib/vmentry_check.c \
 # tests/vm/test_vmentry_captures.py.
 VMENTRY_JUDGE := $(BUILD)/tests/unit/kmod/vmentry_judge
 HELPERS += $(VMENTRY_JUDGE)
-$(VMENTRY_JUDGE): $(BUILD)/obj/tests/unit/kmod/vmentry_judge.o $(LIBS)
+# $(LIBS) is complete only once every .mk is read: order after `libs`.
+$(VMENTRY_JUDGE): $(BUILD)/obj/tests/unit/kmod/vmentry_judge.o $(LIBS) | libs
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ $(filter %.o,$^) $(LINK_LIBS)

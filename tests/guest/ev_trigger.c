@@ -75,7 +75,7 @@ int main(int argc, char **argv)
 	unsigned long i, n;
 	int a = 1;
 
-	switch (guest_opts(argc, argv, &a)) {
+	switch (guest_opts(argc, argv, &a, NULL)) {
 	case 0:
 		break;
 	case 2:

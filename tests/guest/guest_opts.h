@@ -2,7 +2,8 @@
 /*
  * guest_opts.h - the options the guest test programs take before their
  * operation: `--wait FILE` (start once FILE exists, so a test can release
- * several programs together) and `--cpu N` (pin to CPU N).
+ * several programs together), `--cpu N` (pin to CPU N), and, for programs
+ * that loop, `--until FILE` (stop once FILE exists).
  */
 #ifndef HVGDB_TESTS_GUEST_OPTS_H
 #define HVGDB_TESTS_GUEST_OPTS_H
@@ -17,10 +18,12 @@
 #include <unistd.h>
 
 /*
- * Consume the options from argv[*a]; *a ends at the operation.  Returns 0,
- * 1 when pinning failed (said on stderr), 2 for an option it does not know.
+ * Consume the options from argv[*a]; *a ends at the operation.  @until
+ * gets --until's FILE; NULL: the program takes no --until.  Returns 0, 1
+ * when pinning failed (said on stderr), 2 for an option it does not know.
  */
-static inline int guest_opts(int argc, char **argv, int *a)
+static inline int guest_opts(int argc, char **argv, int *a,
+			     const char **until)
 {
 	while (*a + 1 < argc && argv[*a][0] == '-') {
 		const char *opt = argv[*a], *val = argv[*a + 1];
@@ -28,6 +31,8 @@ static inline int guest_opts(int argc, char **argv, int *a)
 		if (!strcmp(opt, "--wait")) {
 			while (access(val, F_OK))
 				usleep(10000);
+		} else if (until && !strcmp(opt, "--until")) {
+			*until = val;
 		} else if (!strcmp(opt, "--cpu")) {
 			cpu_set_t set;
 

@@ -376,3 +376,38 @@ def test_interrupt_after_a_lost_stop_reply_gets_it_again(rsp):
         rsp.read_byte()
     rsp.s.settimeout(5)
     assert rsp.cmd("qC") == b"QC1"
+
+
+def test_qxfer_hvgdb_btf(target_factory, tmp_path):
+    """hvgdb.ko's BTF object (docs/protocol.md): E02 without one, E0b while
+    it is being made, else its bytes in windows, binary with '}' escapes
+    (every byte value, so the four that need one are there), 'l' on the
+    last window and past the end."""
+    c = Rsp(target_factory())
+    c.connect()
+    assert c.cmd("qXfer:hvgdb-btf:read::0,100") == b"E02"
+    c.close()
+    c = Rsp(target_factory("--btf-busy"))
+    c.connect()
+    assert c.cmd("qXfer:hvgdb-btf:read::0,100") == b"E0b"
+    c.close()
+    blob = bytes(range(256)) * 40           # 10 KiB
+    f = tmp_path / "blob"
+    f.write_bytes(blob)
+    c = Rsp(target_factory("--btf-blob", str(f)))
+    c.connect()
+    got, off = b"", 0
+    while True:
+        r = c.cmd("qXfer:hvgdb-btf:read::%x,%x" % (off, 0x1000))
+        assert r[:1] in (b"m", b"l"), r[:8]
+        data = re.sub(rb"\}(.)", lambda m: bytes((m.group(1)[0] ^ 0x20,)),
+                      r[1:], flags=re.S)
+        got += data
+        off += len(data)
+        if r[:1] == b"l":
+            break
+        assert len(data) == 0x1000
+    assert got == blob
+    assert c.cmd("qXfer:hvgdb-btf:read::%x,10" % len(blob)) == b"l"
+    assert c.cmd("qXfer:hvgdb-btf:read::zz") == b"E16"
+    c.close()

@@ -10,6 +10,7 @@ import pytest
 from hvgdb_testlib import HVGDB_SYMS, KALLSYMS, hv_gdb, proto, results
 
 target = proto.target           # a fresh test double (2 CPUs) per test
+target_factory = proto.target_factory   # doubles with options
 
 
 def pytest_configure(config):

@@ -7,6 +7,7 @@ one line each (no symbols, no banner, no BTF, another build, no types)."""
 import os
 import re
 import subprocess
+import zlib
 
 import pytest
 
@@ -164,3 +165,78 @@ def test_dmesg_needs_the_printk_ring_buffer(target, env):
                           "hv dmesg"])
     assert ("dmesg: no printk ring buffer (prb, struct printk_ringbuffer: "
             "kernels 5.10 and later)") in out, out
+
+
+def blob_of(btf, stream=None):
+    """hvgdb-btf's bytes for btf: the two lengths, then the zlib stream."""
+    z = zlib.compress(btf) if stream is None else stream
+    return len(z).to_bytes(4, "little") + len(btf).to_bytes(4, "little") + z
+
+
+def test_types_from_the_stubs_compressed_copy(target_factory, env):
+    """hvgdb.ko's qXfer object hvgdb-btf, played by the double with the
+    VM kernel's 4 MiB of BTF (about a hundred 12 KiB requests): the types
+    come from it, not from the memory (which holds zeros there), with
+    the progress lines, into the cache; `--plain` reads the memory."""
+    from test_btfgen import kernel_image
+    from hvgdb import btfgen
+    raw = btfgen.btf_from_image(kernel_image())
+    blob = env / "blob"
+    blob.write_bytes(blob_of(raw))
+    target = target_factory("--btf-blob", str(blob))
+    elf = syms(env, {"linux_banner": BANNER_AT, "__start_BTF": BTF_AT,
+                     "__stop_BTF": BTF_AT + len(raw)})
+    setup = ["symbol-file " + elf, write(BANNER_AT, BANNER.encode() + b"\0")]
+    out = hv_gdb(target, setup + ["hv types", "ptype struct list_head"],
+                 timeout=180)
+    kib = (len(blob.read_bytes())) // 1024
+    assert re.search(r"^types: compressed BTF %d of %d KiB, \d+ s$" %
+                     (kib, kib), out, re.M), out
+    assert re.search(r"^types: from hvgdb.ko's compressed copy \(%d KiB on "
+                     r"the link\), %d KiB of BTF \([\d.]+ s\), cached in "
+                     r"\S+$" % (kib, len(raw) // 1024), out, re.M), out
+    assert "struct list_head *next;" in out, out
+    d = env / "cache" / "types"
+    (key,) = os.listdir(d)
+    assert (d / key / "vmlinux.btf").read_bytes() == raw
+    # --plain: the memory, whose zeros are no BTF
+    out = hv_gdb(target, setup + ["hv types --plain --image /x",
+                                  "hv types --plain --no-memory"])
+    assert "types: /x" in out, out
+    assert ("hv types: --plain reads the memory, --no-memory forbids it"
+            in out), out
+
+
+def test_compressed_copy_refusals(target_factory, env):
+    """The object while the module still makes it (E0b), one that does
+    not inflate, one of another size than __start_BTF..__stop_BTF, and
+    --plain past a good object: one line each."""
+    btf = small_btf()
+    elf = syms(env, {"linux_banner": BANNER_AT, "__start_BTF": BTF_AT,
+                     "__stop_BTF": BTF_AT + len(btf)})
+    setup = ["symbol-file " + elf, write(BANNER_AT, BANNER.encode() + b"\0"),
+             write(BTF_AT, btf)]
+    out = hv_gdb(target_factory("--btf-busy"), setup + ["hv types"])
+    assert ("types: hvgdb.ko is still compressing the BTF (it does so once, "
+            "in the seconds after insmod): `continue`, stop again and `hv "
+            "types` again; `hv types --plain` reads the plain memory "
+            "instead (much slower)") in out, out
+    bad = env / "bad"
+    bad.write_bytes(blob_of(btf, b"not zlib at all"))
+    out = hv_gdb(target_factory("--btf-blob", str(bad)),
+                 setup + ["hv types"])
+    assert re.search(r"^types: hvgdb.ko's BTF object: Error -3 while "
+                     r"decompressing data", out, re.M), out
+    other = env / "other"
+    other.write_bytes(blob_of(btf + b"\0" * 8))
+    out = hv_gdb(target_factory("--btf-blob", str(other)),
+                 setup + ["hv types"])
+    assert ("types: hvgdb.ko's BTF is %d bytes, __start_BTF..__stop_BTF %d"
+            % (len(btf) + 8, len(btf))) in out, out
+    good = env / "good"
+    good.write_bytes(blob_of(btf))
+    out = hv_gdb(target_factory("--btf-blob", str(good)),
+                 setup + ["hv types --plain"])
+    assert re.search(r"^types: from the target's memory, 0 KiB of BTF",
+                     out, re.M), out
+    assert "Traceback" not in out, out

@@ -18,6 +18,7 @@ import os
 import queue
 import re
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -229,16 +230,23 @@ def loaded(vm):
 
 
 @contextlib.contextmanager
-def hvgdb_loaded(vm, args=""):
-    """hvgdb.ko, its gdb server on COM3 (the VM's gdb link, not the
-    console), for a with-block; rmmod after whatever happens.  Yields the
-    dmesg mark from just before the insmod."""
+def hvgdb_loaded(vm, args="", ko=None):
+    """hvgdb.ko (or the module file `ko` in the guest), its gdb server on
+    COM3 (the VM's gdb link, not the console), for a with-block; rmmod
+    after whatever happens.  Yields the dmesg mark from just before the
+    insmod."""
     assert not loaded(vm), "hvgdb.ko left loaded by an earlier test"
     # One guest command: the mark, then the insmod.
     # HVGDB_TEST_KMOD_ARGS: module parameters for every load (e.g.
     # poll=hrtimer to run the tests over the poll fallback).
     args = f"{args} {os.environ.get('HVGDB_TEST_KMOD_ARGS', '')}".strip()
-    mark = int(vm.sh(f"dmesg | wc -l && insmod {KO} uart_port=0x3e8 {args}",
+    # The BTF's compression at load (kmod/debug/gdb_btf.c) is about 1.2
+    # billion emulated instructions, some 14 s of Bochs per load: only the
+    # tests of the BTF's transfer ask for it (btf_xfer=1).
+    if "btf_xfer=" not in args:
+        args = f"{args} btf_xfer=0".strip()
+    mark = int(vm.sh(f"dmesg | wc -l && insmod {ko or KO} uart_port=0x3e8 "
+                     f"{args}",
                      timeout=300).split()[0])
     try:
         yield mark
@@ -359,3 +367,43 @@ def wait_file(vm, path, pattern, timeout=120):
             return text
         time.sleep(1)
     raise AssertionError(f"{path}: no {pattern!r} after {timeout} s")
+
+
+PROF = "/sys/kernel/debug/hvgdb/prof"
+
+
+def prof_take(vm, tag):
+    """The exit paths' profile (kmod/vmx/prof.h; only a module built with
+    `make kmod HVGDB_PROF=y` has the file) since the last take, as lines
+    "prof <tag> <kind> n=... total=... <point>=...", and reset."""
+    out = vm.sh(f"cat {PROF} && echo 0 > {PROF}")
+    return [f"prof {tag} {l}" for l in out.splitlines() if "n=" in l]
+# ------------------------------------------------------------ kernel types
+
+def image_btf():
+    """The .BTF of the image the VM boots (/boot/vmlinuz-<the release
+    the module is built for>), as the package reads it."""
+    sys.path.insert(0, str(REPO / "gdb-python"))
+    from hvgdb import btfgen
+    rel = subprocess.run(["sh", str(REPO / "kmod" / "kdir.sh")],
+                         capture_output=True, text=True).stdout.strip()
+    if os.path.basename(rel) == "build":        # /lib/modules/V/build
+        rel = os.path.dirname(rel)
+    rel = os.path.basename(rel).replace("linux-headers-", "")
+    return btfgen.btf_from_image("/boot/vmlinuz-" + rel)
+
+
+def btf_ready(vm, mark, timeout=300):
+    """hvgdb.ko's line once it has compressed the BTF (a work item after
+    insmod, kmod/debug/gdb_btf.c): (BTF bytes, compressed bytes, ms)."""
+    t0 = time.time()
+    while time.time() - t0 < timeout:
+        for line in vm.sh(f"dmesg | tail -n +{mark + 1}").splitlines():
+            m = re.search(r"hvgdb: BTF for gdb: (\d+) bytes, (\d+) "
+                          r"compressed \((\d+) ms\)", line)
+            if m:
+                return tuple(int(x) for x in m.groups())
+            assert "BTF not compressed" not in line, line
+        time.sleep(2)
+    raise AssertionError("hvgdb.ko did not compress the BTF in %d s" %
+                         timeout)

@@ -12,24 +12,34 @@ import re
 import subprocess
 import sys
 import time
+import zlib
 
 import pytest
 
-from hvvm import (REMOTE_TIMEOUT, REPO, check_gdb_output, ensure_hvtest,
-                  gdb_server, mark, sections)
+from hvvm import (REMOTE_TIMEOUT, REPO, btf_ready, check_gdb_output,
+                  ensure_hvtest, gdb_server, image_btf, mark, sections)
 
 FETCH = REPO / "tests" / "vm" / "fetch-syms"
 MARKER = "hvgdb-types-marker"
 
 
-@pytest.fixture(scope="module")
-def syms(vm1, tmp_path_factory):
+def fetch_syms(vm, tmp_path_factory):
     out = tmp_path_factory.mktemp("typesyms") / "vm-syms.elf"
     r = subprocess.run([sys.executable, str(FETCH), "-o", str(out)],
-                       env=vm1.env, capture_output=True, text=True,
+                       env=vm.env, capture_output=True, text=True,
                        timeout=400)
     assert r.returncode == 0, r.stderr
     return out
+
+
+@pytest.fixture(scope="module")
+def syms(vm1, tmp_path_factory):
+    return fetch_syms(vm1, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def syms2(vm2, tmp_path_factory):
+    return fetch_syms(vm2, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -78,18 +88,6 @@ def session(vm, syms, cache, *cmds, image=None, types=None, timeout=600):
         float(m.group(1))
 
 
-def image_btf():
-    """The .BTF of the image the VM boots, as the package reads it."""
-    sys.path.insert(0, str(REPO / "gdb-python"))
-    from hvgdb import btfgen
-    rel = subprocess.run(["sh", str(REPO / "kmod" / "kdir.sh")],
-                         capture_output=True, text=True).stdout.strip()
-    if os.path.basename(rel) == "build":        # /lib/modules/V/build
-        rel = os.path.dirname(rel)
-    rel = os.path.basename(rel).replace("linux-headers-", "")
-    return btfgen.btf_from_image("/boot/vmlinuz-" + rel)
-
-
 def guest_modules(vm):
     """{name: (size, address)} of the guest's /proc/modules."""
     mods = {}
@@ -104,7 +102,8 @@ def test_types_from_the_image_then_the_cache(vm1, syms, cache):
     ensure_hvtest(vm)
     pid = int(vm.sh("sleep 1000 > /dev/null 2>&1 & echo $!").strip())
     try:
-        with gdb_server(vm):
+        with gdb_server(vm, "btf_xfer=1") as dmark:
+            ready = btf_ready(vm, dmark)
             mods = guest_modules(vm)
             vm.sh(f"echo {MARKER}-{pid} > /dev/kmsg")
             out, first = session(
@@ -129,6 +128,11 @@ def test_types_from_the_image_then_the_cache(vm1, syms, cache):
                 "python b = hvgdb.btf._read(int(gdb.parse_and_eval("
                 "\"(unsigned long)&'__start_BTF'\")), 0x4000); "
                 "print(b.hex())",
+                # hvgdb.ko's compressed copy: its first 12 KiB, binary
+                mark("xfer"),
+                "python r = gdb.selected_inferior().connection.send_packet("
+                "'qXfer:hvgdb-btf:read::0,3000'); print(r[:1].decode(), "
+                "hvgdb.btf._unescape(r[1:]).hex())",
                 mark("end"))
             # The second session: the cache, with no image to fall back on.
             out2, cached = session(
@@ -175,7 +179,21 @@ def test_types_from_the_image_then_the_cache(vm1, syms, cache):
     assert sorted(ast.literal_eval(names)) == sorted(mods), out
     assert cur_pid.split() == [cur.split()[3], "0"], out
     # the BTF in memory is the image's: its first 16 KiB over the link
-    assert bytes.fromhex(s["link"].strip()) == image_btf()[:0x4000], out
+    btf = image_btf()
+    assert bytes.fromhex(s["link"].strip()) == btf[:0x4000], out
+    # the compressed copy: the lengths hvgdb.ko logged, and its start
+    # inflates to the start of the image's BTF
+    kind, blob = s["xfer"].split()
+    blob = bytes.fromhex(blob)
+    raw, packed, ms = ready
+    assert raw == len(btf), (ready, len(btf))
+    assert kind == "m" and len(blob) == 0x3000, out
+    assert int.from_bytes(blob[:4], "little") == packed, (ready, blob[:8])
+    assert int.from_bytes(blob[4:8], "little") == raw, (ready, blob[:8])
+    head = zlib.decompressobj().decompress(blob[8:])
+    assert len(head) > 0x3000 and head == btf[:len(head)], len(head)
+    print(f"\nBTF {raw} bytes, {packed} compressed by hvgdb.ko in {ms} ms "
+          "(guest time)")
     s2 = sections(out2)
     assert re.search(r"^types: from the cache \S+ \([\d.]+ s\)$",
                      out2.split("@@connect")[0], re.M), out2
@@ -231,3 +249,47 @@ def test_break_on_a_module_function_by_name(vm1, syms, cache):
     assert re.search(r"Breakpoint 1, 0x[0-9a-f]+ in hvtest_read", out), out
     pc = int(re.findall(r"^\$\d+ = (0x[0-9a-f]+)$", out, re.M)[-1], 16)
     assert pc == addr, out
+
+
+def test_per_cpu_commands_on_cpu_1(vm2, syms2, cache):
+    """On 2 CPUs: `hv current 1`, $hv_current(1), $hv_per_cpu(.., 1) and
+    `hv current` in gdb's thread 2 give CPU 1's values: a busy loop the
+    test pinned to CPU 1 (taskset; the guest's /proc says it runs there)
+    is CPU 1's current task at the stop, CPU 1's runqueue has it as curr,
+    and CPU 1's per-CPU cpu_number is 1."""
+    vm = vm2
+    pid = int(vm.sh("taskset 2 sh -c 'while :; do :; done' "
+                    "> /dev/null 2>&1 & echo $!").strip())
+    try:
+        # the guest's own view: the loop runs on CPU 1 (field 39 of stat)
+        stat = vm.sh(f"cat /proc/{pid}/stat")
+        assert stat.rsplit(")", 1)[1].split()[36] == "1", stat
+        with gdb_server(vm):
+            out, _ = session(
+                vm, syms2, cache,
+                mark("c1"), "hv current 1",
+                mark("v"), "p $hv_current(1)->pid",
+                "p $hv_current(0)->pid != %d" % pid,
+                'p $hv_per_cpu("cpu_number", 1)',
+                'p $hv_per_cpu("cpu_number", 0)',
+                'p $hv_per_cpu("this_cpu_off", 1) == __per_cpu_offset[1]',
+                'p $hv_per_cpu("runqueues", 1).curr->pid',
+                'p $hv_per_cpu("runqueues", 1).cpu',
+                "python print(int(hvgdb.current(1)['pid']))",
+                "thread 2",
+                mark("t2"), "hv current",
+                mark("ps"), "hv ps",
+                mark("end"))
+        stat2 = vm.sh(f"cat /proc/{pid}/stat")
+    finally:
+        vm.sh(f"kill {pid}")
+    s = sections(out)
+    assert re.search(rf"^cpu 1: pid {pid} tgid {pid} comm sh state R ",
+                     s["c1"], re.M), out
+    assert re.findall(r"^\$\d+ = (.*)$", s["v"], re.M) == \
+        [str(pid), "1", "1", "0", "1", str(pid), "1"], out
+    assert s["v"].splitlines()[-1] == str(pid), out
+    assert re.search(rf"^cpu 1: pid {pid} ", s["t2"], re.M), out
+    ps = {int(l.split()[0]): l.split() for l in s["ps"].splitlines()[1:]}
+    assert ps[pid][2:5] == ["sh", "R", "1"], out
+    assert stat2.rsplit(")", 1)[1].split()[36] == "1", stat2

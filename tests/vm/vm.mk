@@ -15,7 +15,8 @@ $(VM_AGENT): tests/vm/agent.c
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) -o $@ $<
 
-$(VM_ISO): kmod/hvgdb.ko $(GUEST_BINS) $(VM_AGENT) tests/vm/mkimage \
+$(VM_ISO): kmod/hvgdb.ko $(wildcard kmod/hvgdb-prof*.ko) $(GUEST_BINS) \
+		$(VM_AGENT) tests/vm/mkimage \
 		tests/vm/init tests/vm/cmdline
 	@mkdir -p $(dir $@) $(BUILD)/guest/bin
 	sh tests/vm/mkimage $@ $(KDIR) $(VM_AGENT) $(BUILD)/guest/bin kmod/hvgdb.ko

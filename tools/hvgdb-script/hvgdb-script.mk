@@ -22,7 +22,7 @@ SCRIPT_FUZZ_SRCS = tests/fuzz/script_fuzz.c $(wildcard monitor-cmds/script*.c) \
 $(SCRIPT_FUZZ): $(SCRIPT_FUZZ_SRCS) $(wildcard monitor-cmds/*.h)
 	@mkdir -p $(dir $@) $(BUILD)/fuzz-corpus/script_fuzz
 	cp tests/fuzz/script_seeds/* $(BUILD)/fuzz-corpus/script_fuzz/
-	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined \
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined $(FUZZ_NOCOV) \
 		-fno-sanitize-recover=undefined -std=gnu11 -Wall -Wextra -Werror \
 		-I$(CURDIR)/include -I$(CURDIR) -o $@ $(SCRIPT_FUZZ_SRCS)
 

@@ -23,7 +23,7 @@ $(SYMS_FUZZ): $(SYMS_FUZZ_SRCS) $(wildcard tools/hvgdb-syms/*.h) \
 		$(wildcard tests/unit/syms/fuzz_seeds/*)
 	@mkdir -p $(dir $@) $(BUILD)/fuzz-corpus/syms_fuzz
 	$(FUZZ_CC) -g -O1 -std=gnu11 -Wall -Wextra -Werror \
-		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(FUZZ_NOCOV) \
 		-I$(CURDIR)/include -I$(CURDIR) -o $@ $(SYMS_FUZZ_SRCS)
 	cp -n tests/unit/syms/fuzz_seeds/* $(BUILD)/fuzz-corpus/syms_fuzz/ || true
 

@@ -37,7 +37,9 @@
  *
  * Options: --port P (0 = any; prints PORT=<n>), --cpus N, --unreliable (no
  * QStartNoAckMode), --no-rle, --stats FILE (wire counters, rewritten after
- * every transfer), --lifetime S (exit after S seconds; default 300).
+ * every transfer), --lifetime S (exit after S seconds; default 300),
+ * --btf-blob FILE (the qXfer object hvgdb-btf: FILE's bytes; without it
+ * the object answers E02), --btf-busy (it answers E0b: still being made).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -503,6 +505,39 @@ static int tgt_monitor(void *ctx, const char *cmd, struct rsp_output *out)
 	return -RSP_EINVAL;
 }
 
+/* The qXfer object hvgdb-btf (hvgdb.ko: kmod/debug/gdb_btf.c). */
+static u8 *btf_blob;
+static size_t btf_blob_len;
+static bool btf_busy;
+
+static int tgt_btf_blob(void *ctx, const u8 **data, size_t *len)
+{
+	(void)ctx;
+	if (btf_busy)
+		return -RSP_EAGAIN;
+	if (!btf_blob)
+		return -RSP_ENOENT;
+	*data = btf_blob;
+	*len = btf_blob_len;
+	return 0;
+}
+
+static int load_btf_blob(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	long n;
+
+	if (!f || fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET))
+		return -1;
+	btf_blob = malloc(n ? n : 1);
+	if (!btf_blob || fread(btf_blob, 1, n, f) != (size_t)n)
+		return -1;
+	btf_blob_len = n;
+	fclose(f);
+	return 0;
+}
+
 static const struct rsp_target_ops sim_ops = {
 	.read_reg = tgt_read_reg,
 	.write_reg = tgt_write_reg,
@@ -514,6 +549,7 @@ static const struct rsp_target_ops sim_ops = {
 	.monitor = tgt_monitor,
 	.read_phys = tgt_read_phys,
 	.write_phys = tgt_write_phys,
+	.btf_blob = tgt_btf_blob,
 };
 
 /* --- execution ---------------------------------------------------------- */
@@ -840,10 +876,18 @@ int main(int argc, char **argv)
 			tr.reliable = false;
 		else if (!strcmp(argv[i], "--no-rle"))
 			cfg.rle_replies = false;
+		else if (!strcmp(argv[i], "--btf-blob") && i + 1 < argc) {
+			if (load_btf_blob(argv[++i])) {
+				perror(argv[i]);
+				return 2;
+			}
+		} else if (!strcmp(argv[i], "--btf-busy"))
+			btf_busy = true;
 		else {
 			fprintf(stderr, "usage: %s [--port P] [--cpus N] "
 				"[--unreliable] [--no-rle] [--stats FILE] "
-				"[--lifetime S]\n", argv[0]);
+				"[--lifetime S] [--btf-blob FILE] [--btf-busy]\n",
+				argv[0]);
 			return 2;
 		}
 	}

@@ -28,6 +28,11 @@ static void test_function_entries(void **state)
 	static const u8 push_r12_w[] = { 0x49, 0x54 };
 	static const u8 nop1[] = { 0x90 };
 	static const u8 nop9[] = { 0x66, 0x0f, 0x1f, 0x84, 0, 0, 0, 0, 0 };
+	static const u8 mov_rsp_rbp[] = { 0x48, 0x89, 0xe5, 0x41 };
+	static const u8 mov_rsp_rbp_8b[] = { 0x48, 0x8b, 0xec };
+	static const u8 mov_r8_r15[] = { 0x4d, 0x89, 0xc7 };	/* mov %r8,%r15 */
+	static const u8 mov_rdi_r12[] = { 0x49, 0x89, 0xfc };	/* mov %rdi,%r12 */
+	struct bpemul e;
 
 	(void)state;
 	is(endbr64, sizeof(endbr64), BPEMUL_NOP, 4, 0);
@@ -37,12 +42,23 @@ static void test_function_entries(void **state)
 	is(push_r12_w, sizeof(push_r12_w), BPEMUL_PUSH, 2, 12);
 	is(nop1, 1, BPEMUL_NOP, 1, 0);
 	is(nop9, sizeof(nop9), BPEMUL_NOP, 9, 0);
+	/* reg is the destination, src the source. */
+	is(mov_rsp_rbp, sizeof(mov_rsp_rbp), BPEMUL_MOV, 3, 5);
+	assert_true(bpemul_decode(mov_rsp_rbp, 3, &e) && e.src == 4);
+	is(mov_rsp_rbp_8b, sizeof(mov_rsp_rbp_8b), BPEMUL_MOV, 3, 5);
+	assert_true(bpemul_decode(mov_rsp_rbp_8b, 3, &e) && e.src == 4);
+	is(mov_r8_r15, sizeof(mov_r8_r15), BPEMUL_MOV, 3, 15);
+	assert_true(bpemul_decode(mov_r8_r15, 3, &e) && e.src == 8);
+	is(mov_rdi_r12, sizeof(mov_rdi_r12), BPEMUL_MOV, 3, 12);
+	assert_true(bpemul_decode(mov_rdi_r12, 3, &e) && e.src == 7);
 }
 
 static void test_others_are_stepped(void **state)
 {
 	static const u8 call_fentry[] = { 0xe8, 0x10, 0x20, 0x30, 0x40 };
-	static const u8 mov[] = { 0x48, 0x89, 0xe5 };
+	static const u8 mov_mem[] = { 0x48, 0x89, 0x65, 0x08 };	/* to memory */
+	static const u8 mov32[] = { 0x89, 0xe5 };		/* no REX.W */
+	static const u8 mov_cut[] = { 0x48, 0x89 };
 	static const u8 rex_r_push[] = { 0x44, 0x55 };	/* REX.R: still rbp */
 	static const u8 push_imm[] = { 0x6a, 0x01 };
 	static const u8 nop_modrm_other[] = { 0x0f, 0x1f, 0x44, 0x00, 0x01 };
@@ -51,7 +67,9 @@ static void test_others_are_stepped(void **state)
 
 	(void)state;
 	is(call_fentry, sizeof(call_fentry), BPEMUL_NONE, 0, 0);
-	is(mov, sizeof(mov), BPEMUL_NONE, 0, 0);
+	is(mov_mem, sizeof(mov_mem), BPEMUL_NONE, 0, 0);
+	is(mov32, sizeof(mov32), BPEMUL_NONE, 0, 0);
+	is(mov_cut, sizeof(mov_cut), BPEMUL_NONE, 0, 0);
 	is(rex_r_push, sizeof(rex_r_push), BPEMUL_NONE, 0, 0);
 	is(push_imm, sizeof(push_imm), BPEMUL_NONE, 0, 0);
 	is(nop_modrm_other, sizeof(nop_modrm_other), BPEMUL_NONE, 0, 0);

@@ -1,6 +1,8 @@
 /* !mode's EPT views (kmod/lib/mode_view.c): which fetches each view
  * refuses over a base identity map with 1 GiB, 2 MiB and 4 KiB leaves,
- * grants, and the pure parts of the MBEC mechanism. */
+ * grants, and the MBEC mechanism: a base built with ept.h's xu (user
+ * execute wherever execute, SDM Vol. 3C 29.3.2 bit 10) and its two
+ * PML4-copy views, walked as a CPU with MBEC on would. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -240,6 +242,100 @@ static void test_mbec_parts(void **state)
 	assert_int_equal(mode_mbec_transition(0x01, 3), -1);	/* a read */
 }
 
+/*
+ * A walk of @pml4 (a view's or the base's) for @gpa as the CPU does with
+ * MBEC on: execute for a @user-mode linear address needs bit 10 in every
+ * entry, for a supervisor-mode one bit 2 (29.3.3.2).
+ */
+static bool mbec_exec(struct fixture *f, const u64 *pml4, u64 gpa, bool user)
+{
+	const u64 *table = pml4;
+	u64 need = user ? EPT_XU : EPT_X;
+	int l;
+
+	for (l = 3; l >= 0; l--) {
+		u64 e = table[(gpa >> (12 + 9 * l)) & 511];
+
+		if (!(e & EPT_RWX) || !(e & need))
+			return false;
+		if (l == 0 || (l < 3 && (e & EPT_LARGE)))
+			return true;
+		table = f->pg.phys_to_virt(f->pg.ctx, e & EPT_ADDR_MASK);
+	}
+	return false;
+}
+
+/* A base for a CPU with MBEC: xu from the start, then a hook's leaves. */
+static int setup_xu(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	test_pager_init(&f->tp, TEST_PAGER_MAX, &f->pg);
+	if (ept_init(&f->t, &f->pg))
+		return -1;
+	f->t.xu = true;
+	if (ept_map_identity(&f->t, 0, 6 * GiB, EPT_LEVEL_1G, type_wb, NULL))
+		return -1;
+	view_pages(f);
+	*state = f;
+	return 0;
+}
+
+static void test_mbec_base_and_views(void **state)
+{
+	struct fixture *f = *state;
+	u64 vu[512], vk[512];
+	u64 hook = 3 * GiB + 0x5000, data = 3 * GiB + 0x6000;
+	u64 *e;
+	int level;
+
+	/* Identity leaves and tables: user execute with execute. */
+	assert_true(mbec_exec(f, f->t.pml4, 0x1000, true));
+	assert_true(mbec_exec(f, f->t.pml4, 0x1000, false));
+	/* A split (a hook's 4 KiB leaves): the new table and leaves keep
+	 * bit 10; an execute-only leaf has it, a read/write one not. */
+	assert_int_equal(ept_map_4k(&f->t, hook, 0x7000, EPT_X,
+				    HV_MEMTYPE_WB), 0);
+	assert_int_equal(ept_map_4k(&f->t, data, data, EPT_R | EPT_W,
+				    HV_MEMTYPE_WB), 0);
+	e = ept_lookup(&f->t, hook, &level);
+	assert_non_null(e);
+	assert_int_equal(level, EPT_LEVEL_4K);
+	assert_int_equal(*e & (EPT_RWX | EPT_XU), EPT_X | EPT_XU);
+	e = ept_lookup(&f->t, data, &level);
+	assert_int_equal(*e & (EPT_RWX | EPT_XU), EPT_R | EPT_W);
+	e = ept_lookup(&f->t, hook + 0x2000, &level);	/* split sibling */
+	assert_int_equal(*e & (EPT_RWX | EPT_XU), EPT_RWX | EPT_XU);
+	assert_true(mbec_exec(f, f->t.pml4, hook, true));
+	assert_false(mbec_exec(f, f->t.pml4, data, true));
+	assert_false(mbec_exec(f, f->t.pml4, data, false));
+	assert_int_equal(ept_perms(&f->t, EPT_RWX), EPT_RWX | EPT_XU);
+	assert_int_equal(ept_perms(&f->t, EPT_R), EPT_R);
+
+	/* The views: the process in user mode (vu) runs user code, its
+	 * next supervisor fetch exits; in the kernel (vk) the reverse.
+	 * Both keep every other permission (reads, writes) of the base. */
+	mode_mbec_pml4(vu, f->t.pml4, true);
+	mode_mbec_pml4(vk, f->t.pml4, false);
+	assert_true(mbec_exec(f, vu, 0x1000, true));
+	assert_false(mbec_exec(f, vu, 0x1000, false));
+	assert_false(mbec_exec(f, vu, hook, false));
+	assert_true(mbec_exec(f, vk, 0x1000, false));
+	assert_false(mbec_exec(f, vk, 0x1000, true));
+	assert_true(mbec_exec(f, vk, hook, false));
+	assert_int_equal(vu[0] & (EPT_R | EPT_W), EPT_R | EPT_W);
+	assert_int_equal(vk[0] & (EPT_R | EPT_W), EPT_R | EPT_W);
+
+	/* A base without xu (a CPU without MBEC, e.g. Bochs): bit 10 is
+	 * nowhere, so MBEC could never be turned on over it. */
+	f->t.xu = false;
+	assert_int_equal(ept_perms(&f->t, EPT_RWX), EPT_RWX);
+	assert_int_equal(ept_map_4k(&f->t, data, data, EPT_RWX,
+				    HV_MEMTYPE_WB), 0);
+	e = ept_lookup(&f->t, data, &level);
+	assert_int_equal(*e & (EPT_RWX | EPT_XU), EPT_RWX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +361,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test(test_mech_choice),
 		cmocka_unit_test(test_mbec_parts),
+		cmocka_unit_test_setup_teardown(test_mbec_base_and_views,
+						setup_xu, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

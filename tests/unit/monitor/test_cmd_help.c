@@ -30,6 +30,7 @@ static const char *const inspect_commands[] = {
 	/* Both forms are commands: virtual and physical searches. */
 	"sb", "!sb", "sd", "!sd", "sq", "!sq", "xp", "!pcitree", "!pcicam",
 	"lm", ".process", ".thread", "!idt", "!apic", "!ioapic", ".output",
+	"!lbr", "!lbrdump",
 };
 
 /* name is in inspect_commands. */

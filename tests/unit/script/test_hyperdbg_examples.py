@@ -154,8 +154,8 @@ def script(id_):
 # Examples that make sense on Linux, run with hvgdb-script: (page#n,
 # options, expected output).  Memory: a page at 0x10000 (--zero), strings.
 MEM = ["--zero", "0x10000+0x1000"]
-LBR_MSG = ("script error: LBR functions need '!lbr enable', which hvgdb "
-           "does not have: returned 0x0\n")
+LBR_MSG = ("script error: LBR functions need the module and '!lbr "
+           "enable': returned 0x0\n")
 RUNS = [
     # access-to-a-shared-variable-from-different-cores: the event script,
     # 3 firings of syscall 0x55; the lock is free again after each

@@ -225,6 +225,33 @@ static void test_events_and_timing(void **state)
 	assert_int_equal(sr.u.slept_us, 1000000);
 }
 
+/* HyperDbg's engine: step/step_in a regular step (a = 0), the
+ * instrumentation ones by MTF (a = 1); no value, no arguments. */
+static void test_event_trace(void **state)
+{
+	(void)state;
+	sr_reset();
+	assert_int_equal(sr_exec("event_trace_step(); event_trace_step_in();"
+				 "event_trace_instrumentation_step();"
+				 "event_trace_instrumentation_step_in();"), 0);
+	assert_int_equal(sr.u.n_events, 4);
+	assert_int_equal(sr.u.events[0].op, SCRIPT_EVT_TRACE);
+	assert_int_equal(sr.u.events[0].a, 0);
+	assert_int_equal(sr.u.events[1].op, SCRIPT_EVT_TRACE);
+	assert_int_equal(sr.u.events[1].a, 0);
+	assert_int_equal(sr.u.events[2].op, SCRIPT_EVT_TRACE);
+	assert_int_equal(sr.u.events[2].a, 1);
+	assert_int_equal(sr.u.events[3].a, 1);
+	sr_expect_error("x = event_trace_step();",
+			"expected a function that returns a value, not event_trace_step");
+	sr_expect_error("event_trace_step_in(1);",
+			"expected this number of arguments: 0");
+	sr_expect_error("if (1 == 1) {\n  event_trace_step_out();\n}",
+			"line 2, column 3: event_trace_step_out is not supported (empty in HyperDbg's engine); use gdb's finish");
+	sr_expect_error("x = event_trace_step_out();",
+			"event_trace_step_out is not supported");
+}
+
 /* hvgdb's short forms: the interruption type left out means a hardware
  * exception (3); HyperDbg's strict grammar still wants it. */
 static void test_event_inject_short_forms(void **state)
@@ -311,6 +338,7 @@ int main(void)
 		cmocka_unit_test(test_interlocked),
 		cmocka_unit_test(test_spinlocks),
 		cmocka_unit_test(test_events_and_timing),
+		cmocka_unit_test(test_event_trace),
 		cmocka_unit_test(test_event_inject_short_forms),
 		cmocka_unit_test(test_calls_event_enable),
 		cmocka_unit_test(test_disassemble_len),
