@@ -4,8 +4,9 @@
 # fake engine, and script_fuzz covers the real one.  Seeds in
 # tests/fuzz/cmd_seeds/ (command lines separated by 0xff bytes) are copied
 # into the corpus directory.
+# cmd_lbr.c parses !lbr's filter words with kmod/lib/lbr.c.
 CMD_FUZZ_SRCS := tests/fuzz/cmd_fuzz.c $(filter-out monitor-cmds/cmd_script.c, \
-	$(wildcard monitor-cmds/cmd_*.c monitor-cmds/event_*.c))
+	$(wildcard monitor-cmds/cmd_*.c monitor-cmds/event_*.c)) kmod/lib/lbr.c
 FUZZERS += $(BUILD)/fuzz/cmd_fuzz
 
 $(BUILD)/fuzz/cmd_fuzz: $(CMD_FUZZ_SRCS) $(wildcard monitor-cmds/cmd*.h \
