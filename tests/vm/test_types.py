@@ -251,6 +251,7 @@ def test_break_on_a_module_function_by_name(vm1, syms, cache):
     assert pc == addr, out
 
 
+@pytest.mark.known("not yet run on 2 CPUs")
 def test_per_cpu_commands_on_cpu_1(vm2, syms2, cache):
     """On 2 CPUs: `hv current 1`, $hv_current(1), $hv_per_cpu(.., 1) and
     `hv current` in gdb's thread 2 give CPU 1's values: a busy loop the
