@@ -67,7 +67,9 @@ def test_concurrent_execs_do_not_mix(vm1):
 
 
 def test_exec_timeout_kills_the_command_and_next_exec_works(vm1):
-    r = vm1.tool("exec", "--timeout", "2", "sleep 60; echo late")
+    # Guest time, not wall time: an idle guest at ips 20 million sleeps a
+    # minute in about 2 s of Bochs (HLT jumps to the next timer).
+    r = vm1.tool("exec", "--timeout", "2", "sleep 100000; echo late")
     assert r.returncode == 255 and b"timed out" in r.stderr
     assert vm1.sh("echo next") == "next\n"
     assert vm1.sh("pgrep -x sleep || true").strip() == ""
