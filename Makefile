@@ -95,13 +95,22 @@ python: helpers tools
 
 # The 1-CPU and 2-CPU halves run at once, one Bochs per core; each line of
 # their output is tagged with its half.  One line per test as it ends, so a
-# log cut short still says how far each half got.
-PYTEST_VM = $(PYTHON) -m pytest -v -rs -p no:cacheprovider --durations=40
+# log cut short still says how far each half got.  Each half's log is kept
+# in build/, and the last lines printed name every failed test of both
+# halves with its count line, since the half that ends first scrolls away.
+PYTEST_VM = $(PYTHON) -m pytest -v -rfEs -p no:cacheprovider --durations=40
 vm-check: all vm-image
 	@set -o pipefail; \
-	( HVGDB_TEST_CPUS=1 $(PYTEST_VM) tests/vm 2>&1 | sed -u 's/^/[1cpu] /' ) & p1=$$!; \
-	( HVGDB_TEST_CPUS=2 $(PYTEST_VM) tests/vm 2>&1 | sed -u 's/^/[2cpu] /' ) & p2=$$!; \
+	( HVGDB_TEST_CPUS=1 $(PYTEST_VM) tests/vm 2>&1 | sed -u 's/^/[1cpu] /' | \
+		tee $(BUILD)/vm-check-1cpu.log ) & p1=$$!; \
+	( HVGDB_TEST_CPUS=2 $(PYTEST_VM) tests/vm 2>&1 | sed -u 's/^/[2cpu] /' | \
+		tee $(BUILD)/vm-check-2cpu.log ) & p2=$$!; \
 	r=0; wait $$p1 || r=1; wait $$p2 || r=1; \
+	echo "vm-check: summary of both halves"; \
+	for h in 1cpu 2cpu; do \
+		grep -E '^\[$$h\] (FAILED|ERROR) |^\[$$h\] =+ .*(passed|failed|error).* in ' \
+			$(BUILD)/vm-check-$$h.log || echo "[$$h] no summary line: the half died"; \
+	done; \
 	[ $$r = 0 ] && echo "vm-check: both halves passed" || \
 		{ echo "vm-check: FAILED"; exit 1; }
 
