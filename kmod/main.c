@@ -29,7 +29,7 @@ DEFINE_PER_CPU(struct hv_cpu *, hv_this_cpu);
 static char *fake_missing = "";
 module_param(fake_missing, charp, 0400);
 MODULE_PARM_DESC(fake_missing,
-		 "test only: pretend a requirement is missing (intel, vmx, fclock, fcvmx, vmxe, basic, ept)");
+		 "test only: pretend a requirement is missing (intel, vmx, fclock, fcvmx, vmxe, basic, ept) or the capability mtf");
 
 static u64 hv_msr(u32 msr)
 {

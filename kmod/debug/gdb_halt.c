@@ -241,6 +241,29 @@ static void gdb_as_stop(void)
 		pid, r == -ESRCH ? "has exited" : "cannot be used any more"));
 }
 
+/* event_trace_* steps gdb_trace_arm() could not take, on every CPU,
+ * told at the first stop after a new one (the CPUs are halted: each
+ * counter is still). */
+static void gdb_trace_stop(void)
+{
+	u64 n = 0;
+	char b[200];
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct hv_gdb_cpu *pc = per_cpu(hv_gdb_pcpu, cpu);
+
+		if (pc)
+			n += READ_ONCE(pc->trace_unarmed);
+	}
+	if (n == gdb.trace_unarmed_told || !rsp_gdb_waiting(gdb.eng))
+		return;
+	rsp_console_write(gdb.eng, b, scnprintf(b, sizeof(b),
+		"hvgdb: 0x%llx event_trace_* steps not taken in all: the CPU has no monitor trap flag and the VM entry that would start the step delivered an event (debugfs gdb: trace_unarmed per CPU)\n",
+		n));
+	gdb.trace_unarmed_told = n;
+}
+
 /*
  * The whole system stops here; gdb is served until it resumes.  Called
  * and returns with the link held.  A gdb step of one CPU keeps the others
@@ -274,6 +297,7 @@ void gdb_stop_world(struct hv_cpu *c, struct hv_regs *r,
 	pc->valid = true;
 	gdb_flush_events();
 	gdb_as_stop();
+	gdb_trace_stop();
 	for (;;) {
 		u64 rx0 = rsp_rx_packets(gdb.eng);
 		u32 idle = 0;
@@ -462,7 +486,10 @@ bool hv_gdb_trace_pending(void)
  * breakpoint or hooked page armed during this exit, made to report.  Not
  * with RFLAGS.TF while this entry delivers an event (an exception given
  * back, event_inject): the handler would run with TF clear and the step
- * end only after its IRET, interrupts held all along. */
+ * end only after its IRET, interrupts held all along (SDM 27.6.1: the
+ * event is delivered before the first guest instruction, through a gate
+ * that clears TF).  Such a step is not taken and is counted; the next
+ * stop tells gdb (gdb_trace_stop()). */
 static void gdb_trace_arm(struct hv_cpu *c, struct hv_gdb_cpu *pc)
 {
 	pc->trace_step = false;
@@ -470,6 +497,8 @@ static void gdb_trace_arm(struct hv_cpu *c, struct hv_gdb_cpu *pc)
 		hv_step_report();
 	else if (hv.caps.mtf || !hv_event_queued())
 		hv_bp_step(c, HV_STEP_GDB);
+	else
+		pc->trace_unarmed++;
 }
 
 void hv_gdb_before_resume(struct hv_cpu *c, struct hv_regs *r)

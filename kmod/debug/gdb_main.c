@@ -40,6 +40,8 @@ static u64 gdb_tsc_to_us(u64 t)
 
 void hv_gdb_show(struct seq_file *m)
 {
+	int cpu;
+
 	gdb_link_show(m);
 	seq_printf(m, "polls %llu halts %llu missed_halts %llu foreign_nmis %llu gone %llu\n",
 		   gdb.polls, gdb.halts, gdb.missed_halts, gdb.foreign_nmis,
@@ -49,6 +51,13 @@ void hv_gdb_show(struct seq_file *m)
 		   gdb_tsc_to_us(gdb.halt_tsc_max));
 	seq_printf(m, "steps %llu\n", gdb.steps);
 	seq_printf(m, "root_nmi_gate %s\n", gdb.root_idt ? "hvgdb" : "kernel");
+	seq_puts(m, "trace_unarmed");
+	for_each_possible_cpu(cpu) {
+		struct hv_gdb_cpu *pc = per_cpu(hv_gdb_pcpu, cpu);
+
+		seq_printf(m, " %llu", pc ? READ_ONCE(pc->trace_unarmed) : 0);
+	}
+	seq_putc(m, '\n');
 	hv_bp_show(m);
 	seq_printf(m, "uart rx %llu tx %llu line_errors %llu tx_timeouts %llu\n",
 		   gdb.uart.rx_bytes, gdb.uart.tx_bytes, gdb.uart.line_errors,

@@ -49,6 +49,7 @@ struct hv_gdb_cpu {
 	atomic_t nmi_ours;	/* NMIs sent by us, not yet seen */
 	atomic_t go_step;	/* leave the halt for one gdb step */
 	bool trace_step;	/* hv_gdb_trace_step(): this CPU only */
+	u64 trace_unarmed;	/* such steps not taken (gdb_trace_arm()) */
 	bool dead;		/* halted for good: hv_gdb_dead() */
 	u32 nmi_pending;	/* guest NMIs waiting for an NMI window */
 	atomic_t nmi_root;	/* guest NMIs that landed in root (NMI
@@ -78,6 +79,7 @@ struct gdb_state {
 	bool halting;		/* a stop is under way (WRITE/READ_ONCE) */
 	bool stepping;		/* halted but for one CPU doing gdb's step */
 	int nthreads;		/* link lock */
+	u64 trace_unarmed_told;	/* link lock: the sum last told to gdb */
 	int thread_cpu[RSP_MAX_THREADS];	/* link lock */
 	int owner_cpu;		/* the CPU serving gdb while halted */
 	/* Statistics for debugfs: the link's holder, or the CPU itself

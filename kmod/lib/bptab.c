@@ -174,10 +174,31 @@ static bool bptab_watch_type_ok(u8 type)
 	       type == BPTAB_ACCESS;
 }
 
+/* A free slot for w (checked by the caller) on its page's entry; the
+ * page's index, or -28 (no slot) or bptab_get_page()'s error. */
+static int bptab_put_watch(struct bptab *t, struct bptab_watch w,
+			   bool *new_page)
+{
+	int i, page;
+
+	for (i = 0; i < BPTAB_MAX_WATCHES && t->watches[i].used; i++)
+		;
+	if (i == BPTAB_MAX_WATCHES)
+		return -28;
+	page = bptab_get_page(t, w.pa, new_page);
+	if (page < 0)
+		return page;
+	w.page = (u16)page;
+	w.used = true;
+	t->watches[i] = w;
+	t->pages[page].nwatches++;
+	return page;
+}
+
 int bptab_add_watch(struct bptab *t, u64 va, u64 pa, u32 len, u8 type,
 		    bool *new_page)
 {
-	int i, page;
+	int i;
 
 	*new_page = false;
 	if (!len || !bptab_watch_type_ok(type) ||
@@ -190,43 +211,22 @@ int bptab_add_watch(struct bptab *t, u64 va, u64 pa, u32 len, u8 type,
 		    w->type == type)
 			return -17;
 	}
-	for (i = 0; i < BPTAB_MAX_WATCHES && t->watches[i].used; i++)
-		;
-	if (i == BPTAB_MAX_WATCHES)
-		return -28;
-	page = bptab_get_page(t, pa, new_page);
-	if (page < 0)
-		return page;
-	t->watches[i] = (struct bptab_watch){ .va = va, .pa = pa, .len = len,
-					      .page = (u16)page, .type = type,
-					      .acc = bptab_type_acc(type),
-					      .used = true };
-	t->pages[page].nwatches++;
-	return page;
+	return bptab_put_watch(t, (struct bptab_watch){
+				.va = va, .pa = pa, .len = len, .type = type,
+				.acc = bptab_type_acc(type) }, new_page);
 }
 
 int bptab_add_mon(struct bptab *t, u32 owner, u64 va, u64 pa, u32 len,
 		  u8 acc, bool *new_page)
 {
-	int i, page;
-
 	*new_page = false;
 	acc &= BPTAB_R | BPTAB_W | BPTAB_X;
 	if (!owner || !len || !acc ||
 	    (pa & BPTAB_PAGE_MASK) + len > BPTAB_PAGE_MASK + 1)
 		return -22;
-	for (i = 0; i < BPTAB_MAX_WATCHES && t->watches[i].used; i++)
-		;
-	if (i == BPTAB_MAX_WATCHES)
-		return -28;
-	page = bptab_get_page(t, pa, new_page);
-	if (page < 0)
-		return page;
-	t->watches[i] = (struct bptab_watch){ .va = va, .pa = pa, .len = len,
-					      .page = (u16)page, .acc = acc,
-					      .owner = owner, .used = true };
-	t->pages[page].nwatches++;
-	return page;
+	return bptab_put_watch(t, (struct bptab_watch){
+				.va = va, .pa = pa, .len = len, .acc = acc,
+				.owner = owner }, new_page);
 }
 
 int bptab_del_owner(struct bptab *t, u32 owner)

@@ -104,6 +104,11 @@ bool hv_facts_fake(struct hv_facts *f, const char *what)
 		f->msrs.basic &= ~((u64)0xf << 50);
 	else if (hv_streq(what, "ept"))
 		f->msrs.proc2 &= ~((u64)HV_PROC2_EPT << 32);
+	else if (hv_streq(what, "mtf")) {
+		/* Not a requirement: hvgdb loads and steps with RFLAGS.TF. */
+		f->msrs.proc &= ~((u64)HV_PROC_MTF << 32);
+		f->msrs.true_proc &= ~((u64)HV_PROC_MTF << 32);
+	}
 	else
 		return false;
 	return true;

@@ -74,7 +74,9 @@ const char *hv_refusal_text(enum hv_refusal r);
 
 /*
  * Test hook: pretend the condition named by @what ("intel", "vmx", "fclock",
- * "fcvmx", "vmxe", "basic", "ept") is absent.  Returns false for an unknown name.
+ * "fcvmx", "vmxe", "basic", "ept") is absent, or the capability "mtf" (the
+ * monitor trap flag, which hvgdb can do without).  Returns false for an
+ * unknown name.
  */
 bool hv_facts_fake(struct hv_facts *f, const char *what);
 

@@ -8,8 +8,10 @@ and stops again at the next call, and once cleared the program finishes.
 event_trace_instrumentation_step() steps by MTF where the CPU has it and
 says it is missing where it does not; event_trace_step_out() is refused
 when the script is compiled; in `monitor ?` (system halted) the functions
-say gdb's stepi is the way.  `!lbr enable` and the lbr_* functions name
-what the CPU lacks.  1 CPU.
+say gdb's stepi is the way.  The MTF cases run twice: with the CPU's MTF
+and as if it had none (fake_missing=mtf), where a step that an injected
+exception would swallow is counted and told.  `!lbr enable` and the lbr_*
+functions name what the CPU lacks.  1 CPU.
 """
 import re
 
@@ -19,6 +21,7 @@ from hvvm import (assert_clean_dmesg, finished, gdb, gdb_server, kallsym,
                   later, mark, new_dmesg, sections)
 
 BIN = "/hvgdb/bin/hook_calls"
+ILL = "/hvgdb/bin/sb_ill"
 
 
 @pytest.fixture
@@ -41,7 +44,6 @@ def value(text):
     return int(m.group(1), 0)
 
 
-@pytest.mark.known("not yet seen to pass in the VM")
 def test_trace_step_in_stops_after_the_hooked_instruction(server1):
     """The hook's script saves RSP and RIP and calls event_trace_step_in():
     gdb stops with SIGTRAP at the second instruction of the function, RSP
@@ -87,15 +89,34 @@ def test_trace_step_in_stops_after_the_hooked_instruction(server1):
     assert "getpid=3 done" in vm.sh(f"{BIN} getpid 3")
 
 
-@pytest.mark.known("not yet seen to pass in the VM")
-def test_instrumentation_step_mtf_or_its_absence(server1):
+_CPU_MTF = {}     # test name -> whether the "cpu" case found MTF
+
+
+@pytest.fixture(params=["cpu", "fake_missing=mtf"])
+def server_mtf(request, vm1):
+    """hvgdb with the CPU's own MTF, then as if the CPU had none (on a CPU
+    without MTF, such as Bochs's, the first case already was that)."""
+    name = request.node.originalname
+    if request.param != "cpu" and _CPU_MTF.get(name) is False:
+        pytest.skip("this CPU has no MTF: the 'cpu' case ran without it")
+    with gdb_server(vm1, "" if request.param == "cpu" else
+                    request.param) as dmark:
+        caps = vm1.sh("cat /sys/kernel/debug/hvgdb/caps")
+        mtf = re.search(r"^mtf (yes|no)$", caps, re.M).group(1) == "yes"
+        if request.param == "cpu":
+            _CPU_MTF[name] = mtf
+        else:
+            assert not mtf, caps
+        yield vm1, mtf
+    assert_clean_dmesg(new_dmesg(vm1, dmark))
+
+
+def test_instrumentation_step_mtf_or_its_absence(server_mtf):
     """event_trace_instrumentation_step(): where the CPU has MTF (debugfs
     caps), a stop at the next instruction as above; where it has not, the
     script says what is missing, nothing stops, and every call is
     counted."""
-    vm = server1
-    caps = vm.sh("cat /sys/kernel/debug/hvgdb/caps")
-    mtf = re.search(r"^mtf (yes|no)$", caps, re.M).group(1) == "yes"
+    vm, mtf = server_mtf
     a = kallsym(vm, "__x64_sys_getpid")
     nxt = insns(gdb(vm, f"x/2i {a:#x}"))[1][0]
     if mtf:
@@ -126,7 +147,36 @@ def test_instrumentation_step_mtf_or_its_absence(server1):
     assert finished(vm) == "0"
 
 
-@pytest.mark.known("not yet seen to pass in the VM")
+def test_trace_step_without_mtf_at_an_injected_event(server_mtf):
+    """Without MTF a trace step is RFLAGS.TF, which cannot start on a VM
+    entry that delivers an exception (event_inject): each such step is
+    not taken, counted in debugfs, and the next stop tells gdb how many in
+    all.  With MTF every step is taken."""
+    vm, mtf = server_mtf
+    gdb(vm, "monitor !cpuid 4750 script { .t = .t + 1; event_inject(6); "
+        "event_trace_step_in(); }")
+    # With MTF each step is taken (and ends in the #UD handler; no gdb
+    # waits, so the system goes on); either way the guest sees 3 #UD.
+    out = vm.sh(f"{ILL} 0x4750 3")
+    assert "sigill=3 sigsegv=0 at=0 after=3" in out, out
+    dbg = vm.sh("cat /sys/kernel/debug/hvgdb/gdb")
+    m = re.search(r"^trace_unarmed((?: \d+)+)$", dbg, re.M)
+    assert m, dbg
+    unarmed = sum(int(n) for n in m.group(1).split())
+    assert unarmed == (0 if mtf else 3), dbg
+    later(vm, f"{ILL} 0x4751 1")
+    out = gdb(vm, "monitor !cpuid 4751", "continue",
+              mark("t"), "monitor print .t", "monitor events c all",
+              mark("end"), timeout=900)
+    print(out)
+    told = ("hvgdb: 0x3 event_trace_* steps not taken in all: the CPU has "
+            "no monitor trap flag and the VM entry that would start the "
+            "step delivered an event")
+    assert (told in out) == (not mtf), out
+    assert int(sections(out)["t"].split()[0], 16) == 3, out
+    assert finished(vm) == "0"
+
+
 def test_step_out_refused_and_halted_use(server1):
     """event_trace_step_out() is refused at compile time with the reason;
     event_trace_step() in `monitor ?` says the system is halted."""
@@ -159,7 +209,6 @@ def cpuinfo(vm):
             int(field["model"]), field["flags"].split())
 
 
-@pytest.mark.known("not yet seen to pass in the VM")
 def test_lbr_names_what_the_cpu_lacks(server1):
     """`!lbr enable`, `!lbr filter`, `!lbrdump` and the five lbr_*
     functions give one reason, the same everywhere, and it agrees with the
@@ -210,6 +259,17 @@ def test_lbr_names_what_the_cpu_lacks(server1):
         assert "arch_lbr" not in flags, flags
         assert why.endswith(f"family 6 model {model:#x}" if family == 6
                             else f"family {family:#x}"), (why, model)
+    elif why.startswith("LBR format does not fit the model's stack"):
+        # The format named is what the CPU says (IA32_PERF_CAPABILITIES,
+        # MSR 0x345), and the guest sees a model-specific LBR CPU.
+        fmt = int(re.search(r"\[5:0\] = (0x[0-9a-f]+)$", why).group(1), 16)
+        assert vendor == "GenuineIntel" and family == 6, (vendor, family)
+        assert "pdcm" in flags and "arch_lbr" not in flags, flags
+        rd = gdb(vm, mark("rd"), "monitor rdmsr 345 core 0", mark("end"))
+        v = re.search(r"msr\[345\] = ([0-9a-f]{8})`([0-9a-f]{8})",
+                      sections(rd)["rd"])
+        assert v, rd
+        assert int(v.group(2), 16) & 0x3f == fmt, (why, rd)
     else:
         f = re.search(r"reading .*MSR (0x[0-9a-f]+),? faults", why)
         assert f, why

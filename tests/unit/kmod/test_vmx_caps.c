@@ -78,6 +78,7 @@ static void test_each_refusal(void **state)
 		{ "ept", HV_REFUSE_NO_EPT },
 	};
 	struct hv_facts f;
+	struct hv_caps caps;
 	unsigned int i;
 
 	(void)state;
@@ -87,6 +88,16 @@ static void test_each_refusal(void **state)
 		assert_int_equal(hv_check_facts(&f), t[i].want);
 		assert_true(strlen(hv_refusal_text(t[i].want)) > 10);
 	}
+	/* A capability, not a requirement: hvgdb loads without it. */
+	good_facts(&f);
+	f.msrs.proc |= (u64)HV_PROC_MTF << 32;
+	f.msrs.true_proc |= (u64)HV_PROC_MTF << 32;
+	hv_caps_decode(&f.msrs, &caps);
+	assert_true(caps.mtf);
+	assert_true(hv_facts_fake(&f, "mtf"));
+	assert_int_equal(hv_check_facts(&f), HV_OK);
+	hv_caps_decode(&f.msrs, &caps);
+	assert_false(caps.mtf);
 	good_facts(&f);
 	assert_false(hv_facts_fake(&f, "nonsense"));
 	assert_false(hv_facts_fake(&f, "vmx2"));
