@@ -31,6 +31,7 @@ VM_TOOL = REPO / "tests" / "vm" / "vm"
 # copied in by hand while developing).
 KO = os.environ.get("HVGDB_TEST_KO", "/hvgdb/hvgdb.ko")
 HVTEST = "/hvgdb/hvtest.ko"
+HOOK_CALLS = "/hvgdb/bin/hook_calls"     # tests/guest/hook_calls.c
 DBG = "/sys/kernel/debug/hvgdb"
 TSC_AUX = 0xC0000103        # IA32_TSC_AUX: harmless to write back
 
@@ -302,6 +303,31 @@ def exit_counts(vm, text=None):
                (x.split("=") for x in f[3:])}
         counts[f[0]] = (total, per)
     return counts
+
+
+# ------------------------------------------------------------ EPT hooks
+
+def xbytes(text):
+    """The bytes of gdb's `x/Nxb` output, in order."""
+    return [int(b, 16) for line in text.splitlines() if ":" in line
+            for b in re.findall(r"0x([0-9a-f]{2})\b", line.split(":", 1)[1])]
+
+
+def kcore_bytes(vm):
+    """The first 16 bytes of __x64_sys_getpid as the kernel reads them
+    (/proc/kcore, through hook_calls)."""
+    out = vm.sh(f"{HOOK_CALLS} kcore")
+    m = re.search(r"bytes=([0-9a-f]{32})", out)
+    assert m, out
+    return list(bytes.fromhex(m.group(1)))
+
+
+def monitor_pages(vm):
+    """Hooked pages of the EPT watch table (debugfs gdb)."""
+    m = re.search(r"pages (\d+)",
+                  vm.sh(f"cat {DBG}/gdb | grep '^breakpoints'"))
+    assert m
+    return int(m.group(1))
 
 
 # ------------------------------------------------------------ guest facts

@@ -24,30 +24,13 @@ import time
 
 import pytest
 
-from hvvm import (assert_clean_dmesg, background, check_gdb_output,
-                  ensure_hvtest, gdb,
-                  gdb_server, gdb_start, kallsym, loaded, mark, new_dmesg,
-                  script_vars, sections, wait_file)
-
-BIN = "/hvgdb/bin/hook_calls"
-DBG = "/sys/kernel/debug/hvgdb"
+from hvvm import (DBG, HOOK_CALLS as BIN, assert_clean_dmesg, background,
+                  check_gdb_output, ensure_hvtest, gdb, gdb_server, gdb_start,
+                  kallsym, kcore_bytes, loaded, mark, monitor_pages,
+                  new_dmesg, script_vars, sections, wait_file, xbytes)
 # Argument-less syscalls whose kernel entries sit next to getpid's
 # (kernel/sys.c); hook_calls calls each by name.
 NEIGHBOURS = ("getppid", "gettid", "getuid", "geteuid", "getgid", "getegid")
-
-
-def xbytes(text):
-    """The bytes of gdb's `x/Nxb` output, in order."""
-    return [int(b, 16) for line in text.splitlines() if ":" in line
-            for b in re.findall(r"0x([0-9a-f]{2})\b", line.split(":", 1)[1])]
-
-
-def kcore_bytes(vm):
-    """The first 16 bytes of __x64_sys_getpid as the kernel reads them."""
-    out = vm.sh(f"{BIN} kcore")
-    m = re.search(r"bytes=([0-9a-f]{32})", out)
-    assert m, out
-    return list(bytes.fromhex(m.group(1)))
 
 
 def hook_hits(vm):
@@ -55,14 +38,6 @@ def hook_hits(vm):
     text = vm.sh(f"cat {DBG}/gdb")
     m = re.search(r"hooks: hits (\d+)", text)
     assert m, text
-    return int(m.group(1))
-
-
-def monitor_pages(vm):
-    """Pages of the EPT watch table (debugfs gdb)."""
-    m = re.search(r"pages (\d+)",
-                  vm.sh(f"cat {DBG}/gdb | grep '^breakpoints'"))
-    assert m
     return int(m.group(1))
 
 

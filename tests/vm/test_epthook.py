@@ -15,11 +15,10 @@ import re
 
 import pytest
 
-from hvvm import (REPO, assert_clean_dmesg, background, finished, gdb,
-                  gdb_server, kallsym, later, mark, new_dmesg, script_vars,
-                  sections, wait_file)
+from hvvm import (HOOK_CALLS as BIN, REPO, assert_clean_dmesg, background,
+                  finished, gdb, gdb_server, kallsym, kcore_bytes, later, mark,
+                  new_dmesg, script_vars, sections, wait_file, xbytes)
 
-BIN = "/hvgdb/bin/hook_calls"
 DBG = "/sys/kernel/debug/hvgdb/gdb"
 
 
@@ -39,20 +38,6 @@ def server2(vm2):
 
 def getpid_addr(vm):
     return kallsym(vm, "__x64_sys_getpid")
-
-
-def xbytes(text):
-    """The bytes of gdb's `x/Nxb` output, in order."""
-    return [int(b, 16) for line in text.splitlines() if ":" in line
-            for b in re.findall(r"0x([0-9a-f]{2})\b", line.split(":", 1)[1])]
-
-
-def kcore_bytes(vm):
-    """The first 16 bytes of __x64_sys_getpid as the kernel reads them."""
-    out = vm.sh(f"{BIN} kcore")
-    m = re.search(r"bytes=([0-9a-f]{32})", out)
-    assert m, out
-    return list(bytes.fromhex(m.group(1)))
 
 
 def run_waiting(vm, progs):

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from hvvm import (DBG, assert_clean_dmesg, background, ensure_hvtest,
-                  gdb, hvgdb_loaded, mark, new_dmesg,
+                  gdb, hvgdb_loaded, mark, monitor_pages, new_dmesg,
                   script_vars, sections, wait_file)
 
 TOUCH = "/hvgdb/bin/mon_touch"
@@ -54,13 +54,6 @@ def mget(vm, off):
 def ids_of(out):
     return [int(i, 16) for i in
             re.findall(r"^event (0x[0-9a-f]+) enabled", out, re.M)]
-
-
-def monitor_pages(vm):
-    """Hooked pages of the EPT watch table (debugfs gdb)."""
-    m = re.search(r"pages (\d+)", vm.sh(f"cat {DBG}/gdb | grep '^breakpoints'"))
-    assert m
-    return int(m.group(1))
 
 
 def ept_info(vm):

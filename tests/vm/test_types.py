@@ -251,7 +251,6 @@ def test_break_on_a_module_function_by_name(vm1, syms, cache):
     assert pc == addr, out
 
 
-@pytest.mark.known("not yet run on 2 CPUs")
 def test_per_cpu_commands_on_cpu_1(vm2, syms2, cache):
     """On 2 CPUs: `hv current 1`, $hv_current(1), $hv_per_cpu(.., 1) and
     `hv current` in gdb's thread 2 give CPU 1's values: a busy loop the
@@ -277,8 +276,7 @@ def test_per_cpu_commands_on_cpu_1(vm2, syms2, cache):
                 'p $hv_per_cpu("runqueues", 1).curr->pid',
                 'p $hv_per_cpu("runqueues", 1).cpu',
                 "python print(int(hvgdb.current(1)['pid']))",
-                "thread 2",
-                mark("t2"), "hv current",
+                mark("t2"), "thread 2", "hv current",
                 mark("ps"), "hv ps",
                 mark("end"))
         stat2 = vm.sh(f"cat /proc/{pid}/stat")
