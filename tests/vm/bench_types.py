@@ -6,55 +6,23 @@ the image's .BTF, a progress line must show, and the next session must load
 the types from the cache.  For scale, 64 KiB of the same BTF read as plain
 memory (`m` packets, hex).  Run by `make vm-bench` (about 10-20 minutes);
 tests/vm/test_types.py checks the start of both paths in make check."""
-import os
 import re
-import subprocess
-import sys
 
-from hvvm import (REMOTE_TIMEOUT, REPO, assert_clean_dmesg, btf_ready,
-                  check_gdb_output, gdb_server, image_btf, mark, new_dmesg,
-                  sections)
+from hvvm import (assert_clean_dmesg, btf_ready, fetch_syms, gdb_server,
+                  image_btf, mark, new_dmesg, package_session, sections)
 
-FETCH = REPO / "tests" / "vm" / "fetch-syms"
-
-
-def session(vm, syms, cache, *cmds, timeout=3600):
-    """gdb with the symbols and the package loaded, no kernel image to
-    find, the given cache; each command timed (@@t lines)."""
-    env = dict(os.environ, HVGDB_CACHE=str(cache),
-               HVGDB_KERNEL_IMAGE="/nonexistent/vmlinuz")
-    args = ["gdb", "-nx", "-batch",
-            "-ex", "set architecture i386:x86-64",
-            "-ex", f"set remotetimeout {REMOTE_TIMEOUT}",
-            "-ex", f"symbol-file {syms}",
-            "-ex", f"python import sys; sys.path.insert(0, "
-                   f"'{REPO}/gdb-python'); import hvgdb",
-            "-ex", "python import time; t0 = time.time()",
-            "-ex", f"target remote 127.0.0.1:{vm.gdb_port}",
-            "-ex", 'python print("@@connect %.1f" % (time.time() - t0))']
-    for c in list(cmds) + ["detach"]:
-        if c.startswith("echo "):
-            args += ["-ex", c]
-            continue
-        args += ["-ex", "python t0 = time.time()", "-ex", c, "-ex",
-                 'python print("@@t %%.2f %s" %% (time.time() - t0))'
-                 % c.replace('"', "'").replace("\\", "")]
-    r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       text=True, timeout=timeout, env=env,
-                       stdin=subprocess.DEVNULL)
-    check_gdb_output(r.stdout)
-    print(r.stdout)
-    return r.stdout
+def session(vm, syms, cache, *cmds):
+    """package_session() with no kernel image to find."""
+    out = package_session(vm, syms, cache, *cmds, timeout=3600,
+                          env={"HVGDB_KERNEL_IMAGE": "/nonexistent/vmlinuz"})
+    print(out)
+    return out
 
 
 def test_types_whole_over_the_link(vm1, tmp_path_factory):
     vm = vm1
-    tmp = tmp_path_factory.mktemp("benchtypes")
-    syms, cache = tmp / "vm-syms.elf", tmp / "cache"
-    r = subprocess.run([sys.executable, str(FETCH), "-o", str(syms)],
-                       env=vm.env, capture_output=True, text=True,
-                       timeout=400)
-    assert r.returncode == 0, r.stderr
+    syms = fetch_syms(vm, tmp_path_factory)
+    cache = tmp_path_factory.mktemp("benchtypes") / "cache"
     btf = image_btf()
     guest_size = int(vm.sh("wc -c < /sys/kernel/btf/vmlinux").strip())
     assert guest_size == len(btf), (guest_size, len(btf))
@@ -88,7 +56,7 @@ def test_types_whole_over_the_link(vm1, tmp_path_factory):
                   r"(\S+)$", types, re.M)
     assert m, out
     took = float(re.search(r"^@@t ([\d.]+) hv types$", out, re.M).group(1))
-    cached = (tmp / "cache" / "types")
+    cached = (cache / "types")
     (entry,) = list(cached.iterdir())
     assert (entry / "vmlinux.btf").read_bytes() == btf
     assert (entry / "source").read_text().startswith(

@@ -305,6 +305,51 @@ def exit_counts(vm, text=None):
     return counts
 
 
+# ------------------------------------------------------- the gdb package
+
+FETCH_SYMS = REPO / "tests" / "vm" / "fetch-syms"
+
+
+def fetch_syms(vm, tmp_path_factory):
+    """The guest kernel's kallsyms as an ELF symbol file (fetch-syms)."""
+    out = tmp_path_factory.mktemp("typesyms") / "vm-syms.elf"
+    r = subprocess.run([sys.executable, str(FETCH_SYMS), "-o", str(out)],
+                       env=vm.env, capture_output=True, text=True,
+                       timeout=400)
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def package_session(vm, syms, cache, *cmds, env=None, timeout=600):
+    """gdb with the symbols and the package (gdb-python) loaded before
+    `target remote`, so the types load on connect, with HVGDB_CACHE=cache
+    and `env` added; then cmds (each timed on an `@@t SECONDS CMD` line,
+    but for `echo`) and detach.  Returns gdb's output, `@@connect
+    SECONDS` (the connect's time) included."""
+    env = dict(os.environ, HVGDB_CACHE=str(cache), **(env or {}))
+    args = ["gdb", "-nx", "-batch",
+            "-ex", "set architecture i386:x86-64",
+            "-ex", f"set remotetimeout {REMOTE_TIMEOUT}",
+            "-ex", f"symbol-file {syms}",
+            "-ex", f"python import sys; sys.path.insert(0, "
+                   f"'{REPO}/gdb-python'); import hvgdb",
+            "-ex", "python import time; t0 = time.time()",
+            "-ex", f"target remote 127.0.0.1:{vm.gdb_port}",
+            "-ex", 'python print("@@connect %.1f" % (time.time() - t0))']
+    for c in list(cmds) + ["detach"]:
+        if c.startswith("echo "):
+            args += ["-ex", c]
+            continue
+        args += ["-ex", "python t0 = time.time()", "-ex", c, "-ex",
+                 'python print("@@t %%.2f %s" %% (time.time() - t0))'
+                 % c.replace('"', "'").replace("\\", "")]
+    r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True, timeout=timeout, env=env,
+                       stdin=subprocess.DEVNULL)
+    check_gdb_output(r.stdout)
+    return r.stdout
+
+
 # ------------------------------------------------------------ EPT hooks
 
 def xbytes(text):

@@ -7,29 +7,16 @@ connect from the kernel image of the same build on this machine
 $hv_per_cpu and a breakpoint on a module function by name, each checked
 against the guest's own view (/proc)."""
 import ast
-import os
 import re
-import subprocess
-import sys
 import time
 import zlib
 
 import pytest
 
-from hvvm import (REMOTE_TIMEOUT, REPO, btf_ready, check_gdb_output,
-                  ensure_hvtest, gdb_server, image_btf, mark, sections)
+from hvvm import (btf_ready, ensure_hvtest, fetch_syms, gdb_server,
+                  image_btf, mark, package_session, sections)
 
-FETCH = REPO / "tests" / "vm" / "fetch-syms"
 MARKER = "hvgdb-types-marker"
-
-
-def fetch_syms(vm, tmp_path_factory):
-    out = tmp_path_factory.mktemp("typesyms") / "vm-syms.elf"
-    r = subprocess.run([sys.executable, str(FETCH), "-o", str(out)],
-                       env=vm.env, capture_output=True, text=True,
-                       timeout=400)
-    assert r.returncode == 0, r.stderr
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -48,44 +35,23 @@ def cache(tmp_path_factory):
 
 
 def session(vm, syms, cache, *cmds, image=None, types=None, timeout=600):
-    """gdb with the symbols and the package loaded before `target
-    remote` (so the types load on connect), then cmds and detach; returns
-    (output, seconds from start to the first command after connect)."""
-    env = dict(os.environ, HVGDB_CACHE=str(cache))
+    """package_session() with the kernel image (HVGDB_KERNEL_IMAGE) and
+    HVGDB_TYPES given; returns (output without the @@t lines, seconds
+    from start to the first command after connect)."""
+    env = {}
     if image is not None:
         env["HVGDB_KERNEL_IMAGE"] = image
     if types is not None:
         env["HVGDB_TYPES"] = types
-    args = ["gdb", "-nx", "-batch",
-            "-ex", "set architecture i386:x86-64",
-            "-ex", f"set remotetimeout {REMOTE_TIMEOUT}",
-            "-ex", f"symbol-file {syms}",
-            "-ex", f"python import sys; sys.path.insert(0, "
-                   f"'{REPO}/gdb-python'); import hvgdb",
-            "-ex", "python import time; t0 = time.time()",
-            "-ex", f"target remote 127.0.0.1:{vm.gdb_port}",
-            "-ex", 'python print("@@connect %.1f" % (time.time() - t0))']
-    for c in list(cmds) + ["detach"]:
-        if c.startswith("echo "):
-            args += ["-ex", c]
-            continue
-        # each command timed, on a line of its own taken out below
-        args += ["-ex", "python t0 = time.time()", "-ex", c, "-ex",
-                 'python print("@@t %%.2f %s" %% (time.time() - t0))'
-                 % c.replace('"', "'").replace("\\", "")]
-    r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       text=True, timeout=timeout, env=env,
-                       stdin=subprocess.DEVNULL)
-    check_gdb_output(r.stdout)
-    m = re.search(r"^@@connect ([\d.]+)$", r.stdout, re.M)
-    assert m, r.stdout
-    times = re.findall(r"^@@t ([\d.]+) (.*)$", r.stdout, re.M)
-    print("\n" + "".join(l + "\n" for l in r.stdout.splitlines()
+    out = package_session(vm, syms, cache, *cmds, env=env, timeout=timeout)
+    m = re.search(r"^@@connect ([\d.]+)$", out, re.M)
+    assert m, out
+    times = re.findall(r"^@@t ([\d.]+) (.*)$", out, re.M)
+    print("\n" + "".join(l + "\n" for l in out.splitlines()
                          if l.startswith("types:")) +
           "".join("%7s s  %s\n" % t for t in times if float(t[0]) >= 0.5),
           end="")
-    return re.sub(r"^@@t .*\n", "", r.stdout, flags=re.M), \
-        float(m.group(1))
+    return re.sub(r"^@@t .*\n", "", out, flags=re.M), float(m.group(1))
 
 
 def guest_modules(vm):
