@@ -778,19 +778,23 @@ static bool bp_skip_insn(void)
  * hits only join the post stage.
  */
 static bool bp_mon_hits(struct hv_cpu *c, struct hv_regs *r, int p, u64 gpa,
-			u64 qual)
+			u64 qual, u32 *alen)
 {
 	struct bp_cpu *bc = this_cpu_ptr(&bp_cpu);
 	const struct bptab_watch *w;
 	u8 acc = (qual & BP_QUAL_FETCH) ? BPTAB_X :
 		 (qual & BP_QUAL_WRITE) ? BPTAB_W : BPTAB_R;
-	u32 len = acc == BPTAB_X ? 1 : bp_access_len(r, gpa);
 	bool stepping = hv_step_kind() != HV_STEP_NONE, sc = false;
 	int from = 0;
 	u64 addr;
+	u32 len;
 
 	if (!bp.mon_hook || !bp.tab.pages[p].nwatches)
 		return false;
+	if (acc == BPTAB_X)
+		len = 1;
+	else
+		len = *alen = bp_access_len(r, gpa);
 	if (!stepping)
 		bc->nmon = 0;
 	while ((w = bptab_mon_next(&bp.tab, p, gpa, len, acc, &from, &addr))) {
@@ -831,13 +835,14 @@ bool hv_bp_on_ept_violation(struct hv_cpu *c, struct hv_regs *r, u64 gpa,
 	const struct bptab_watch *w;
 	bool write = qual & BP_QUAL_WRITE;
 	bool again;
+	u32 alen = 0;	/* the access's length, decoded once (a page walk) */
 
 	if (p < 0)
 		return false;
 	hv_prof_kind(HV_PROF_K_EPTV);
 	hv_prof(HV_PROF_LOOKUP);
 	pg = &bp.tab.pages[p];
-	if (bp_mon_hits(c, r, p, gpa, qual))
+	if (bp_mon_hits(c, r, p, gpa, qual, &alen))
 		return true;
 	/* An X watch leaves the page no execute view: each fetch is stepped
 	 * from the original page, where the shadow's 0xCC is not, so a
@@ -848,7 +853,8 @@ bool hv_bp_on_ept_violation(struct hv_cpu *c, struct hv_regs *r, u64 gpa,
 	    bp_fetch_is_bp(p, rip) && gdb_bp_fetched(c, r))
 		return true;
 	if (!(qual & BP_QUAL_FETCH)) {
-		w = bptab_watch_hit(&bp.tab, p, gpa, bp_access_len(r, gpa),
+		w = bptab_watch_hit(&bp.tab, p, gpa,
+				    alen ? alen : bp_access_len(r, gpa),
 				    write, &addr);
 		if (write)
 			bp.dirty[p] = true;
