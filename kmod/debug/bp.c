@@ -463,6 +463,9 @@ static void bp_step_over(struct hv_cpu *c, int p, enum hv_step_kind kind)
 {
 	bp.stepovers++;
 	bp_open(p);
+	/* The leaf may have pointed at the shadow: this CPU's cached
+	 * translations go, or the step could run its 0xCC (SDM 29.4.3.1). */
+	hv_invept_all();
 	hv_step_start(c, kind);
 }
 

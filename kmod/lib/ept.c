@@ -155,6 +155,21 @@ u64 *ept_lookup(const struct ept_table *t, u64 gpa, int *level)
 	return NULL;
 }
 
+u64 *ept_slot_4k(const struct ept_table *t, u64 gpa)
+{
+	u64 *table = t->pml4;
+	int l;
+
+	for (l = 3; l > EPT_LEVEL_4K; l--) {
+		u64 e = table[ept_index(gpa, l)];
+
+		if (!ept_present(e) || ept_is_leaf(e, l))
+			return NULL;
+		table = t->pg.phys_to_virt(t->pg.ctx, e & EPT_ADDR_MASK);
+	}
+	return &table[ept_index(gpa, EPT_LEVEL_4K)];
+}
+
 int ept_split_4k(struct ept_table *t, u64 gpa)
 {
 	int level;

@@ -83,6 +83,15 @@ int ept_map_identity(struct ept_table *t, u64 start, u64 end,
 /* The leaf entry mapping @gpa and its level, or NULL if not mapped. */
 u64 *ept_lookup(const struct ept_table *t, u64 gpa, int *level);
 
+/*
+ * The 4 KiB entry slot for @gpa, present or not, where the walk reaches a
+ * page table: a leaf with no permissions left (every access trapped) is
+ * "not present" (SDM Vol. 3C 29.3.2), so ept_lookup() does not find it,
+ * yet its owner must be able to give them back.  NULL when a large leaf
+ * or a missing table is on the way.
+ */
+u64 *ept_slot_4k(const struct ept_table *t, u64 gpa);
+
 /* Split the large page holding @gpa down to 4 KiB pages; no-op if already. */
 int ept_split_4k(struct ept_table *t, u64 gpa);
 

@@ -168,3 +168,8 @@ const char *hv_insn_error_text(u32 err)
 	}
 	return NULL;
 }
+
+u64 hv_ept_violation_pending_dbg(u32 intr, u64 saved)
+{
+	return (intr & HV_BLOCK_BY_MOVSS) ? saved : 0;
+}

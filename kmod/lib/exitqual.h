@@ -60,6 +60,18 @@ bool hv_exit_is_instruction(u32 basic_reason);
  */
 u32 hv_entry_activity(u32 activity, u32 intr_info);
 
+/*
+ * The pending-debug-exceptions field an EPT-violation exit saves, given
+ * the guest interruptibility state @intr and what the CPU saved (@saved):
+ * SDM Vol. 3C 28.3.4 saves it clear for every VM exit but INIT, SMI,
+ * machine check, the trap-like exits and exits during blocking by MOV SS.
+ * An EPT violation is fault-like: its instruction did not complete, so no
+ * single-step trap of it is pending.  Bochs 2.7 saves BS there when
+ * RFLAGS.TF is set; delivered after the next VM entry, that #DB ends a TF
+ * step before its instruction ran, again and again.
+ */
+u64 hv_ept_violation_pending_dbg(u32 intr, u64 saved);
+
 /* VM-instruction error numbers (SDM 31.4) as text, or NULL. */
 const char *hv_insn_error_text(u32 err);
 

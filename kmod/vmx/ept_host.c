@@ -401,9 +401,12 @@ static int hv_view_set_4k(struct ept_table *t, u64 gpa, u64 hpa, u64 perms)
 	u64 *e;
 
 	e = ept_lookup(t, gpa, &level);
-	if (e && (level == EPT_LEVEL_4K || !ept_split_4k(t, gpa)))
-		e = ept_lookup(t, gpa, &level);
-	if (!e || level != EPT_LEVEL_4K)
+	if (e && level != EPT_LEVEL_4K && ept_split_4k(t, gpa))
+		return -1;
+	/* Found present or not: a hooked page's view may have left it no
+	 * permissions at all (an X watch on a page of breakpoints). */
+	e = ept_slot_4k(t, gpa);
+	if (!e)
 		return -1;
 	/* Keep the memory type (and ignore-PAT) the MTRRs gave. */
 	WRITE_ONCE(*e, (*e & (EPT_MT_MASK | EPT_IPAT)) |

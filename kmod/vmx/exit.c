@@ -247,7 +247,7 @@ bool (*hv_ept_view_hook)(struct hv_cpu *c, struct hv_regs *r, u64 gpa,
 static int hv_exit_ept_violation(struct hv_cpu *c, struct hv_regs *r,
 				 struct hv_exit *x)
 {
-	u64 gpa;
+	u64 gpa, pd, want;
 	bool (*hooked)(struct hv_cpu *c, struct hv_regs *r, u64 gpa,
 		       u64 qual) = hv_exit_ops_cur->ept_violation;
 	bool (*view)(struct hv_cpu *c, struct hv_regs *r, u64 gpa,
@@ -255,6 +255,14 @@ static int hv_exit_ept_violation(struct hv_cpu *c, struct hv_regs *r,
 
 	hv_prof(HV_PROF_DISPATCH);
 	gpa = hv_vmread(VMCS_GUEST_PHYS_ADDR);
+	/* What SDM 28.3.4 saves here (exitqual.h), whoever handles it. */
+	pd = hv_vmread(VMCS_GUEST_PENDING_DBG);
+	if (pd) {
+		want = hv_ept_violation_pending_dbg(
+			(u32)hv_vmread(VMCS_GUEST_INTERRUPTIBILITY), pd);
+		if (want != pd)
+			hv_vmwrite(VMCS_GUEST_PENDING_DBG, want);
+	}
 	/* A CPU on one of !mode's execute views (mon_mode.c). */
 	if (view && view(c, r, gpa, hv_vmread(VMCS_EXIT_QUALIFICATION)))
 		return HV_RESUME;

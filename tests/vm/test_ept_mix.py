@@ -301,7 +301,7 @@ def test_detour_hook_and_break_share_one_page(vm1):
     assert xbytes(s["x0"]) == xbytes(s["x1"]) and \
         xbytes(s["x1"])[:8] == orig[:8], out
     assert "epthook pool: 0x1 of" in s["pool"], out
-    assert "Breakpoint 2, " in s["stop"], out
+    assert "Breakpoint 2, " in s["go"], out
     assert re.search(rf"= {c:#x}\b", s["stop"]), out
     assert (int(s["sa"].strip(), 16), int(s["sb"].strip(), 16)) == \
         (100, 70), out

@@ -133,6 +133,24 @@ static void test_entry_activity(void **state)
 	assert_int_equal(hv_entry_activity(hlt, v | (7u << 8) | 1), 0);
 }
 
+/* SDM 28.3.4: clear after a fault-like exit, but kept under MOV SS. */
+static void test_ept_violation_pending_dbg(void **state)
+{
+	const u64 bs = 1ull << 14, b0_en = (1ull << 12) | 1;
+
+	(void)state;
+	assert_int_equal(hv_ept_violation_pending_dbg(0, bs), 0);
+	assert_int_equal(hv_ept_violation_pending_dbg(0, bs | b0_en), 0);
+	assert_int_equal(hv_ept_violation_pending_dbg(HV_BLOCK_BY_STI, bs), 0);
+	assert_int_equal(hv_ept_violation_pending_dbg(HV_BLOCK_BY_NMI, bs), 0);
+	assert_int_equal(hv_ept_violation_pending_dbg(0, 0), 0);
+	assert_int_equal(hv_ept_violation_pending_dbg(HV_BLOCK_BY_MOVSS, bs),
+			 bs);
+	assert_int_equal(hv_ept_violation_pending_dbg(HV_BLOCK_BY_MOVSS |
+						      HV_BLOCK_BY_STI, b0_en),
+			 b0_en);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -142,6 +160,7 @@ int main(void)
 		cmocka_unit_test(test_reason_names),
 		cmocka_unit_test(test_instruction_exits),
 		cmocka_unit_test(test_entry_activity),
+		cmocka_unit_test(test_ept_violation_pending_dbg),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
