@@ -152,7 +152,6 @@ def same_page_neighbours(vm, a):
     return sorted(found, key=lambda t: abs(t[1] - a))
 
 
-@pytest.mark.known("the guest stopped answering (hook_calls kcore timed out after 300 s) with two !epthooks and a !monitor x on getpid's page, 1 CPU, 2026-12-07; not diagnosed")
 def test_two_hooks_and_a_monitor_on_one_page(vm1):
     vm = vm1
     a = kallsym(vm, "__x64_sys_getpid")
@@ -219,7 +218,6 @@ def test_two_hooks_and_a_monitor_on_one_page(vm1):
     assert kcore_bytes(vm) == orig
 
 
-@pytest.mark.known("not yet run (the shared shadow of !epthook2 with Z0 and !epthook)")
 def test_detour_hook_and_break_share_one_page(vm1):
     """An !epthook2 on getpid, an !epthook on a neighbour and gdb's break
     on another, one page and one shadow: each counts (or stops) exactly;
@@ -323,7 +321,6 @@ def peek(vm, a):
     return m.group(1).split()
 
 
-@pytest.mark.known("not yet seen to pass after its test fixes of 2026-12-07")
 def test_rmmod_with_every_kind_set(vm):
     """!epthook on getpid, !epthook2 on sethostname, !monitor on
     hvtest's page, !mode on a sleeping process, then a gdb breakpoint on
