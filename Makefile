@@ -108,7 +108,7 @@ vm-check: all vm-image
 	r=0; wait $$p1 || r=1; wait $$p2 || r=1; \
 	echo "vm-check: summary of both halves"; \
 	for h in 1cpu 2cpu; do \
-		grep -E '^\[$$h\] (FAILED|ERROR) |^\[$$h\] =+ .*(passed|failed|error).* in ' \
+		grep -E "^\[$$h\] (FAILED|ERROR) |^\[$$h\] =+ .*(passed|failed|error).* in " \
 			$(BUILD)/vm-check-$$h.log || echo "[$$h] no summary line: the half died"; \
 	done; \
 	[ $$r = 0 ] && echo "vm-check: both halves passed" || \
