@@ -108,7 +108,9 @@ struct rsp_stop;
  * emulation, before VM entry) the CPU steps the instruction it resumes
  * at, through step.c, and at the step's end stops the system as gdb's
  * stepi would (SIGTRAP on its thread).  A step already armed for this
- * exit over a breakpoint or a hooked page reports instead.
+ * exit over a breakpoint or a hooked page reports instead.  Without MTF
+ * a step cannot start on an entry that delivers an event: it is counted
+ * (debugfs gdb: trace_unarmed) and the next stop tells gdb's console.
  * hv_gdb_trace_pending(): such a step is asked for on this CPU.
  */
 void hv_gdb_trace_step(struct hv_cpu *c);
